@@ -1,0 +1,53 @@
+/**
+ * Protocol constants: everything two nodes must agree on, and the limits that keep
+ * untrusted input cheap to refuse. Node defaults live in node/constants.ts.
+ */
+
+export const second = 1000
+export const minute = 60 * second
+export const hour = 60 * minute
+
+/** JWS algorithms a credential may be signed with (DESIGN.md: never `none`, never HMAC). */
+export const ALLOWED_ALGORITHMS = ['EdDSA', 'ES256', 'ES384', 'PS256'] as const
+
+/** `typ` of a VC-JWT (VC-JOSE and Gaia-X Loire). */
+export const CREDENTIAL_TYPES = ['vc+jwt', 'vc+ld+json+jwt'] as const
+/** `cty` of a VC-JWT; optional, but when present it must be one of these. */
+export const CREDENTIAL_CONTENT_TYPES = ['vc', 'vc+ld+json'] as const
+/** `typ` of a VP-JWT. */
+export const PRESENTATION_TYPES = ['vp+jwt', 'vp+ld+json+jwt', 'vp+ld+jwt'] as const
+/** `cty` of a VP-JWT. */
+export const PRESENTATION_CONTENT_TYPES = ['vp', 'vp+ld+json'] as const
+/** `typ` of a gxcat revocation. */
+export const REVOCATION_TYPE = 'gxcat-revocation+jwt'
+
+/** Largest compact JWS of one credential, checked before any parsing. */
+export const MAX_CREDENTIAL_BYTES = 256 * 1024
+/** Largest revocation JWS. */
+export const MAX_REVOCATION_BYTES = 8 * 1024
+/** Deepest JSON nesting accepted in a header or payload. */
+export const MAX_JSON_DEPTH = 32
+/** Largest JOSE header (decoded), checked before parsing it. */
+export const MAX_HEADER_BYTES = 16 * 1024
+
+/** Allowed clock skew when checking validity periods. */
+export const CLOCK_TOLERANCE_MS = 5 * minute
+
+/** The VC 2.0 base context: the first `@context` of every credential. */
+export const VC2_CONTEXT = 'https://www.w3.org/ns/credentials/v2'
+/** The VC 1.1 context, used by legacy (Tagus/Elbe) credentials, which are refused. */
+export const VC1_CONTEXT = 'https://www.w3.org/2018/credentials/v1'
+/** The Gaia-X 2511 vocabulary (current release). */
+export const GX_2511 = 'https://w3id.org/gaia-x/2511#'
+/** The Gaia-X development vocabulary used by the Loire examples. */
+export const GX_DEVELOPMENT = 'https://w3id.org/gaia-x/development#'
+
+/** Multicodec prefixes of public keys in did:key (varint-encoded). */
+export const MULTICODEC_ED25519_PUB = Uint8Array.of(0xed, 0x01)
+export const MULTICODEC_P256_PUB = Uint8Array.of(0x80, 0x24)
+
+/** did:web resolution. */
+export const DID_WEB_TIMEOUT_MS = 10 * second
+export const DID_WEB_MAX_DOCUMENT_BYTES = 256 * 1024
+export const DID_WEB_CACHE_ENTRIES = 1024
+export const DID_WEB_CACHE_TTL_MS = 10 * minute

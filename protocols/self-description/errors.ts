@@ -1,0 +1,103 @@
+/**
+ * Typed errors of the self-description protocol. Each sets `name` (and `static name`) so that
+ * callers compare `err.name === InvalidSignatureError.name`; the HTTP API and CLI print it.
+ */
+
+export class InvalidEnvelopeError extends Error {
+  static name = 'InvalidEnvelopeError'
+  name = 'InvalidEnvelopeError'
+}
+
+export class UnsupportedAlgorithmError extends Error {
+  static name = 'UnsupportedAlgorithmError'
+  name = 'UnsupportedAlgorithmError'
+}
+
+export class UnsupportedFormatError extends Error {
+  static name = 'UnsupportedFormatError'
+  name = 'UnsupportedFormatError'
+}
+
+export class InvalidSignatureError extends Error {
+  static name = 'InvalidSignatureError'
+  name = 'InvalidSignatureError'
+}
+
+export class KeyNotFoundError extends Error {
+  static name = 'KeyNotFoundError'
+  name = 'KeyNotFoundError'
+}
+
+export class IssuerMismatchError extends Error {
+  static name = 'IssuerMismatchError'
+  name = 'IssuerMismatchError'
+}
+
+export class CredentialExpiredError extends Error {
+  static name = 'CredentialExpiredError'
+  name = 'CredentialExpiredError'
+}
+
+export class CredentialNotYetValidError extends Error {
+  static name = 'CredentialNotYetValidError'
+  name = 'CredentialNotYetValidError'
+}
+
+export class UnknownContextError extends Error {
+  static name = 'UnknownContextError'
+  name = 'UnknownContextError'
+}
+
+export class InvalidCredentialError extends Error {
+  static name = 'InvalidCredentialError'
+  name = 'InvalidCredentialError'
+}
+
+export class MissingSubjectIdError extends Error {
+  static name = 'MissingSubjectIdError'
+  name = 'MissingSubjectIdError'
+}
+
+export interface ShapeViolation {
+  /** the entity (subject id) the violation is about */
+  focusNode: string
+  /** the full IRI of the property, when the violation is about one */
+  path?: string
+  message: string
+}
+
+export class ShapeViolationError extends Error {
+  static name = 'ShapeViolationError'
+  name = 'ShapeViolationError'
+  readonly violations: ShapeViolation[]
+
+  constructor (violations: ShapeViolation[]) {
+    super(violations.map(v => v.path != null ? `${v.focusNode} ${v.path}: ${v.message}` : `${v.focusNode}: ${v.message}`).join('; '))
+    this.violations = violations
+  }
+}
+
+export class PayloadTooLargeError extends Error {
+  static name = 'PayloadTooLargeError'
+  name = 'PayloadTooLargeError'
+}
+
+export class NestingTooDeepError extends Error {
+  static name = 'NestingTooDeepError'
+  name = 'NestingTooDeepError'
+}
+
+export class DidResolutionError extends Error {
+  static name = 'DidResolutionError'
+  name = 'DidResolutionError'
+}
+
+export class RevocationIssuerMismatchError extends Error {
+  static name = 'RevocationIssuerMismatchError'
+  name = 'RevocationIssuerMismatchError'
+}
+
+export class InvalidKeyError extends Error {
+  static name = 'InvalidKeyError'
+  name = 'InvalidKeyError'
+}

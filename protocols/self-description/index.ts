@@ -1,0 +1,15 @@
+/**
+ * The self-description envelope: build, sign and verify Gaia-X self-descriptions as W3C VC 2.0
+ * credentials secured with VC-JOSE; their identity (CID, entry), order, shapes and revocation.
+ */
+export * from './errors.ts'
+export * from './keys.ts'
+export * from './did-resolver.ts'
+export * from './credential.ts'
+export * from './sign.ts'
+export * from './verify.ts'
+export * from './revocation.ts'
+export * from './identity.ts'
+export * from './shapes.ts'
+export { decodeJws, verifySignature, type DecodedJws } from './jws.ts'
+export { BUNDLED_CONTEXTS, readContexts, expandTerm, inlineContexts, gaiaxLocalName, type TermMap } from './vocabulary.ts'

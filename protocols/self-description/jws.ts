@@ -1,0 +1,78 @@
+/**
+ * Checks at the door for any compact JWS gxcat reads: size before parsing, shape of the
+ * three parts, header size and nesting, the algorithm allow-list, then the payload.
+ * The signature itself is checked by jose (verifySignature).
+ */
+import { compactVerify, type JWSHeaderParameters } from 'jose'
+import { ALLOWED_ALGORITHMS, MAX_HEADER_BYTES, MAX_JSON_DEPTH } from '../constants.ts'
+import { InvalidEnvelopeError, InvalidSignatureError, PayloadTooLargeError, UnsupportedAlgorithmError, UnsupportedFormatError } from './errors.ts'
+import { assertJsonDepth } from './json-limits.ts'
+import type { AbortOptions, DidResolver } from './did-resolver.ts'
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/
+
+export interface DecodedJws {
+  jws: string
+  header: JWSHeaderParameters & { alg: string, kid: string, typ?: string, cty?: string, iss?: string }
+  payload: Record<string, any>
+}
+
+/** Reads a compact JWS without checking its signature; refuses anything malformed or oversized. */
+export function decodeJws (input: unknown, maxBytes: number, what: string): DecodedJws {
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) throw new InvalidEnvelopeError(`${what} must be a compact JWS string`)
+  if (input.length > maxBytes) throw new PayloadTooLargeError(`${what} is ${input.length} bytes, more than the limit of ${maxBytes}`)
+  const jws = (typeof input === 'string' ? input : Buffer.from(input).toString('utf8')).trim()
+  if (jws.startsWith('{')) throw legacyOrJson(jws, what)
+  const parts = jws.split('.')
+  if (parts.length !== 3 || !parts.every(p => BASE64URL.test(p)) || parts[0] === '' || parts[1] === '') {
+    throw new InvalidEnvelopeError(`${what} is not a compact JWS (three base64url parts separated by dots)`)
+  }
+  if (parts[0].length > MAX_HEADER_BYTES * 4 / 3) throw new PayloadTooLargeError(`the JWS header is larger than ${MAX_HEADER_BYTES} bytes`)
+  const header = parseJsonPart(parts[0], 'JWS header')
+  const alg = header.alg
+  if (typeof alg !== 'string') throw new UnsupportedAlgorithmError('the JWS header has no alg')
+  if (alg.toLowerCase() === 'none') throw new UnsupportedAlgorithmError('alg "none" (an unsigned JWS) is never accepted')
+  if (/^HS\d+$/i.test(alg)) throw new UnsupportedAlgorithmError(`HMAC algorithm ${alg} is never accepted: credentials must be signed with an asymmetric key`)
+  if (!(ALLOWED_ALGORITHMS as readonly string[]).includes(alg)) throw new UnsupportedAlgorithmError(`algorithm ${alg} is not allowed (allowed: ${ALLOWED_ALGORITHMS.join(', ')})`)
+  if (typeof header.kid !== 'string' || !header.kid.startsWith('did:')) throw new InvalidEnvelopeError('the JWS header has no kid naming a DID URL of the issuer key')
+  if (parts[2] === '') throw new InvalidSignatureError(`${what} has an empty signature`)
+  const payload = parseJsonPart(parts[1], 'JWS payload')
+  return { jws, header: header as DecodedJws['header'], payload }
+}
+
+/** Verifies the signature of a decoded JWS with the key its kid names. */
+export async function verifySignature (decoded: DecodedJws, resolver: DidResolver, options: AbortOptions = {}): Promise<void> {
+  const { cryptoKey } = await resolver.importKey(decoded.header.kid, decoded.header.alg, options)
+  try {
+    await compactVerify(decoded.jws, cryptoKey, { algorithms: [decoded.header.alg] })
+  } catch (err: any) {
+    throw new InvalidSignatureError(`the signature does not verify with ${decoded.header.kid}: ${err.message}`)
+  }
+}
+
+function parseJsonPart (part: string, what: string): Record<string, any> {
+  const text = Buffer.from(part, 'base64url').toString('utf8')
+  assertJsonDepth(text, MAX_JSON_DEPTH, what)
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw new InvalidEnvelopeError(`the ${what} is not valid JSON`)
+  }
+  if (value == null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidEnvelopeError(`the ${what} is not a JSON object`)
+  return value as Record<string, any>
+}
+
+function legacyOrJson (text: string, what: string): Error {
+  try {
+    assertJsonDepth(text, MAX_JSON_DEPTH, what)
+    const value = JSON.parse(text)
+    if (value?.proof != null) {
+      return new UnsupportedFormatError(`${what} is a JSON-LD credential with an embedded Linked Data proof (Gaia-X Tagus/Elbe, VC 1.1); submit it as a VC-JWT (typ vc+ld+json+jwt, Gaia-X Loire) instead`)
+    }
+    return new InvalidEnvelopeError(`${what} is unsigned JSON; sign it first (gxcat sign) and submit the compact JWS`)
+  } catch (err: any) {
+    if (err.name === 'NestingTooDeepError') return err
+    return new InvalidEnvelopeError(`${what} is neither a compact JWS nor JSON`)
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Verification of a self-description: a VC-JWT is checked at the door (jws.ts), then as a
+ * credential (context, issuer, subject, validity, shapes), then its signature. Whatever fails
+ * throws a typed error; a returned value is valid.
+ */
+import {
+  CLOCK_TOLERANCE_MS, CREDENTIAL_CONTENT_TYPES, CREDENTIAL_TYPES, MAX_CREDENTIAL_BYTES, PRESENTATION_TYPES
+} from '../constants.ts'
+import { issuerOf, type Credential } from './credential.ts'
+import {
+  CredentialExpiredError, CredentialNotYetValidError, InvalidCredentialError, InvalidEnvelopeError,
+  IssuerMismatchError, MissingSubjectIdError, UnsupportedFormatError
+} from './errors.ts'
+import { entryId, versionCid } from './identity.ts'
+import { decodeJws, verifySignature, type DecodedJws } from './jws.ts'
+import { didOf } from './keys.ts'
+import { assertShapes } from './shapes.ts'
+import { expandTerm, readContexts } from './vocabulary.ts'
+import type { AbortOptions, DidResolver } from './did-resolver.ts'
+
+export interface VerifiedCredential {
+  /** the exact compact JWS */
+  jws: string
+  /** CID of the JWS bytes: the identity of this version */
+  cid: string
+  /** id of the entry (issuer, subject) */
+  entry: string
+  issuer: string
+  subject: string
+  /** types of the subject as written (`gx:ServiceOffering`) */
+  types: string[]
+  /** types of the subject as full IRIs */
+  typeIris: string[]
+  validFrom: string
+  validUntil?: string
+  credential: Credential
+}
+
+export interface VerifyOptions extends AbortOptions {
+  resolver: DidResolver
+  /** the time to judge validity at. @default now */
+  now?: number
+  /** @default MAX_CREDENTIAL_BYTES */
+  maxBytes?: number
+}
+
+export async function verifyCredential (input: string | Uint8Array, options: VerifyOptions): Promise<VerifiedCredential> {
+  const decoded = decodeJws(input, options.maxBytes ?? MAX_CREDENTIAL_BYTES, 'the credential')
+  const checked = checkCredential(decoded, options.now ?? Date.now())
+  await verifySignature(decoded, options.resolver, options)
+  return checked
+}
+
+/** Every check of a credential but its signature. */
+export function checkCredential (decoded: DecodedJws, now: number): VerifiedCredential {
+  const { header, payload } = decoded
+  if (header.typ != null && (PRESENTATION_TYPES as readonly string[]).includes(header.typ)) {
+    throw new UnsupportedFormatError(`this is a verifiable presentation (typ ${header.typ}), not a credential`)
+  }
+  if (header.typ != null && !(CREDENTIAL_TYPES as readonly string[]).includes(header.typ)) {
+    throw new InvalidEnvelopeError(`typ "${header.typ}" is not a VC-JWT type (${CREDENTIAL_TYPES.join(', ')})`)
+  }
+  if (header.cty != null && !(CREDENTIAL_CONTENT_TYPES as readonly string[]).includes(header.cty)) {
+    throw new InvalidEnvelopeError(`cty "${header.cty}" is not a credential content type (${CREDENTIAL_CONTENT_TYPES.join(', ')})`)
+  }
+  if ('vc' in payload && !('credentialSubject' in payload)) {
+    throw new UnsupportedFormatError('this is a VC 1.1 JWT (credential under the "vc" claim); gxcat takes VC 2.0 VC-JWT, whose payload is the credential itself')
+  }
+  const terms = readContexts(payload['@context'])
+  const credential = payload as Credential
+  const vcTypes = Array.isArray(credential.type) ? credential.type : [credential.type]
+  if (!vcTypes.includes('VerifiableCredential')) throw new InvalidCredentialError('type must include VerifiableCredential')
+
+  const issuer = issuerOf(credential)
+  if (issuer == null || !issuer.startsWith('did:')) throw new InvalidCredentialError('the credential has no issuer DID')
+  const keyDid = didOf(header.kid)
+  if (keyDid !== issuer) throw new IssuerMismatchError(`kid ${header.kid} is not a key of the issuer ${issuer}`)
+  for (const iss of [header.iss, payload.iss]) {
+    if (iss != null && iss !== issuer) throw new IssuerMismatchError(`iss ${String(iss)} does not match the credential issuer ${issuer}`)
+  }
+
+  const subject = credential.credentialSubject
+  if (subject == null || typeof subject !== 'object' || Array.isArray(subject)) {
+    throw new InvalidCredentialError('credentialSubject must be one JSON object')
+  }
+  const subjectId = subject.id ?? subject['@id']
+  if (typeof subjectId !== 'string' || subjectId === '') throw new MissingSubjectIdError('credentialSubject.id is missing: an entry is identified by (issuer, credentialSubject.id)')
+
+  const validFrom = credential.validFrom
+  if (typeof validFrom !== 'string' || Number.isNaN(Date.parse(validFrom))) throw new InvalidCredentialError('validFrom is missing or not an ISO date-time')
+  if (Date.parse(validFrom) > now + CLOCK_TOLERANCE_MS) throw new CredentialNotYetValidError(`the credential is valid from ${validFrom}`)
+  if (typeof payload.nbf === 'number' && payload.nbf * 1000 > now + CLOCK_TOLERANCE_MS) throw new CredentialNotYetValidError(`the JWT is not valid before ${new Date(payload.nbf * 1000).toISOString()}`)
+  const validUntil = credential.validUntil
+  if (validUntil != null) {
+    if (typeof validUntil !== 'string' || Number.isNaN(Date.parse(validUntil))) throw new InvalidCredentialError('validUntil is not an ISO date-time')
+    if (Date.parse(validUntil) < now - CLOCK_TOLERANCE_MS) throw new CredentialExpiredError(`the credential expired at ${validUntil}`)
+  }
+  if (typeof payload.exp === 'number' && payload.exp * 1000 < now - CLOCK_TOLERANCE_MS) throw new CredentialExpiredError(`the JWT expired at ${new Date(payload.exp * 1000).toISOString()}`)
+
+  const rawTypes = subject.type ?? subject['@type'] ?? []
+  const types = (Array.isArray(rawTypes) ? rawTypes : [rawTypes]).filter((t): t is string => typeof t === 'string')
+  const typeIris = types.map(t => expandTerm(t, terms))
+  assertShapes(subject, typeIris, terms)
+
+  const cid = versionCid(decoded.jws).toString()
+  return {
+    jws: decoded.jws,
+    cid,
+    entry: entryId(issuer, subjectId),
+    issuer,
+    subject: subjectId,
+    types,
+    typeIris,
+    validFrom,
+    validUntil: typeof validUntil === 'string' ? validUntil : undefined,
+    credential
+  }
+}

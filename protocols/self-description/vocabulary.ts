@@ -1,0 +1,109 @@
+/**
+ * Bundled JSON-LD contexts and term expansion. Nothing is ever downloaded: a context that is
+ * not bundled is an UnknownContextError. Expansion here covers what gxcat needs to read a
+ * credential (prefixes, @vocab, the VC 2.0 terms); full JSON-LD → RDF is left to Oxigraph,
+ * given the same bundled contexts inline (see inlineContexts).
+ */
+import { contexts as vcContexts } from '@digitalbazaar/credentials-context'
+import { GX_2511, GX_DEVELOPMENT, VC1_CONTEXT, VC2_CONTEXT } from '../constants.ts'
+import { UnknownContextError, UnsupportedFormatError } from './errors.ts'
+
+const VC2_DOCUMENT: Record<string, any> = vcContexts.get(VC2_CONTEXT) ?? { '@context': {} }
+
+const COMMON_PREFIXES = {
+  xsd: 'http://www.w3.org/2001/XMLSchema#',
+  schema: 'https://schema.org/',
+  vcard: 'http://www.w3.org/2006/vcard/ns#',
+  dcterms: 'http://purl.org/dc/terms/',
+  odrl: 'http://www.w3.org/ns/odrl/2/'
+}
+
+function gaiaxContext (namespace: string): Record<string, unknown> {
+  return { '@context': { '@version': 1.1, gx: namespace, ...COMMON_PREFIXES } }
+}
+
+/** Context documents shipped with gxcat, by the URL a credential names them with. */
+export const BUNDLED_CONTEXTS: ReadonlyMap<string, Record<string, any>> = new Map<string, Record<string, any>>([
+  [VC2_CONTEXT, VC2_DOCUMENT],
+  [GX_2511, gaiaxContext(GX_2511)],
+  [GX_2511.slice(0, -1), gaiaxContext(GX_2511)],
+  [GX_DEVELOPMENT, gaiaxContext(GX_DEVELOPMENT)],
+  [GX_DEVELOPMENT.slice(0, -1), gaiaxContext(GX_DEVELOPMENT)]
+])
+
+const VC_TERMS = new Set(Object.keys(VC2_DOCUMENT['@context']).filter(t => !t.startsWith('@')))
+const ISSUER_DEPENDENT = 'https://www.w3.org/ns/credentials/issuer-dependent#'
+
+/** What a credential's `@context` lets gxcat expand: prefixes and a default vocabulary. */
+export interface TermMap {
+  prefixes: Map<string, string>
+  vocab: string
+  terms: Map<string, string>
+}
+
+/** Checks a `@context` value and returns the term map it defines. */
+export function readContexts (value: unknown): TermMap {
+  const list = Array.isArray(value) ? value : [value]
+  if (list[0] === VC1_CONTEXT) {
+    throw new UnsupportedFormatError('this is a VC 1.1 credential (context https://www.w3.org/2018/credentials/v1, as Gaia-X Tagus/Elbe used); gxcat takes VC 2.0 credentials secured as VC-JWT (Loire)')
+  }
+  if (list[0] !== VC2_CONTEXT) throw new UnknownContextError(`the first @context must be ${VC2_CONTEXT}, got ${JSON.stringify(list[0])?.slice(0, 100)}`)
+  const map: TermMap = { prefixes: new Map(Object.entries(COMMON_PREFIXES)), vocab: ISSUER_DEPENDENT, terms: new Map() }
+  for (const entry of list.slice(1)) {
+    if (typeof entry === 'string') {
+      const bundled = BUNDLED_CONTEXTS.get(entry)
+      if (bundled == null) throw new UnknownContextError(`@context ${entry} is not bundled with gxcat (bundled: ${[...new Set(BUNDLED_CONTEXTS.keys())].join(', ')}); gxcat never downloads contexts`)
+      addDefinitions(map, bundled['@context'])
+    } else if (entry != null && typeof entry === 'object' && !Array.isArray(entry)) {
+      addDefinitions(map, entry)
+    } else {
+      throw new UnknownContextError(`@context entries are URLs or objects, not ${JSON.stringify(entry)?.slice(0, 100)}`)
+    }
+  }
+  return map
+}
+
+function addDefinitions (map: TermMap, definitions: Record<string, unknown>): void {
+  for (const [term, definition] of Object.entries(definitions)) {
+    if (term === '@vocab' && typeof definition === 'string') {
+      map.vocab = definition
+    } else if (term === '@import' || term === '@propagate' || term === '@base') {
+      throw new UnknownContextError(`${term} in an inline @context is not supported`)
+    } else if (!term.startsWith('@')) {
+      const iri = typeof definition === 'string' ? definition : (definition as any)?.['@id']
+      if (typeof iri !== 'string') continue
+      if (/[#/:]$/.test(iri)) map.prefixes.set(term, iri)
+      else map.terms.set(term, iri)
+    }
+  }
+}
+
+/** The full IRI of a term or compact IRI (`gx:LegalPerson`). */
+export function expandTerm (term: string, map: TermMap): string {
+  const colon = term.indexOf(':')
+  if (colon > 0) {
+    const prefix = map.prefixes.get(term.slice(0, colon))
+    if (prefix != null) return prefix + term.slice(colon + 1)
+    return term // an absolute IRI
+  }
+  const defined = map.terms.get(term)
+  if (defined != null) return expandTerm(defined, map)
+  if (VC_TERMS.has(term)) return `https://www.w3.org/2018/credentials#${term}`
+  return map.vocab + term
+}
+
+/** A credential with every string context replaced by the bundled document, ready for Oxigraph. */
+export function inlineContexts<T extends { '@context'?: unknown }> (credential: T): T {
+  const list = Array.isArray(credential['@context']) ? credential['@context'] : [credential['@context']]
+  return {
+    ...credential,
+    '@context': list.map(entry => typeof entry === 'string' ? BUNDLED_CONTEXTS.get(entry)?.['@context'] ?? entry : entry)
+  }
+}
+
+/** The short name (`gx:LegalPerson`) of a full Gaia-X IRI, matching either vocabulary. */
+export function gaiaxLocalName (iri: string): string | undefined {
+  if (iri.startsWith(GX_2511)) return iri.slice(GX_2511.length)
+  if (iri.startsWith(GX_DEVELOPMENT)) return iri.slice(GX_DEVELOPMENT.length)
+  return undefined
+}
