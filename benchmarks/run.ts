@@ -1,0 +1,17 @@
+/**
+ * `npm run bench -- NAME…`: runs the named benchmarks (all when none is named).
+ */
+import { envelopeBenchmark } from './envelope.ts'
+
+const benchmarks: Record<string, () => Promise<void>> = {
+  envelope: envelopeBenchmark
+}
+
+const names = process.argv.slice(2)
+for (const name of names) {
+  if (benchmarks[name] == null) {
+    console.error(`UsageError: unknown benchmark "${name}" (known: ${Object.keys(benchmarks).join(', ')})`)
+    process.exit(2)
+  }
+}
+for (const name of names.length > 0 ? names : Object.keys(benchmarks)) await benchmarks[name]()
