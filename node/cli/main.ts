@@ -2,7 +2,12 @@
  * The `gxcat` command line.
  */
 import { Command } from 'commander'
+import { registerInit } from './commands/init.ts'
 import { registerKeygen } from './commands/keygen.ts'
+import { registerPublish } from './commands/publish.ts'
+import { registerQuery } from './commands/query.ts'
+import { registerRevoke } from './commands/revoke.ts'
+import { registerStart } from './commands/start.ts'
 import { registerSign } from './commands/sign.ts'
 import { registerVerify } from './commands/verify.ts'
 import { reportError } from './errors.ts'
@@ -16,6 +21,11 @@ export function createProgram (): Command {
   registerKeygen(program)
   registerSign(program)
   registerVerify(program)
+  registerInit(program)
+  registerStart(program)
+  registerPublish(program)
+  registerQuery(program)
+  registerRevoke(program)
   return program
 }
 

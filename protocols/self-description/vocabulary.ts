@@ -92,12 +92,47 @@ export function expandTerm (term: string, map: TermMap): string {
   return map.vocab + term
 }
 
-/** A credential with every string context replaced by the bundled document, ready for Oxigraph. */
-export function inlineContexts<T extends { '@context'?: unknown }> (credential: T): T {
+function withoutProtected (value: any): any {
+  if (Array.isArray(value)) return value.map(withoutProtected)
+  if (value == null || typeof value !== 'object') return value
+  return Object.fromEntries(Object.entries(value).filter(([k]) => k !== '@protected').map(([k, v]) => [k, withoutProtected(v)]))
+}
+
+/**
+ * The VC 2.0 context with the type-scoped context of VerifiableCredential and
+ * VerifiablePresentation lifted to the top and `@protected` dropped. For a credential it
+ * yields the same triples as the original (checked in test/protocols), but a JSON-LD
+ * processor no longer re-applies the scoped context at every node: Oxigraph parses a
+ * credential about 2.5 times faster with it.
+ */
+function flattenVc2Context (context: Record<string, any>): Record<string, any> {
+  const flat: Record<string, any> = {}
+  for (const [term, definition] of Object.entries(context)) {
+    if (term === '@protected') continue
+    const scoped = term === 'VerifiableCredential' || term === 'VerifiablePresentation'
+    flat[term] = scoped && typeof definition === 'object' ? { '@id': definition['@id'] } : withoutProtected(definition)
+  }
+  for (const type of ['VerifiablePresentation', 'VerifiableCredential']) {
+    for (const [term, definition] of Object.entries<any>(context[type]?.['@context'] ?? {})) {
+      if (term !== '@protected') flat[term] = withoutProtected(definition)
+    }
+  }
+  return flat
+}
+
+/** Contexts as given to Oxigraph: the bundled documents, VC 2.0 flattened. */
+const RDF_CONTEXTS = new Map<string, unknown>([...BUNDLED_CONTEXTS].map(([url, document]) => [url, url === VC2_CONTEXT ? flattenVc2Context(document['@context']) : document['@context']]))
+
+/**
+ * A credential with every string context replaced by its bundled document, ready for
+ * Oxigraph. `faithful` keeps the VC 2.0 context exactly as published.
+ */
+export function inlineContexts<T extends { '@context'?: unknown }> (credential: T, options: { faithful?: boolean } = {}): T {
   const list = Array.isArray(credential['@context']) ? credential['@context'] : [credential['@context']]
+  const lookup = (url: string): unknown => options.faithful === true ? BUNDLED_CONTEXTS.get(url)?.['@context'] : RDF_CONTEXTS.get(url)
   return {
     ...credential,
-    '@context': list.map(entry => typeof entry === 'string' ? BUNDLED_CONTEXTS.get(entry)?.['@context'] ?? entry : entry)
+    '@context': list.map(entry => typeof entry === 'string' ? lookup(entry) ?? entry : entry)
   }
 }
 

@@ -1,0 +1,278 @@
+/**
+ * One catalogue node's core: it takes signed self-descriptions and revocations, keeps them in
+ * the durable replica and answers queries locally. Network (gossip, DHT, sync) and the HTTP
+ * API are layers added around it (node/network, node/http), so simulations can run the core
+ * and network without HTTP.
+ */
+import { mkdir } from 'node:fs/promises'
+import { defaultLogger } from '@libp2p/logger'
+import { Level } from 'level'
+import { TypedEventEmitter } from 'main-event'
+import {
+  createDidResolver, entryId, verifyCredential, verifyRevocation,
+  type AbortOptions, type DidResolver, type Revocation, type VerifiedCredential
+} from '../protocols/self-description/index.ts'
+import { EntryRevokedError, NodeStoppedError, NotFoundError } from './errors.ts'
+import { createNodeMetrics, type NodeMetrics } from './metrics.ts'
+import { listVersions, type ListFilter, type ListPage } from './query/filters.ts'
+import { indexTerms } from './query/index-terms.ts'
+import { createRdfIndex, type RdfIndex, type SparqlResult } from './query/rdf-index.ts'
+import { createCatalogueStore, type CatalogueStore, type Database } from './store/catalogue-store.ts'
+import { indexPrefix, type VersionRecord, type VersionStatus } from './store/records.ts'
+import type { ComponentLogger, Logger } from '@libp2p/interface'
+
+export type Source = 'api' | 'gossip' | 'sync' | 'dht'
+
+export interface PublishResult {
+  status: 'active' | 'duplicate' | 'stale'
+  cid: string
+  entry: string
+  issuer: string
+  subject: string
+  supersedes?: string
+}
+
+export interface RevokeResult {
+  status: 'revoked' | 'duplicate'
+  entry: string
+  cid: string
+  revokedVersion?: string
+}
+
+export interface CatalogueNodeEvents {
+  /** a new version became the head of its entry (after it is durably stored) */
+  'version:accepted': CustomEvent<{ verified: VerifiedCredential, result: PublishResult, source: Source }>
+  /** a revocation was durably stored */
+  'revocation:accepted': CustomEvent<{ revocation: Revocation, result: RevokeResult, source: Source }>
+  /** an input was refused */
+  'input:rejected': CustomEvent<{ error: Error, source: Source }>
+}
+
+export interface CatalogueNodeInit {
+  /** directory of the level database; ignored when `db` is given */
+  dataDir?: string
+  /** a level database to use (memory-level for simulated nodes) */
+  db?: Database
+  /** @default a caching resolver with `didWebOrigins` */
+  resolver?: DidResolver
+  /** did:web origin overrides, HOST=URL */
+  didWebOrigins?: string[]
+  /** DIDs allowed to revoke entries of any issuer */
+  revokers?: string[]
+  logger?: ComponentLogger
+  /** run the SPARQL store in a worker thread. @default true */
+  rdfWorker?: boolean
+  /** collect process metrics (CPU, memory) in this node's registry. @default false */
+  processMetrics?: boolean
+}
+
+export interface VersionView extends VersionRecord {
+  status: VersionStatus
+  credential: Record<string, unknown>
+}
+
+export interface CatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> {
+  start (options?: AbortOptions): Promise<void>
+  stop (): Promise<void>
+  /** verifies and stores a VC-JWT; throws the protocol's typed error for bad input */
+  publish (jws: string, options?: AbortOptions & { source?: Source }): Promise<PublishResult>
+  /** verifies and stores a revocation */
+  revoke (jws: string, options?: AbortOptions & { source?: Source }): Promise<RevokeResult>
+  getVersion (cid: string): Promise<VersionView>
+  getEntry (issuer: string, subject: string): Promise<VersionView>
+  getRevocation (entry: string): Promise<Revocation | undefined>
+  list (filter: ListFilter): Promise<{ items: VersionView[], next?: string }>
+  sparql (query: string, accept?: string): Promise<SparqlResult>
+  counts (): { entries: number, revoked: number, versions: number }
+  readonly resolver: DidResolver
+  readonly metrics: NodeMetrics
+  readonly store: CatalogueStore
+  readonly started: boolean
+}
+
+export function credentialOf (jws: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(jws.split('.')[1], 'base64url').toString('utf8'))
+}
+
+function view (record: VersionRecord & { status: VersionStatus }): VersionView {
+  return { ...record, credential: credentialOf(record.jws) }
+}
+
+class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implements CatalogueNode {
+  readonly resolver: DidResolver
+  readonly metrics: NodeMetrics
+  readonly store: CatalogueStore
+  private readonly rdf: RdfIndex
+  private readonly log: Logger
+  private readonly init: CatalogueNodeInit
+  private readonly dbFactory: () => Promise<Database>
+  private running = false
+
+  constructor (init: CatalogueNodeInit) {
+    super()
+    this.init = init
+    const logger = init.logger ?? defaultLogger()
+    this.log = logger.forComponent('gxcat:node')
+    this.resolver = init.resolver ?? createDidResolver({ originOverrides: init.didWebOrigins })
+    let db = init.db
+    if (db == null) {
+      if (init.dataDir == null) throw new TypeError('createCatalogueNode needs dataDir or db')
+      db = new Level<string, any>(`${init.dataDir}/store`, { valueEncoding: 'json' }) as unknown as Database
+    }
+    const database = db
+    this.dbFactory = async () => {
+      if (init.dataDir != null && init.db == null) await mkdir(init.dataDir, { recursive: true })
+      return database
+    }
+    this.store = createCatalogueStore(database)
+    this.rdf = createRdfIndex({ logger }, { worker: init.rdfWorker })
+    this.metrics = createNodeMetrics({ processMetrics: init.processMetrics, counts: () => this.store.counts })
+  }
+
+  get started (): boolean {
+    return this.running
+  }
+
+  async start (options: AbortOptions = {}): Promise<void> {
+    if (this.running) return
+    await this.dbFactory()
+    await this.store.open()
+    // the RDF store lives in memory: rebuild it from the active heads
+    const started = performance.now()
+    let batch: string[] = []
+    let loaded = 0
+    const flush = async (): Promise<void> => {
+      for (const record of await this.store.getVersions(batch)) {
+        if (record?.status === 'active') this.rdf.add({ cid: record.cid, jws: record.jws })
+      }
+      loaded += batch.length
+      batch = []
+    }
+    for await (const { cid } of this.store.scan(indexPrefix('a'), 0, Number.MAX_SAFE_INTEGER)) {
+      options.signal?.throwIfAborted()
+      batch.push(cid)
+      if (batch.length === 1000) await flush()
+    }
+    await flush()
+    await this.rdf.idle()
+    if (loaded > 0) this.log('rebuilt the RDF index of %d entries in %d ms', loaded, Math.round(performance.now() - started))
+    this.running = true
+  }
+
+  async stop (): Promise<void> {
+    if (!this.running) return
+    this.running = false
+    await this.store.close()
+    await this.rdf.close()
+  }
+
+  private assertRunning (): void {
+    if (!this.running) throw new NodeStoppedError('the node is not running')
+  }
+
+  private rejected (error: Error, source: Source): never {
+    this.metrics.rejects.inc({ reason: error.name, source })
+    this.safeDispatch('input:rejected', { error, source })
+    throw error
+  }
+
+  private safeDispatch<K extends keyof CatalogueNodeEvents> (type: K, detail: CatalogueNodeEvents[K]['detail']): void {
+    try {
+      this.safeDispatchEvent(type, { detail })
+    } catch (err: any) {
+      this.log.error('a %s listener failed: %e', type, err)
+    }
+  }
+
+  async publish (jws: string, options: AbortOptions & { source?: Source } = {}): Promise<PublishResult> {
+    this.assertRunning()
+    const source = options.source ?? 'api'
+    let verified: VerifiedCredential
+    let terms
+    try {
+      verified = await verifyCredential(jws, { resolver: this.resolver, signal: options.signal })
+      terms = indexTerms(verified)
+    } catch (err: any) {
+      return this.rejected(err, source)
+    }
+    const outcome = await this.store.addVersion(verified, terms)
+    this.metrics.ingests.inc({ status: outcome.status, source })
+    if (outcome.status === 'revoked') {
+      return this.rejected(new EntryRevokedError(`entry ${outcome.entry} (${verified.subject} by ${verified.issuer}) is revoked; revocation is final`), source)
+    }
+    const result: PublishResult = { status: outcome.status, cid: outcome.cid, entry: outcome.entry, issuer: verified.issuer, subject: verified.subject, supersedes: outcome.supersedes }
+    if (outcome.status === 'active') {
+      if (outcome.supersedes != null) this.rdf.remove(outcome.supersedes)
+      this.rdf.add({ cid: verified.cid, jws: verified.jws })
+      this.safeDispatch('version:accepted', { verified, result, source })
+    }
+    return result
+  }
+
+  async revoke (jws: string, options: AbortOptions & { source?: Source } = {}): Promise<RevokeResult> {
+    this.assertRunning()
+    const source = options.source ?? 'api'
+    let revocation: Revocation
+    try {
+      revocation = await verifyRevocation(jws, { resolver: this.resolver, revokers: this.init.revokers, signal: options.signal })
+    } catch (err: any) {
+      return this.rejected(err, source)
+    }
+    const result = await this.store.addRevocation(revocation)
+    this.metrics.ingests.inc({ status: result.status === 'revoked' ? 'revocation' : 'duplicate-revocation', source })
+    if (result.status === 'revoked') {
+      if (result.revokedVersion != null) this.rdf.remove(result.revokedVersion)
+      this.safeDispatch('revocation:accepted', { revocation, result, source })
+    }
+    return result
+  }
+
+  async getVersion (cid: string): Promise<VersionView> {
+    this.assertRunning()
+    const record = await this.store.getVersion(cid)
+    if (record == null) throw new NotFoundError(`no version ${cid} in this replica`)
+    return view(record)
+  }
+
+  async getEntry (issuer: string, subject: string): Promise<VersionView> {
+    this.assertRunning()
+    const entry = entryId(issuer, subject)
+    const head = this.store.getHead(entry)
+    if (head == null) throw new NotFoundError(`no entry for subject ${subject} by ${issuer} in this replica`)
+    return this.getVersion(head.cid)
+  }
+
+  async getRevocation (entry: string): Promise<Revocation | undefined> {
+    this.assertRunning()
+    return this.store.getRevocation(entry)
+  }
+
+  async list (filter: ListFilter): Promise<{ items: VersionView[], next?: string }> {
+    this.assertRunning()
+    const end = this.metrics.queryLatency.startTimer({ kind: 'filter' })
+    try {
+      const page: ListPage = await listVersions(this.store, filter)
+      return { items: page.items.map(view), next: page.next }
+    } finally {
+      end()
+    }
+  }
+
+  async sparql (query: string, accept?: string): Promise<SparqlResult> {
+    this.assertRunning()
+    const end = this.metrics.queryLatency.startTimer({ kind: 'sparql' })
+    try {
+      return await this.rdf.query(query, accept)
+    } finally {
+      end()
+    }
+  }
+
+  counts (): { entries: number, revoked: number, versions: number } {
+    return this.store.counts
+  }
+}
+
+export function createCatalogueNode (init: CatalogueNodeInit): CatalogueNode {
+  return new DefaultCatalogueNode(init)
+}

@@ -1,0 +1,25 @@
+/**
+ * `gxcat revoke`: signs a revocation of one of the key's entries and publishes it.
+ */
+import type { Command } from 'commander'
+import { signRevocation } from '../../../protocols/self-description/index.ts'
+import { call, nodeUrl } from '../client.ts'
+import { action } from '../errors.ts'
+import { readKeyFile } from '../io.ts'
+
+export function registerRevoke (program: Command): void {
+  program.command('revoke')
+    .description('revoke an entry: ENTRY is its credentialSubject.id (the issuer is the key\'s DID unless --issuer)')
+    .argument('<entry>', 'credentialSubject.id of the entry')
+    .requiredOption('--key <file>', 'the issuer key (or a trust anchor\'s key, with --issuer)')
+    .option('--issuer <did>', 'issuer of the entry, when revoking as a trust anchor')
+    .option('--reason <text>', 'why')
+    .option('--node <url>', 'node URL (default $GXCAT_NODE or http://127.0.0.1:7420)')
+    .option('--token <token>', 'write token (default $GXCAT_TOKEN)')
+    .action(action(async (subject: string, opts: { key: string, issuer?: string, reason?: string, node?: string, token?: string }) => {
+      const key = await readKeyFile(opts.key)
+      const jws = await signRevocation(subject, key, { issuer: opts.issuer, reason: opts.reason })
+      const { body } = await call({ node: nodeUrl(opts.node), token: opts.token }, 'POST', '/v1/revocations', jws)
+      process.stdout.write(JSON.stringify(body, null, 2) + '\n')
+    }))
+}

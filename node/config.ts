@@ -1,0 +1,114 @@
+/**
+ * A node's data directory: config.json (addresses, bootstrap list, trust policy, the write
+ * token), node-key (the libp2p identity) and issuer-key.json (the participant's own signing
+ * key), all created by `gxcat init`.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { generateIssuerKey, didOf } from '../protocols/self-description/index.ts'
+import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from './constants.ts'
+import { ConfigError } from './errors.ts'
+import type { PrivateKey } from '@libp2p/interface'
+
+export type TrustPolicy = 'open' | 'anchors'
+
+export interface NodeConfig {
+  /** HTTP API address, HOST:PORT */
+  http: string
+  /** libp2p listen multiaddrs */
+  listen: string[]
+  /** multiaddrs (with /p2p/ID) of bootstrap peers */
+  bootstrap: string[]
+  /** write token of the HTTP API (needed beyond loopback) */
+  token: string
+  trust: TrustPolicy
+  trustAnchors: string[]
+  trustedIssuers: string[]
+  /** did:web origin overrides, HOST=URL */
+  didWebOrigins: string[]
+  /** take part in gossip */
+  gossip: boolean
+}
+
+export const CONFIG_FILE = 'config.json'
+export const NODE_KEY_FILE = 'node-key'
+export const ISSUER_KEY_FILE = 'issuer-key.json'
+
+export function defaultConfig (): NodeConfig {
+  return {
+    http: `${DEFAULT_HTTP_HOST}:${DEFAULT_HTTP_PORT}`,
+    listen: ['/ip4/0.0.0.0/tcp/0'],
+    bootstrap: [],
+    token: randomBytes(24).toString('base64url'),
+    trust: 'open',
+    trustAnchors: [],
+    trustedIssuers: [],
+    didWebOrigins: [],
+    gossip: true
+  }
+}
+
+async function exists (path: string): Promise<boolean> {
+  try {
+    await readFile(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Creates a data directory; refuses to overwrite one that has a config. Returns what it made. */
+export async function initDataDir (dir: string): Promise<{ config: NodeConfig, peerId: string, issuer: string }> {
+  if (await exists(join(dir, CONFIG_FILE))) throw new ConfigError(`${dir} is already initialised (${CONFIG_FILE} exists)`)
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const config = defaultConfig()
+  const nodeKey = await generateKeyPair('Ed25519')
+  const issuerKey = generateIssuerKey('ed25519')
+  await writeFile(join(dir, NODE_KEY_FILE), privateKeyToProtobuf(nodeKey), { mode: 0o600 })
+  await writeFile(join(dir, ISSUER_KEY_FILE), JSON.stringify(issuerKey, null, 2) + '\n', { mode: 0o600 })
+  await writeFile(join(dir, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n', { mode: 0o600 })
+  return { config, peerId: peerIdFromPrivateKey(nodeKey).toString(), issuer: didOf(issuerKey.kid) }
+}
+
+/** Reads the config of a data directory, filling in defaults for missing keys. */
+export async function loadConfig (dir: string): Promise<NodeConfig> {
+  let text: string
+  try {
+    text = await readFile(join(dir, CONFIG_FILE), 'utf8')
+  } catch {
+    throw new ConfigError(`${dir} has no ${CONFIG_FILE}; run gxcat init --data ${dir}`)
+  }
+  let parsed: Partial<NodeConfig>
+  try {
+    parsed = JSON.parse(text)
+  } catch (err: any) {
+    throw new ConfigError(`${join(dir, CONFIG_FILE)} is not JSON: ${err.message}`)
+  }
+  const config = { ...defaultConfig(), token: '', ...parsed }
+  for (const key of ['listen', 'bootstrap', 'trustAnchors', 'trustedIssuers', 'didWebOrigins'] as const) {
+    if (!Array.isArray(config[key]) || !config[key].every(v => typeof v === 'string')) throw new ConfigError(`${CONFIG_FILE}: ${key} must be a list of strings`)
+  }
+  if (typeof config.http !== 'string' || !/^.+:\d+$/.test(config.http)) throw new ConfigError(`${CONFIG_FILE}: http must be HOST:PORT`)
+  if (config.trust !== 'open' && config.trust !== 'anchors') throw new ConfigError(`${CONFIG_FILE}: trust must be open or anchors`)
+  return config
+}
+
+export async function loadNodeKey (dir: string): Promise<PrivateKey> {
+  try {
+    return privateKeyFromProtobuf(await readFile(join(dir, NODE_KEY_FILE)))
+  } catch (err: any) {
+    throw new ConfigError(`cannot read the node key ${join(dir, NODE_KEY_FILE)}: ${err.code ?? err.message}`)
+  }
+}
+
+/** HOST:PORT → [host, port] (IPv6 in brackets allowed). */
+export function parseHostPort (value: string): { host: string, port: number } {
+  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(value)
+  if (match == null) throw new ConfigError(`"${value}" is not HOST:PORT`)
+  const port = Number(match[2])
+  if (port > 65535) throw new ConfigError(`port ${port} is out of range`)
+  return { host: match[1], port }
+}

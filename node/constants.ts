@@ -1,0 +1,35 @@
+/**
+ * Defaults of a catalogue node, in one place.
+ */
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+
+export { second, minute, hour } from '../protocols/constants.ts'
+
+/** Default HTTP API address: loopback only. */
+export const DEFAULT_HTTP_HOST = '127.0.0.1'
+export const DEFAULT_HTTP_PORT = 7420
+/** Default node URL for the CLI's client commands. */
+export const DEFAULT_NODE_URL = `http://${DEFAULT_HTTP_HOST}:${DEFAULT_HTTP_PORT}`
+/** Default data directory: $GXCAT_DATA, else ~/.gxcat. */
+export const DEFAULT_DATA_DIR = process.env.GXCAT_DATA ?? join(homedir(), '.gxcat')
+
+/** Largest HTTP request body; larger bodies get 413 before parsing. */
+export const MAX_HTTP_BODY_BYTES = 4 * 1024 * 1024
+/** Largest page of a list query. */
+export const MAX_PAGE_SIZE = 1000
+export const DEFAULT_PAGE_SIZE = 100
+/** Most versions written in one atomic store batch (group commit). */
+export const MAX_WRITE_BATCH = 1000
+/** Most credentials loaded into Oxigraph in one parse. */
+export const RDF_BATCH_SIZE = 2000
+/** How long opening the store waits for another process to release its lock. */
+export const STORE_LOCK_WAIT_MS = 15_000
+/** Longest SPARQL query text accepted. */
+export const MAX_SPARQL_BYTES = 64 * 1024
+/** Most tokens of one self-description in the full-text index. */
+export const MAX_TOKENS_PER_ENTRY = 256
+/** Longest property value kept in the property-equality index. */
+export const MAX_INDEXED_VALUE_LENGTH = 256
+/** Concurrency of bulk publishing from the CLI. */
+export const PUBLISH_CONCURRENCY = 16

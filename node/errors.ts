@@ -1,0 +1,43 @@
+/**
+ * Typed errors of a catalogue node. The HTTP API maps them to statuses (http/errors.ts).
+ */
+
+export class StoreError extends Error {
+  static name = 'StoreError'
+  name = 'StoreError'
+}
+
+export class EntryRevokedError extends Error {
+  static name = 'EntryRevokedError'
+  name = 'EntryRevokedError'
+}
+
+export class NotFoundError extends Error {
+  static name = 'NotFoundError'
+  name = 'NotFoundError'
+}
+
+export class InvalidQueryError extends Error {
+  static name = 'InvalidQueryError'
+  name = 'InvalidQueryError'
+}
+
+export class ReadOnlyQueryError extends Error {
+  static name = 'ReadOnlyQueryError'
+  name = 'ReadOnlyQueryError'
+}
+
+export class UnauthorizedError extends Error {
+  static name = 'UnauthorizedError'
+  name = 'UnauthorizedError'
+}
+
+export class ConfigError extends Error {
+  static name = 'ConfigError'
+  name = 'ConfigError'
+}
+
+export class NodeStoppedError extends Error {
+  static name = 'NodeStoppedError'
+  name = 'NodeStoppedError'
+}

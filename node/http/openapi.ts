@@ -1,0 +1,78 @@
+/**
+ * The OpenAPI 3.1 document of the HTTP API, served at /openapi.json.
+ */
+
+const error = { $ref: '#/components/responses/Error' }
+const jwsBody = (description: string): Record<string, unknown> => ({
+  required: true,
+  description,
+  content: Object.fromEntries(['application/vc+jwt', 'application/vc+ld+json+jwt', 'application/vp+jwt', 'application/vp+ld+json+jwt', 'text/plain']
+    .map(type => [type, { schema: { type: 'string', description: 'compact JWS' } }]))
+})
+
+export function openApiDocument (version: string): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'gxcat node API', version, description: 'A peer-to-peer catalogue of Gaia-X self-descriptions: one node\'s HTTP API. Writes need `Authorization: Bearer TOKEN` when the API listens beyond loopback.' },
+    components: {
+      securitySchemes: { token: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        Error: { type: 'object', properties: { error: { type: 'object', properties: { name: { type: 'string' }, message: { type: 'string' }, violations: { type: 'array' } }, required: ['name', 'message'] } } },
+        Item: {
+          type: 'object',
+          properties: {
+            cid: { type: 'string' }, entry: { type: 'string' }, issuer: { type: 'string' }, subject: { type: 'string' },
+            types: { type: 'array', items: { type: 'string' } }, validFrom: { type: 'string', format: 'date-time' },
+            status: { enum: ['active', 'superseded', 'revoked', 'expired'] }, credential: { type: 'object' }, jws: { type: 'string' }
+          }
+        }
+      },
+      responses: { Error: { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } }
+    },
+    paths: {
+      '/v1/self-descriptions': {
+        post: {
+          summary: 'publish a VC-JWT (or a VP-JWT of credentials)',
+          security: [{ token: [] }],
+          requestBody: jwsBody('a VC-JWT or VP-JWT'),
+          responses: { 201: { description: 'stored: {cid, entry, status}' }, 200: { description: '{status: duplicate | stale}' }, 400: error, 401: error, 409: error, 413: error }
+        },
+        get: {
+          summary: 'list or filter the active entries',
+          parameters: [
+            { name: 'type', in: 'query', schema: { type: 'string' }, description: 'gx:Name (matches 2511 and development) or a full IRI' },
+            { name: 'issuer', in: 'query', schema: { type: 'string' } },
+            { name: 'q', in: 'query', schema: { type: 'string' }, description: 'full text: every word must occur' },
+            { name: 'where', in: 'query', schema: { type: 'array', items: { type: 'string' } }, description: 'PROPERTY=VALUE, repeatable' },
+            { name: 'status', in: 'query', schema: { enum: ['active', 'all'] } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+            { name: 'cursor', in: 'query', schema: { type: 'string' } }
+          ],
+          responses: { 200: { description: '{items, next}', content: { 'application/json': { schema: { type: 'object', properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Item' } }, next: { type: ['string', 'null'] } } } } } }, 400: error }
+        }
+      },
+      '/v1/self-descriptions/{cid}': { get: { summary: 'one version, with its JWS', parameters: [{ name: 'cid', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'the version' }, 404: error } } },
+      '/v1/entries/{issuer}/{subject}': {
+        get: {
+          summary: 'the current version of an entry',
+          parameters: [
+            { name: 'issuer', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'subject', in: 'path', required: true, schema: { type: 'string' }, description: 'credentialSubject.id, URL-encoded' },
+            { name: 'network', in: 'query', schema: { type: 'boolean' }, description: 'also ask the DHT when the replica lacks it' }
+          ],
+          responses: { 200: { description: 'the current version' }, 404: error }
+        }
+      },
+      '/v1/validate': { post: { summary: 'the shape report of a credential (JWS or JSON-LD); nothing stored', responses: { 200: { description: '{conforms, violations, signature}' }, 400: error } } },
+      '/v1/sparql': {
+        post: { summary: 'SPARQL 1.1 query (read-only)', requestBody: { content: { 'application/sparql-query': { schema: { type: 'string' } } } }, responses: { 200: { description: 'SPARQL JSON results (or N-Triples for CONSTRUCT/DESCRIBE)' }, 400: error } },
+        get: { summary: 'SPARQL 1.1 query (read-only)', parameters: [{ name: 'query', in: 'query', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'results' }, 400: error } }
+      },
+      '/v1/revocations': { post: { summary: 'publish a signed revocation', security: [{ token: [] }], requestBody: jwsBody('a revocation JWS'), responses: { 201: { description: 'revoked' }, 200: { description: 'already revoked' }, 400: error, 401: error } } },
+      '/v1/status': { get: { summary: '{peerId, addrs, entries, revoked, peers, version}', responses: { 200: { description: 'status' } } } },
+      '/v1/peers': { get: { summary: 'connected peers', responses: { 200: { description: '{peers: [{peerId, addrs}]}' } } } },
+      '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format' } } } },
+      '/openapi.json': { get: { summary: 'this document', responses: { 200: { description: 'OpenAPI 3.1' } } } }
+    }
+  }
+}

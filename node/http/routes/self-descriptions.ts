@@ -1,0 +1,76 @@
+/**
+ * Publishing, reading and listing self-descriptions, and revocations.
+ */
+import { entryId } from '../../../protocols/self-description/index.ts'
+import { InvalidQueryError } from '../../errors.ts'
+import type { ApiContext } from '../server.ts'
+import type { VersionView } from '../../catalogue-node.ts'
+
+function item (version: VersionView, withJws = false): Record<string, unknown> {
+  return {
+    cid: version.cid,
+    entry: version.entry,
+    issuer: version.issuer,
+    subject: version.subject,
+    types: version.types,
+    validFrom: version.validFrom,
+    ...(version.validUntil != null ? { validUntil: version.validUntil } : {}),
+    status: version.status,
+    credential: version.credential,
+    ...(withJws ? { jws: version.jws } : {})
+  }
+}
+
+function one (value: unknown, name: string): string | undefined {
+  if (value == null) return undefined
+  if (Array.isArray(value)) throw new InvalidQueryError(`${name} may be given once`)
+  return String(value)
+}
+
+export function registerSelfDescriptionRoutes ({ app, node, requireWrite, publish }: ApiContext): void {
+  app.post('/v1/self-descriptions', { preHandler: requireWrite }, async (request, reply) => {
+    const result = await publish(String(request.body ?? ''))
+    return reply.status(result.created ? 201 : 200).send(result.body)
+  })
+
+  app.get('/v1/self-descriptions', async (request) => {
+    const query = request.query as Record<string, unknown>
+    const where = ([] as unknown[]).concat(query.where ?? []).map(w => {
+      const text = String(w)
+      const eq = text.indexOf('=')
+      if (eq <= 0) throw new InvalidQueryError(`where takes PROPERTY=VALUE, not "${text}"`)
+      return [text.slice(0, eq), text.slice(eq + 1)] as [string, string]
+    })
+    const limit = one(query.limit, 'limit')
+    const page = await node.list({
+      type: one(query.type, 'type'),
+      issuer: one(query.issuer, 'issuer'),
+      q: one(query.q, 'q'),
+      where,
+      status: one(query.status, 'status') as 'active' | 'all' | undefined,
+      limit: limit == null ? undefined : Number(limit),
+      cursor: one(query.cursor, 'cursor')
+    })
+    return { items: page.items.map(v => item(v)), next: page.next ?? null }
+  })
+
+  app.get('/v1/self-descriptions/:cid', async (request) => {
+    const { cid } = request.params as { cid: string }
+    return item(await node.getVersion(cid), true)
+  })
+
+  app.get('/v1/entries/:issuer/:subject', async (request) => {
+    const { issuer, subject } = request.params as { issuer: string, subject: string }
+    const { network } = request.query as { network?: string }
+    const version = network === 'true' && node.findEntry != null
+      ? await node.findEntry(issuer, subject)
+      : await node.getEntry(issuer, subject)
+    const revocation = version.status === 'revoked' ? await node.getRevocation(entryId(issuer, subject)) : undefined
+    return { ...item(version, true), ...(revocation != null ? { revocation: { jws: revocation.jws, revokedAt: revocation.revokedAt, signer: revocation.signer, reason: revocation.reason } } : {}) }
+  })
+
+  app.post('/v1/revocations', { preHandler: requireWrite }, async (request, reply) => {
+    const result = await node.revoke(String(request.body ?? '').trim())
+    return reply.status(result.status === 'revoked' ? 201 : 200).send(result)
+  })
+}

@@ -1,0 +1,105 @@
+/**
+ * The HTTP API of a node (fastify), as DESIGN.md lists it. Loopback by default; beyond
+ * loopback every write needs the node's token.
+ */
+import { timingSafeEqual } from 'node:crypto'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import { MAX_HTTP_BODY_BYTES } from '../constants.ts'
+import { UnauthorizedError } from '../errors.ts'
+import { handleError } from './errors.ts'
+import { registerNodeInfoRoutes } from './routes/node-info.ts'
+import { registerQueryRoutes } from './routes/queries.ts'
+import { registerSelfDescriptionRoutes } from './routes/self-descriptions.ts'
+import type { CatalogueNode, VersionView } from '../catalogue-node.ts'
+import type { Logger as PinoLogger } from 'pino'
+import pkg from '../../package.json' with { type: 'json' }
+
+/** What the HTTP API shows of the network layer, when there is one. */
+export interface NetworkView {
+  peerId (): string
+  addrs (): string[]
+  peers (): Array<{ peerId: string, addrs: string[] }>
+}
+
+export type ApiNode = CatalogueNode & {
+  /** the entry from the replica, else from the network (DHT) */
+  findEntry?: (issuer: string, subject: string) => Promise<VersionView>
+}
+
+export interface PublishReply {
+  created: boolean
+  body: Record<string, unknown>
+}
+
+export interface ApiContext {
+  app: FastifyInstance
+  node: ApiNode
+  network?: NetworkView
+  version: string
+  requireWrite: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+  /** publishes a body: a VC-JWT, or a VP-JWT of several */
+  publish: (body: string) => Promise<PublishReply>
+}
+
+export interface HttpApiInit {
+  node: ApiNode
+  network?: NetworkView
+  /** the write token; required when `host` is not loopback */
+  token?: string
+  /** whether writes need the token (true when listening beyond loopback) */
+  requireToken?: boolean
+  /** a pino logger; default: none */
+  logger?: PinoLogger | false
+  /** how to publish a body (VP support plugs in here); default: node.publish */
+  publish?: (body: string) => Promise<PublishReply>
+}
+
+const JWS_TYPES = [
+  'application/vc+jwt', 'application/vc+ld+json+jwt', 'application/vp+jwt', 'application/vp+ld+json+jwt', 'application/vp+ld+jwt',
+  'application/jwt', 'application/jose', 'text/plain', 'application/sparql-query', 'application/octet-stream'
+]
+
+export function isLoopback (host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host)
+}
+
+export async function defaultPublish (node: CatalogueNode, body: string): Promise<PublishReply> {
+  const result = await node.publish(body.trim())
+  return { created: result.status === 'active', body: { ...result } }
+}
+
+export function createHttpApi (init: HttpApiInit): FastifyInstance {
+  const app = Fastify({
+    bodyLimit: MAX_HTTP_BODY_BYTES,
+    loggerInstance: init.logger === false || init.logger == null ? undefined : init.logger as unknown as FastifyBaseLogger,
+    return503OnClosing: true
+  }) as unknown as FastifyInstance
+  app.addContentTypeParser(JWS_TYPES, { parseAs: 'string' }, (_request, body, done) => { done(null, body) })
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)))
+  })
+  app.setErrorHandler(handleError)
+  app.setNotFoundHandler(async (request, reply) => reply.status(404).send({ error: { name: 'NotFoundError', message: `no route ${request.method} ${request.url.split('?')[0]}` } }))
+
+  const token = init.token
+  if (init.requireToken === true && (token == null || token === '')) throw new UnauthorizedError('an API listening beyond loopback needs a write token (gxcat init makes one)')
+  const expected = Buffer.from(`Bearer ${token ?? ''}`)
+  const requireWrite = async (request: FastifyRequest): Promise<void> => {
+    if (init.requireToken !== true) return
+    const given = Buffer.from(request.headers.authorization ?? '')
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new UnauthorizedError('writes need Authorization: Bearer TOKEN (the token is in the node\'s config.json)')
+  }
+
+  const context: ApiContext = {
+    app,
+    node: init.node,
+    network: init.network,
+    version: pkg.version,
+    requireWrite,
+    publish: init.publish ?? (async body => defaultPublish(init.node, body))
+  }
+  registerSelfDescriptionRoutes(context)
+  registerQueryRoutes(context)
+  registerNodeInfoRoutes(context)
+  return app
+}

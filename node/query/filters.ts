@@ -1,0 +1,110 @@
+/**
+ * The structured filter API over the replica: type, issuer, full text (an inverted index of
+ * the literals' words), property equality; results in a stable order (the sequence of
+ * acceptance), paged by an opaque cursor that stays valid while the catalogue changes.
+ */
+import { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '../constants.ts'
+import { InvalidQueryError } from '../errors.ts'
+import { encodeSeq, indexPrefix, type VersionRecord, type VersionStatus } from '../store/records.ts'
+import { propertyKey, tokenize, typeKeyOfFilter } from './index-terms.ts'
+import type { CatalogueStore } from '../store/catalogue-store.ts'
+
+export interface ListFilter {
+  type?: string
+  issuer?: string
+  /** full text: every word must occur */
+  q?: string
+  /** property equality: [property (gx:name or IRI), value] pairs */
+  where?: Array<[string, string]>
+  /** `active` (default), or `all` for every stored version (type and issuer filters only) */
+  status?: 'active' | 'all'
+  limit?: number
+  cursor?: string
+}
+
+export interface ListPage {
+  items: Array<VersionRecord & { status: VersionStatus }>
+  next?: string
+}
+
+/** How many postings one page may look at before it returns what it found, with a cursor. */
+const MAX_SCANNED_PER_PAGE = 50_000
+
+export function decodeCursor (cursor: string | undefined): number {
+  if (cursor == null || cursor === '') return 0
+  if (!/^c[0-9a-f]{12}$/.test(cursor)) throw new InvalidQueryError('cursor is not one this node handed out')
+  return Number.parseInt(cursor.slice(1), 16)
+}
+
+export const encodeCursor = (seq: number): string => `c${encodeSeq(seq)}`
+
+export async function listVersions (store: CatalogueStore, filter: ListFilter): Promise<ListPage> {
+  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new InvalidQueryError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
+  const after = decodeCursor(filter.cursor)
+  const status = filter.status ?? 'active'
+  if (status !== 'active' && status !== 'all') throw new InvalidQueryError('status must be active or all')
+
+  const prefixes: string[] = []
+  if (filter.q != null && filter.q.trim() !== '') {
+    const words = tokenize(filter.q)
+    if (words.length === 0) throw new InvalidQueryError(`q "${filter.q}" has no searchable words`)
+    prefixes.push(...[...new Set(words)].map(w => indexPrefix('w', w)))
+  }
+  for (const [property, value] of filter.where ?? []) prefixes.push(indexPrefix('p', propertyKey(property), value))
+  if (filter.issuer != null && filter.issuer !== '') prefixes.push(indexPrefix('i', filter.issuer))
+  if (filter.type != null && filter.type !== '') prefixes.push(indexPrefix('t', typeKeyOfFilter(filter.type)))
+
+  if (status === 'all') {
+    if (filter.q != null || (filter.where?.length ?? 0) > 0) throw new InvalidQueryError('status=all takes type and issuer filters only')
+    return scanHistory(store, filter, after, limit)
+  }
+
+  const [driver = indexPrefix('a'), ...checks] = prefixes
+  const items: ListPage['items'] = []
+  let last = after
+  let scanned = 0
+  let exhausted = true
+  for await (const { seq, cid } of store.scan(driver, after, MAX_SCANNED_PER_PAGE)) {
+    scanned++
+    last = seq
+    const matches = checks.length === 0 || (await Promise.all(checks.map(async p => store.hasPosting(p, seq)))).every(Boolean)
+    if (matches) {
+      const record = await store.getVersion(cid)
+      if (record != null && record.status === 'active') items.push(record)
+      if (items.length === limit) { exhausted = false; break }
+    }
+    if (scanned === MAX_SCANNED_PER_PAGE) exhausted = false
+  }
+  if (!exhausted && items.length === limit) {
+    // is there anything after the last item? (avoid a last empty page)
+    exhausted = !(await hasMore(store, driver, checks, last))
+  }
+  return { items, next: exhausted ? undefined : encodeCursor(last) }
+}
+
+async function hasMore (store: CatalogueStore, driver: string, checks: string[], after: number): Promise<boolean> {
+  let scanned = 0
+  for await (const { seq } of store.scan(driver, after, 1000)) {
+    if (checks.length === 0 || (await Promise.all(checks.map(async p => store.hasPosting(p, seq)))).every(Boolean)) return true
+    scanned++
+  }
+  return scanned === 1000
+}
+
+async function scanHistory (store: CatalogueStore, filter: ListFilter, after: number, limit: number): Promise<ListPage> {
+  const type = filter.type != null && filter.type !== '' ? typeKeyOfFilter(filter.type) : undefined
+  const items: ListPage['items'] = []
+  let last = after
+  let more = false
+  for await (const { seq, cid } of store.scan(indexPrefix('h'), after, MAX_SCANNED_PER_PAGE)) {
+    if (items.length === limit) { more = true; break }
+    last = seq
+    const record = await store.getVersion(cid)
+    if (record == null) continue
+    if (filter.issuer != null && filter.issuer !== '' && record.issuer !== filter.issuer) continue
+    if (type != null && !record.typeIris.some(iri => typeKeyOfFilter(iri) === type)) continue
+    items.push(record)
+  }
+  return { items, next: more ? encodeCursor(last) : undefined }
+}

@@ -1,0 +1,93 @@
+/**
+ * The RDF store itself: active versions in an in-memory Oxigraph store, one named graph per
+ * version, queried with the union of graphs as default graph. JSON-LD → RDF is left to
+ * Oxigraph with the bundled contexts inlined; credentials are parsed in batches, one context
+ * per batch, which is where the parse time goes. Used in a worker thread (rdf-worker.ts) by
+ * a node, inline by simulations.
+ */
+import oxigraph from 'oxigraph'
+import { inlineContexts } from '../../protocols/self-description/index.ts'
+import { MAX_SPARQL_BYTES } from '../constants.ts'
+import { InvalidQueryError, ReadOnlyQueryError } from '../errors.ts'
+
+export interface RdfVersion {
+  cid: string
+  /** the compact JWS; its payload is the credential */
+  jws: string
+}
+
+export interface SparqlResult {
+  contentType: string
+  body: string
+}
+
+export interface RdfStore {
+  load (versions: RdfVersion[], onError?: (cid: string, err: Error) => void): void
+  remove (cid: string): void
+  query (sparql: string, accept?: string): SparqlResult
+  readonly size: number
+}
+
+const PROLOGUE = String.raw`^\s*(?:(?:PREFIX\s+\S*\s*<[^>]*>|BASE\s+<[^>]*>|#[^\n]*\n)\s*)*`
+const UPDATE = new RegExp(PROLOGUE + '(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\\b', 'i')
+const GRAPH_FORM = new RegExp(PROLOGUE + '(CONSTRUCT|DESCRIBE)\\b', 'i')
+
+export function graphName (cid: string): string {
+  return `urn:gxcat:version:${cid}`
+}
+
+function payloadOf (jws: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(jws.slice(jws.indexOf('.') + 1, jws.lastIndexOf('.')), 'base64url').toString('utf8'))
+}
+
+export function createRdfStore (): RdfStore {
+  const store = new oxigraph.Store()
+
+  function loadGroup (context: string, graphs: Array<Record<string, unknown>>, onError?: (cid: string, err: Error) => void): void {
+    try {
+      store.load(`{"@context":${context},"@graph":${JSON.stringify(graphs)}}`, { format: 'application/ld+json', no_transaction: true })
+    } catch {
+      // one bad document must not cost the others their triples: retry one by one
+      for (const graph of graphs) {
+        try {
+          store.load(`{"@context":${context},"@graph":[${JSON.stringify(graph)}]}`, { format: 'application/ld+json' })
+        } catch (err: any) {
+          onError?.(String(graph['@id']).slice('urn:gxcat:version:'.length), err)
+        }
+      }
+    }
+  }
+
+  return {
+    load (versions, onError) {
+      const groups = new Map<string, { context: string, graphs: Array<Record<string, unknown>> }>()
+      for (const { cid, jws } of versions) {
+        const { '@context': context, ...body } = payloadOf(jws)
+        const key = JSON.stringify(context)
+        let group = groups.get(key)
+        if (group == null) groups.set(key, group = { context: JSON.stringify(inlineContexts({ '@context': context })['@context']), graphs: [] })
+        group.graphs.push({ '@id': graphName(cid), '@graph': [body] })
+      }
+      for (const { context, graphs } of groups.values()) loadGroup(context, graphs, onError)
+    },
+    remove (cid) {
+      for (const quad of store.match(null, null, null, oxigraph.namedNode(graphName(cid)))) store.delete(quad)
+    },
+    query (sparql, accept = 'application/sparql-results+json') {
+      if (sparql.length > MAX_SPARQL_BYTES) throw new InvalidQueryError(`the query is longer than ${MAX_SPARQL_BYTES} bytes`)
+      if (UPDATE.test(sparql)) throw new ReadOnlyQueryError('the SPARQL endpoint is read-only: updates are refused (publish or revoke self-descriptions instead)')
+      const format = GRAPH_FORM.test(sparql)
+        ? (accept.includes('text/turtle') ? 'text/turtle' : 'application/n-triples')
+        : (accept.includes('sparql-results+xml') ? 'application/sparql-results+xml' : accept.includes('text/csv') ? 'text/csv' : 'application/sparql-results+json')
+      try {
+        const body = store.query(sparql, { use_default_graph_as_union: true, results_format: format }) as string
+        return { contentType: format, body }
+      } catch (err: any) {
+        throw new InvalidQueryError(String(err.message ?? err))
+      }
+    },
+    get size () {
+      return store.size
+    }
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * A worker thread that owns a node's RDF store, so that JSON-LD parsing and long SPARQL
+ * queries run beside the event loop, not on it. Messages are handled in order, so a query
+ * sees every change sent before it.
+ */
+import { parentPort } from 'node:worker_threads'
+import { createRdfStore } from './rdf-store.ts'
+import type { RdfRequest, RdfResponse } from './rdf-index.ts'
+
+const store = createRdfStore()
+const port = parentPort
+if (port == null) throw new Error('rdf-worker.ts runs in a worker thread')
+
+port.on('message', (message: RdfRequest) => {
+  if (message.op === 'load') {
+    store.load(message.versions, (cid, err) => { port.postMessage({ op: 'load-error', cid, message: err.message } satisfies RdfResponse) })
+  } else if (message.op === 'remove') {
+    for (const cid of message.cids) store.remove(cid)
+  } else if (message.op === 'query') {
+    try {
+      const result = store.query(message.sparql, message.accept)
+      port.postMessage({ op: 'result', id: message.id, result, size: store.size } satisfies RdfResponse)
+    } catch (err: any) {
+      port.postMessage({ op: 'result', id: message.id, error: { name: err.name, message: err.message }, size: store.size } satisfies RdfResponse)
+    }
+  } else if (message.op === 'sync') {
+    port.postMessage({ op: 'result', id: message.id, size: store.size } satisfies RdfResponse)
+  }
+})

@@ -1,0 +1,255 @@
+/**
+ * The durable replica: level with sub-levels for versions (by CID), heads (current version
+ * per entry), status of superseded/revoked versions, revocations, structured indexes and
+ * metadata. Every accepted version or revocation is one atomic batch (group-committed with
+ * its neighbours), acknowledged only after the batch is written; a failed write fails the
+ * store, which then refuses writes until it is reopened, so memory and disk never diverge.
+ */
+import type { AbstractLevel, AbstractSublevel } from 'abstract-level'
+import { compareVersions, type Revocation, type VerifiedCredential } from '../../protocols/self-description/index.ts'
+import { MAX_WRITE_BATCH, STORE_LOCK_WAIT_MS } from '../constants.ts'
+import { StoreError } from '../errors.ts'
+import type { IndexTerms } from '../query/index-terms.ts'
+import { createWriteQueue } from './write-queue.ts'
+import {
+  decodeSeq, indexKey, indexPrefix, type HeadRecord, type RevocationRecord, type VersionRecord, type VersionStatus
+} from './records.ts'
+
+export type Database = AbstractLevel<any, string, any>
+type Sub = AbstractSublevel<Database, any, string, any>
+
+export type AcceptStatus = 'active' | 'duplicate' | 'stale' | 'revoked'
+
+export interface AcceptOutcome {
+  status: AcceptStatus
+  cid: string
+  entry: string
+  /** the version this one replaced */
+  supersedes?: string
+}
+
+export interface RevokeOutcome {
+  status: 'revoked' | 'duplicate'
+  entry: string
+  cid: string
+  /** the version that was active and is now revoked */
+  revokedVersion?: string
+}
+
+interface MemoryHead { cid: string, validFrom: string, seq: number }
+
+type Work =
+  | { kind: 'version', verified: VerifiedCredential, terms: IndexTerms }
+  | { kind: 'revocation', revocation: Revocation }
+
+type BatchOp = { type: 'put', key: string, value: unknown, sublevel: Sub } | { type: 'del', key: string, sublevel: Sub }
+
+export interface CatalogueStore {
+  open (): Promise<void>
+  close (): Promise<void>
+  /** decides and durably records a verified version */
+  addVersion (verified: VerifiedCredential, terms: IndexTerms): Promise<AcceptOutcome>
+  /** durably records a verified revocation */
+  addRevocation (revocation: Revocation): Promise<RevokeOutcome>
+  getVersion (cid: string): Promise<(VersionRecord & { status: VersionStatus }) | undefined>
+  getVersions (cids: string[]): Promise<Array<(VersionRecord & { status: VersionStatus }) | undefined>>
+  getHead (entry: string): MemoryHead | undefined
+  getRevocation (entry: string): Promise<RevocationRecord | undefined>
+  isRevoked (entry: string): boolean
+  /** cids of one posting list in seq order, after `afterSeq` */
+  scan (prefix: string, afterSeq: number, limit: number): AsyncGenerator<{ seq: number, cid: string }>
+  /** whether a posting (prefix, seq) exists */
+  hasPosting (prefix: string, seq: number): Promise<boolean>
+  /** every revocation */
+  revocations (): AsyncGenerator<RevocationRecord>
+  /** waits until all submitted writes are done */
+  idle (): Promise<void>
+  readonly counts: { entries: number, revoked: number, versions: number }
+}
+
+export function createCatalogueStore (db: Database): CatalogueStore {
+  const versions = db.sublevel<string, VersionRecord>('versions', { valueEncoding: 'json' }) as unknown as Sub
+  const heads = db.sublevel<string, HeadRecord>('heads', { valueEncoding: 'json' }) as unknown as Sub
+  const statuses = db.sublevel<string, string>('status', { valueEncoding: 'utf8' }) as unknown as Sub
+  const revocationsDb = db.sublevel<string, RevocationRecord>('revocations', { valueEncoding: 'json' }) as unknown as Sub
+  const index = db.sublevel<string, string>('index', { valueEncoding: 'utf8' }) as unknown as Sub
+  const meta = db.sublevel<string, any>('meta', { valueEncoding: 'json' }) as unknown as Sub
+
+  const memoryHeads = new Map<string, MemoryHead>()
+  const revoked = new Set<string>()
+  let seq = 0
+  let versionCount = 0
+  let failure: Error | undefined
+
+  async function commit (items: Work[]): Promise<Array<AcceptOutcome | RevokeOutcome>> {
+    if (failure != null) throw new StoreError(`the store failed earlier and refuses writes until the node restarts: ${failure.message}`)
+    const ops: BatchOp[] = []
+    const batchHeads = new Map<string, MemoryHead | undefined>()
+    const batchRevoked = new Set<string>()
+    const headOf = (entry: string): MemoryHead | undefined => batchHeads.has(entry) ? batchHeads.get(entry) : memoryHeads.get(entry)
+    const isRevoked = (entry: string): boolean => revoked.has(entry) || batchRevoked.has(entry)
+    let nextSeq = seq
+    let addedVersions = 0
+
+    // index keys of heads replaced in this batch: read them first, in one go
+    const touched = [...new Set(items.map(w => w.kind === 'version' ? w.verified.entry : w.revocation.entry))].filter(e => memoryHeads.has(e))
+    const storedHeads = new Map<string, HeadRecord>()
+    const loaded = await heads.getMany(touched)
+    touched.forEach((entry, i) => { if (loaded[i] != null) storedHeads.set(entry, loaded[i]) })
+    const indexKeysOf = (entry: string): string[] => storedHeads.get(entry)?.indexKeys ?? []
+
+    const results: Array<AcceptOutcome | RevokeOutcome> = []
+    const now = new Date().toISOString()
+    for (const work of items) {
+      if (work.kind === 'version') {
+        const { verified, terms } = work
+        const { entry, cid } = verified
+        const head = headOf(entry)
+        if (isRevoked(entry)) { results.push({ status: 'revoked', cid, entry }); continue }
+        if (head?.cid === cid) { results.push({ status: 'duplicate', cid, entry }); continue }
+        if (head != null && compareVersions(verified, head) < 0) { results.push({ status: 'stale', cid, entry }); continue }
+        const s = ++nextSeq
+        const record: VersionRecord = {
+          cid, entry, issuer: verified.issuer, subject: verified.subject, types: verified.types, typeIris: verified.typeIris,
+          validFrom: verified.validFrom, validUntil: verified.validUntil, jws: verified.jws, receivedAt: now, seq: s
+        }
+        ops.push({ type: 'put', key: cid, value: record, sublevel: versions })
+        ops.push({ type: 'put', key: indexKey(indexPrefix('h'), s), value: cid, sublevel: index })
+        if (head != null) {
+          ops.push({ type: 'put', key: head.cid, value: 'superseded', sublevel: statuses })
+          for (const key of indexKeysOf(entry)) ops.push({ type: 'del', key, sublevel: index })
+        }
+        const keys = [
+          indexPrefix('a'),
+          indexPrefix('i', verified.issuer),
+          ...terms.types.map(t => indexPrefix('t', t)),
+          ...terms.tokens.map(t => indexPrefix('w', t)),
+          ...terms.properties.map(([p, v]) => indexPrefix('p', p, v))
+        ].map(prefix => indexKey(prefix, s))
+        for (const key of keys) ops.push({ type: 'put', key, value: cid, sublevel: index })
+        const headRecord: HeadRecord = { cid, validFrom: verified.validFrom, seq: s, indexKeys: keys }
+        ops.push({ type: 'put', key: entry, value: headRecord, sublevel: heads })
+        storedHeads.set(entry, headRecord)
+        batchHeads.set(entry, { cid, validFrom: verified.validFrom, seq: s })
+        addedVersions++
+        results.push({ status: 'active', cid, entry, supersedes: head?.cid })
+      } else {
+        const { revocation } = work
+        const { entry } = revocation
+        if (isRevoked(entry)) { results.push({ status: 'duplicate', entry, cid: revocation.cid }); continue }
+        const record: RevocationRecord = { ...revocation, receivedAt: now }
+        ops.push({ type: 'put', key: entry, value: record, sublevel: revocationsDb })
+        const head = headOf(entry)
+        if (head != null) {
+          ops.push({ type: 'put', key: head.cid, value: 'revoked', sublevel: statuses })
+          for (const key of indexKeysOf(entry)) ops.push({ type: 'del', key, sublevel: index })
+          const headRecord = { ...storedHeads.get(entry) as HeadRecord, indexKeys: [] }
+          ops.push({ type: 'put', key: entry, value: headRecord, sublevel: heads })
+          storedHeads.set(entry, headRecord)
+        }
+        batchRevoked.add(entry)
+        results.push({ status: 'revoked', entry, cid: revocation.cid, revokedVersion: head?.cid })
+      }
+    }
+    if (ops.length === 0) return results
+    ops.push({ type: 'put', key: 'seq', value: nextSeq, sublevel: meta })
+    try {
+      await db.batch(ops as any)
+    } catch (err: any) {
+      failure = err
+      throw new StoreError(`writing to the store failed (${err.code ?? err.message}); nothing of this batch was written`)
+    }
+    seq = nextSeq
+    versionCount += addedVersions
+    for (const [entry, head] of batchHeads) if (head != null) memoryHeads.set(entry, head)
+    for (const entry of batchRevoked) revoked.add(entry)
+    return results
+  }
+
+  const queue = createWriteQueue<Work, AcceptOutcome | RevokeOutcome>(commit, MAX_WRITE_BATCH)
+
+  async function withStatus (record: VersionRecord | undefined): Promise<(VersionRecord & { status: VersionStatus }) | undefined> {
+    if (record == null) return undefined
+    return { ...record, status: await statusOf(record) }
+  }
+
+  async function statusOf (record: VersionRecord): Promise<VersionStatus> {
+    const stored = await statuses.get(record.cid) as VersionStatus | undefined
+    if (stored != null) return stored
+    if (revoked.has(record.entry)) return 'revoked'
+    if (record.validUntil != null && Date.parse(record.validUntil) < Date.now()) return 'expired'
+    return 'active'
+  }
+
+  function guard<A extends unknown[], R> (fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+    return async (...args: A) => {
+      try {
+        return await fn(...args)
+      } catch (err: any) {
+        if (err.name === 'StoreError') throw err
+        throw new StoreError(`the store cannot be read: ${err.code ?? err.message}`)
+      }
+    }
+  }
+
+  return {
+    async open () {
+      // a process that is still shutting down may hold the lock for a moment: wait for it
+      const deadline = Date.now() + STORE_LOCK_WAIT_MS
+      for (;;) {
+        try {
+          await db.open()
+          break
+        } catch (err: any) {
+          const locked = err.code === 'LEVEL_LOCKED' || err.cause?.code === 'LEVEL_LOCKED' || /lock/i.test(err.cause?.message ?? '')
+          if (!locked || Date.now() > deadline) throw new StoreError(`cannot open the store: ${err.cause?.message ?? err.message}`)
+          await new Promise(resolve => setTimeout(resolve, 100))
+        }
+      }
+      seq = (await meta.get('seq')) ?? 0
+      for await (const [entry, head] of heads.iterator()) memoryHeads.set(entry, { cid: head.cid, validFrom: head.validFrom, seq: head.seq })
+      for await (const entry of revocationsDb.keys()) revoked.add(entry)
+      versionCount = 0
+      for await (const _ of index.keys({ gt: indexPrefix('h'), lt: indexPrefix('h') + '\uffff' })) versionCount++
+    },
+    async close () {
+      await queue.idle()
+      await db.close()
+    },
+    async addVersion (verified, terms) {
+      return queue.submit({ kind: 'version', verified, terms }) as Promise<AcceptOutcome>
+    },
+    async addRevocation (revocation) {
+      return queue.submit({ kind: 'revocation', revocation }) as Promise<RevokeOutcome>
+    },
+    getVersion: guard(async (cid: string) => withStatus(await versions.get(cid))),
+    getVersions: guard(async (cids: string[]) => Promise.all((await versions.getMany(cids)).map(async r => withStatus(r)))),
+    getHead (entry) {
+      return memoryHeads.get(entry)
+    },
+    getRevocation: guard(async (entry: string) => revocationsDb.get(entry) as Promise<RevocationRecord | undefined>),
+    isRevoked (entry) {
+      return revoked.has(entry)
+    },
+    async * scan (prefix, afterSeq, limit) {
+      const gt = afterSeq > 0 ? indexKey(prefix, afterSeq) : prefix
+      try {
+        for await (const [key, cid] of index.iterator({ gt, lt: prefix + '\uffff', limit })) {
+          yield { seq: decodeSeq(key.slice(prefix.length)), cid }
+        }
+      } catch (err: any) {
+        throw new StoreError(`the store cannot be read: ${err.code ?? err.message}`)
+      }
+    },
+    hasPosting: guard(async (prefix: string, s: number) => (await index.get(indexKey(prefix, s))) != null),
+    async * revocations () {
+      for await (const record of revocationsDb.values()) yield record
+    },
+    async idle () {
+      await queue.idle()
+    },
+    get counts () {
+      return { entries: memoryHeads.size - [...revoked].filter(e => memoryHeads.has(e)).length, revoked: revoked.size, versions: versionCount }
+    }
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * What the store keeps, and how index keys are spelled. Index keys sort by a sequence number
+ * given to each accepted head, which is also what list cursors point at.
+ */
+
+export type VersionStatus = 'active' | 'superseded' | 'revoked' | 'expired'
+
+/** A stored version: immutable once written (its status lives apart). */
+export interface VersionRecord {
+  cid: string
+  entry: string
+  issuer: string
+  subject: string
+  types: string[]
+  typeIris: string[]
+  validFrom: string
+  validUntil?: string
+  jws: string
+  receivedAt: string
+  /** position in the history of accepted versions */
+  seq: number
+}
+
+/** The current version of an entry. */
+export interface HeadRecord {
+  cid: string
+  validFrom: string
+  seq: number
+  /** the index keys written for it, deleted when it is superseded or revoked */
+  indexKeys: string[]
+}
+
+export interface RevocationRecord {
+  jws: string
+  cid: string
+  entry: string
+  issuer: string
+  subject: string
+  signer: string
+  revokedAt: string
+  reason?: string
+  receivedAt: string
+}
+
+const SEQ_DIGITS = 12
+
+export function encodeSeq (seq: number): string {
+  return seq.toString(16).padStart(SEQ_DIGITS, '0')
+}
+
+export function decodeSeq (text: string): number {
+  return Number.parseInt(text, 16)
+}
+
+/** Index spaces: a = every active head, h = every version (history), t = type, i = issuer, w = word, p = property value. */
+export type IndexKind = 'a' | 'h' | 't' | 'i' | 'w' | 'p'
+
+/** The prefix of one posting list: all keys of (kind, value…), ordered by seq. */
+export function indexPrefix (kind: IndexKind, ...values: string[]): string {
+  return [kind, ...values, ''].join('\u0000')
+}
+
+export function indexKey (prefix: string, seq: number): string {
+  return prefix + encodeSeq(seq)
+}
