@@ -166,7 +166,16 @@ export function createCatalogueStore (db: Database): CatalogueStore {
     return results
   }
 
-  const queue = createWriteQueue<Work, AcceptOutcome | RevokeOutcome>(commit, MAX_WRITE_BATCH)
+  async function guardedCommit (items: Work[]): Promise<Array<AcceptOutcome | RevokeOutcome>> {
+    try {
+      return await commit(items)
+    } catch (err: any) {
+      if (err.name === 'StoreError') throw err
+      throw new StoreError(`the store cannot be written: ${err.code ?? err.message}`)
+    }
+  }
+
+  const queue = createWriteQueue<Work, AcceptOutcome | RevokeOutcome>(guardedCommit, MAX_WRITE_BATCH)
 
   async function withStatus (record: VersionRecord | undefined): Promise<(VersionRecord & { status: VersionStatus }) | undefined> {
     if (record == null) return undefined
