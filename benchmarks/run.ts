@@ -2,9 +2,11 @@
  * `npm run bench -- NAME…`: runs the named benchmarks (all when none is named).
  */
 import { envelopeBenchmark } from './envelope.ts'
+import { nodeBenchmark } from './node.ts'
 
 const benchmarks: Record<string, () => Promise<void>> = {
-  envelope: envelopeBenchmark
+  envelope: envelopeBenchmark,
+  node: nodeBenchmark
 }
 
 const names = process.argv.slice(2)

@@ -64,32 +64,49 @@ export async function listVersions (store: CatalogueStore, filter: ListFilter): 
   const items: ListPage['items'] = []
   let last = after
   let scanned = 0
-  let exhausted = true
-  for await (const { seq, cid } of store.scan(driver, after, MAX_SCANNED_PER_PAGE)) {
-    scanned++
-    last = seq
-    const matches = checks.length === 0 || (await Promise.all(checks.map(async p => store.hasPosting(p, seq)))).every(Boolean)
-    if (matches) {
-      const record = await store.getVersion(cid)
-      if (record != null && record.status === 'active') items.push(record)
-      if (items.length === limit) { exhausted = false; break }
+  let more = false
+  // candidates come from the driving posting list in chunks; the other filters are checked
+  // for a whole chunk at once (one getMany per filter), then the matches are read at once
+  const chunkSize = Math.min(Math.max(limit * 2, 64), 1024)
+  let chunk: Array<{ seq: number, cid: string }> = []
+  const flush = async (): Promise<boolean> => {
+    let matches = chunk
+    for (const prefix of checks) {
+      if (matches.length === 0) break
+      const present = await store.hasPostings(prefix, matches.map(c => c.seq))
+      matches = matches.filter((_, i) => present[i])
     }
-    if (scanned === MAX_SCANNED_PER_PAGE) exhausted = false
+    const records = await store.getVersions(matches.map(c => c.cid))
+    for (let i = 0; i < matches.length; i++) {
+      const record = records[i]
+      if (items.length === limit) { more = true; return true }
+      last = matches[i].seq
+      if (record != null && record.status === 'active') items.push(record)
+    }
+    // every candidate of the chunk was looked at
+    if (chunk.length > 0) last = Math.max(last, chunk[chunk.length - 1].seq)
+    chunk = []
+    return false
   }
-  if (!exhausted && items.length === limit) {
-    // is there anything after the last item? (avoid a last empty page)
-    exhausted = !(await hasMore(store, driver, checks, last))
+  for await (const candidate of store.scan(driver, after, MAX_SCANNED_PER_PAGE + 1)) {
+    if (++scanned > MAX_SCANNED_PER_PAGE) { more = true; break }
+    chunk.push(candidate)
+    if (chunk.length === chunkSize && await flush()) break
   }
-  return { items, next: exhausted ? undefined : encodeCursor(last) }
+  if (!more && chunk.length > 0) await flush()
+  if (!more && items.length === limit) more = await hasMore(store, driver, checks, last)
+  return { items, next: more ? encodeCursor(last) : undefined }
 }
 
 async function hasMore (store: CatalogueStore, driver: string, checks: string[], after: number): Promise<boolean> {
-  let scanned = 0
-  for await (const { seq } of store.scan(driver, after, 1000)) {
-    if (checks.length === 0 || (await Promise.all(checks.map(async p => store.hasPosting(p, seq)))).every(Boolean)) return true
-    scanned++
+  let candidates: number[] = []
+  for await (const { seq } of store.scan(driver, after, 1000)) candidates.push(seq)
+  const scannedAll = candidates.length < 1000
+  for (const prefix of checks) {
+    const present = await store.hasPostings(prefix, candidates)
+    candidates = candidates.filter((_, i) => present[i])
   }
-  return scanned === 1000
+  return candidates.length > 0 || !scannedAll
 }
 
 async function scanHistory (store: CatalogueStore, filter: ListFilter, after: number, limit: number): Promise<ListPage> {

@@ -58,8 +58,8 @@ export interface CatalogueStore {
   isRevoked (entry: string): boolean
   /** cids of one posting list in seq order, after `afterSeq` */
   scan (prefix: string, afterSeq: number, limit: number): AsyncGenerator<{ seq: number, cid: string }>
-  /** whether a posting (prefix, seq) exists */
-  hasPosting (prefix: string, seq: number): Promise<boolean>
+  /** which of the postings (prefix, seq) exist */
+  hasPostings (prefix: string, seqs: number[]): Promise<boolean[]>
   /** every revocation */
   revocations (): AsyncGenerator<RevocationRecord>
   /** waits until all submitted writes are done */
@@ -179,11 +179,10 @@ export function createCatalogueStore (db: Database): CatalogueStore {
 
   async function withStatus (record: VersionRecord | undefined): Promise<(VersionRecord & { status: VersionStatus }) | undefined> {
     if (record == null) return undefined
-    return { ...record, status: await statusOf(record) }
+    return { ...record, status: statusOf(record, await statuses.get(record.cid)) }
   }
 
-  async function statusOf (record: VersionRecord): Promise<VersionStatus> {
-    const stored = await statuses.get(record.cid) as VersionStatus | undefined
+  function statusOf (record: VersionRecord, stored: VersionStatus | undefined): VersionStatus {
     if (stored != null) return stored
     if (revoked.has(record.entry)) return 'revoked'
     if (record.validUntil != null && Date.parse(record.validUntil) < Date.now()) return 'expired'
@@ -232,7 +231,10 @@ export function createCatalogueStore (db: Database): CatalogueStore {
       return queue.submit({ kind: 'revocation', revocation }) as Promise<RevokeOutcome>
     },
     getVersion: guard(async (cid: string) => withStatus(await versions.get(cid))),
-    getVersions: guard(async (cids: string[]) => Promise.all((await versions.getMany(cids)).map(async r => withStatus(r)))),
+    getVersions: guard(async (cids: string[]) => {
+      const [records, stored] = await Promise.all([versions.getMany(cids), statuses.getMany(cids)])
+      return records.map((record: VersionRecord | undefined, i: number) => record == null ? undefined : { ...record, status: statusOf(record, stored[i]) })
+    }),
     getHead (entry) {
       return memoryHeads.get(entry)
     },
@@ -250,7 +252,7 @@ export function createCatalogueStore (db: Database): CatalogueStore {
         throw new StoreError(`the store cannot be read: ${err.code ?? err.message}`)
       }
     },
-    hasPosting: guard(async (prefix: string, s: number) => (await index.get(indexKey(prefix, s))) != null),
+    hasPostings: guard(async (prefix: string, seqs: number[]) => (await index.getMany(seqs.map(s => indexKey(prefix, s)))).map(v => v != null)),
     async * revocations () {
       for await (const record of revocationsDb.values()) yield record
     },
