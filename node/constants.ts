@@ -33,3 +33,8 @@ export const MAX_TOKENS_PER_ENTRY = 256
 export const MAX_INDEXED_VALUE_LENGTH = 256
 /** Concurrency of bulk publishing from the CLI. */
 export const PUBLISH_CONCURRENCY = 16
+
+/** Default listen address of a bootstrap node: a fixed, well-known port. */
+export const DEFAULT_BOOTSTRAP_LISTEN = '/ip4/0.0.0.0/tcp/4401'
+/** A bootstrap node keeps room for many connections. */
+export const BOOTSTRAP_MAX_CONNECTIONS = 500

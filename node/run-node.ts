@@ -2,12 +2,15 @@
  * A whole node as a participant runs it: the catalogue core on a data directory, the HTTP
  * API, and (when the network layer is enabled) libp2p. Used by `gxcat start` and tests.
  */
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { pino, type Logger as PinoLogger } from 'pino'
 import { createCatalogueNode, type CatalogueNode } from './catalogue-node.ts'
 import { loadConfig, loadNodeKey, parseHostPort, type NodeConfig } from './config.ts'
 import { removePidFile, stopPreviousNode, writePidFile } from './pid-file.ts'
-import { createHttpApi, isLoopback, type NetworkView } from './http/server.ts'
+import { MemoryLevel } from 'memory-level'
+import { resolveBootstrapList } from '../bootstrap/index.ts'
+import { createHttpApi, isLoopback } from './http/server.ts'
+import { createCatalogueNetwork, type CatalogueNetwork } from './network/catalogue-network.ts'
+import type { Database } from './store/catalogue-store.ts'
 import type { FastifyInstance } from 'fastify'
 
 export interface RunNodeOptions {
@@ -15,6 +18,10 @@ export interface RunNodeOptions {
   /** overrides of the config file */
   config?: Partial<NodeConfig>
   logger?: PinoLogger
+  /** keep the replica in memory only (nothing written to DIR/store) */
+  memory?: boolean
+  /** @default 100 */
+  maxConnections?: number
 }
 
 export interface RunningNode {
@@ -23,6 +30,7 @@ export interface RunningNode {
   url: string
   peerId: string
   addrs: string[]
+  network: CatalogueNetwork
   config: NodeConfig
   stop (): Promise<void>
 }
@@ -32,36 +40,52 @@ export async function runNode (options: RunNodeOptions): Promise<RunningNode> {
   const config: NodeConfig = { ...fileConfig, ...Object.fromEntries(Object.entries(options.config ?? {}).filter(([, v]) => v !== undefined)) }
   const logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2))
   const privateKey = await loadNodeKey(options.dataDir)
-  const peerId = peerIdFromPrivateKey(privateKey).toString()
   const { host, port } = parseHostPort(config.http)
   const requireToken = !isLoopback(host)
 
   const previous = await stopPreviousNode(options.dataDir)
   if (previous != null) logger.warn({ pid: previous }, 'another gxcat node held this data directory; asked it to stop and taking over')
-  const node = createCatalogueNode({ dataDir: options.dataDir, didWebOrigins: config.didWebOrigins, revokers: config.trustedIssuers })
+  const bootstrap = await resolveBootstrapList(config.bootstrap)
+  const node = createCatalogueNode({
+    dataDir: options.dataDir,
+    db: options.memory === true ? new MemoryLevel<string, any>({ valueEncoding: 'json' }) as unknown as Database : undefined,
+    didWebOrigins: config.didWebOrigins,
+    revokers: config.trustedIssuers
+  })
   await node.start()
   await writePidFile(options.dataDir)
-  const network: NetworkView = { peerId: () => peerId, addrs: () => [], peers: () => [] }
-  const http = createHttpApi({ node, network, token: config.token, requireToken, logger })
+  const network = await createCatalogueNetwork(node, {
+    privateKey,
+    listen: config.listen,
+    bootstrap,
+    gossip: config.gossip,
+    maxConnections: options.maxConnections
+  })
+  const http = createHttpApi({ node, network, findEntry: network.findEntry, token: config.token, requireToken, logger })
   try {
+    await network.start()
     await http.listen({ host, port })
   } catch (err) {
+    await network.stop().catch(() => {})
     await node.stop()
     throw err
   }
   const address = http.server.address()
   const boundPort = typeof address === 'object' && address != null ? address.port : port
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`
-  logger.info({ peerId, url, entries: node.counts().entries }, 'gxcat node started')
+  const peerId = network.peerId()
+  logger.info({ peerId, addrs: network.addrs(), url, entries: node.counts().entries }, 'gxcat node started')
   return {
     node,
     http,
     url,
     peerId,
     addrs: network.addrs(),
+    network,
     config,
     async stop () {
       await http.close()
+      await network.stop()
       await node.stop()
       await removePidFile(options.dataDir)
       logger.info('gxcat node stopped')

@@ -51,3 +51,17 @@ export const DID_WEB_TIMEOUT_MS = 10 * second
 export const DID_WEB_MAX_DOCUMENT_BYTES = 256 * 1024
 export const DID_WEB_CACHE_ENTRIES = 1024
 export const DID_WEB_CACHE_TTL_MS = 10 * minute
+
+/** The gossipsub topic that carries new versions and revocations. */
+export const CATALOGUE_TOPIC = '/gxcat/catalogue/1.0.0'
+/** Our own Kademlia protocol, so gxcat never joins (or pollutes) the public IPFS DHT. */
+export const DHT_PROTOCOL = '/gxcat/kad/1.0.0'
+/** Namespace of DHT value records: /gxcat/<entry id> → latest JWS of the entry. */
+export const DHT_NAMESPACE = 'gxcat'
+/** The peer-list protocol served by every node (bootstrap nodes above all). */
+export const PEER_LIST_PROTOCOL = '/gxcat/peers/1.0.0'
+/** Most peers one peer-list answer carries, and the largest answer in bytes. */
+export const PEER_LIST_MAX_PEERS = 64
+export const PEER_LIST_MAX_BYTES = 64 * 1024
+/** Largest gossip message: a credential and its one-byte kind. */
+export const MAX_GOSSIP_MESSAGE_BYTES = MAX_CREDENTIAL_BYTES + 1

@@ -2,7 +2,9 @@
  * The `gxcat` command line.
  */
 import { Command } from 'commander'
+import { registerBootstrap } from './commands/bootstrap.ts'
 import { registerInit } from './commands/init.ts'
+import { registerPeers } from './commands/peers.ts'
 import { registerKeygen } from './commands/keygen.ts'
 import { registerPublish } from './commands/publish.ts'
 import { registerQuery } from './commands/query.ts'
@@ -26,6 +28,8 @@ export function createProgram (): Command {
   registerPublish(program)
   registerQuery(program)
   registerRevoke(program)
+  registerPeers(program)
+  registerBootstrap(program)
   return program
 }
 

@@ -18,13 +18,9 @@ import pkg from '../../package.json' with { type: 'json' }
 export interface NetworkView {
   peerId (): string
   addrs (): string[]
-  peers (): Array<{ peerId: string, addrs: string[] }>
+  peers (): Array<{ peerId: string, addrs: string[], score?: number }>
 }
 
-export type ApiNode = CatalogueNode & {
-  /** the entry from the replica, else from the network (DHT) */
-  findEntry?: (issuer: string, subject: string) => Promise<VersionView>
-}
 
 export interface PublishReply {
   created: boolean
@@ -33,8 +29,10 @@ export interface PublishReply {
 
 export interface ApiContext {
   app: FastifyInstance
-  node: ApiNode
+  node: CatalogueNode
   network?: NetworkView
+  /** the entry from the replica, else from the network (DHT) */
+  findEntry?: (issuer: string, subject: string) => Promise<VersionView>
   version: string
   requireWrite: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
   /** publishes a body: a VC-JWT, or a VP-JWT of several */
@@ -42,8 +40,9 @@ export interface ApiContext {
 }
 
 export interface HttpApiInit {
-  node: ApiNode
+  node: CatalogueNode
   network?: NetworkView
+  findEntry?: (issuer: string, subject: string) => Promise<VersionView>
   /** the write token; required when `host` is not loopback */
   token?: string
   /** whether writes need the token (true when listening beyond loopback) */
@@ -94,6 +93,7 @@ export function createHttpApi (init: HttpApiInit): FastifyInstance {
     app,
     node: init.node,
     network: init.network,
+    findEntry: init.findEntry,
     version: pkg.version,
     requireWrite,
     publish: init.publish ?? (async body => defaultPublish(init.node, body))

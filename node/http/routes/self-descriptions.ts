@@ -27,7 +27,7 @@ function one (value: unknown, name: string): string | undefined {
   return String(value)
 }
 
-export function registerSelfDescriptionRoutes ({ app, node, requireWrite, publish }: ApiContext): void {
+export function registerSelfDescriptionRoutes ({ app, node, findEntry, requireWrite, publish }: ApiContext): void {
   app.post('/v1/self-descriptions', { preHandler: requireWrite }, async (request, reply) => {
     const result = await publish(String(request.body ?? ''))
     return reply.status(result.created ? 201 : 200).send(result.body)
@@ -62,8 +62,8 @@ export function registerSelfDescriptionRoutes ({ app, node, requireWrite, publis
   app.get('/v1/entries/:issuer/:subject', async (request) => {
     const { issuer, subject } = request.params as { issuer: string, subject: string }
     const { network } = request.query as { network?: string }
-    const version = network === 'true' && node.findEntry != null
-      ? await node.findEntry(issuer, subject)
+    const version = network === 'true' && findEntry != null
+      ? await findEntry(issuer, subject)
       : await node.getEntry(issuer, subject)
     const revocation = version.status === 'revoked' ? await node.getRevocation(entryId(issuer, subject)) : undefined
     return { ...item(version, true), ...(revocation != null ? { revocation: { jws: revocation.jws, revokedAt: revocation.revokedAt, signer: revocation.signer, reason: revocation.reason } } : {}) }

@@ -1,0 +1,290 @@
+/**
+ * The network layer of a catalogue node: it gossips what the node accepts through its API,
+ * validates (verifies and stores) what arrives by gossip before it is forwarded, publishes
+ * the node's own entries to the DHT (value record + index terms), fetches entries by id from
+ * the DHT, and serves and uses the peer list so that the mesh does not depend on the
+ * bootstrap nodes.
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import { createBootstrapDialer } from '../../bootstrap/bootstrap-dialer.ts'
+import { Queue } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
+import { Gauge } from 'prom-client'
+import { CATALOGUE_TOPIC, PEER_LIST_PROTOCOL, second } from '../../protocols/constants.ts'
+import { entryRecordKey, indexTermCid, selectEntryRecord, type IndexTermKind } from '../../protocols/dht-records/index.ts'
+import { createCatalogueValidator, encodeGossipMessage, type GossipMessage, type ValidatorCounters } from '../../protocols/gossip/index.ts'
+import { readPeerList, servePeerList, type PeerListEntry } from '../../protocols/peer-list/index.ts'
+import { entryId, type Revocation, type VerifiedCredential } from '../../protocols/self-description/index.ts'
+import { NotFoundError } from '../errors.ts'
+import { createCatalogueLibp2p, type CatalogueLibp2p, type CatalogueLibp2pInit } from './libp2p.ts'
+import type { CatalogueNode, VersionView } from '../catalogue-node.ts'
+import type { AbortOptions, Logger, PeerId } from '@libp2p/interface'
+
+export interface CatalogueNetworkInit extends Omit<CatalogueLibp2pInit, 'resolver' | 'revokers'> {
+  /** put each of this node's own new versions in the DHT, with its index terms. @default true */
+  dhtPublish?: boolean
+  /** connections to keep up through peer exchange. @default 8 */
+  targetPeers?: number
+  /** how long a DHT lookup may take. @default 30 s */
+  dhtTimeoutMs?: number
+}
+
+export interface NetworkCounters extends ValidatorCounters {
+  published: number
+  dhtPuts: number
+  dhtPutFailures: number
+}
+
+export interface CatalogueNetwork {
+  readonly libp2p: CatalogueLibp2p
+  readonly counters: NetworkCounters
+  start (): Promise<void>
+  stop (): Promise<void>
+  peerId (): string
+  addrs (): string[]
+  /** connected peers, with their gossip score where gossip runs */
+  peers (): Array<{ peerId: string, addrs: string[], score?: number }>
+  /** the entry from the replica, else from the DHT (then stored like any verified input) */
+  findEntry (issuer: string, subject: string, options?: AbortOptions): Promise<VersionView>
+  /** peers that provide an index term */
+  findProviders (kind: IndexTermKind, value: string, options?: AbortOptions): Promise<string[]>
+  /** resolves when queued DHT work is done */
+  dhtIdle (): Promise<void>
+}
+
+/** Invalid gossip messages a peer may send before it is disconnected, and for how long it is refused then. */
+const MAX_REJECTIONS_BEFORE_DISCONNECT = 3
+const DENY_MS = 10 * 60 * second
+
+export async function createCatalogueNetwork (node: CatalogueNode, init: CatalogueNetworkInit): Promise<CatalogueNetwork> {
+  const rejections = new Map<string, number>()
+  const denied = new Map<string, number>()
+  const isDenied = (peer: PeerId): boolean => {
+    const until = denied.get(peer.toString())
+    if (until == null) return false
+    if (until > Date.now()) return true
+    denied.delete(peer.toString())
+    return false
+  }
+  const libp2p = await createCatalogueLibp2p({
+    ...init,
+    resolver: node.resolver,
+    connectionGater: { denyDialPeer: isDenied, denyInboundEncryptedConnection: isDenied }
+  })
+  const log: Logger = libp2p.logger.forComponent('gxcat:network')
+  const counters: NetworkCounters = { accepted: 0, ignored: 0, rejected: 0, published: 0, dhtPuts: 0, dhtPutFailures: 0 }
+  const pubsub = libp2p.services.pubsub
+  const dht = libp2p.services.dht
+  const dhtQueue = new Queue<void>({ concurrency: 4 })
+  const providedTerms = new Set<string>()
+  const askedForPeers = new Map<string, number>()
+  const targetPeers = init.targetPeers ?? 8
+  const dhtTimeoutMs = init.dhtTimeoutMs ?? 30 * second
+  let running = false
+  new Gauge({
+    name: 'gxcat_gossip_messages',
+    help: 'gossip messages handled by the topic validator, by result (accepted, ignored, rejected), and published',
+    labelNames: ['result'],
+    registers: [node.metrics.registry],
+    collect () {
+      for (const result of ['accepted', 'ignored', 'rejected', 'published'] as const) this.set({ result }, counters[result])
+    }
+  })
+  new Gauge({
+    name: 'gxcat_peers',
+    help: 'connected peers',
+    registers: [node.metrics.registry],
+    collect () { this.set(libp2p.getPeers().length) }
+  })
+  const bootstrapDialer = createBootstrapDialer(libp2p, log, { list: init.bootstrap ?? [] })
+
+  const handleGossip = async (message: GossipMessage): Promise<'accepted' | 'duplicate' | 'stale'> => {
+    if (message.kind === 'version') {
+      const result = await node.publish(message.jws, { source: 'gossip' })
+      return result.status === 'active' ? 'accepted' : result.status
+    }
+    const result = await node.revoke(message.jws, { source: 'gossip' })
+    return result.status === 'revoked' ? 'accepted' : 'duplicate'
+  }
+
+  /** A peer that keeps sending invalid messages is disconnected and refused for a while. */
+  function misbehaved (peer: string): void {
+    const count = (rejections.get(peer) ?? 0) + 1
+    rejections.set(peer, count)
+    if (count < MAX_REJECTIONS_BEFORE_DISCONNECT) return
+    rejections.delete(peer)
+    denied.set(peer, Date.now() + DENY_MS)
+    log('disconnecting %s after %d invalid messages', peer, count)
+    libp2p.hangUp(peerIdFromString(peer)).catch(() => {})
+  }
+
+  function gossip (message: GossipMessage): void {
+    if (pubsub == null || !running) return
+    pubsub.publish(CATALOGUE_TOPIC, encodeGossipMessage(message)).then(() => { counters.published++ }, err => {
+      log.error('gossiping a %s failed: %e', message.kind, err)
+    })
+  }
+
+  function dhtPut (entry: string, jws: string, terms: Array<[IndexTermKind, string]>): void {
+    if (init.dhtPublish === false || !running) return
+    void dhtQueue.add(async () => {
+      const signal = AbortSignal.timeout(dhtTimeoutMs)
+      try {
+        for await (const _ of dht.put(entryRecordKey(entry), new TextEncoder().encode(jws), { signal })) {}
+        counters.dhtPuts++
+        for (const [kind, value] of terms) {
+          const key = `${kind}:${value}`
+          if (providedTerms.has(key)) continue
+          providedTerms.add(key)
+          for await (const _ of dht.provide(indexTermCid(kind, value), { signal })) {}
+        }
+      } catch (err: any) {
+        counters.dhtPutFailures++
+        log('putting entry %s in the DHT failed: %s', entry, err.message)
+      }
+    }).catch(() => {})
+  }
+
+  function termsOf (verified: VerifiedCredential): Array<[IndexTermKind, string]> {
+    const subject = verified.credential.credentialSubject as Record<string, unknown>
+    const keywords = ([] as unknown[]).concat(subject['gx:keyword'] ?? subject.keyword ?? []).filter((k): k is string => typeof k === 'string').slice(0, 8)
+    return [
+      ...verified.types.map(t => ['type', t] as [IndexTermKind, string]),
+      ['issuer', verified.issuer],
+      ...keywords.map(k => ['keyword', k.toLowerCase()] as [IndexTermKind, string])
+    ]
+  }
+
+  node.addEventListener('version:accepted', (event) => {
+    const { verified, source } = event.detail
+    if (source !== 'api') return
+    gossip({ kind: 'version', jws: verified.jws })
+    dhtPut(verified.entry, verified.jws, termsOf(verified))
+  })
+  node.addEventListener('revocation:accepted', (event) => {
+    const { revocation, source }: { revocation: Revocation, source: string } = event.detail
+    if (source !== 'api') return
+    gossip({ kind: 'revocation', jws: revocation.jws })
+    dhtPut(revocation.entry, revocation.jws, [])
+  })
+
+  function knownPeers (): PeerListEntry[] {
+    return libp2p.getConnections()
+      .map(c => c.remotePeer)
+      .filter((p, i, all) => all.findIndex(q => q.equals(p)) === i)
+      .map(p => ({ id: p.toString(), addrs: [] as string[] }))
+  }
+
+  async function peerListWithAddrs (): Promise<PeerListEntry[]> {
+    const out: PeerListEntry[] = []
+    for (const peer of knownPeers()) {
+      try {
+        const stored = await libp2p.peerStore.get(peerIdFromString(peer.id))
+        const addrs = stored.addresses.map(a => a.multiaddr.toString())
+        if (addrs.length > 0) out.push({ id: peer.id, addrs })
+      } catch {}
+    }
+    return out
+  }
+
+  async function exchangePeers (peer: PeerId): Promise<void> {
+    const key = peer.toString()
+    const last = askedForPeers.get(key) ?? 0
+    if (Date.now() - last < 60 * second || libp2p.getPeers().length >= targetPeers) return
+    askedForPeers.set(key, Date.now())
+    try {
+      const signal = AbortSignal.timeout(10 * second)
+      const stream = await libp2p.dialProtocol(peer, PEER_LIST_PROTOCOL, { signal })
+      const list = await readPeerList(stream, { signal })
+      const self = libp2p.peerId.toString()
+      const connected = new Set(libp2p.getPeers().map(p => p.toString()))
+      const candidates = list.filter(p => p.id !== self && !connected.has(p.id))
+      for (const candidate of candidates.slice(0, Math.max(0, targetPeers - connected.size))) {
+        const addrs = candidate.addrs.map(a => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${candidate.id}`))
+        libp2p.dial(addrs, { signal: AbortSignal.timeout(10 * second) }).catch(err => { log('dialling %s from a peer list failed: %s', candidate.id, err.message) })
+      }
+    } catch (err: any) {
+      log('asking %p for peers failed: %s', peer, err.message)
+    }
+  }
+
+  libp2p.addEventListener('peer:identify', (event) => {
+    if (event.detail.protocols.includes(PEER_LIST_PROTOCOL)) void exchangePeers(event.detail.peerId)
+  })
+
+  return {
+    libp2p,
+    counters,
+    async start () {
+      await libp2p.handle(PEER_LIST_PROTOCOL, (stream) => {
+        peerListWithAddrs().then(async peers => servePeerList(stream, peers, { signal: AbortSignal.timeout(10 * second) })).catch(err => {
+          log('serving a peer list failed: %s', err.message)
+          stream.abort(err)
+        })
+      }, { maxInboundStreams: 8 })
+      if (pubsub != null) {
+        pubsub.topicValidators.set(CATALOGUE_TOPIC, createCatalogueValidator(async message => handleGossip(message), log, { counters, onReject: misbehaved }))
+      }
+      await libp2p.start()
+      pubsub?.subscribe(CATALOGUE_TOPIC)
+      running = true
+      bootstrapDialer.start()
+    },
+    async stop () {
+      running = false
+      bootstrapDialer.stop()
+      dhtQueue.clear()
+      await libp2p.stop()
+    },
+    peerId: () => libp2p.peerId.toString(),
+    addrs: () => libp2p.getMultiaddrs().map(a => a.toString()),
+    peers: () => {
+      const byPeer = new Map<string, string[]>()
+      for (const connection of libp2p.getConnections()) {
+        const id = connection.remotePeer.toString()
+        byPeer.set(id, [...(byPeer.get(id) ?? []), connection.remoteAddr.toString()])
+      }
+      // the implementation keeps peer scores; the published GossipSub interface does not show them
+      const scores = pubsub as unknown as { getScore?: (peerId: string) => number } | undefined
+      return [...byPeer].map(([peerId, addrs]) => ({ peerId, addrs, ...(scores?.getScore != null ? { score: scores.getScore(peerId) } : {}) }))
+    },
+    async findEntry (issuer, subject, options = {}) {
+      try {
+        return await node.getEntry(issuer, subject)
+      } catch (err: any) {
+        if (err.name !== NotFoundError.name) throw err
+      }
+      const entry = entryId(issuer, subject)
+      const signal = options.signal == null ? AbortSignal.timeout(dhtTimeoutMs) : AbortSignal.any([options.signal, AbortSignal.timeout(dhtTimeoutMs)])
+      const values: Uint8Array[] = []
+      try {
+        for await (const event of dht.get(entryRecordKey(entry), { signal })) {
+          if (event.name === 'VALUE') values.push(event.value)
+        }
+      } catch (err: any) {
+        log('DHT lookup of %s ended: %s', entry, err.message)
+      }
+      if (values.length === 0) throw new NotFoundError(`no entry for subject ${subject} by ${issuer} in this replica nor in the DHT`)
+      const jws = new TextDecoder().decode(values[selectEntryRecord(entryRecordKey(entry), values)])
+      const header = JSON.parse(Buffer.from(jws.split('.')[0], 'base64url').toString())
+      if (header.typ === 'gxcat-revocation+jwt') await node.revoke(jws, { source: 'dht' })
+      else await node.publish(jws, { source: 'dht' })
+      return node.getEntry(issuer, subject)
+    },
+    async findProviders (kind, value, options = {}) {
+      const signal = options.signal == null ? AbortSignal.timeout(dhtTimeoutMs) : AbortSignal.any([options.signal, AbortSignal.timeout(dhtTimeoutMs)])
+      const found = new Set<string>()
+      try {
+        for await (const event of dht.findProviders(indexTermCid(kind, value), { signal })) {
+          if (event.name === 'PROVIDER') for (const p of event.providers) found.add(p.id.toString())
+        }
+      } catch (err: any) {
+        log('finding providers of %s:%s ended: %s', kind, value, err.message)
+      }
+      return [...found]
+    },
+    async dhtIdle () {
+      await dhtQueue.onIdle()
+    }
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * What gxcat keeps in its Kademlia DHT: (a) value records /gxcat/<entry id> whose value is
+ * the entry's latest JWS (or its revocation), checked by a validator that verifies the
+ * signature and that the record belongs under its key, and chosen by a selector that picks
+ * the newest version (a revocation beats every version); (b) index terms (type, issuer,
+ * keyword) as provider records of the CID of the term, so a node can find peers that hold
+ * entries it lacks.
+ */
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { DHT_NAMESPACE, REVOCATION_TYPE } from '../constants.ts'
+import { compareVersions, decodeJws, verifyCredential, verifyRevocation, type DidResolver } from '../self-description/index.ts'
+import { versionCid } from '../self-description/identity.ts'
+
+export class InvalidDhtRecordError extends Error {
+  static name = 'InvalidDhtRecordError'
+  name = 'InvalidDhtRecordError'
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+const PREFIX = `/${DHT_NAMESPACE}/`
+
+export function entryRecordKey (entry: string): Uint8Array {
+  return encoder.encode(PREFIX + entry)
+}
+
+export function entryOfRecordKey (key: Uint8Array): string {
+  const text = decoder.decode(key)
+  if (!text.startsWith(PREFIX) || text.length === PREFIX.length || text.length > PREFIX.length + 128) throw new InvalidDhtRecordError(`"${text.slice(0, 80)}" is not a gxcat entry key`)
+  return text.slice(PREFIX.length)
+}
+
+function isRevocation (jws: string): boolean {
+  try {
+    return decodeJws(jws, Number.MAX_SAFE_INTEGER, 'the record').header.typ === REVOCATION_TYPE
+  } catch {
+    return false
+  }
+}
+
+export interface EntryRecordInit {
+  resolver: DidResolver
+  /** DIDs allowed to revoke entries of any issuer */
+  revokers?: readonly string[]
+}
+
+/** kad-dht ValidateFn for the gxcat namespace: throws unless the record is a valid JWS of that entry. */
+export function createEntryRecordValidator (init: EntryRecordInit): (key: Uint8Array, value: Uint8Array) => Promise<void> {
+  return async (key, value) => {
+    const entry = entryOfRecordKey(key)
+    const jws = decoder.decode(value)
+    try {
+      const verified = isRevocation(jws)
+        ? await verifyRevocation(jws, { resolver: init.resolver, revokers: init.revokers })
+        : await verifyCredential(jws, { resolver: init.resolver })
+      if (verified.entry !== entry) throw new InvalidDhtRecordError(`the record under ${entry} is for entry ${verified.entry}`)
+    } catch (err: any) {
+      if (err.name === 'InvalidDhtRecordError') throw err
+      throw new InvalidDhtRecordError(`invalid record under ${entry}: ${err.name}: ${err.message}`)
+    }
+  }
+}
+
+/** kad-dht SelectFn: the index of the best record (a revocation, else the newest version). */
+export function selectEntryRecord (_key: Uint8Array, records: Uint8Array[]): number {
+  let best = -1
+  let bestOrder: { validFrom: string, cid: string, revoked: boolean } | undefined
+  records.forEach((record, i) => {
+    const jws = decoder.decode(record)
+    let order: { validFrom: string, cid: string, revoked: boolean }
+    try {
+      const { header, payload } = decodeJws(jws, Number.MAX_SAFE_INTEGER, 'the record')
+      const revoked = header.typ === REVOCATION_TYPE
+      order = { validFrom: String(revoked ? payload.revokedAt : payload.validFrom), cid: versionCid(jws).toString(), revoked }
+    } catch {
+      return
+    }
+    if (bestOrder == null ||
+      (order.revoked && !bestOrder.revoked) ||
+      (order.revoked === bestOrder.revoked && compareVersions(order, bestOrder) > 0)) {
+      best = i
+      bestOrder = order
+    }
+  })
+  return Math.max(best, 0)
+}
+
+export type IndexTermKind = 'type' | 'issuer' | 'keyword'
+
+/** The CID under which peers holding entries with this term are provided. */
+export function indexTermCid (kind: IndexTermKind, value: string): CID {
+  return CID.createV1(raw.code, sha256.digest(encoder.encode(`gxcat:${kind}:${value}`)) as Awaited<ReturnType<typeof sha256.digest>>)
+}

@@ -1,0 +1,8 @@
+/**
+ * Errors of the gossip protocol.
+ */
+
+export class InvalidGossipMessageError extends Error {
+  static name = 'InvalidGossipMessageError'
+  name = 'InvalidGossipMessageError'
+}
