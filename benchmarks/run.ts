@@ -2,11 +2,13 @@
  * `npm run bench -- NAME…`: runs the named benchmarks (all when none is named).
  */
 import { envelopeBenchmark } from './envelope.ts'
+import { networkBenchmark } from './network.ts'
 import { nodeBenchmark } from './node.ts'
 
 const benchmarks: Record<string, () => Promise<void>> = {
   envelope: envelopeBenchmark,
-  node: nodeBenchmark
+  node: nodeBenchmark,
+  network: networkBenchmark
 }
 
 const names = process.argv.slice(2)

@@ -65,3 +65,5 @@ export const PEER_LIST_MAX_PEERS = 64
 export const PEER_LIST_MAX_BYTES = 64 * 1024
 /** Largest gossip message: a credential and its one-byte kind. */
 export const MAX_GOSSIP_MESSAGE_BYTES = MAX_CREDENTIAL_BYTES + 1
+/** How long a peer pruned from a gossip mesh waits before grafting again. */
+export const GOSSIP_PRUNE_BACKOFF_MS = 15 * second

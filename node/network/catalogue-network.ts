@@ -52,9 +52,19 @@ export interface CatalogueNetwork {
   dhtIdle (): Promise<void>
 }
 
+function shuffle<T> (list: T[]): T[] {
+  for (let i = list.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [list[i], list[j]] = [list[j], list[i]]
+  }
+  return list
+}
+
 /** Invalid gossip messages a peer may send before it is disconnected, and for how long it is refused then. */
 const MAX_REJECTIONS_BEFORE_DISCONNECT = 3
 const DENY_MS = 10 * 60 * second
+/** How often (± half) a node short of peers asks one of its peers for more. */
+const PEER_TOP_UP_MS = 5 * second
 
 export async function createCatalogueNetwork (node: CatalogueNode, init: CatalogueNetworkInit): Promise<CatalogueNetwork> {
   const rejections = new Map<string, number>()
@@ -190,7 +200,7 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
   async function exchangePeers (peer: PeerId): Promise<void> {
     const key = peer.toString()
     const last = askedForPeers.get(key) ?? 0
-    if (Date.now() - last < 60 * second || libp2p.getPeers().length >= targetPeers) return
+    if (Date.now() - last < PEER_TOP_UP_MS || libp2p.getPeers().length >= targetPeers) return
     askedForPeers.set(key, Date.now())
     try {
       const signal = AbortSignal.timeout(10 * second)
@@ -198,7 +208,7 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
       const list = await readPeerList(stream, { signal })
       const self = libp2p.peerId.toString()
       const connected = new Set(libp2p.getPeers().map(p => p.toString()))
-      const candidates = list.filter(p => p.id !== self && !connected.has(p.id))
+      const candidates = shuffle(list.filter(p => p.id !== self && !connected.has(p.id)))
       for (const candidate of candidates.slice(0, Math.max(0, targetPeers - connected.size))) {
         const addrs = candidate.addrs.map(a => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${candidate.id}`))
         libp2p.dial(addrs, { signal: AbortSignal.timeout(10 * second) }).catch(err => { log('dialling %s from a peer list failed: %s', candidate.id, err.message) })
@@ -212,15 +222,29 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
     if (event.detail.protocols.includes(PEER_LIST_PROTOCOL)) void exchangePeers(event.detail.peerId)
   })
 
+  // keep topping up: a peer list request can fail (a duplicate connection closed under it),
+  // and peers come and go
+  let topUpTimer: ReturnType<typeof setTimeout> | undefined
+  const scheduleTopUp = (): void => {
+    topUpTimer = setTimeout(() => {
+      const peers = libp2p.getPeers()
+      if (running && peers.length > 0 && peers.length < targetPeers) void exchangePeers(peers[Math.floor(Math.random() * peers.length)])
+      if (running) scheduleTopUp()
+    }, PEER_TOP_UP_MS * (0.5 + Math.random()))
+    topUpTimer.unref?.()
+  }
+
   return {
     libp2p,
     counters,
     async start () {
-      await libp2p.handle(PEER_LIST_PROTOCOL, (stream) => {
-        peerListWithAddrs().then(async peers => servePeerList(stream, peers, { signal: AbortSignal.timeout(10 * second) })).catch(err => {
+      await libp2p.handle(PEER_LIST_PROTOCOL, async (stream) => {
+        try {
+          await servePeerList(stream, await peerListWithAddrs(), { signal: AbortSignal.timeout(10 * second) })
+        } catch (err: any) {
           log('serving a peer list failed: %s', err.message)
           stream.abort(err)
-        })
+        }
       }, { maxInboundStreams: 8 })
       if (pubsub != null) {
         pubsub.topicValidators.set(CATALOGUE_TOPIC, createCatalogueValidator(async message => handleGossip(message), log, { counters, onReject: misbehaved }))
@@ -229,9 +253,11 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
       pubsub?.subscribe(CATALOGUE_TOPIC)
       running = true
       bootstrapDialer.start()
+      scheduleTopUp()
     },
     async stop () {
       running = false
+      clearTimeout(topUpTimer)
       bootstrapDialer.stop()
       dhtQueue.clear()
       await libp2p.stop()

@@ -14,7 +14,7 @@ import { memory } from '@libp2p/memory'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
-import { CATALOGUE_TOPIC, DHT_NAMESPACE, DHT_PROTOCOL, MAX_GOSSIP_MESSAGE_BYTES } from '../../protocols/constants.ts'
+import { CATALOGUE_TOPIC, DHT_NAMESPACE, DHT_PROTOCOL, GOSSIP_PRUNE_BACKOFF_MS, MAX_GOSSIP_MESSAGE_BYTES } from '../../protocols/constants.ts'
 import { createEntryRecordValidator, selectEntryRecord } from '../../protocols/dht-records/index.ts'
 import { gossipMessageId } from '../../protocols/gossip/index.ts'
 import type { DidResolver } from '../../protocols/self-description/index.ts'
@@ -100,6 +100,10 @@ export function catalogueLibp2pOptions (init: CatalogueLibp2pInit): Libp2pOption
       scoreParams: catalogueScoreParams(),
       scoreThresholds: { gossipThreshold: -100, publishThreshold: -500, graylistThreshold: -1000 },
       maxInboundDataLength: MAX_GOSSIP_MESSAGE_BYTES + 1024,
+      // a peer pruned from a full mesh looks for another one sooner than the 60 s default,
+      // and meshes are trimmed less eagerly (Dhi 12 → 24), so late joiners are not left out
+      pruneBackoff: GOSSIP_PRUNE_BACKOFF_MS,
+      Dhi: 24,
       allowedTopics: [CATALOGUE_TOPIC]
     })
   }
