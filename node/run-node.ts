@@ -8,6 +8,7 @@ import { loadConfig, loadNodeKey, parseHostPort, type NodeConfig } from './confi
 import { removePidFile, stopPreviousNode, writePidFile } from './pid-file.ts'
 import { MemoryLevel } from 'memory-level'
 import { resolveBootstrapList } from '../bootstrap/index.ts'
+import { NotFoundError } from './errors.ts'
 import { createHttpApi, isLoopback } from './http/server.ts'
 import { createCatalogueNetwork, type CatalogueNetwork } from './network/catalogue-network.ts'
 import type { Database } from './store/catalogue-store.ts'
@@ -61,7 +62,12 @@ export async function runNode (options: RunNodeOptions): Promise<RunningNode> {
     gossip: config.gossip,
     maxConnections: options.maxConnections
   })
-  const http = createHttpApi({ node, network, findEntry: network.findEntry, token: config.token, requireToken, logger })
+  const syncWith = async (peer?: string): Promise<Record<string, unknown>> => {
+    const target = peer ?? network.libp2p.getPeers()[Math.floor(Math.random() * network.libp2p.getPeers().length)]?.toString()
+    if (target == null) throw new NotFoundError('no peer to sync with: pass one, or connect first')
+    return { peer: target, ...await network.syncWith(target) }
+  }
+  const http = createHttpApi({ node, network, findEntry: network.findEntry, syncWith, token: config.token, requireToken, logger })
   try {
     await network.start()
     await http.listen({ host, port })

@@ -67,3 +67,22 @@ export const PEER_LIST_MAX_BYTES = 64 * 1024
 export const MAX_GOSSIP_MESSAGE_BYTES = MAX_CREDENTIAL_BYTES + 1
 /** How long a peer pruned from a gossip mesh waits before grafting again. */
 export const GOSSIP_PRUNE_BACKOFF_MS = 15 * second
+
+/** The anti-entropy (set reconciliation) protocol. */
+export const SYNC_PROTOCOL = '/gxcat/sync/1.0.0'
+/** Subranges a mismatched range is split into. */
+export const SYNC_BRANCHING = 16
+/** A side that holds at most this many items of a mismatched range lists them instead of splitting. */
+export const SYNC_SMALL_RANGE = 32
+/** Largest sync frame; larger frames end the session. */
+export const SYNC_MAX_FRAME_BYTES = 16 * 1024 * 1024
+/** Most ranges in one frame, and most ids in one range list. */
+export const SYNC_MAX_RANGES = 16_384
+export const SYNC_MAX_IDS = 200_000
+/** Most reconciliation round trips of one session (splitting always ends well before this). */
+export const SYNC_MAX_ROUNDS = 24
+/** Versions asked for or pushed per frame in the transfer phase. */
+export const SYNC_TRANSFER_BATCH = 256
+/** A whole session, and one frame, must finish within these. */
+export const SYNC_SESSION_TIMEOUT_MS = 5 * minute
+export const SYNC_FRAME_TIMEOUT_MS = 30 * second

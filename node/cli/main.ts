@@ -10,6 +10,7 @@ import { registerPublish } from './commands/publish.ts'
 import { registerQuery } from './commands/query.ts'
 import { registerRevoke } from './commands/revoke.ts'
 import { registerStart } from './commands/start.ts'
+import { registerSync } from './commands/sync.ts'
 import { registerSign } from './commands/sign.ts'
 import { registerVerify } from './commands/verify.ts'
 import { reportError } from './errors.ts'
@@ -30,6 +31,7 @@ export function createProgram (): Command {
   registerRevoke(program)
   registerPeers(program)
   registerBootstrap(program)
+  registerSync(program)
   return program
 }
 

@@ -70,6 +70,7 @@ export function openApiDocument (version: string): Record<string, unknown> {
       },
       '/v1/revocations': { post: { summary: 'publish a signed revocation', security: [{ token: [] }], requestBody: jwsBody('a revocation JWS'), responses: { 201: { description: 'revoked' }, 200: { description: 'already revoked' }, 400: error, 401: error } } },
       '/v1/status': { get: { summary: '{peerId, addrs, entries, revoked, peers, version}', responses: { 200: { description: 'status' } } } },
+      '/v1/sync': { post: { summary: 'anti-entropy now with one peer ({"peer": ID or multiaddr}) or a random connected one; answers the session\'s figures', security: [{ token: [] }], responses: { 200: { description: '{peer, rounds, bytesSent, bytesReceived, fetched, pushed, invalid, durationMs}' }, 400: error, 404: error } } },
       '/v1/peers': { get: { summary: 'connected peers', responses: { 200: { description: '{peers: [{peerId, addrs}]}' } } } },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format' } } } },
       '/openapi.json': { get: { summary: 'this document', responses: { 200: { description: 'OpenAPI 3.1' } } } }

@@ -33,6 +33,8 @@ export interface ApiContext {
   network?: NetworkView
   /** the entry from the replica, else from the network (DHT) */
   findEntry?: (issuer: string, subject: string) => Promise<VersionView>
+  /** anti-entropy with one peer (id or multiaddr), or a random connected one */
+  syncWith?: (peer?: string) => Promise<Record<string, unknown>>
   version: string
   requireWrite: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
   /** publishes a body: a VC-JWT, or a VP-JWT of several */
@@ -43,6 +45,7 @@ export interface HttpApiInit {
   node: CatalogueNode
   network?: NetworkView
   findEntry?: (issuer: string, subject: string) => Promise<VersionView>
+  syncWith?: (peer?: string) => Promise<Record<string, unknown>>
   /** the write token; required when `host` is not loopback */
   token?: string
   /** whether writes need the token (true when listening beyond loopback) */
@@ -94,6 +97,7 @@ export function createHttpApi (init: HttpApiInit): FastifyInstance {
     node: init.node,
     network: init.network,
     findEntry: init.findEntry,
+    syncWith: init.syncWith,
     version: pkg.version,
     requireWrite,
     publish: init.publish ?? (async body => defaultPublish(init.node, body))

@@ -17,6 +17,8 @@ import { readPeerList, servePeerList, type PeerListEntry } from '../../protocols
 import { entryId, type Revocation, type VerifiedCredential } from '../../protocols/self-description/index.ts'
 import { NotFoundError } from '../errors.ts'
 import { createCatalogueLibp2p, type CatalogueLibp2p, type CatalogueLibp2pInit } from './libp2p.ts'
+import { createSyncService, type SyncService, type SyncServiceInit } from './sync-service.ts'
+import type { SyncStats } from '../../protocols/sync/index.ts'
 import type { CatalogueNode, VersionView } from '../catalogue-node.ts'
 import type { AbortOptions, Logger, PeerId } from '@libp2p/interface'
 
@@ -27,6 +29,10 @@ export interface CatalogueNetworkInit extends Omit<CatalogueLibp2pInit, 'resolve
   targetPeers?: number
   /** how long a DHT lookup may take. @default 30 s */
   dhtTimeoutMs?: number
+  /** anti-entropy settings */
+  sync?: SyncServiceInit
+  /** a peer for which this returns false is neither dialled nor accepted (partitions in tests and simulations) */
+  allowPeer?: (peerId: string) => boolean
 }
 
 export interface NetworkCounters extends ValidatorCounters {
@@ -50,6 +56,9 @@ export interface CatalogueNetwork {
   findProviders (kind: IndexTermKind, value: string, options?: AbortOptions): Promise<string[]>
   /** resolves when queued DHT work is done */
   dhtIdle (): Promise<void>
+  /** anti-entropy: sync with a peer (peer id or multiaddr) now */
+  syncWith (peer: string, options?: AbortOptions): Promise<SyncStats>
+  readonly sync: SyncService
 }
 
 function shuffle<T> (list: T[]): T[] {
@@ -70,6 +79,7 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
   const rejections = new Map<string, number>()
   const denied = new Map<string, number>()
   const isDenied = (peer: PeerId): boolean => {
+    if (init.allowPeer != null && !init.allowPeer(peer.toString())) return true
     const until = denied.get(peer.toString())
     if (until == null) return false
     if (until > Date.now()) return true
@@ -107,6 +117,7 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
     collect () { this.set(libp2p.getPeers().length) }
   })
   const bootstrapDialer = createBootstrapDialer(libp2p, log, { list: init.bootstrap ?? [] })
+  const sync = createSyncService(node, libp2p, log, peer => { misbehaved(peer) }, init.sync)
 
   const handleGossip = async (message: GossipMessage): Promise<'accepted' | 'duplicate' | 'stale'> => {
     if (message.kind === 'version') {
@@ -249,6 +260,7 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
       if (pubsub != null) {
         pubsub.topicValidators.set(CATALOGUE_TOPIC, createCatalogueValidator(async message => handleGossip(message), log, { counters, onReject: misbehaved }))
       }
+      await sync.start()
       await libp2p.start()
       pubsub?.subscribe(CATALOGUE_TOPIC)
       running = true
@@ -259,6 +271,7 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
       running = false
       clearTimeout(topUpTimer)
       bootstrapDialer.stop()
+      await sync.stop()
       dhtQueue.clear()
       await libp2p.stop()
     },
@@ -311,6 +324,17 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
     },
     async dhtIdle () {
       await dhtQueue.onIdle()
-    }
+    },
+    async syncWith (peer, options = {}) {
+      let peerId: PeerId
+      if (peer.startsWith('/')) {
+        const connection = await libp2p.dial(multiaddr(peer), { signal: options.signal ?? AbortSignal.timeout(10 * second) })
+        peerId = connection.remotePeer
+      } else {
+        peerId = peerIdFromString(peer)
+      }
+      return sync.syncWith(peerId, options)
+    },
+    sync
   }
 }

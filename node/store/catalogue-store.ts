@@ -36,7 +36,7 @@ export interface RevokeOutcome {
   revokedVersion?: string
 }
 
-interface MemoryHead { cid: string, validFrom: string, seq: number }
+export interface MemoryHead { cid: string, validFrom: string, seq: number }
 
 type Work =
   | { kind: 'version', verified: VerifiedCredential, terms: IndexTerms }
@@ -54,6 +54,8 @@ export interface CatalogueStore {
   getVersion (cid: string): Promise<(VersionRecord & { status: VersionStatus }) | undefined>
   getVersions (cids: string[]): Promise<Array<(VersionRecord & { status: VersionStatus }) | undefined>>
   getHead (entry: string): MemoryHead | undefined
+  /** every entry's current version */
+  heads (): IterableIterator<[string, MemoryHead]>
   getRevocation (entry: string): Promise<RevocationRecord | undefined>
   isRevoked (entry: string): boolean
   /** cids of one posting list in seq order, after `afterSeq` */
@@ -237,6 +239,9 @@ export function createCatalogueStore (db: Database): CatalogueStore {
     }),
     getHead (entry) {
       return memoryHeads.get(entry)
+    },
+    heads () {
+      return memoryHeads.entries()
     },
     getRevocation: guard(async (entry: string) => revocationsDb.get(entry) as Promise<RevocationRecord | undefined>),
     isRevoked (entry) {

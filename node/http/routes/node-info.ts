@@ -1,10 +1,11 @@
 /**
  * Status, peers, metrics and the OpenAPI document.
  */
+import { NotFoundError } from '../../errors.ts'
 import { openApiDocument } from '../openapi.ts'
 import type { ApiContext } from '../server.ts'
 
-export function registerNodeInfoRoutes ({ app, node, network, version }: ApiContext): void {
+export function registerNodeInfoRoutes ({ app, node, network, version, syncWith, requireWrite }: ApiContext): void {
   app.get('/v1/status', async () => {
     const counts = node.counts()
     return {
@@ -19,6 +20,13 @@ export function registerNodeInfoRoutes ({ app, node, network, version }: ApiCont
   })
 
   app.get('/v1/peers', async () => ({ peers: network?.peers() ?? [] }))
+
+  app.post('/v1/sync', { preHandler: requireWrite }, async (request) => {
+    if (syncWith == null) throw new NotFoundError('this node runs without a network')
+    const body = request.body as { peer?: unknown } | string | undefined
+    const peer = typeof body === 'object' && body != null && typeof body.peer === 'string' ? body.peer : undefined
+    return syncWith(peer)
+  })
 
   app.get('/metrics', async (_request, reply) => {
     const registry = node.metrics.registry

@@ -11,6 +11,7 @@ import { createLibp2p, type Libp2p } from 'libp2p'
 import { CATALOGUE_TOPIC } from '../../../protocols/constants.ts'
 import { encodeGossipMessage, gossipMessageId } from '../../../protocols/gossip/index.ts'
 import { didOf, generateIssuerKey, signCredential, signRevocation } from '../../../protocols/self-description/index.ts'
+import { gxcat } from '../../fixtures/cli.ts'
 import { startCliNode, type CliNode } from '../../fixtures/cli-node.ts'
 import { b64u, decodePart } from '../../fixtures/jws.ts'
 import { get, post, tempDir } from '../../fixtures/node.ts'
@@ -92,6 +93,22 @@ describe('a network of gxcat processes over TCP on 127.0.0.1', function () {
     }, 60_000, 'the DHT lookup to find the entry')
     assert.equal(found.cid, published.body.cid)
     assert.equal((await get(entryUrl(q, issuer, subject))).status, 200) // now in its replica
+  })
+
+  it('syncs on demand with gxcat sync --peer', async () => {
+    const q = quiet as CliNode
+    const subject = 'https://provider.example/services/synced'
+    const published = await post(`${nodes[0].url}/v1/self-descriptions`, await signCredential(serviceOffering(subject), key))
+    assert.equal(published.status, 201)
+    const peer = (await get(`${nodes[0].url}/v1/status`)).body.peerId
+    const run = await gxcat(['sync', '--node', q.url, '--peer', peer])
+    assert.equal(run.code, 0, run.stderr)
+    const stats = JSON.parse(run.stdout)
+    assert.equal(stats.peer, peer)
+    assert.ok(stats.rounds >= 1 && stats.bytesSent > 0, run.stdout) // the entry may have come already, by a sync on a new connection
+    assert.equal((await entryCid(q, issuer, subject)), `${published.body.cid}:active`)
+    const metrics = await (await fetch(`${q.url}/metrics`)).text()
+    assert.match(metrics, /gxcat_sync_bytes_total\{direction="received"\} [1-9]/)
   })
 
   it('never stores or forwards a forged message injected by a test peer, and scores the sender down', async () => {

@@ -1,0 +1,176 @@
+/**
+ * Anti-entropy for one node: it keeps the set it reconciles (the head of each active entry
+ * and each revocation) in step with the store, answers sync sessions, and starts them: with
+ * each new peer, periodically with jitter, and on demand; a few at a time. What arrives is
+ * verified and stored like gossip; a peer that sends invalid versions or breaks the protocol
+ * is reported as misbehaving.
+ */
+import { Queue } from '@libp2p/utils'
+import { Counter } from 'prom-client'
+import { SYNC_PROTOCOL, second } from '../../protocols/constants.ts'
+import { cidOfId, createSyncSet, idOfCid, initiateSync, respondSync, type IngestOutcome, type SyncItem, type SyncSource, type SyncStats } from '../../protocols/sync/index.ts'
+import { REVOCATION_TYPE } from '../../protocols/constants.ts'
+import type { CatalogueNode } from '../catalogue-node.ts'
+import type { Libp2p, Logger, PeerId } from '@libp2p/interface'
+
+export interface SyncServiceInit {
+  /** mean pause between periodic syncs with a random peer. @default 60 s */
+  intervalMs?: number
+  /** sessions this node starts at once. @default 2 */
+  concurrency?: number
+  /** sync with each new peer. @default true */
+  onConnect?: boolean
+}
+
+export interface SyncService {
+  start (): Promise<void>
+  stop (): Promise<void>
+  /** syncs with one peer now */
+  syncWith (peer: PeerId, options?: { signal?: AbortSignal }): Promise<SyncStats>
+  readonly setSize: number
+  /** resolves when no session this node started is queued or running */
+  idle (): Promise<void>
+}
+
+const timestamp = (iso: string): number => {
+  const ms = Date.parse(iso)
+  return Number.isFinite(ms) && ms >= 0 ? ms : 0
+}
+
+export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Logger, misbehaved: (peer: string) => void, init: SyncServiceInit = {}): SyncService {
+  const set = createSyncSet()
+  const revocationEntries = new Map<string, string>() // revocation cid → entry
+  const queue = new Queue<SyncStats>({ concurrency: init.concurrency ?? 2 })
+  const intervalMs = init.intervalMs ?? 60 * second
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let running = false
+
+  const sessions = new Counter({ name: 'gxcat_sync_sessions_total', help: 'sync sessions, by role and result', labelNames: ['role', 'result'], registers: [node.metrics.registry] })
+  const bytes = new Counter({ name: 'gxcat_sync_bytes_total', help: 'bytes of sync frames, by direction', labelNames: ['direction'], registers: [node.metrics.registry] })
+  const versions = new Counter({ name: 'gxcat_sync_versions_total', help: 'versions moved by sync, by direction', labelNames: ['direction'], registers: [node.metrics.registry] })
+
+  const item = (ts: string, cid: string): SyncItem => ({ ts: timestamp(ts), id: idOfCid(cid) })
+
+  node.addEventListener('version:accepted', (event) => {
+    const { verified, result } = event.detail
+    if (result.supersedes != null) set.remove({ ts: 0, id: idOfCid(result.supersedes) })
+    set.add(item(verified.validFrom, verified.cid))
+  })
+  node.addEventListener('revocation:accepted', (event) => {
+    const { revocation, result } = event.detail
+    if (result.revokedVersion != null) set.remove({ ts: 0, id: idOfCid(result.revokedVersion) })
+    set.add(item(revocation.revokedAt, revocation.cid))
+    revocationEntries.set(revocation.cid, revocation.entry)
+  })
+
+  const source: SyncSource = {
+    set,
+    async getJws (ids) {
+      const cids = ids.map(cidOfId)
+      const records = await node.store.getVersions(cids)
+      return Promise.all(cids.map(async (cid, i) => {
+        if (records[i] != null) return records[i]?.jws
+        const entry = revocationEntries.get(cid)
+        return entry == null ? undefined : (await node.store.getRevocation(entry))?.jws
+      }))
+    },
+    async ingest (jws): Promise<IngestOutcome> {
+      try {
+        const typ = JSON.parse(Buffer.from(jws.split('.')[0], 'base64url').toString()).typ
+        if (typ === REVOCATION_TYPE) return (await node.revoke(jws, { source: 'sync' })).status === 'revoked' ? 'stored' : 'known'
+        return (await node.publish(jws, { source: 'sync' })).status === 'active' ? 'stored' : 'known'
+      } catch (err: any) {
+        if (err.name === 'EntryRevokedError') return 'known'
+        if (err.name === 'StoreError' || err.name === 'NodeStoppedError') throw err
+        log('sync: refused a version: %s: %s', err.name, err.message)
+        return 'invalid'
+      }
+    }
+  }
+
+  function record (role: 'initiator' | 'responder', peer: string, stats: SyncStats | undefined, error?: Error): void {
+    sessions.inc({ role, result: error == null ? 'ok' : error.name })
+    if (stats != null) {
+      bytes.inc({ direction: 'sent' }, stats.bytesSent)
+      bytes.inc({ direction: 'received' }, stats.bytesReceived)
+      versions.inc({ direction: 'received' }, stats.fetched)
+      versions.inc({ direction: 'sent' }, stats.pushed)
+      if (stats.fetched + stats.pushed > 0 || stats.invalid > 0) {
+        log('sync as %s with %s: %d rounds, %d bytes out, %d bytes in, %d fetched, %d pushed, %d invalid, %d ms', role, peer, stats.rounds, stats.bytesSent, stats.bytesReceived, stats.fetched, stats.pushed, stats.invalid, Math.round(stats.durationMs))
+      }
+      if (stats.invalid > 0) misbehaved(peer)
+    }
+    if (error != null) {
+      log('sync as %s with %s ended: %s: %s', role, peer, error.name, error.message)
+      if (/^Sync(Protocol|Limit)Error$/.test(error.name)) misbehaved(peer)
+    }
+  }
+
+  async function syncWith (peer: PeerId, options: { signal?: AbortSignal } = {}): Promise<SyncStats> {
+    return queue.add(async () => {
+      const stream = await libp2p.dialProtocol(peer, SYNC_PROTOCOL, { signal: options.signal ?? AbortSignal.timeout(10 * second) })
+      try {
+        const stats = await initiateSync(stream, source, { signal: options.signal })
+        record('initiator', peer.toString(), stats)
+        return stats
+      } catch (err: any) {
+        record('initiator', peer.toString(), undefined, err)
+        stream.abort(err)
+        throw err
+      }
+    })
+  }
+
+  function schedulePeriodic (): void {
+    timer = setTimeout(() => {
+      const peers = libp2p.getPeers()
+      if (running && peers.length > 0 && queue.size === 0) syncWith(peers[Math.floor(Math.random() * peers.length)]).catch(() => {})
+      if (running) schedulePeriodic()
+    }, intervalMs * (0.5 + Math.random()))
+    timer.unref?.()
+  }
+
+  libp2p.addEventListener('peer:identify', (event) => {
+    if (!running || init.onConnect === false || !event.detail.protocols.includes(SYNC_PROTOCOL)) return
+    // a little jitter, so that two peers that meet do not both start a session at once
+    const delay = Math.random() * 500
+    setTimeout(() => { if (running) syncWith(event.detail.peerId).catch(() => {}) }, delay).unref?.()
+  })
+
+  return {
+    async start () {
+      for (const [, head] of node.store.heads()) {
+        if (head != null) set.add(item(head.validFrom, head.cid))
+      }
+      for await (const revocation of node.store.revocations()) {
+        const head = node.store.getHead(revocation.entry)
+        if (head != null) set.remove({ ts: 0, id: idOfCid(head.cid) })
+        set.add(item(revocation.revokedAt, revocation.cid))
+        revocationEntries.set(revocation.cid, revocation.entry)
+      }
+      await libp2p.handle(SYNC_PROTOCOL, async (stream, connection) => {
+        const peer = connection.remotePeer.toString()
+        try {
+          record('responder', peer, await respondSync(stream, source))
+        } catch (err: any) {
+          record('responder', peer, undefined, err)
+          stream.abort(err)
+        }
+      }, { maxInboundStreams: 4 })
+      running = true
+      schedulePeriodic()
+    },
+    async stop () {
+      running = false
+      clearTimeout(timer)
+      queue.abort()
+    },
+    syncWith,
+    get setSize () {
+      return set.size
+    },
+    async idle () {
+      await queue.onIdle()
+    }
+  }
+}

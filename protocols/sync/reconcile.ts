@@ -1,0 +1,91 @@
+/**
+ * Range-based set reconciliation (after Negentropy, NIP-77), as pure functions over a
+ * SyncSet. The initiator sends the fingerprint of its whole set; on a mismatch the responder
+ * splits the range into SYNC_BRANCHING subranges with their fingerprints, or lists its ids
+ * when it holds few items there; the initiator does the same with what comes back, until every
+ * range is settled by equal fingerprints or by id lists, from which the initiator learns what
+ * it lacks (need) and what the responder lacks (have). Traffic grows with the difference and
+ * the log of the set size, not with the set.
+ */
+import { SYNC_BRANCHING, SYNC_SMALL_RANGE } from '../constants.ts'
+import { MAX_BOUND, MIN_BOUND, compareIds, type Bound, type SyncSet } from './sync-set.ts'
+import type { WireRange } from './messages.ts'
+
+function idRange (set: SyncSet, l: Bound, u: Bound, start: number, end: number, final = false): WireRange {
+  return { l, u, ids: set.items(start, end).map(i => i.id), ...(final ? { final: true } : {}) }
+}
+
+/** Splits [l, u) into subranges of about equal numbers of this side's items, each with its fingerprint. */
+function split (set: SyncSet, l: Bound, u: Bound, start: number, end: number): WireRange[] {
+  const out: WireRange[] = []
+  const count = end - start
+  let lower = l
+  let from = start
+  for (let k = 1; k <= SYNC_BRANCHING; k++) {
+    const to = k === SYNC_BRANCHING ? end : start + Math.floor(k * count / SYNC_BRANCHING)
+    if (to === from && k !== SYNC_BRANCHING) continue
+    const upper: Bound = k === SYNC_BRANCHING ? u : { ts: set.item(to).ts, id: set.item(to).id }
+    out.push({ l: lower, u: upper, fp: set.fingerprint(from, to), n: to - from })
+    lower = upper
+    from = to
+  }
+  return out
+}
+
+/** The initiator's first frame. */
+export function initialRanges (set: SyncSet): WireRange[] {
+  const [start, end] = set.range(MIN_BOUND, MAX_BOUND)
+  if (end - start <= SYNC_SMALL_RANGE) return [idRange(set, MIN_BOUND, MAX_BOUND, start, end)]
+  return [{ l: MIN_BOUND, u: MAX_BOUND, fp: set.fingerprint(start, end), n: end - start }]
+}
+
+/** The responder's answer to one round. */
+export function respond (set: SyncSet, ranges: WireRange[]): WireRange[] {
+  const out: WireRange[] = []
+  for (const range of ranges) {
+    const [start, end] = set.range(range.l, range.u)
+    if (range.ids != null) {
+      out.push(idRange(set, range.l, range.u, start, end, true))
+    } else if (set.fingerprint(start, end) !== range.fp) {
+      if (end - start <= SYNC_SMALL_RANGE) out.push(idRange(set, range.l, range.u, start, end))
+      else out.push(...split(set, range.l, range.u, start, end))
+    }
+  }
+  return out
+}
+
+export interface Difference {
+  /** ids the responder has and the initiator lacks */
+  need: Uint8Array[]
+  /** ids the initiator has and the responder lacks */
+  have: Uint8Array[]
+}
+
+/** The initiator's next round, from the responder's answer; learned differences go into `diff`. */
+export function advance (set: SyncSet, ranges: WireRange[], diff: Difference): WireRange[] {
+  const out: WireRange[] = []
+  for (const range of ranges) {
+    const [start, end] = set.range(range.l, range.u)
+    if (range.ids != null) {
+      const theirs = [...range.ids].sort(compareIds)
+      const mine = set.items(start, end).map(i => i.id).sort(compareIds)
+      let a = 0
+      let b = 0
+      while (a < mine.length || b < theirs.length) {
+        const c = a >= mine.length ? 1 : b >= theirs.length ? -1 : compareIds(mine[a], theirs[b])
+        if (c === 0) {
+          a++
+          b++
+        } else if (c < 0) {
+          diff.have.push(mine[a++])
+        } else {
+          diff.need.push(theirs[b++])
+        }
+      }
+    } else if (set.fingerprint(start, end) !== range.fp) {
+      if (end - start <= SYNC_SMALL_RANGE) out.push(idRange(set, range.l, range.u, start, end))
+      else out.push(...split(set, range.l, range.u, start, end))
+    }
+  }
+  return out
+}

@@ -1,0 +1,181 @@
+/**
+ * One sync session over a stream: reconciliation rounds, then the transfer of what each side
+ * lacks. The initiator drives; the responder answers. Everything received is handed to
+ * `ingest`, which verifies it like any gossip message before it is stored. Every frame and
+ * the whole session are bounded in size, count and time; a breach ends the session with a
+ * named error.
+ */
+import { lpStream } from '@libp2p/utils'
+import {
+  SYNC_FRAME_TIMEOUT_MS, SYNC_MAX_FRAME_BYTES, SYNC_MAX_ROUNDS, SYNC_SESSION_TIMEOUT_MS, SYNC_TRANSFER_BATCH
+} from '../constants.ts'
+import { versionCid } from '../self-description/identity.ts'
+import { SyncLimitError, SyncProtocolError, SyncTimeoutError } from './errors.ts'
+import { decodeFrame, encodeFrame, type SyncFrame } from './messages.ts'
+import { advance, initialRanges, respond, type Difference } from './reconcile.ts'
+import { compareIds, type SyncSet } from './sync-set.ts'
+import type { AbortOptions, Stream } from '@libp2p/interface'
+
+export type IngestOutcome = 'stored' | 'known' | 'invalid'
+
+export interface SyncSource {
+  set: SyncSet
+  /** the JWS of versions this side holds, by id (undefined where it has none) */
+  getJws (ids: Uint8Array[]): Promise<Array<string | undefined>>
+  /** verifies and stores a version received from the peer */
+  ingest (jws: string): Promise<IngestOutcome>
+}
+
+export interface SyncStats {
+  rounds: number
+  bytesSent: number
+  bytesReceived: number
+  /** versions received and stored */
+  fetched: number
+  /** versions sent to the peer */
+  pushed: number
+  /** versions received that failed verification */
+  invalid: number
+  /** ids the peer lacked / we lacked */
+  have: number
+  need: number
+  durationMs: number
+}
+
+export interface SyncOptions extends AbortOptions {
+  onProgress?: (stats: SyncStats) => void
+  /** @default SYNC_SESSION_TIMEOUT_MS */
+  timeoutMs?: number
+}
+
+function newStats (): SyncStats {
+  return { rounds: 0, bytesSent: 0, bytesReceived: 0, fetched: 0, pushed: 0, invalid: 0, have: 0, need: 0, durationMs: 0 }
+}
+
+class FrameChannel {
+  private readonly lp
+  private readonly signal: AbortSignal
+  readonly stats: SyncStats
+
+  constructor (stream: Stream, signal: AbortSignal, stats: SyncStats) {
+    this.lp = lpStream(stream, { maxDataLength: SYNC_MAX_FRAME_BYTES })
+    this.signal = signal
+    this.stats = stats
+  }
+
+  async send (frame: SyncFrame): Promise<void> {
+    const bytes = encodeFrame(frame)
+    if (bytes.length > SYNC_MAX_FRAME_BYTES) throw new SyncLimitError(`a frame of ${bytes.length} bytes is over the limit`)
+    this.stats.bytesSent += bytes.length
+    await this.lp.write(bytes, { signal: this.signal })
+  }
+
+  async receive (): Promise<SyncFrame> {
+    const signal = AbortSignal.any([this.signal, AbortSignal.timeout(SYNC_FRAME_TIMEOUT_MS)])
+    let data
+    try {
+      data = await this.lp.read({ signal })
+    } catch (err: any) {
+      if (signal.aborted) throw new SyncTimeoutError(this.signal.aborted ? 'the sync session took too long' : `no sync frame within ${SYNC_FRAME_TIMEOUT_MS} ms`)
+      if (/too long|length/i.test(err.message)) throw new SyncLimitError(`a sync frame over ${SYNC_MAX_FRAME_BYTES} bytes: ${err.message}`)
+      throw new SyncProtocolError(`the sync stream failed: ${err.message}`)
+    }
+    this.stats.bytesReceived += data.byteLength
+    return decodeFrame(data.subarray())
+  }
+}
+
+function sessionSignal (options: SyncOptions): AbortSignal {
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? SYNC_SESSION_TIMEOUT_MS)
+  return options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
+}
+
+async function ingestAll (source: SyncSource, items: string[], stats: SyncStats): Promise<number> {
+  let stored = 0
+  const outcomes = await Promise.all(items.map(async jws => source.ingest(jws)))
+  for (const outcome of outcomes) {
+    if (outcome === 'stored') stored++
+    else if (outcome === 'invalid') stats.invalid++
+  }
+  return stored
+}
+
+/** Runs a session as the initiator; resolves with what it moved. */
+export async function initiateSync (stream: Stream, source: SyncSource, options: SyncOptions = {}): Promise<SyncStats> {
+  const started = performance.now()
+  const stats = newStats()
+  const channel = new FrameChannel(stream, sessionSignal(options), stats)
+  const diff: Difference = { need: [], have: [] }
+
+  let ranges = initialRanges(source.set)
+  while (ranges.length > 0) {
+    if (++stats.rounds > SYNC_MAX_ROUNDS) throw new SyncLimitError(`reconciliation did not settle in ${SYNC_MAX_ROUNDS} rounds`)
+    await channel.send({ t: 'rec', ranges })
+    const answer = await channel.receive()
+    if (answer.t !== 'rec') throw new SyncProtocolError(`expected a rec frame, got ${answer.t}`)
+    ranges = advance(source.set, answer.ranges, diff)
+    options.onProgress?.(stats)
+  }
+  stats.need = diff.need.length
+  stats.have = diff.have.length
+
+  // fetch what we lack, batch by batch; anything we did not ask for is a protocol breach
+  for (let i = 0; i < diff.need.length; i += SYNC_TRANSFER_BATCH) {
+    const wanted = diff.need.slice(i, i + SYNC_TRANSFER_BATCH)
+    await channel.send({ t: 'want', ids: wanted })
+    const answer = await channel.receive()
+    if (answer.t !== 'items') throw new SyncProtocolError(`expected items, got ${answer.t}`)
+    const asked = new Set(wanted.map(id => Buffer.from(id).toString('base64')))
+    for (const jws of answer.items) {
+      if (!asked.has(Buffer.from(versionCid(jws).multihash.digest).toString('base64'))) throw new SyncProtocolError('the peer sent a version that was not asked for')
+    }
+    stats.fetched += await ingestAll(source, answer.items, stats)
+    options.onProgress?.(stats)
+  }
+
+  // push what the peer lacks
+  for (let i = 0; i < diff.have.length; i += SYNC_TRANSFER_BATCH) {
+    const items = (await source.getJws(diff.have.slice(i, i + SYNC_TRANSFER_BATCH))).filter((j): j is string => j != null)
+    if (items.length === 0) continue
+    await channel.send({ t: 'items', items })
+    const answer = await channel.receive()
+    if (answer.t !== 'ack') throw new SyncProtocolError(`expected ack, got ${answer.t}`)
+    stats.pushed += items.length
+    options.onProgress?.(stats)
+  }
+  await channel.send({ t: 'end' })
+  await stream.close().catch(() => {})
+  stats.durationMs = performance.now() - started
+  return stats
+}
+
+/** Answers a session as the responder until the initiator ends it. */
+export async function respondSync (stream: Stream, source: SyncSource, options: SyncOptions = {}): Promise<SyncStats> {
+  const started = performance.now()
+  const stats = newStats()
+  const channel = new FrameChannel(stream, sessionSignal(options), stats)
+  for (let frames = 0; ; frames++) {
+    if (frames > SYNC_MAX_ROUNDS * 2 + 2 * Math.ceil((source.set.size + 100_000) / SYNC_TRANSFER_BATCH)) throw new SyncLimitError('too many sync frames in one session')
+    const frame = await channel.receive()
+    if (frame.t === 'end') break
+    if (frame.t === 'rec') {
+      if (++stats.rounds > SYNC_MAX_ROUNDS) throw new SyncLimitError(`reconciliation did not settle in ${SYNC_MAX_ROUNDS} rounds`)
+      await channel.send({ t: 'rec', ranges: respond(source.set, frame.ranges) })
+    } else if (frame.t === 'want') {
+      const ids = [...frame.ids].sort(compareIds)
+      const items = (await source.getJws(ids)).filter((j): j is string => j != null)
+      stats.pushed += items.length
+      await channel.send({ t: 'items', items })
+    } else if (frame.t === 'items') {
+      const stored = await ingestAll(source, frame.items, stats)
+      stats.fetched += stored
+      await channel.send({ t: 'ack', stored })
+    } else {
+      throw new SyncProtocolError(`unexpected ${frame.t} frame`)
+    }
+    options.onProgress?.(stats)
+  }
+  await stream.close().catch(() => {})
+  stats.durationMs = performance.now() - started
+  return stats
+}

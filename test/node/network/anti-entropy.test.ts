@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
+import { lpStream } from '@libp2p/utils'
+import { MemoryLevel } from 'memory-level'
+import { SYNC_PROTOCOL } from '../../../protocols/constants.ts'
+import { createCatalogueNode } from '../../../node/catalogue-node.ts'
+import { createCatalogueNetwork, type CatalogueNetworkInit } from '../../../node/network/catalogue-network.ts'
+import type { Database } from '../../../node/store/catalogue-store.ts'
+import { generateJws } from '../../../simulations/generator.ts'
+import type { NetworkMember } from '../../fixtures/network.ts'
+import { waitFor } from '../../fixtures/wait.ts'
+
+let counter = 0
+async function member (bootstrap: string[] = [], options: Partial<CatalogueNetworkInit> = {}): Promise<NetworkMember> {
+  const node = createCatalogueNode({ db: new MemoryLevel<string, any>({ valueEncoding: 'json' }) as unknown as Database, rdfWorker: false })
+  await node.start()
+  const network = await createCatalogueNetwork(node, { privateKey: await generateKeyPair('Ed25519'), listen: [`/memory/ae-${process.pid}-${counter++}`], bootstrap, ...options })
+  await network.start()
+  return { node, network }
+}
+
+async function stopAll (members: NetworkMember[]): Promise<void> {
+  await Promise.all(members.map(async m => { await m.network.stop(); await m.node.stop() }))
+}
+
+describe('anti-entropy', function () {
+  this.timeout(120_000)
+
+  it('brings a node that starts after 1,000 entries were published up to date', async () => {
+    const a = await member()
+    const credentials = await generateJws(1000, { seed: 51 })
+    await Promise.all(credentials.map(async jws => a.node.publish(jws)))
+    const b = await member(a.network.addrs())
+    try {
+      await waitFor(() => b.node.counts().entries === 1000, 60_000, 'the late joiner to hold 1,000 entries')
+      await b.network.sync.idle()
+      const metrics = await b.node.metrics.registry.metrics()
+      assert.match(metrics, /gxcat_sync_versions_total\{direction="received"\} 1000/)
+      assert.match(metrics, /gxcat_sync_sessions_total\{role="initiator",result="ok"\} [1-9]/)
+    } finally {
+      await stopAll([a, b])
+    }
+  })
+
+  it('converges two partitioned groups that each published, once the partition heals', async () => {
+    let partitioned = false
+    const groupOf = new Map<string, number>()
+    const allowPeer = (self: () => string) => (peer: string): boolean => !partitioned || groupOf.get(peer) === groupOf.get(self())
+    const members: NetworkMember[] = []
+    for (let i = 0; i < 6; i++) {
+      let id = ''
+      const m = await member(members.length > 0 ? members[0].network.addrs() : [], { allowPeer: allowPeer(() => id) })
+      id = m.network.peerId()
+      groupOf.set(id, i < 3 ? 0 : 1)
+      members.push(m)
+    }
+    try {
+      await waitFor(() => members.every(m => m.network.libp2p.getPeers().length >= 3), 30_000, 'the nodes to connect')
+      // partition: no connection between the groups
+      partitioned = true
+      await Promise.all(members.map(async m => Promise.all(m.network.libp2p.getPeers()
+        .filter(p => groupOf.get(p.toString()) !== groupOf.get(m.network.peerId()))
+        .map(async p => m.network.libp2p.hangUp(p)))))
+      const [left, right] = [await generateJws(30, { seed: 61 }), await generateJws(20, { seed: 62 })]
+      await Promise.all(left.map(async (jws, i) => members[i % 3].node.publish(jws)))
+      await Promise.all(right.map(async (jws, i) => members[3 + (i % 3)].node.publish(jws)))
+      await waitFor(() => members.slice(0, 3).every(m => m.node.counts().entries === 30) && members.slice(3).every(m => m.node.counts().entries === 20), 30_000, 'each group to converge on its own')
+
+      // heal: let them meet again; sync on connect does the rest
+      partitioned = false
+      await members[0].network.libp2p.dial(multiaddr(members[3].network.addrs()[0]))
+      await members[1].network.libp2p.dial(multiaddr(members[4].network.addrs()[0]))
+      await waitFor(() => members.every(m => m.node.counts().entries === 50), 60_000, 'every node to hold all 50 entries')
+    } finally {
+      await stopAll(members)
+    }
+  })
+
+  it('survives a peer that sends bad sync frames, and stores nothing from it', async () => {
+    const victim = await member()
+    const attacker = await member([], { sync: { onConnect: false } })
+    try {
+      const frames: Uint8Array[] = [
+        new TextEncoder().encode('not json'),
+        new TextEncoder().encode(JSON.stringify({ t: 'rec', ranges: Array.from({ length: 20_000 }, () => ({ l: [0], u: [1], fp: 'x', n: 1 })) })),
+        new TextEncoder().encode(JSON.stringify({ t: 'items', items: ['forged.jws.here'] })),
+        new TextEncoder().encode(JSON.stringify({ t: 'want', ids: ['x'] }))
+      ]
+      // a length prefix far beyond the frame limit first, then bad frames, until the victim hangs up
+      const oversized = Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0x7f])
+      let refused = 0
+      for (const frame of [oversized, ...frames]) {
+        let stream
+        try {
+          stream = await attacker.network.libp2p.dialProtocol(multiaddr(victim.network.addrs()[0]), SYNC_PROTOCOL, { signal: AbortSignal.timeout(5000) })
+        } catch {
+          refused++ // disconnected and refused after repeated breaches
+          continue
+        }
+        if (frame === oversized) stream.send(frame)
+        else await lpStream(stream).write(frame).catch(() => {})
+        await lpStream(stream).read({ signal: AbortSignal.timeout(5000) }).catch(() => {})
+        stream.abort(new Error('done'))
+      }
+      assert.ok(refused >= 1, 'the victim hung up on the attacker')
+
+      assert.equal(victim.node.counts().versions, 0)
+      const [jws] = await generateJws(1, { seed: 71 })
+      assert.equal((await victim.node.publish(jws)).status, 'active') // still serving
+      const metrics = await victim.node.metrics.registry.metrics()
+      assert.match(metrics, /gxcat_sync_sessions_total\{role="responder",result="Sync(Protocol|Limit)Error"\} [1-9]/)
+    } finally {
+      await stopAll([victim, attacker])
+    }
+  })
+})
