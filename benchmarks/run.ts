@@ -4,11 +4,13 @@
 import { envelopeBenchmark } from './envelope.ts'
 import { networkBenchmark } from './network.ts'
 import { nodeBenchmark } from './node.ts'
+import { syncBenchmark } from './sync.ts'
 
 const benchmarks: Record<string, () => Promise<void>> = {
   envelope: envelopeBenchmark,
   node: nodeBenchmark,
-  network: networkBenchmark
+  network: networkBenchmark,
+  sync: syncBenchmark
 }
 
 const names = process.argv.slice(2)

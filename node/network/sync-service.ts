@@ -132,8 +132,9 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
 
   libp2p.addEventListener('peer:identify', (event) => {
     if (!running || init.onConnect === false || !event.detail.protocols.includes(SYNC_PROTOCOL)) return
-    // a little jitter, so that two peers that meet do not both start a session at once
-    const delay = Math.random() * 500
+    // a session moves differences both ways: of two peers that meet, only one starts it
+    if (libp2p.peerId.toString() > event.detail.peerId.toString()) return
+    const delay = Math.random() * 200
     setTimeout(() => { if (running) syncWith(event.detail.peerId).catch(() => {}) }, delay).unref?.()
   })
 
