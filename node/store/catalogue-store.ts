@@ -111,10 +111,8 @@ export function createCatalogueStore (db: Database): CatalogueStore {
         if (head?.cid === cid) { results.push({ status: 'duplicate', cid, entry }); continue }
         if (head != null && compareVersions(verified, head) < 0) { results.push({ status: 'stale', cid, entry }); continue }
         const s = ++nextSeq
-        const record: VersionRecord = {
-          cid, entry, issuer: verified.issuer, subject: verified.subject, types: verified.types, typeIris: verified.typeIris,
-          validFrom: verified.validFrom, validUntil: verified.validUntil, jws: verified.jws, receivedAt: now, seq: s
-        }
+        const { credential: _credential, ...fields } = verified
+        const record: VersionRecord = { ...fields, receivedAt: now, seq: s }
         ops.push({ type: 'put', key: cid, value: record, sublevel: versions })
         ops.push({ type: 'put', key: indexKey(indexPrefix('h'), s), value: cid, sublevel: index })
         if (head != null) {

@@ -3,19 +3,12 @@
  * given to each accepted head, which is also what list cursors point at.
  */
 
+import type { Revocation, VerifiedCredential } from '../../protocols/self-description/index.ts'
+
 export type VersionStatus = 'active' | 'superseded' | 'revoked' | 'expired'
 
-/** A stored version: immutable once written (its status lives apart). */
-export interface VersionRecord {
-  cid: string
-  entry: string
-  issuer: string
-  subject: string
-  types: string[]
-  typeIris: string[]
-  validFrom: string
-  validUntil?: string
-  jws: string
+/** A stored version: what verification found, less the parsed credential; immutable once written (its status lives apart). */
+export interface VersionRecord extends Omit<VerifiedCredential, 'credential'> {
   receivedAt: string
   /** position in the history of accepted versions */
   seq: number
@@ -30,15 +23,7 @@ export interface HeadRecord {
   indexKeys: string[]
 }
 
-export interface RevocationRecord {
-  jws: string
-  cid: string
-  entry: string
-  issuer: string
-  subject: string
-  signer: string
-  revokedAt: string
-  reason?: string
+export interface RevocationRecord extends Revocation {
   receivedAt: string
 }
 

@@ -58,7 +58,7 @@ class FrameChannel {
   readonly stats: SyncStats
 
   constructor (stream: Stream, signal: AbortSignal, stats: SyncStats) {
-    this.lp = lpStream(stream, { maxDataLength: SYNC_MAX_FRAME_BYTES })
+    this.lp = lpStream(stream, { maxDataLength: SYNC_MAX_FRAME_BYTES, maxBufferSize: SYNC_MAX_FRAME_BYTES + 1024 })
     this.signal = signal
     this.stats = stats
   }
@@ -77,7 +77,7 @@ class FrameChannel {
       data = await this.lp.read({ signal })
     } catch (err: any) {
       if (signal.aborted) throw new SyncTimeoutError(this.signal.aborted ? 'the sync session took too long' : `no sync frame within ${SYNC_FRAME_TIMEOUT_MS} ms`)
-      if (/too long|length/i.test(err.message)) throw new SyncLimitError(`a sync frame over ${SYNC_MAX_FRAME_BYTES} bytes: ${err.message}`)
+      if (/too long|length|overflow/i.test(err.message)) throw new SyncLimitError(`a sync frame over ${SYNC_MAX_FRAME_BYTES} bytes: ${err.message}`)
       throw new SyncProtocolError(`the sync stream failed: ${err.message}`)
     }
     this.stats.bytesReceived += data.byteLength

@@ -77,6 +77,12 @@ describe('gxcat init, start, publish, query, revoke', function () {
     assert.equal(byText.count, 0)
   })
 
+  it('refuses a trust policy it cannot enforce yet, rather than ignore it', async () => {
+    const r = await gxcat(['start', '--data', join(dir, 'anchors'), '--http', '127.0.0.1:0', '--trust', 'anchors'])
+    assert.equal(r.code, 1)
+    assert.match(r.stderr, /ConfigError: trust policy "anchors" .* not supported yet/)
+  })
+
   it('names an unreachable node', async () => {
     const r = await gxcat(['query', '--node', 'http://127.0.0.1:1'])
     assert.match(r.stderr, /^NodeUnreachableError: /)

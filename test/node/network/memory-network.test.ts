@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { gossipsub } from '@libp2p/gossipsub'
-import { identify } from '@libp2p/identify'
-import { memory } from '@libp2p/memory'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createLibp2p } from 'libp2p'
 import { CATALOGUE_TOPIC, DHT_PROTOCOL, PEER_LIST_PROTOCOL } from '../../../protocols/constants.ts'
-import { encodeGossipMessage, gossipMessageId } from '../../../protocols/gossip/index.ts'
+import { encodeGossipMessage } from '../../../protocols/gossip/index.ts'
+import { createAttacker } from '../../fixtures/attacker.ts'
 import { generateJws } from '../../../simulations/generator.ts'
 import { startMemoryNetwork, waitForMesh, type NetworkMember } from '../../fixtures/network.ts'
 import { waitFor } from '../../fixtures/wait.ts'
@@ -48,19 +43,10 @@ describe('a peer that sends garbage', function () {
 
   it('is disconnected after repeated invalid gossip and on our protocols, and the nodes keep serving', async () => {
     const { members, stop } = await startMemoryNetwork(3)
-    const attacker = await createLibp2p({
-      transports: [memory()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: {
-        identify: identify(),
-        pubsub: gossipsub({ globalSignaturePolicy: 'StrictNoSign', msgIdFn: gossipMessageId, allowPublishToZeroTopicPeers: true, scoreThresholds: { gossipThreshold: -1e9, publishThreshold: -1e9, graylistThreshold: -1e9 } })
-      }
-    })
+    const attacker = await createAttacker('memory')
     try {
       await waitForMesh(members, 2)
       const target = members[1].network
-      attacker.services.pubsub.subscribe(CATALOGUE_TOPIC)
       await attacker.dial(multiaddr(target.addrs()[0]))
       await waitFor(() => attacker.services.pubsub.getSubscribers(CATALOGUE_TOPIC).length > 0, 20_000, 'the attacker to see the target subscribed')
 

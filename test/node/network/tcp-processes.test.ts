@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict'
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
-import { identify } from '@libp2p/identify'
-import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createLibp2p, type Libp2p } from 'libp2p'
 import { CATALOGUE_TOPIC } from '../../../protocols/constants.ts'
-import { encodeGossipMessage, gossipMessageId } from '../../../protocols/gossip/index.ts'
+import { encodeGossipMessage } from '../../../protocols/gossip/index.ts'
+import { createAttacker } from '../../fixtures/attacker.ts'
 import { didOf, generateIssuerKey, signCredential, signRevocation } from '../../../protocols/self-description/index.ts'
 import { gxcat } from '../../fixtures/cli.ts'
 import { startCliNode, type CliNode } from '../../fixtures/cli-node.ts'
@@ -114,18 +109,8 @@ describe('a network of gxcat processes over TCP on 127.0.0.1', function () {
   it('never stores or forwards a forged message injected by a test peer, and scores the sender down', async () => {
     const target = nodes[3]
     const targetAddr = (await get(`${target.url}/v1/status`)).body.addrs.find((a: string) => a.startsWith('/ip4/127.0.0.1/tcp/'))
-    const attacker: Libp2p<{ pubsub: GossipSub, identify: any }> = await createLibp2p({
-      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: {
-        identify: identify(),
-        pubsub: gossipsub({ globalSignaturePolicy: 'StrictNoSign', msgIdFn: gossipMessageId, allowPublishToZeroTopicPeers: true, scoreThresholds: { gossipThreshold: -1e9, publishThreshold: -1e9, graylistThreshold: -1e9 } })
-      }
-    })
+    const attacker = await createAttacker('tcp')
     try {
-      attacker.services.pubsub.subscribe(CATALOGUE_TOPIC)
       await attacker.dial(multiaddr(targetAddr))
       await waitFor(() => attacker.services.pubsub.getSubscribers(CATALOGUE_TOPIC).length > 0, 20_000, 'the attacker to see the target subscribed')
 
