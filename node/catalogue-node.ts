@@ -12,7 +12,7 @@ import {
   createDidResolver, entryId, verifyCredential, verifyRevocation,
   type AbortOptions, type DidResolver, type Revocation, type VerifiedCredential
 } from '../protocols/self-description/index.ts'
-import { EntryRevokedError, NodeStoppedError, NotFoundError } from './errors.ts'
+import { EntryRevokedError, InvalidQueryError, NodeStoppedError, NotFoundError } from './errors.ts'
 import { createNodeMetrics, type NodeMetrics } from './metrics.ts'
 import { listVersions, type ListFilter, type ListPage } from './query/filters.ts'
 import { indexTerms } from './query/index-terms.ts'
@@ -62,6 +62,8 @@ export interface CatalogueNodeInit {
   logger?: ComponentLogger
   /** run the SPARQL store in a worker thread. @default true */
   rdfWorker?: boolean
+  /** keep an RDF store for SPARQL at all; simulated nodes that are never queried save its memory. @default true */
+  sparql?: boolean
   /** collect process metrics (CPU, memory) in this node's registry. @default false */
   processMetrics?: boolean
 }
@@ -102,7 +104,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   readonly resolver: DidResolver
   readonly metrics: NodeMetrics
   readonly store: CatalogueStore
-  private readonly rdf: RdfIndex
+  private readonly rdf: RdfIndex | undefined
   private readonly log: Logger
   private readonly init: CatalogueNodeInit
   private readonly dbFactory: () => Promise<Database>
@@ -125,7 +127,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       return database
     }
     this.store = createCatalogueStore(database)
-    this.rdf = createRdfIndex({ logger }, { worker: init.rdfWorker })
+    this.rdf = init.sparql === false ? undefined : createRdfIndex({ logger }, { worker: init.rdfWorker })
     this.metrics = createNodeMetrics({ processMetrics: init.processMetrics, counts: () => this.store.counts })
   }
 
@@ -137,13 +139,16 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     if (this.running) return
     await this.dbFactory()
     await this.store.open()
+    this.running = true
+    const rdf = this.rdf
+    if (rdf == null) return
     // the RDF store lives in memory: rebuild it from the active heads
     const started = performance.now()
     let batch: string[] = []
     let loaded = 0
     const flush = async (): Promise<void> => {
       for (const record of await this.store.getVersions(batch)) {
-        if (record?.status === 'active') this.rdf.add({ cid: record.cid, jws: record.jws })
+        if (record?.status === 'active') rdf.add({ cid: record.cid, jws: record.jws })
       }
       loaded += batch.length
       batch = []
@@ -154,16 +159,15 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       if (batch.length === 1000) await flush()
     }
     await flush()
-    await this.rdf.idle()
+    await rdf.idle()
     if (loaded > 0) this.log('rebuilt the RDF index of %d entries in %d ms', loaded, Math.round(performance.now() - started))
-    this.running = true
   }
 
   async stop (): Promise<void> {
     if (!this.running) return
     this.running = false
     await this.store.close()
-    await this.rdf.close()
+    await this.rdf?.close()
   }
 
   private assertRunning (): void {
@@ -202,8 +206,8 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     }
     const result: PublishResult = { status: outcome.status, cid: outcome.cid, entry: outcome.entry, issuer: verified.issuer, subject: verified.subject, supersedes: outcome.supersedes }
     if (outcome.status === 'active') {
-      if (outcome.supersedes != null) this.rdf.remove(outcome.supersedes)
-      this.rdf.add({ cid: verified.cid, jws: verified.jws })
+      if (outcome.supersedes != null) this.rdf?.remove(outcome.supersedes)
+      this.rdf?.add({ cid: verified.cid, jws: verified.jws })
       this.safeDispatch('version:accepted', { verified, result, source })
     }
     return result
@@ -221,7 +225,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     const result = await this.store.addRevocation(revocation)
     this.metrics.ingests.inc({ status: result.status === 'revoked' ? 'revocation' : 'duplicate-revocation', source })
     if (result.status === 'revoked') {
-      if (result.revokedVersion != null) this.rdf.remove(result.revokedVersion)
+      if (result.revokedVersion != null) this.rdf?.remove(result.revokedVersion)
       this.safeDispatch('revocation:accepted', { revocation, result, source })
     }
     return result
@@ -261,6 +265,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   async sparql (query: string, accept?: string): Promise<SparqlResult> {
     this.assertRunning()
     const end = this.metrics.queryLatency.startTimer({ kind: 'sparql' })
+    if (this.rdf == null) throw new InvalidQueryError('this node runs without SPARQL')
     try {
       return await this.rdf.query(query, accept)
     } finally {

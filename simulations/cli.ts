@@ -1,0 +1,72 @@
+/**
+ * `npm run sim -- SCENARIO [--nodes N] [--seed S] [--out DIR]`: runs a built-in scenario
+ * (propagation, churn, partition, late-join, attack) or a scenario file, with a progress bar,
+ * and writes results.json, CSV files and SVG charts to DIR.
+ */
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { SingleBar, Presets } from 'cli-progress'
+import { Command } from 'commander'
+import { reportError, UsageError } from '../node/cli/errors.ts'
+import { writeReport } from './report.ts'
+import { runScenario } from './run-scenario.ts'
+import { parseScenario, ScenarioError } from './scenario.ts'
+
+const BUILT_IN = ['propagation', 'churn', 'partition', 'late-join', 'attack']
+
+async function loadScenario (name: string): Promise<unknown> {
+  const file = BUILT_IN.includes(name) ? new URL(`./scenarios/${name}.json`, import.meta.url) : name
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err: any) {
+    throw new UsageError(`no scenario "${name}": not a built-in one (${BUILT_IN.join(', ')}) nor a readable file (${err.code ?? err.message})`)
+  }
+  try {
+    return JSON.parse(text)
+  } catch (err: any) {
+    throw new ScenarioError(`${name} is not JSON: ${err.message}`)
+  }
+}
+
+const program = new Command('sim')
+  .description('run a gxcat network simulation: many real nodes in one process over the memory transport')
+  .argument('<scenario>', `a built-in scenario (${BUILT_IN.join(', ')}) or a scenario JSON file`)
+  .option('--nodes <n>', 'override the number of nodes')
+  .option('--seed <s>', 'override the seed')
+  .option('--out <dir>', 'output directory', 'out')
+  .option('--no-progress', 'no progress bar')
+  .action(async (name: string, opts: { nodes?: string, seed?: string, out: string, progress: boolean }) => {
+    try {
+      const raw = await loadScenario(name) as Record<string, unknown>
+      if (opts.nodes != null) raw.nodes = Number(opts.nodes)
+      if (opts.seed != null) raw.seed = Number(opts.seed)
+      const scenario = parseScenario(raw, BUILT_IN.includes(name) ? name : 'scenario')
+      const bar = opts.progress && process.stderr.isTTY ? new SingleBar({ format: '{phase} [{bar}] {value}/{total}', stream: process.stderr }, Presets.shades_classic) : undefined
+      bar?.start(scenario.nodes + scenario.publish.count, 0, { phase: 'starting nodes' })
+      let lastPhase = ''
+      const onProgress = (done: number, total: number, phase: string): void => {
+        bar?.update(done, { phase })
+        if (bar == null && phase !== lastPhase) process.stderr.write(`${phase}…\n`)
+        lastPhase = phase
+        void total
+      }
+      const result = await runScenario(scenario, { onProgress })
+      let baseline
+      if (scenario.attackers != null) {
+        bar?.stop()
+        process.stderr.write('baseline: the same run without attackers…\n')
+        bar?.start(scenario.nodes + scenario.publish.count, 0, { phase: 'baseline' })
+        baseline = await runScenario(scenario, { onProgress, withoutAttackers: true })
+      }
+      bar?.stop()
+      const summary = await writeReport(opts.out, result, baseline)
+      process.stdout.write((await readFile(join(opts.out, 'summary.txt'), 'utf8')) + `\nwritten to ${opts.out}/: results.json, deliveries.csv, publishes.csv, nodes.csv, coverage.csv, delivery-cdf.svg, coverage.svg, bytes-per-node.svg\n`)
+      // the run is over; libp2p timers of stopped nodes must not keep the process alive
+      process.exit(summary.status === 'complete' ? 0 : 3)
+    } catch (err) {
+      reportError(err)
+    }
+  })
+
+await program.parseAsync(process.argv)

@@ -1,0 +1,129 @@
+/**
+ * What a run leaves behind: results.json (with seed, versions and machine), CSV files, a
+ * summary table, and SVG charts drawn with Vega-Lite (delivery-time CDF, coverage over time,
+ * bytes per node).
+ */
+import { cpus, totalmem, platform, release } from 'node:os'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import * as vega from 'vega'
+import * as vl from 'vega-lite'
+import pkg from '../package.json' with { type: 'json' }
+import type { RunResult } from './run-scenario.ts'
+
+export function percentile (values: number[], p: number): number | undefined {
+  if (values.length === 0) return undefined
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor(p / 100 * sorted.length))]
+}
+
+export interface Summary {
+  scenario: string
+  nodes: number
+  seed: number
+  status: string
+  deliveryRatio: number
+  allNodesP50Ms?: number
+  allNodesP99Ms?: number
+  perNodeP50Ms?: number
+  perNodeP99Ms?: number
+  idealMs?: number
+  duplicatesPerNode: number
+  bytesPerNode: number
+  convergence: RunResult['convergence']
+  forgedStored: number
+  forgedSent: number
+  rssPeakMb: number
+  rssPerNodeMb: number
+  durationMs: number
+}
+
+export function summarise (result: RunResult): Summary {
+  const all = result.publishes.map(p => p.allMs).filter((v): v is number => v != null)
+  const perNode = result.deliveries.map(d => d.ms)
+  const honest = result.nodes.filter(n => !n.attacker)
+  return {
+    scenario: result.scenario.name,
+    nodes: result.scenario.nodes,
+    seed: result.scenario.seed,
+    status: result.status,
+    deliveryRatio: result.deliveryRatio,
+    allNodesP50Ms: percentile(all, 50),
+    allNodesP99Ms: percentile(all, 99),
+    perNodeP50Ms: percentile(perNode, 50),
+    perNodeP99Ms: percentile(perNode, 99),
+    idealMs: percentile(result.publishes.map(p => p.idealMs), 50),
+    duplicatesPerNode: honest.reduce((n, x) => n + x.duplicates, 0) / Math.max(1, honest.length),
+    bytesPerNode: honest.reduce((n, x) => n + x.gossipBytes + x.syncBytes, 0) / Math.max(1, honest.length),
+    convergence: result.convergence,
+    forgedStored: result.forgedStored,
+    forgedSent: result.forgedSent,
+    rssPeakMb: result.rss.peakMb,
+    rssPerNodeMb: result.rss.perNodeMb,
+    durationMs: result.durationMs
+  }
+}
+
+const fmt = (v: number | undefined, digits = 0): string => v == null ? '–' : v.toFixed(digits)
+
+export function summaryTable (summary: Summary, baseline?: Summary): string {
+  const rows: Array<[string, string]> = [
+    ['scenario', `${summary.scenario} (${summary.nodes} nodes, seed ${summary.seed}) — ${summary.status}`],
+    ['delivery ratio', fmt(summary.deliveryRatio, 4)],
+    ['time until all nodes hold an entry', `p50 ${fmt(summary.allNodesP50Ms)} ms, p99 ${fmt(summary.allNodesP99Ms)} ms (ideal: eccentricity × latency = ${fmt(summary.idealMs)} ms; ratio p50 ${summary.idealMs != null && summary.allNodesP50Ms != null ? (summary.allNodesP50Ms / summary.idealMs).toFixed(2) : '–'})`],
+    ['delivery time to each node', `p50 ${fmt(summary.perNodeP50Ms)} ms, p99 ${fmt(summary.perNodeP99Ms)} ms`],
+    ['duplicates per node', fmt(summary.duplicatesPerNode, 1)],
+    ['bytes received per node', `${fmt(summary.bytesPerNode / 1024, 1)} KiB (gossip payloads + sync frames)`],
+    ...summary.convergence.map(c => [`converged after ${c.event}`, c.convergedMs == null ? 'not within the budget' : `${fmt(c.convergedMs)} ms`] as [string, string]),
+    ...(summary.forgedSent > 0 ? [['forged entries stored', `${summary.forgedStored} (of ${summary.forgedSent} forged messages sent)`] as [string, string]] : []),
+    ...(baseline != null ? [['baseline without attackers', `p50 ${fmt(baseline.allNodesP50Ms)} ms, p99 ${fmt(baseline.allNodesP99Ms)} ms, ratio ${fmt(baseline.deliveryRatio, 4)}`] as [string, string]] : []),
+    ['RSS', `peak ${fmt(summary.rssPeakMb)} MiB, ${fmt(summary.rssPerNodeMb, 1)} MiB per node`],
+    ['run time', `${fmt(summary.durationMs / 1000, 1)} s`]
+  ]
+  const width = Math.max(...rows.map(r => r[0].length))
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')
+}
+
+async function svg (spec: vl.TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' })
+  return view.toSVG()
+}
+
+function csv (header: string[], rows: Array<Array<string | number | boolean | undefined>>): string {
+  return [header.join(','), ...rows.map(r => r.map(v => v ?? '').join(','))].join('\n') + '\n'
+}
+
+export async function writeReport (out: string, result: RunResult, baseline?: RunResult): Promise<Summary> {
+  await mkdir(out, { recursive: true })
+  const summary = summarise(result)
+  const baselineSummary = baseline != null ? summarise(baseline) : undefined
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), platform: `${platform()} ${release()}`, node: process.version }
+  await writeFile(join(out, 'results.json'), JSON.stringify({ summary, baseline: baselineSummary, gxcat: pkg.version, libp2p: pkg.dependencies.libp2p, machine, ...result }, null, 2))
+  await writeFile(join(out, 'deliveries.csv'), csv(['publish', 'node', 'ms'], result.deliveries.map(d => [d.publish, d.node, d.ms.toFixed(2)])))
+  await writeFile(join(out, 'publishes.csv'), csv(['publish', 'cid', 'from', 'at_ms', 'expected', 'reached', 'all_ms', 'ideal_ms'], result.publishes.map(p => [p.index, p.cid, p.from, p.atMs, p.expected, p.reached, p.allMs?.toFixed(2), p.idealMs.toFixed(1)])))
+  await writeFile(join(out, 'nodes.csv'), csv(['node', 'attacker', 'alive', 'latency_ms', 'gossip_bytes', 'sync_bytes', 'duplicates', 'rejected', 'entries'], result.nodes.map(n => [n.index, n.attacker, n.alive, n.latencyMs, n.gossipBytes, n.syncBytes, n.duplicates, n.rejected, n.entries])))
+  await writeFile(join(out, 'coverage.csv'), csv(['ms', 'fraction'], result.coverage.map(c => [c.ms, c.fraction.toFixed(4)])))
+  await writeFile(join(out, 'summary.txt'), summaryTable(summary, baselineSummary) + '\n')
+
+  const schema = 'https://vega.github.io/schema/vega-lite/v6.json'
+  const sorted = result.deliveries.map(d => d.ms).sort((a, b) => a - b)
+  const step = Math.max(1, Math.floor(sorted.length / 2000))
+  const cdf = sorted.filter((_, i) => i % step === 0 || i === sorted.length - 1).map(ms => ({ ms, fraction: (sorted.indexOf(ms) + 1) / sorted.length }))
+  await writeFile(join(out, 'delivery-cdf.svg'), await svg({
+    $schema: schema, width: 520, height: 300, title: `${result.scenario.name}: delivery time to each node (CDF)`,
+    data: { values: cdf }, mark: { type: 'line', interpolate: 'step-after' },
+    encoding: { x: { field: 'ms', type: 'quantitative', title: 'ms after publish' }, y: { field: 'fraction', type: 'quantitative', title: 'fraction of deliveries', scale: { domain: [0, 1] } } }
+  }))
+  await writeFile(join(out, 'coverage.svg'), await svg({
+    $schema: schema, width: 520, height: 300, title: `${result.scenario.name}: coverage over time`,
+    data: { values: result.coverage.map(c => ({ s: c.ms / 1000, fraction: c.fraction })) }, mark: 'line',
+    encoding: { x: { field: 's', type: 'quantitative', title: 's since start' }, y: { field: 'fraction', type: 'quantitative', title: '(entry, node) pairs delivered', scale: { domain: [0, 1] } } }
+  }))
+  await writeFile(join(out, 'bytes-per-node.svg'), await svg({
+    $schema: schema, width: 520, height: 300, title: `${result.scenario.name}: bytes received per node`,
+    data: { values: result.nodes.map(n => ({ node: n.index, KiB: (n.gossipBytes + n.syncBytes) / 1024, role: n.attacker ? 'attacker' : 'honest' })) },
+    mark: 'bar',
+    encoding: { x: { field: 'node', type: 'ordinal', title: 'node', axis: { labels: result.nodes.length <= 60 } }, y: { field: 'KiB', type: 'quantitative', title: 'KiB received' }, color: { field: 'role', type: 'nominal' } }
+  }))
+  return summary
+}

@@ -1,0 +1,278 @@
+/**
+ * Runs a scenario on the harness: the schedule (who publishes when, partitions, joins,
+ * crashes, churn, attackers) comes from the scenario and its seed alone, so the same seed
+ * gives the same schedule; what it measures is delivery time to each node, delivery ratio,
+ * duplicates, bytes per node, convergence time and RSS. A run that exceeds its time or
+ * memory budget stops and still returns what it measured.
+ */
+import { CATALOGUE_TOPIC } from '../protocols/constants.ts'
+import { encodeGossipMessage } from '../protocols/gossip/index.ts'
+import { entryId, versionCid } from '../protocols/self-description/identity.ts'
+import { generateJws, seededRandom } from './generator.ts'
+import { Harness, type SimNode } from './harness.ts'
+import type { Scenario, ScenarioEvent } from './scenario.ts'
+
+export interface Delivery { publish: number, node: number, ms: number }
+
+export interface PublishRecord {
+  index: number
+  cid: string
+  from: number
+  atMs: number
+  /** live honest nodes when it was published, and how many of them it reached */
+  expected: number
+  reached: number
+  /** time until the last of them held it */
+  allMs?: number
+  idealMs: number
+}
+
+export interface RunResult {
+  scenario: Scenario
+  status: 'complete' | 'time budget exceeded' | 'memory budget exceeded'
+  startedAt: string
+  durationMs: number
+  publishes: PublishRecord[]
+  deliveries: Delivery[]
+  /** fraction of (published entry, live honest node) pairs delivered at the end */
+  deliveryRatio: number
+  coverage: Array<{ ms: number, fraction: number }>
+  nodes: Array<{ index: number, attacker: boolean, latencyMs: number, gossipBytes: number, syncBytes: number, duplicates: number, rejected: number, entries: number, alive: boolean }>
+  convergence: Array<{ event: string, atMs: number, convergedMs?: number }>
+  forgedStored: number
+  /** forged messages the attackers sent */
+  forgedSent: number
+  rss: { peakMb: number, perNodeMb: number }
+}
+
+export interface RunOptions {
+  onProgress?: (done: number, total: number, phase: string) => void
+  /** run without the scenario's attackers (the baseline of an attack scenario) */
+  withoutAttackers?: boolean
+}
+
+const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+
+async function waitUntil (check: () => boolean, timeoutMs: number, deadline: number): Promise<boolean> {
+  const end = Math.min(Date.now() + timeoutMs, deadline)
+  while (Date.now() < end) {
+    if (check()) return true
+    await sleep(25)
+  }
+  return check()
+}
+
+function syncBytesOf (text: string): number {
+  let total = 0
+  for (const match of text.matchAll(/gxcat_sync_bytes_total\{direction="received"\} (\d+)/g)) total += Number(match[1])
+  return total
+}
+
+export async function runScenario (scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
+  const random = seededRandom(scenario.seed)
+  const startedAt = new Date().toISOString()
+  const t0 = Date.now()
+  const deadline = t0 + scenario.budget.maxMs
+  const baselineRss = process.memoryUsage().rss
+  let peakRss = baselineRss
+  let status: RunResult['status'] = 'complete'
+  const overBudget = (): boolean => {
+    const rss = process.memoryUsage().rss
+    peakRss = Math.max(peakRss, rss)
+    if (rss / 2 ** 20 > scenario.budget.maxRssMb) status = 'memory budget exceeded'
+    else if (Date.now() > deadline) status = 'time budget exceeded'
+    return status !== 'complete'
+  }
+  const harness = new Harness({ random, latencyMs: scenario.link.latencyMs, jitterMs: scenario.link.jitterMs, run: `${process.pid}-${t0}` })
+  const attackers = options.withoutAttackers === true || scenario.attackers == null ? 0 : Math.round(scenario.nodes * scenario.attackers.fraction)
+  const total = scenario.nodes + scenario.publish.count
+  let done = 0
+  const progress = (phase: string): void => { options.onProgress?.(done, total, phase) }
+
+  // the schedule, all from the seed: credentials, which nodes attack, who publishes
+  const credentials = await generateJws(scenario.publish.count, { seed: scenario.seed })
+  const attackerSlots = new Set<number>()
+  while (attackerSlots.size < attackers) attackerSlots.add(1 + Math.floor(random() * (scenario.nodes - 1)))
+  const publisherDraws = credentials.map(() => random())
+
+  for (let i = 0; i < scenario.nodes && !overBudget(); i++) {
+    await harness.addNode(attackerSlots.has(i))
+    done++
+    progress('starting nodes')
+  }
+  const meshTarget = Math.min(4, scenario.nodes - 1)
+  await waitUntil(() => harness.honest().every(s => (s.network.libp2p.services.pubsub as unknown as { getMeshPeers: (t: string) => string[] }).getMeshPeers(CATALOGUE_TOPIC).length >= meshTarget), 60_000, deadline)
+
+  // measurement
+  const cidIndex = new Map<string, number>()
+  const published: PublishRecord[] = []
+  const deliveries: Delivery[] = []
+  const holders = new Map<number, Set<number>>()
+  const publishTimes = new Map<number, number>()
+  const listen = (sim: SimNode): void => {
+    sim.node.addEventListener('version:accepted', (event) => {
+      const p = cidIndex.get(event.detail.verified.cid)
+      if (p == null) return
+      const at = publishTimes.get(p) as number
+      holders.get(p)?.add(sim.index)
+      if (!sim.attacker) deliveries.push({ publish: p, node: sim.index, ms: performance.now() - at })
+    })
+  }
+  harness.nodes.forEach(listen)
+
+  // attackers: flood forged (or stale) messages; withholding ones never forward
+  const forgedEntries = new Set<string>()
+  const attackTimers: Array<ReturnType<typeof setInterval>> = []
+  for (const sim of harness.nodes.filter(s => s.attacker && scenario.attackers != null)) {
+    const behaviour = scenario.attackers?.behaviour
+    const pubsub = sim.network.libp2p.services.pubsub
+    if (behaviour === 'withhold') {
+      pubsub?.topicValidators.set(CATALOGUE_TOPIC, async () => 'ignore' as any)
+      continue
+    }
+    let n = 0
+    attackTimers.push(setInterval(() => {
+      const base = credentials[n++ % credentials.length]
+      const [h, p, s] = base.split('.')
+      const payload = JSON.parse(Buffer.from(p, 'base64url').toString())
+      if (behaviour === 'forge') {
+        payload.credentialSubject.id = `https://forged.example/${sim.index}/${n}`
+        forgedEntries.add(entryId(payload.issuer, payload.credentialSubject.id))
+      } else {
+        payload.validFrom = '2020-01-01T00:00:00Z'
+      }
+      const jws = `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`
+      pubsub?.publish(CATALOGUE_TOPIC, encodeGossipMessage({ kind: 'version', jws })).catch(() => {})
+    }, 1000 / Math.max(0.1, scenario.attackers?.ratePerSecond ?? 5)))
+  }
+
+  const coverage: RunResult['coverage'] = []
+  const convergence: RunResult['convergence'] = []
+  const sampleCoverage = (): void => {
+    const honest = harness.honest()
+    if (published.length === 0 || honest.length === 0) return
+    let have = 0
+    for (const sim of honest) for (const p of published) if (holders.get(p.index)?.has(sim.index) === true) have++
+    coverage.push({ ms: Date.now() - t0, fraction: have / (honest.length * published.length) })
+  }
+  const sampler = setInterval(() => { sampleCoverage(); overBudget() }, 250)
+
+  const runEvent = async (event: ScenarioEvent, start: number): Promise<void> => {
+    const atMs = Date.now() - t0
+    if (event.type === 'partition') {
+      await harness.partition(event.groups)
+      convergence.push({ event: `partition into ${event.groups}`, atMs })
+    } else if (event.type === 'heal') {
+      await harness.heal()
+      convergence.push({ event: 'heal', atMs })
+    } else if (event.type === 'join') {
+      for (let i = 0; i < event.nodes; i++) listen(await harness.addNode())
+      convergence.push({ event: `join of ${event.nodes}`, atMs })
+    } else if (event.type === 'crash') {
+      const live = harness.honest().slice(1) // node 0 stays: it is everybody's bootstrap
+      const victims = live.filter(() => random() < event.fraction)
+      await Promise.all(victims.map(async v => harness.stopNode(v)))
+      convergence.push({ event: `crash of ${victims.length}`, atMs })
+    } else if (event.type === 'churn') {
+      const period = 1000 / Math.max(0.01, event.ratePerSecond)
+      for (let at = event.atMs; at < event.untilMs && !overBudget(); at += period) {
+        const wait = start + at - Date.now()
+        if (wait > 0) await sleep(wait)
+        const live = harness.honest().slice(1)
+        if (live.length > 0) await harness.stopNode(live[Math.floor(random() * live.length)])
+        listen(await harness.addNode())
+      }
+      convergence.push({ event: `churn at ${event.ratePerSecond}/s`, atMs })
+    }
+  }
+
+  // the timeline: publishes and events, in time order
+  const start = Date.now()
+  const eventRuns: Array<Promise<void>> = []
+  let nextEvent = 0
+  const eventsDue = async (upTo: number): Promise<void> => {
+    while (nextEvent < scenario.events.length && scenario.events[nextEvent].atMs <= upTo) {
+      const event = scenario.events[nextEvent++]
+      const wait = start + event.atMs - Date.now()
+      if (wait > 0) await sleep(wait)
+      if (event.type === 'churn') eventRuns.push(runEvent(event, start))
+      else await runEvent(event, start)
+    }
+  }
+  for (let i = 0; i < credentials.length && !overBudget(); i++) {
+    const at = scenario.publish.startMs + i * scenario.publish.intervalMs
+    await eventsDue(at)
+    const wait = start + at - Date.now()
+    if (wait > 0) await sleep(wait)
+    const honest = harness.honest()
+    const from = honest[Math.floor(publisherDraws[i] * honest.length)]
+    const jws = credentials[i]
+    const cid = versionCid(jws).toString()
+    cidIndex.set(cid, i)
+    holders.set(i, new Set())
+    publishTimes.set(i, performance.now())
+    published.push({ index: i, cid, from: from.index, atMs: Date.now() - t0, expected: 0, reached: 0, idealMs: harness.eccentricity(from) * scenario.link.latencyMs })
+    await from.node.publish(jws)
+    done++
+    progress('publishing')
+  }
+  await eventsDue(Number.MAX_SAFE_INTEGER)
+  await Promise.all(eventRuns)
+
+  // convergence: every live honest node holds every published entry
+  const converged = (): boolean => harness.honest().every(sim => published.every(p => holders.get(p.index)?.has(sim.index) === true))
+  progress('converging')
+  await waitUntil(() => converged() || overBudget(), scenario.budget.maxMs, deadline)
+  const convergedAt = Date.now() - t0
+  for (const c of convergence) if (converged()) c.convergedMs = convergedAt - c.atMs
+  sampleCoverage()
+  clearInterval(sampler)
+  attackTimers.forEach(clearInterval)
+
+  // what was measured
+  const honest = harness.honest()
+  for (const p of published) {
+    const reached = honest.filter(sim => holders.get(p.index)?.has(sim.index) === true)
+    p.expected = honest.length
+    p.reached = reached.length
+    const times = deliveries.filter(d => d.publish === p.index && reached.some(r => r.index === d.node)).map(d => d.ms)
+    if (reached.length === honest.length && times.length > 0) p.allMs = Math.max(...times)
+  }
+  const pairs = published.length * honest.length
+  const delivered = published.reduce((n, p) => n + p.reached, 0)
+  let forgedStored = 0
+  for (const sim of honest) for (const entry of forgedEntries) if (sim.node.store.getHead(entry) != null) forgedStored++
+  const nodes = await Promise.all(harness.nodes.map(async sim => {
+    const counters = sim.network.counters
+    return {
+      index: sim.index,
+      attacker: sim.attacker,
+      latencyMs: Math.round(sim.latencyMs * 10) / 10,
+      gossipBytes: sim.gossipBytes,
+      syncBytes: syncBytesOf(await sim.node.metrics.registry.metrics()),
+      duplicates: counters.ignored,
+      rejected: counters.rejected,
+      entries: sim.alive ? sim.node.counts().entries : 0,
+      alive: sim.alive
+    }
+  }))
+  const rssNow = process.memoryUsage().rss
+  peakRss = Math.max(peakRss, rssNow)
+  const result: RunResult = {
+    scenario,
+    status,
+    startedAt,
+    durationMs: Date.now() - t0,
+    publishes: published,
+    deliveries,
+    deliveryRatio: pairs === 0 ? 1 : delivered / pairs,
+    coverage,
+    nodes,
+    convergence,
+    forgedStored,
+    forgedSent: forgedEntries.size,
+    rss: { peakMb: peakRss / 2 ** 20, perNodeMb: (peakRss - baselineRss) / 2 ** 20 / Math.max(1, harness.nodes.length) }
+  }
+  await harness.stopAll()
+  return result
+}
