@@ -1,7 +1,7 @@
 /**
  * Many real gxcat nodes in one process: the same catalogue node and libp2p network code as a
- * participant runs, over the memory transport, with per-node link latency drawn from a seeded
- * generator, in-memory level stores, no HTTP and no SPARQL store (simulated nodes are not
+ * participant runs, over the memory transport, with a per-node latency drawn from a seeded
+ * generator (applied to each gossip message on receipt: see receiveDelayMs), in-memory level stores, no HTTP and no SPARQL store (simulated nodes are not
  * queried), which keeps a node to a few MB. Partitions are made by refusing connections
  * between groups and hanging up the ones that cross.
  */
@@ -50,13 +50,13 @@ export class Harness {
     return this.nodes.filter(n => n.alive && !n.attacker)
   }
 
-  /** Starts one node, bootstrapped to the first node and one random live node. */
+  /** Starts one node, bootstrapped to three random live nodes (a single well-known one fills up). */
   async addNode (attacker = false): Promise<SimNode> {
     const index = this.nodes.length
     const { random, latencyMs, jitterMs } = this.init
     const latency = Math.max(0, latencyMs + (random() * 2 - 1) * jitterMs)
     const live = this.alive()
-    const bootstrap = live.length === 0 ? [] : [...new Set([live[0], live[Math.floor(random() * live.length)]].flatMap(n => n.network.addrs()))]
+    const bootstrap = live.length === 0 ? [] : [...new Set([0, 1, 2].map(() => live[Math.floor(random() * live.length)]).flatMap(n => n.network.addrs()))]
     const node = createCatalogueNode({ db: new MemoryLevel<string, any>({ valueEncoding: 'json' }) as unknown as Database, sparql: false })
     await node.start()
     let self = ''
@@ -64,11 +64,12 @@ export class Harness {
       privateKey: await generateKeyPair('Ed25519'),
       listen: [`/memory/sim-${this.init.run}-${index}`],
       bootstrap,
-      memory: { latency },
+      receiveDelayMs: latency,
       dhtPublish: false,
       maxConnections: 64,
       targetPeers: 8,
       querySelfInterval: 10 * 60_000,
+      sync: { intervalMs: 10_000 },
       allowPeer: peer => this.groups == null || this.groups.get(peer) === this.groups.get(self)
     })
     await network.start()

@@ -51,6 +51,9 @@ export interface RunOptions {
   withoutAttackers?: boolean
 }
 
+/** How long a run waits, after its last publish and event, for every live node to hold everything. */
+const CONVERGENCE_TIMEOUT_MS = 120_000
+
 const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
 async function waitUntil (check: () => boolean, timeoutMs: number, deadline: number): Promise<boolean> {
@@ -222,7 +225,13 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
   // convergence: every live honest node holds every published entry
   const converged = (): boolean => harness.honest().every(sim => published.every(p => holders.get(p.index)?.has(sim.index) === true))
   progress('converging')
-  await waitUntil(() => converged() || overBudget(), scenario.budget.maxMs, deadline)
+  await waitUntil(() => converged() || overBudget(), CONVERGENCE_TIMEOUT_MS, deadline)
+  if (process.env.GXCAT_SIM_DEBUG != null && !converged()) {
+    for (const sim of harness.honest()) {
+      const missing = published.filter(p => holders.get(p.index)?.has(sim.index) !== true).length
+      if (missing > 0) console.error(`node ${sim.index}: missing ${missing}, peers ${sim.network.libp2p.getPeers().length}, mesh ${(sim.network.libp2p.services.pubsub as any)?.getMeshPeers(CATALOGUE_TOPIC).length}, entries ${sim.node.counts().entries}`)
+    }
+  }
   const convergedAt = Date.now() - t0
   for (const c of convergence) if (converged()) c.convergedMs = convergedAt - c.atMs
   sampleCoverage()

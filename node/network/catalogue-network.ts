@@ -10,7 +10,7 @@ import { createBootstrapDialer } from '../../bootstrap/bootstrap-dialer.ts'
 import { Queue } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Gauge } from 'prom-client'
-import { CATALOGUE_TOPIC, PEER_LIST_PROTOCOL, second } from '../../protocols/constants.ts'
+import { CATALOGUE_TOPIC, PEER_LIST_PROTOCOL, REVOCATION_TYPE, second } from '../../protocols/constants.ts'
 import { entryRecordKey, indexTermCid, selectEntryRecord, type IndexTermKind } from '../../protocols/dht-records/index.ts'
 import { createCatalogueValidator, encodeGossipMessage, type GossipMessage, type ValidatorCounters } from '../../protocols/gossip/index.ts'
 import { readPeerList, servePeerList, type PeerListEntry } from '../../protocols/peer-list/index.ts'
@@ -33,6 +33,12 @@ export interface CatalogueNetworkInit extends Omit<CatalogueLibp2pInit, 'resolve
   sync?: SyncServiceInit
   /** a peer for which this returns false is neither dialled nor accepted (partitions in tests and simulations) */
   allowPeer?: (peerId: string) => boolean
+  /**
+   * Simulations: hold each gossip message this long on receipt, as a link latency. The memory
+   * transport's own latency delays buffers one after another, which caps a link at one buffer
+   * per latency period and queues everything behind it.
+   */
+  receiveDelayMs?: number
 }
 
 export interface NetworkCounters extends ValidatorCounters {
@@ -117,9 +123,18 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
     collect () { this.set(libp2p.getPeers().length) }
   })
   const bootstrapDialer = createBootstrapDialer(libp2p, log, { list: init.bootstrap ?? [] })
-  const sync = createSyncService(node, libp2p, log, peer => { misbehaved(peer) }, init.sync)
+  const sync = createSyncService(node, libp2p, log, peer => { misbehaved(peer) }, {
+    ...init.sync,
+    onRecovered: jwsList => {
+      for (const jws of jwsList) {
+        const typ = JSON.parse(Buffer.from(jws.split('.')[0], 'base64url').toString()).typ
+        gossip({ kind: typ === REVOCATION_TYPE ? 'revocation' : 'version', jws })
+      }
+    }
+  })
 
   const handleGossip = async (message: GossipMessage): Promise<'accepted' | 'duplicate' | 'stale'> => {
+    if (init.receiveDelayMs != null && init.receiveDelayMs > 0) await new Promise(resolve => setTimeout(resolve, init.receiveDelayMs))
     if (message.kind === 'version') {
       const result = await node.publish(message.jws, { source: 'gossip' })
       return result.status === 'active' ? 'accepted' : result.status

@@ -20,7 +20,12 @@ export interface SyncServiceInit {
   concurrency?: number
   /** sync with each new peer. @default true */
   onConnect?: boolean
+  /** called with the versions a session recovered, when they are few (gossip missed them) */
+  onRecovered?: (jws: string[]) => void
 }
+
+/** A session that recovers at most this many versions passes them on by gossip. */
+const SYNC_REGOSSIP_MAX = 64
 
 export interface SyncService {
   start (): Promise<void>
@@ -63,7 +68,8 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
     revocationEntries.set(revocation.cid, revocation.entry)
   })
 
-  const source: SyncSource = {
+  /** A source for one session; what it stores is collected in `stored`. */
+  const sessionSource = (stored: string[]): SyncSource => ({
     set,
     async getJws (ids) {
       const cids = ids.map(cidOfId)
@@ -77,15 +83,24 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
     async ingest (jws): Promise<IngestOutcome> {
       try {
         const typ = JSON.parse(Buffer.from(jws.split('.')[0], 'base64url').toString()).typ
-        if (typ === REVOCATION_TYPE) return (await node.revoke(jws, { source: 'sync' })).status === 'revoked' ? 'stored' : 'known'
-        return (await node.publish(jws, { source: 'sync' })).status === 'active' ? 'stored' : 'known'
+        const fresh = typ === REVOCATION_TYPE
+          ? (await node.revoke(jws, { source: 'sync' })).status === 'revoked'
+          : (await node.publish(jws, { source: 'sync' })).status === 'active'
+        if (fresh) stored.push(jws)
+        return fresh ? 'stored' : 'known'
       } catch (err: any) {
-        if (err.name === 'EntryRevokedError') return 'known'
+        // not the sender's fault: revoked here, or a did:web host we cannot reach now
+        if (err.name === 'EntryRevokedError' || err.name === 'DidResolutionError') return 'known'
         if (err.name === 'StoreError' || err.name === 'NodeStoppedError') throw err
         log('sync: refused a version: %s: %s', err.name, err.message)
         return 'invalid'
       }
     }
+  })
+
+  /** A few versions recovered by a session are messages gossip missed: pass them on. */
+  function recovered (stored: string[]): void {
+    if (stored.length > 0 && stored.length <= SYNC_REGOSSIP_MAX) init.onRecovered?.(stored)
   }
 
   function record (role: 'initiator' | 'responder', peer: string, stats: SyncStats | undefined, error?: Error): void {
@@ -109,9 +124,11 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
   async function syncWith (peer: PeerId, options: { signal?: AbortSignal } = {}): Promise<SyncStats> {
     return queue.add(async () => {
       const stream = await libp2p.dialProtocol(peer, SYNC_PROTOCOL, { signal: options.signal ?? AbortSignal.timeout(10 * second) })
+      const stored: string[] = []
       try {
-        const stats = await initiateSync(stream, source, { signal: options.signal })
+        const stats = await initiateSync(stream, sessionSource(stored), { signal: options.signal })
         record('initiator', peer.toString(), stats)
+        recovered(stored)
         return stats
       } catch (err: any) {
         record('initiator', peer.toString(), undefined, err)
@@ -151,8 +168,10 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
       }
       await libp2p.handle(SYNC_PROTOCOL, async (stream, connection) => {
         const peer = connection.remotePeer.toString()
+        const stored: string[] = []
         try {
-          record('responder', peer, await respondSync(stream, source))
+          record('responder', peer, await respondSync(stream, sessionSource(stored)))
+          recovered(stored)
         } catch (err: any) {
           record('responder', peer, undefined, err)
           stream.abort(err)

@@ -16,3 +16,9 @@ export class SyncTimeoutError extends Error {
   static name = 'SyncTimeoutError'
   name = 'SyncTimeoutError'
 }
+
+/** The stream failed under the session (reset, closed, connection gone): nobody's fault. */
+export class SyncStreamError extends Error {
+  static name = 'SyncStreamError'
+  name = 'SyncStreamError'
+}

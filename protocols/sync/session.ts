@@ -10,7 +10,7 @@ import {
   SYNC_FRAME_TIMEOUT_MS, SYNC_MAX_FRAME_BYTES, SYNC_MAX_ROUNDS, SYNC_SESSION_TIMEOUT_MS, SYNC_TRANSFER_BATCH
 } from '../constants.ts'
 import { versionCid } from '../self-description/identity.ts'
-import { SyncLimitError, SyncProtocolError, SyncTimeoutError } from './errors.ts'
+import { SyncLimitError, SyncProtocolError, SyncStreamError, SyncTimeoutError } from './errors.ts'
 import { decodeFrame, encodeFrame, type SyncFrame } from './messages.ts'
 import { advance, initialRanges, respond, type Difference } from './reconcile.ts'
 import { compareIds, type SyncSet } from './sync-set.ts'
@@ -78,7 +78,7 @@ class FrameChannel {
     } catch (err: any) {
       if (signal.aborted) throw new SyncTimeoutError(this.signal.aborted ? 'the sync session took too long' : `no sync frame within ${SYNC_FRAME_TIMEOUT_MS} ms`)
       if (/too long|length|overflow/i.test(err.message)) throw new SyncLimitError(`a sync frame over ${SYNC_MAX_FRAME_BYTES} bytes: ${err.message}`)
-      throw new SyncProtocolError(`the sync stream failed: ${err.message}`)
+      throw new SyncStreamError(`the sync stream failed: ${err.message}`)
     }
     this.stats.bytesReceived += data.byteLength
     return decodeFrame(data.subarray())

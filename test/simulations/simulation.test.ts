@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict'
+import { readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { writeReport } from '../../simulations/report.ts'
+import { runScenario } from '../../simulations/run-scenario.ts'
+import { parseScenario } from '../../simulations/scenario.ts'
+import { tempDir } from '../fixtures/node.ts'
+
+describe('simulations', function () {
+  this.timeout(120_000)
+
+  it('names the bad field of a malformed scenario before anything starts', () => {
+    assert.throws(() => parseScenario({ name: 'x' }), { name: 'ScenarioError', message: /scenario\.nodes must be a number \(required\)/ })
+    assert.throws(() => parseScenario({ name: 'x', nodes: 5, link: { latency: 3 } }), { name: 'ScenarioError', message: /scenario\.link\.latency is not a scenario field/ })
+    assert.throws(() => parseScenario({ name: 'x', nodes: 5, events: [{ atMs: 1, type: 'explode' }] }), { name: 'ScenarioError', message: /events\[0\]\.type must be/ })
+    assert.throws(() => parseScenario({ name: 'x', nodes: 5, attackers: { fraction: 2, behaviour: 'forge' } }), { name: 'ScenarioError', message: /attackers\.fraction must be ≤ 0\.9/ })
+    assert.throws(() => parseScenario({ name: 'x', nodes: 1.5 }), { name: 'ScenarioError', message: /nodes must be an integer/ })
+  })
+
+  it('runs real nodes through a partition and its healing, with the same schedule for the same seed, and writes its report', async () => {
+    const scenario = parseScenario({
+      name: 'small-partition',
+      nodes: 6,
+      seed: 7,
+      link: { latencyMs: 5, jitterMs: 2 },
+      publish: { count: 12, intervalMs: 20 },
+      events: [{ atMs: 0, type: 'partition', groups: 2 }, { atMs: 400, type: 'heal' }]
+    })
+    const first = await runScenario(scenario)
+    const second = await runScenario(scenario)
+    assert.equal(first.status, 'complete')
+    assert.equal(first.deliveryRatio, 1)
+    assert.equal(first.convergence.find(c => c.event === 'heal')?.convergedMs != null, true)
+    assert.deepEqual(first.publishes.map(p => [p.from, p.cid]), second.publishes.map(p => [p.from, p.cid]))
+    assert.deepEqual(first.nodes.map(n => n.latencyMs), second.nodes.map(n => n.latencyMs))
+
+    const out = await tempDir('gxcat-sim-')
+    try {
+      const summary = await writeReport(out, first)
+      assert.equal(summary.deliveryRatio, 1)
+      const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'))
+      assert.equal(results.scenario.seed, 7)
+      assert.ok(results.machine.cpus >= 1)
+      for (const chart of ['delivery-cdf.svg', 'coverage.svg', 'bytes-per-node.svg']) {
+        assert.match(await readFile(join(out, chart), 'utf8'), /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/)
+      }
+      assert.match(await readFile(join(out, 'deliveries.csv'), 'utf8'), /^publish,node,ms\n\d+,\d+,/)
+    } finally {
+      await rm(out, { recursive: true, force: true })
+    }
+  })
+
+  it('stores no forged entry when attackers flood forged messages', async () => {
+    const result = await runScenario(parseScenario({
+      name: 'small-attack', nodes: 8, seed: 3, link: { latencyMs: 5 }, publish: { count: 8, intervalMs: 50 },
+      attackers: { fraction: 0.25, behaviour: 'forge', ratePerSecond: 20 }
+    }))
+    assert.ok(result.forgedSent > 0)
+    assert.equal(result.forgedStored, 0)
+    assert.equal(result.deliveryRatio, 1)
+  })
+})
