@@ -107,6 +107,8 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
   const targetPeers = init.targetPeers ?? 8
   const dhtTimeoutMs = init.dhtTimeoutMs ?? 30 * second
   let running = false
+  /** aborted at stop, so that queued and running DHT work does not hold the node up */
+  let shutdown = new AbortController()
   new Gauge({
     name: 'gxcat_gossip_messages',
     help: 'gossip messages handled by the topic validator, by result (accepted, ignored, rejected), and published',
@@ -162,9 +164,10 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
   }
 
   function dhtPut (entry: string, jws: string, terms: Array<[IndexTermKind, string]>): void {
-    if (init.dhtPublish === false || !running) return
+    // alone, there is no DHT to put to: a peer that comes later gets the entry by sync
+    if (init.dhtPublish === false || !running || libp2p.getPeers().length === 0) return
     void dhtQueue.add(async () => {
-      const signal = AbortSignal.timeout(dhtTimeoutMs)
+      const signal = AbortSignal.any([shutdown.signal, AbortSignal.timeout(dhtTimeoutMs)])
       try {
         for await (const _ of dht.put(entryRecordKey(entry), new TextEncoder().encode(jws), { signal })) {}
         counters.dhtPuts++
@@ -275,6 +278,7 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
       if (pubsub != null) {
         pubsub.topicValidators.set(CATALOGUE_TOPIC, createCatalogueValidator(async message => handleGossip(message), log, { counters, onReject: misbehaved }))
       }
+      shutdown = new AbortController()
       await sync.start()
       await libp2p.start()
       pubsub?.subscribe(CATALOGUE_TOPIC)
@@ -284,6 +288,7 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
     },
     async stop () {
       running = false
+      shutdown.abort()
       clearTimeout(topUpTimer)
       bootstrapDialer.stop()
       await sync.stop()

@@ -207,6 +207,8 @@ export function createCatalogueStore (db: Database): CatalogueStore {
       for (;;) {
         try {
           await db.open()
+          // sub-levels whose first (deferred) open failed on the lock stay closed: open them again
+          await Promise.all([versions, heads, statuses, revocationsDb, index, meta].map(async sub => sub.open()))
           break
         } catch (err: any) {
           const locked = err.code === 'LEVEL_LOCKED' || err.cause?.code === 'LEVEL_LOCKED' || /lock/i.test(err.cause?.message ?? '')
