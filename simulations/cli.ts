@@ -9,6 +9,7 @@ import { SingleBar, Presets } from 'cli-progress'
 import { Command } from 'commander'
 import { reportError, UsageError } from '../node/cli/errors.ts'
 import { writeReport } from './report.ts'
+import { runMultiProcess } from './multi-process.ts'
 import { runScenario } from './run-scenario.ts'
 import { parseScenario, ScenarioError } from './scenario.ts'
 
@@ -35,8 +36,9 @@ const program = new Command('sim')
   .option('--nodes <n>', 'override the number of nodes')
   .option('--seed <s>', 'override the seed')
   .option('--out <dir>', 'output directory', 'out')
+  .option('--processes <k>', 'spread the nodes over K processes talking TCP on loopback (publish schedule only)')
   .option('--no-progress', 'no progress bar')
-  .action(async (name: string, opts: { nodes?: string, seed?: string, out: string, progress: boolean }) => {
+  .action(async (name: string, opts: { nodes?: string, seed?: string, out: string, progress: boolean, processes?: string }) => {
     try {
       const raw = await loadScenario(name) as Record<string, unknown>
       if (opts.nodes != null) raw.nodes = Number(opts.nodes)
@@ -51,7 +53,9 @@ const program = new Command('sim')
         lastPhase = phase
         void total
       }
-      const result = await runScenario(scenario, { onProgress })
+      const result = opts.processes != null
+        ? await runMultiProcess(scenario, Number(opts.processes), onProgress)
+        : await runScenario(scenario, { onProgress })
       let baseline
       if (scenario.attackers != null) {
         bar?.stop()

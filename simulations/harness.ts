@@ -31,6 +31,12 @@ export interface HarnessInit {
   latencyMs: number
   jitterMs: number
   run: string
+  /** memory transport in one process (default), or TCP on loopback (multi-process runs) */
+  transport?: 'memory' | 'tcp'
+  /** bootstrap peers outside this harness (other processes) */
+  externalBootstrap?: string[]
+  /** index of this harness's first node in the whole simulation */
+  firstIndex?: number
 }
 
 export class Harness {
@@ -52,17 +58,21 @@ export class Harness {
 
   /** Starts one node, bootstrapped to three random live nodes (a single well-known one fills up). */
   async addNode (attacker = false): Promise<SimNode> {
-    const index = this.nodes.length
+    const index = (this.init.firstIndex ?? 0) + this.nodes.length
     const { random, latencyMs, jitterMs } = this.init
     const latency = Math.max(0, latencyMs + (random() * 2 - 1) * jitterMs)
     const live = this.alive()
-    const bootstrap = live.length === 0 ? [] : [...new Set([0, 1, 2].map(() => live[Math.floor(random() * live.length)]).flatMap(n => n.network.addrs()))]
+    const external = this.init.externalBootstrap ?? []
+    const bootstrap = [...new Set([
+      ...(live.length === 0 ? [] : [0, 1, 2].map(() => live[Math.floor(random() * live.length)]).flatMap(n => n.network.addrs())),
+      ...(external.length === 0 ? [] : [external[Math.floor(random() * external.length)]])
+    ])]
     const node = createCatalogueNode({ db: new MemoryLevel<string, any>({ valueEncoding: 'json' }) as unknown as Database, sparql: false })
     await node.start()
     let self = ''
     const network = await createCatalogueNetwork(node, {
       privateKey: await generateKeyPair('Ed25519'),
-      listen: [`/memory/sim-${this.init.run}-${index}`],
+      listen: [this.init.transport === 'tcp' ? '/ip4/127.0.0.1/tcp/0' : `/memory/sim-${this.init.run}-${index}`],
       bootstrap,
       receiveDelayMs: latency,
       dhtPublish: false,

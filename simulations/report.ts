@@ -52,7 +52,7 @@ export function summarise (result: RunResult): Summary {
     allNodesP99Ms: percentile(all, 99),
     perNodeP50Ms: percentile(perNode, 50),
     perNodeP99Ms: percentile(perNode, 99),
-    idealMs: percentile(result.publishes.map(p => p.idealMs), 50),
+    idealMs: percentile(result.publishes.map(p => p.idealMs).filter(Number.isFinite), 50),
     duplicatesPerNode: honest.reduce((n, x) => n + x.duplicates, 0) / Math.max(1, honest.length),
     bytesPerNode: honest.reduce((n, x) => n + x.gossipBytes + x.syncBytes, 0) / Math.max(1, honest.length),
     convergence: result.convergence,

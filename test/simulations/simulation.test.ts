@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeReport } from '../../simulations/report.ts'
+import { runMultiProcess } from '../../simulations/multi-process.ts'
 import { runScenario } from '../../simulations/run-scenario.ts'
 import { parseScenario } from '../../simulations/scenario.ts'
 import { tempDir } from '../fixtures/node.ts'
@@ -48,6 +49,17 @@ describe('simulations', function () {
     } finally {
       await rm(out, { recursive: true, force: true })
     }
+  })
+
+  it('spreads nodes over processes talking TCP on loopback, with the same publishers as in one process', async () => {
+    const scenario = parseScenario({ name: 'small-mp', nodes: 6, seed: 5, link: { latencyMs: 5 }, publish: { count: 4, intervalMs: 100 } })
+    const spread = await runMultiProcess(scenario, 2)
+    assert.equal(spread.status, 'complete')
+    assert.equal(spread.deliveryRatio, 1)
+    assert.equal(new Set(spread.nodes.map(n => n.index)).size, 6)
+    const single = await runScenario(scenario)
+    assert.deepEqual(spread.publishes.map(p => [p.from, p.cid]), single.publishes.map(p => [p.from, p.cid]))
+    await assert.rejects(runMultiProcess(parseScenario({ name: 'x', nodes: 4, events: [{ atMs: 0, type: 'heal' }] }), 2), { name: 'ScenarioError', message: /publish schedule only/ })
   })
 
   it('stores no forged entry when attackers flood forged messages', async () => {
