@@ -50,7 +50,7 @@ async function run (n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     const node = createCatalogueNode({ db: new MemoryLevel<string, any>({ valueEncoding: 'json' }) as unknown as Database, rdfWorker: false })
     await node.start()
-    const network = await createCatalogueNetwork(node, { privateKey: await generateKeyPair('Ed25519'), listen: [`/memory/bench-${n}-${i}`], bootstrap, receiveDelayMs: LATENCY_MS, dhtPublish: false })
+    const network = await createCatalogueNetwork(node, { privateKey: await generateKeyPair('Ed25519'), listen: [`/memory/bench-${n}-${i}`], bootstrap, simulatedLink: { delayMs: () => LATENCY_MS, lost: () => false }, dhtPublish: false })
     await network.start()
     if (i === 0) bootstrap = network.addrs()
     members.push({ node, network })

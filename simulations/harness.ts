@@ -1,7 +1,8 @@
 /**
  * Many real gxcat nodes in one process: the same catalogue node and libp2p network code as a
  * participant runs, over the memory transport, with a per-node latency drawn from a seeded
- * generator (applied to each gossip message on receipt: see receiveDelayMs), in-memory level stores, no HTTP and no SPARQL store (simulated nodes are not
+ * generator, with bandwidth and loss (applied to each gossip message on receipt: see
+ * simulatedLink), in-memory level stores, no HTTP and no SPARQL store (simulated nodes are not
  * queried), which keeps a node to a few MB. Partitions are made by refusing connections
  * between groups and hanging up the ones that cross.
  */
@@ -9,6 +10,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { MemoryLevel } from 'memory-level'
 import { createCatalogueNode, type CatalogueNode } from '../node/catalogue-node.ts'
+import { seededRandom } from './generator.ts'
 import { createCatalogueNetwork, type CatalogueNetwork } from '../node/network/catalogue-network.ts'
 import type { Database } from '../node/store/catalogue-store.ts'
 
@@ -30,6 +32,10 @@ export interface HarnessInit {
   random: () => number
   latencyMs: number
   jitterMs: number
+  /** link bandwidth for gossip messages, kilobits per second; 0 = unlimited */
+  bandwidthKbps: number
+  /** probability that a gossip message is lost on a link */
+  loss: number
   run: string
   /** memory transport in one process (default), or TCP on loopback (multi-process runs) */
   transport?: 'memory' | 'tcp'
@@ -61,6 +67,8 @@ export class Harness {
     const index = (this.init.firstIndex ?? 0) + this.nodes.length
     const { random, latencyMs, jitterMs } = this.init
     const latency = Math.max(0, latencyMs + (random() * 2 - 1) * jitterMs)
+    // losses draw from a stream of their own, so that they do not shift the schedule
+    const lossRandom = seededRandom(Math.floor(random() * 2 ** 31))
     const live = this.alive()
     const external = this.init.externalBootstrap ?? []
     const bootstrap = [...new Set([
@@ -74,7 +82,10 @@ export class Harness {
       privateKey: await generateKeyPair('Ed25519'),
       listen: [this.init.transport === 'tcp' ? '/ip4/127.0.0.1/tcp/0' : `/memory/sim-${this.init.run}-${index}`],
       bootstrap,
-      receiveDelayMs: latency,
+      simulatedLink: {
+        delayMs: bytes => latency + (this.init.bandwidthKbps > 0 ? bytes * 8 / this.init.bandwidthKbps : 0),
+        lost: () => this.init.loss > 0 && lossRandom() < this.init.loss
+      },
       dhtPublish: false,
       maxConnections: 64,
       targetPeers: 8,

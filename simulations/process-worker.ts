@@ -7,7 +7,7 @@ import { seededRandom } from './generator.ts'
 import { Harness } from './harness.ts'
 
 export type ToWorker =
-  | { type: 'start', count: number, firstIndex: number, seed: number, latencyMs: number, jitterMs: number, bootstrap: string[] }
+  | { type: 'start', count: number, firstIndex: number, seed: number, latencyMs: number, jitterMs: number, bandwidthKbps: number, loss: number, bootstrap: string[] }
   | { type: 'mesh' }
   | { type: 'track', cid: string, publish: number }
   | { type: 'publish', node: number, jws: string }
@@ -29,7 +29,7 @@ process.on('message', (message: ToWorker) => {
   void (async () => {
     try {
       if (message.type === 'start') {
-        harness = new Harness({ random: seededRandom(message.seed * 1000 + message.firstIndex), latencyMs: message.latencyMs, jitterMs: message.jitterMs, run: String(process.pid), transport: 'tcp', externalBootstrap: message.bootstrap, firstIndex: message.firstIndex })
+        harness = new Harness({ random: seededRandom(message.seed * 1000 + message.firstIndex), latencyMs: message.latencyMs, jitterMs: message.jitterMs, bandwidthKbps: message.bandwidthKbps, loss: message.loss, run: String(process.pid), transport: 'tcp', externalBootstrap: message.bootstrap, firstIndex: message.firstIndex })
         for (let i = 0; i < message.count; i++) {
           const sim = await harness.addNode()
           sim.node.addEventListener('version:accepted', (event) => {

@@ -86,7 +86,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
     else if (Date.now() > deadline) status = 'time budget exceeded'
     return status !== 'complete'
   }
-  const harness = new Harness({ random, latencyMs: scenario.link.latencyMs, jitterMs: scenario.link.jitterMs, run: `${process.pid}-${t0}` })
+  const harness = new Harness({ random, ...scenario.link, run: `${process.pid}-${t0}` })
   const attackers = options.withoutAttackers === true || scenario.attackers == null ? 0 : Math.round(scenario.nodes * scenario.attackers.fraction)
   const total = scenario.nodes + scenario.publish.count
   let done = 0

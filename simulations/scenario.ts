@@ -6,7 +6,8 @@
  *   "name": "partition",
  *   "nodes": 100,                              how many nodes start at the beginning
  *   "seed": 1,
- *   "link": { "latencyMs": 20, "jitterMs": 5 }, per-node link latency, drawn from the seed
+ *   "link": { "latencyMs": 20, "jitterMs": 5,  per-node latency, drawn from the seed,
+ *             "bandwidthKbps": 0, "loss": 0 }   bandwidth (0 = unlimited) and message loss
  *   "publish": { "count": 100, "intervalMs": 100, "startMs": 0 },
  *   "events": [                                 at a time (ms after the start of publishing)
  *     { "atMs": 0, "type": "partition", "groups": 2 },
@@ -38,7 +39,7 @@ export interface Scenario {
   name: string
   nodes: number
   seed: number
-  link: { latencyMs: number, jitterMs: number }
+  link: { latencyMs: number, jitterMs: number, bandwidthKbps: number, loss: number }
   publish: { count: number, intervalMs: number, startMs: number }
   events: ScenarioEvent[]
   attackers?: { fraction: number, behaviour: AttackBehaviour, ratePerSecond: number }
@@ -70,7 +71,7 @@ export function parseScenario (value: unknown, source = 'scenario'): Scenario {
   only(o, ['name', 'description', 'nodes', 'seed', 'link', 'publish', 'events', 'attackers', 'budget'], source)
   if (typeof o.name !== 'string' || o.name === '') throw new ScenarioError(`${source}.name must be a non-empty string`)
   const link = object(o.link ?? {}, `${source}.link`)
-  only(link, ['latencyMs', 'jitterMs'], `${source}.link`)
+  only(link, ['latencyMs', 'jitterMs', 'bandwidthKbps', 'loss'], `${source}.link`)
   const publish = object(o.publish ?? {}, `${source}.publish`)
   only(publish, ['count', 'intervalMs', 'startMs'], `${source}.publish`)
   const budget = object(o.budget ?? {}, `${source}.budget`)
@@ -100,7 +101,12 @@ export function parseScenario (value: unknown, source = 'scenario'): Scenario {
     name: o.name,
     nodes: number(o, 'nodes', source, { min: 2, max: 5000, integer: true }),
     seed: number(o, 'seed', source, { integer: true, default: 1 }),
-    link: { latencyMs: number(link, 'latencyMs', `${source}.link`, { min: 0, default: 20 }), jitterMs: number(link, 'jitterMs', `${source}.link`, { min: 0, default: 0 }) },
+    link: {
+      latencyMs: number(link, 'latencyMs', `${source}.link`, { min: 0, default: 20 }),
+      jitterMs: number(link, 'jitterMs', `${source}.link`, { min: 0, default: 0 }),
+      bandwidthKbps: number(link, 'bandwidthKbps', `${source}.link`, { min: 0, default: 0 }),
+      loss: number(link, 'loss', `${source}.link`, { min: 0, max: 0.9, default: 0 })
+    },
     publish: {
       count: number(publish, 'count', `${source}.publish`, { min: 0, integer: true, default: 100 }),
       intervalMs: number(publish, 'intervalMs', `${source}.publish`, { min: 0, default: 100 }),

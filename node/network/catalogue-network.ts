@@ -34,11 +34,18 @@ export interface CatalogueNetworkInit extends Omit<CatalogueLibp2pInit, 'resolve
   /** a peer for which this returns false is neither dialled nor accepted (partitions in tests and simulations) */
   allowPeer?: (peerId: string) => boolean
   /**
-   * Simulations: hold each gossip message this long on receipt, as a link latency. The memory
-   * transport's own latency delays buffers one after another, which caps a link at one buffer
-   * per latency period and queues everything behind it.
+   * Simulations: a link model applied to each gossip message on receipt. The memory transport's
+   * own latency delays buffers one after another, which caps a link at one buffer per latency
+   * period and queues everything behind it, and it has no loss.
    */
-  receiveDelayMs?: number
+  simulatedLink?: SimulatedLink
+}
+
+export interface SimulatedLink {
+  /** how long a message of this many bytes takes to arrive (latency + size / bandwidth) */
+  delayMs (bytes: number): number
+  /** whether this message is lost on the way: it is then ignored, as if never received */
+  lost (): boolean
 }
 
 export interface NetworkCounters extends ValidatorCounters {
@@ -136,7 +143,12 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
   })
 
   const handleGossip = async (message: GossipMessage): Promise<'accepted' | 'duplicate' | 'stale'> => {
-    if (init.receiveDelayMs != null && init.receiveDelayMs > 0) await new Promise(resolve => setTimeout(resolve, init.receiveDelayMs))
+    const link = init.simulatedLink
+    if (link != null) {
+      if (link.lost()) return 'duplicate' // ignored: not stored, not forwarded, no penalty
+      const delay = link.delayMs(message.jws.length + 1)
+      if (delay > 0) await new Promise(resolve => setTimeout(resolve, delay))
+    }
     if (message.kind === 'version') {
       const result = await node.publish(message.jws, { source: 'gossip' })
       return result.status === 'active' ? 'accepted' : result.status
