@@ -10,11 +10,11 @@ import { createBootstrapDialer } from '../../bootstrap/bootstrap-dialer.ts'
 import { Queue } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Gauge } from 'prom-client'
-import { CATALOGUE_TOPIC, PEER_LIST_PROTOCOL, REVOCATION_TYPE, second } from '../../protocols/constants.ts'
+import { CATALOGUE_TOPIC, PEER_LIST_PROTOCOL, second } from '../../protocols/constants.ts'
 import { entryRecordKey, indexTermCid, selectEntryRecord, type IndexTermKind } from '../../protocols/dht-records/index.ts'
 import { createCatalogueValidator, encodeGossipMessage, type GossipMessage, type ValidatorCounters } from '../../protocols/gossip/index.ts'
 import { readPeerList, servePeerList, type PeerListEntry } from '../../protocols/peer-list/index.ts'
-import { entryId, type Revocation, type VerifiedCredential } from '../../protocols/self-description/index.ts'
+import { entryId, isRevocationJws, type Revocation, type VerifiedCredential } from '../../protocols/self-description/index.ts'
 import { NotFoundError } from '../errors.ts'
 import { createCatalogueLibp2p, type CatalogueLibp2p, type CatalogueLibp2pInit } from './libp2p.ts'
 import { createSyncService, type SyncService, type SyncServiceInit } from './sync-service.ts'
@@ -135,10 +135,7 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
   const sync = createSyncService(node, libp2p, log, peer => { misbehaved(peer) }, {
     ...init.sync,
     onRecovered: jwsList => {
-      for (const jws of jwsList) {
-        const typ = JSON.parse(Buffer.from(jws.split('.')[0], 'base64url').toString()).typ
-        gossip({ kind: typ === REVOCATION_TYPE ? 'revocation' : 'version', jws })
-      }
+      for (const jws of jwsList) gossip({ kind: isRevocationJws(jws) ? 'revocation' : 'version', jws })
     }
   })
 
@@ -337,8 +334,7 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
       }
       if (values.length === 0) throw new NotFoundError(`no entry for subject ${subject} by ${issuer} in this replica nor in the DHT`)
       const jws = new TextDecoder().decode(values[selectEntryRecord(entryRecordKey(entry), values)])
-      const header = JSON.parse(Buffer.from(jws.split('.')[0], 'base64url').toString())
-      if (header.typ === 'gxcat-revocation+jwt') await node.revoke(jws, { source: 'dht' })
+      if (isRevocationJws(jws)) await node.revoke(jws, { source: 'dht' })
       else await node.publish(jws, { source: 'dht' })
       return node.getEntry(issuer, subject)
     },

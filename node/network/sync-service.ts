@@ -9,7 +9,7 @@ import { Queue } from '@libp2p/utils'
 import { Counter } from 'prom-client'
 import { SYNC_PROTOCOL, second } from '../../protocols/constants.ts'
 import { cidOfId, createSyncSet, idOfCid, initiateSync, respondSync, type IngestOutcome, type SyncItem, type SyncSource, type SyncStats } from '../../protocols/sync/index.ts'
-import { REVOCATION_TYPE } from '../../protocols/constants.ts'
+import { isRevocationJws } from '../../protocols/self-description/index.ts'
 import type { CatalogueNode } from '../catalogue-node.ts'
 import type { Libp2p, Logger, PeerId } from '@libp2p/interface'
 
@@ -82,8 +82,7 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
     },
     async ingest (jws): Promise<IngestOutcome> {
       try {
-        const typ = JSON.parse(Buffer.from(jws.split('.')[0], 'base64url').toString()).typ
-        const fresh = typ === REVOCATION_TYPE
+        const fresh = isRevocationJws(jws)
           ? (await node.revoke(jws, { source: 'sync' })).status === 'revoked'
           : (await node.publish(jws, { source: 'sync' })).status === 'active'
         if (fresh) stored.push(jws)

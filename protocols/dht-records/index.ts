@@ -10,7 +10,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { DHT_NAMESPACE, REVOCATION_TYPE } from '../constants.ts'
-import { compareVersions, decodeJws, verifyCredential, verifyRevocation, type DidResolver } from '../self-description/index.ts'
+import { compareVersions, decodeJws, isRevocationJws, verifyCredential, verifyRevocation, type DidResolver } from '../self-description/index.ts'
 import { versionCid } from '../self-description/identity.ts'
 
 export class InvalidDhtRecordError extends Error {
@@ -32,14 +32,6 @@ export function entryOfRecordKey (key: Uint8Array): string {
   return text.slice(PREFIX.length)
 }
 
-function isRevocation (jws: string): boolean {
-  try {
-    return decodeJws(jws, Number.MAX_SAFE_INTEGER, 'the record').header.typ === REVOCATION_TYPE
-  } catch {
-    return false
-  }
-}
-
 export interface EntryRecordInit {
   resolver: DidResolver
   /** DIDs allowed to revoke entries of any issuer */
@@ -52,7 +44,7 @@ export function createEntryRecordValidator (init: EntryRecordInit): (key: Uint8A
     const entry = entryOfRecordKey(key)
     const jws = decoder.decode(value)
     try {
-      const verified = isRevocation(jws)
+      const verified = isRevocationJws(jws)
         ? await verifyRevocation(jws, { resolver: init.resolver, revokers: init.revokers })
         : await verifyCredential(jws, { resolver: init.resolver })
       if (verified.entry !== entry) throw new InvalidDhtRecordError(`the record under ${entry} is for entry ${verified.entry}`)

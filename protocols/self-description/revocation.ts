@@ -42,6 +42,15 @@ export async function signRevocation (subject: string, key: IssuerKey, options: 
   }, key, { typ: REVOCATION_TYPE, iss: signer })
 }
 
+/** Whether a compact JWS says it is a revocation (by its `typ`); false for anything unreadable. */
+export function isRevocationJws (jws: string): boolean {
+  try {
+    return JSON.parse(Buffer.from(jws.slice(0, jws.indexOf('.')), 'base64url').toString('utf8'))?.typ === REVOCATION_TYPE
+  } catch {
+    return false
+  }
+}
+
 export interface VerifyRevocationOptions extends AbortOptions {
   resolver: DidResolver
   /** DIDs allowed to revoke entries of any issuer (trust anchors) */
