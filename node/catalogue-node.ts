@@ -9,7 +9,7 @@ import { defaultLogger } from '@libp2p/logger'
 import { Level } from 'level'
 import { TypedEventEmitter } from 'main-event'
 import {
-  createDidResolver, entryId, verifyCredential, verifyRevocation,
+  createDidResolver, entryId, verifyCredential, verifyPresentation, verifyRevocation,
   type AbortOptions, type DidResolver, type Revocation, type VerifiedCredential
 } from '../protocols/self-description/index.ts'
 import { EntryRevokedError, InvalidQueryError, NodeStoppedError, NotFoundError } from './errors.ts'
@@ -30,6 +30,12 @@ export interface PublishResult {
   issuer: string
   subject: string
   supersedes?: string
+}
+
+export interface PresentationResult {
+  holder: string
+  /** one per enveloped credential, in order: what became of it, or why it was refused */
+  credentials: Array<PublishResult | { status: 'refused', error: { name: string, message: string } }>
 }
 
 export interface RevokeResult {
@@ -78,6 +84,8 @@ export interface CatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> {
   stop (): Promise<void>
   /** verifies and stores a VC-JWT; throws the protocol's typed error for bad input */
   publish (jws: string, options?: AbortOptions & { source?: Source }): Promise<PublishResult>
+  /** verifies a VP-JWT, then verifies and stores each credential it envelops on its own */
+  publishPresentation (jws: string, options?: AbortOptions): Promise<PresentationResult>
   /** verifies and stores a revocation */
   revoke (jws: string, options?: AbortOptions & { source?: Source }): Promise<RevokeResult>
   getVersion (cid: string): Promise<VersionView>
@@ -211,6 +219,25 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       this.safeDispatch('version:accepted', { verified, result, source })
     }
     return result
+  }
+
+  async publishPresentation (jws: string, options: AbortOptions = {}): Promise<PresentationResult> {
+    this.assertRunning()
+    let presentation
+    try {
+      presentation = await verifyPresentation(jws, { resolver: this.resolver, signal: options.signal })
+    } catch (err: any) {
+      return this.rejected(err, 'api')
+    }
+    const credentials = await Promise.all(presentation.credentials.map(async (credential): Promise<PresentationResult['credentials'][number]> => {
+      try {
+        return await this.publish(credential, options)
+      } catch (err: any) {
+        if (err.name === 'StoreError' || err.name === 'NodeStoppedError') throw err
+        return { status: 'refused', error: { name: err.name, message: err.message } }
+      }
+    }))
+    return { holder: presentation.holder, credentials }
   }
 
   async revoke (jws: string, options: AbortOptions & { source?: Source } = {}): Promise<RevokeResult> {

@@ -86,3 +86,7 @@ export const SYNC_TRANSFER_BATCH = 256
 /** A whole session, and one frame, must finish within these. */
 export const SYNC_SESSION_TIMEOUT_MS = 5 * minute
 export const SYNC_FRAME_TIMEOUT_MS = 30 * second
+
+/** Largest VP-JWT, most credentials it may envelop. */
+export const MAX_PRESENTATION_BYTES = 4 * 1024 * 1024
+export const MAX_PRESENTATION_CREDENTIALS = 1000

@@ -6,6 +6,7 @@ import { timingSafeEqual } from 'node:crypto'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { MAX_HTTP_BODY_BYTES } from '../constants.ts'
 import { UnauthorizedError } from '../errors.ts'
+import { isPresentationJws } from '../../protocols/self-description/index.ts'
 import { handleError } from './errors.ts'
 import { registerNodeInfoRoutes } from './routes/node-info.ts'
 import { registerQueryRoutes } from './routes/queries.ts'
@@ -66,7 +67,12 @@ export function isLoopback (host: string): boolean {
 }
 
 export async function defaultPublish (node: CatalogueNode, body: string): Promise<PublishReply> {
-  const result = await node.publish(body.trim())
+  const jws = body.trim()
+  if (isPresentationJws(jws)) {
+    const result = await node.publishPresentation(jws)
+    return { created: result.credentials.some(c => c.status === 'active'), body: { ...result } }
+  }
+  const result = await node.publish(jws)
   return { created: result.status === 'active', body: { ...result } }
 }
 

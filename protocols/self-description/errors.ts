@@ -101,3 +101,8 @@ export class InvalidKeyError extends Error {
   static name = 'InvalidKeyError'
   name = 'InvalidKeyError'
 }
+
+export class InvalidPresentationError extends Error {
+  static name = 'InvalidPresentationError'
+  name = 'InvalidPresentationError'
+}

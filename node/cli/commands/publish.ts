@@ -93,8 +93,12 @@ export function registerPublish (program: Command): void {
           try {
             const jws = item.jws ?? await signCredential(item.json as Record<string, unknown>, key as IssuerKey)
             const { body } = await call(client, 'POST', '/v1/self-descriptions', jws)
-            const results: Array<{ status: string }> = Array.isArray(body?.credentials) ? body.credentials : [body]
-            for (const r of results) statuses[r.status] = (statuses[r.status] ?? 0) + 1
+            const results: Array<{ status: string, error?: { name: string, message: string } }> = Array.isArray(body?.credentials) ? body.credentials : [body]
+            for (const [i, r] of results.entries()) {
+              const key = r.error != null ? r.error.name : r.status
+              statuses[key] = (statuses[key] ?? 0) + 1
+              if (r.error != null) refused.push({ origin: `${item.origin} credential ${i + 1}`, error: `${r.error.name}: ${r.error.message}` })
+            }
           } catch (err: any) {
             if (err.name === 'NodeUnreachableError') throw err
             statuses[err.name] = (statuses[err.name] ?? 0) + 1
