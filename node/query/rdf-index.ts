@@ -19,7 +19,7 @@ export type RdfRequest =
   | { op: 'sync', id: number }
 
 export type RdfResponse =
-  | { op: 'result', id: number, result?: SparqlResult, error?: { name: string, message: string }, size: number }
+  | { op: 'result', id: number, result?: SparqlResult, error?: { name: string, message: string } }
   | { op: 'load-error', cid: string, message: string }
 
 export interface RdfIndexComponents {
@@ -38,8 +38,6 @@ export interface RdfIndex {
   idle (): Promise<void>
   query (sparql: string, accept?: string): Promise<SparqlResult>
   close (): Promise<void>
-  /** triples in the store, as of the last query or idle() */
-  readonly size: number
 }
 
 const ERRORS: Record<string, new (message: string) => Error> = { InvalidQueryError, ReadOnlyQueryError }
@@ -72,22 +70,19 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
       },
       idle,
       async query (sparql, accept) { await idle(); return store.query(sparql, accept) },
-      async close () { await idle() },
-      get size () { return store.size }
+      async close () { await idle() }
     }
   }
 
   const worker = new Worker(new URL('./rdf-worker.ts', import.meta.url))
   worker.unref()
   let nextId = 0
-  let size = 0
   const waiting = new Map<number, { resolve: (r: SparqlResult | undefined) => void, reject: (e: Error) => void }>()
   worker.on('message', (message: RdfResponse) => {
     if (message.op === 'load-error') {
       log.error('credential %s cannot be read as RDF: %s', message.cid, message.message)
       return
     }
-    size = message.size
     const waiter = waiting.get(message.id)
     waiting.delete(message.id)
     if (message.error != null) waiter?.reject(new (ERRORS[message.error.name] ?? Error)(message.error.message))
@@ -123,7 +118,6 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
     },
     async idle () { await request({ op: 'sync' }) },
     async query (sparql, accept) { return await request({ op: 'query', sparql, accept }) as SparqlResult },
-    async close () { await worker.terminate() },
-    get size () { return size }
+    async close () { await worker.terminate() }
   }
 }

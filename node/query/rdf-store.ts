@@ -25,6 +25,7 @@ export interface RdfStore {
   load (versions: RdfVersion[], onError?: (cid: string, err: Error) => void): void
   remove (cid: string): void
   query (sparql: string, accept?: string): SparqlResult
+  /** every quad in the store (counts them: O(n)) */
   readonly size: number
 }
 

@@ -19,11 +19,11 @@ port.on('message', (message: RdfRequest) => {
   } else if (message.op === 'query') {
     try {
       const result = store.query(message.sparql, message.accept)
-      port.postMessage({ op: 'result', id: message.id, result, size: store.size } satisfies RdfResponse)
+      port.postMessage({ op: 'result', id: message.id, result } satisfies RdfResponse)
     } catch (err: any) {
-      port.postMessage({ op: 'result', id: message.id, error: { name: err.name, message: err.message }, size: store.size } satisfies RdfResponse)
+      port.postMessage({ op: 'result', id: message.id, error: { name: err.name, message: err.message } } satisfies RdfResponse)
     }
   } else if (message.op === 'sync') {
-    port.postMessage({ op: 'result', id: message.id, size: store.size } satisfies RdfResponse)
+    port.postMessage({ op: 'result', id: message.id } satisfies RdfResponse)
   }
 })
