@@ -9,7 +9,7 @@ import { defaultLogger } from '@libp2p/logger'
 import { Level } from 'level'
 import { TypedEventEmitter } from 'main-event'
 import {
-  createDidResolver, entryId, verifyCredential, verifyPresentation, verifyRevocation,
+  createDidResolver, entryId, payloadOfVerifiedJws, verifyCredential, verifyPresentation, verifyRevocation,
   type AbortOptions, type DidResolver, type Revocation, type VerifiedCredential
 } from '../protocols/self-description/index.ts'
 import { EntryRevokedError, InvalidQueryError, NodeStoppedError, NotFoundError } from './errors.ts'
@@ -100,12 +100,8 @@ export interface CatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> {
   readonly started: boolean
 }
 
-export function credentialOf (jws: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(jws.split('.')[1], 'base64url').toString('utf8'))
-}
-
 function view (record: VersionRecord & { status: VersionStatus }): VersionView {
-  return { ...record, credential: credentialOf(record.jws) }
+  return { ...record, credential: payloadOfVerifiedJws(record.jws) }
 }
 
 class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implements CatalogueNode {

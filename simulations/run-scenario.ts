@@ -7,6 +7,7 @@
  */
 import { CATALOGUE_TOPIC } from '../protocols/constants.ts'
 import { encodeGossipMessage } from '../protocols/gossip/index.ts'
+import { payloadOfVerifiedJws } from '../protocols/self-description/index.ts'
 import { entryId, versionCid } from '../protocols/self-description/identity.ts'
 import { generateJws, seededRandom } from './generator.ts'
 import { Harness, type SimNode } from './harness.ts'
@@ -136,8 +137,8 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
     let n = 0
     attackTimers.push(setInterval(() => {
       const base = credentials[n++ % credentials.length]
-      const [h, p, s] = base.split('.')
-      const payload = JSON.parse(Buffer.from(p, 'base64url').toString())
+      const [h, , s] = base.split('.')
+      const payload = payloadOfVerifiedJws(base)
       if (behaviour === 'forge') {
         payload.credentialSubject.id = `https://forged.example/${sim.index}/${n}`
         forgedEntries.add(entryId(payload.issuer, payload.credentialSubject.id))

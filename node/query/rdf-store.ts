@@ -6,7 +6,7 @@
  * a node, inline by simulations.
  */
 import oxigraph from 'oxigraph'
-import { inlineContexts } from '../../protocols/self-description/index.ts'
+import { inlineContexts, payloadOfVerifiedJws } from '../../protocols/self-description/index.ts'
 import { MAX_SPARQL_BYTES } from '../constants.ts'
 import { InvalidQueryError, ReadOnlyQueryError } from '../errors.ts'
 
@@ -37,10 +37,6 @@ export function graphName (cid: string): string {
   return `urn:gxcat:version:${cid}`
 }
 
-function payloadOf (jws: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(jws.slice(jws.indexOf('.') + 1, jws.lastIndexOf('.')), 'base64url').toString('utf8'))
-}
-
 export function createRdfStore (): RdfStore {
   const store = new oxigraph.Store()
 
@@ -63,7 +59,7 @@ export function createRdfStore (): RdfStore {
     load (versions, onError) {
       const groups = new Map<string, { context: string, graphs: Array<Record<string, unknown>> }>()
       for (const { cid, jws } of versions) {
-        const { '@context': context, ...body } = payloadOf(jws)
+        const { '@context': context, ...body } = payloadOfVerifiedJws(jws)
         const key = JSON.stringify(context)
         let group = groups.get(key)
         if (group == null) groups.set(key, group = { context: JSON.stringify(inlineContexts({ '@context': context })['@context']), graphs: [] })

@@ -81,6 +81,8 @@ export function createCatalogueStore (db: Database): CatalogueStore {
   const revoked = new Set<string>()
   let seq = 0
   let versionCount = 0
+  /** entries that have a head and are revoked: entries = heads − these */
+  let revokedHeads = 0
   let failure: Error | undefined
 
   async function commit (items: Work[]): Promise<Array<AcceptOutcome | RevokeOutcome>> {
@@ -92,6 +94,7 @@ export function createCatalogueStore (db: Database): CatalogueStore {
     const isRevoked = (entry: string): boolean => revoked.has(entry) || batchRevoked.has(entry)
     let nextSeq = seq
     let addedVersions = 0
+    let addedRevokedHeads = 0
 
     // index keys of heads replaced in this batch: read them first, in one go
     const touched = [...new Set(items.map(w => w.kind === 'version' ? w.verified.entry : w.revocation.entry))].filter(e => memoryHeads.has(e))
@@ -141,6 +144,7 @@ export function createCatalogueStore (db: Database): CatalogueStore {
         ops.push({ type: 'put', key: entry, value: record, sublevel: revocationsDb })
         const head = headOf(entry)
         if (head != null) {
+          addedRevokedHeads++
           ops.push({ type: 'put', key: head.cid, value: 'revoked', sublevel: statuses })
           for (const key of indexKeysOf(entry)) ops.push({ type: 'del', key, sublevel: index })
           const headRecord = { ...storedHeads.get(entry) as HeadRecord, indexKeys: [] }
@@ -161,6 +165,7 @@ export function createCatalogueStore (db: Database): CatalogueStore {
     }
     seq = nextSeq
     versionCount += addedVersions
+    revokedHeads += addedRevokedHeads
     for (const [entry, head] of batchHeads) if (head != null) memoryHeads.set(entry, head)
     for (const entry of batchRevoked) revoked.add(entry)
     return results
@@ -219,6 +224,7 @@ export function createCatalogueStore (db: Database): CatalogueStore {
       seq = (await meta.get('seq')) ?? 0
       for await (const [entry, head] of heads.iterator()) memoryHeads.set(entry, { cid: head.cid, validFrom: head.validFrom, seq: head.seq })
       for await (const entry of revocationsDb.keys()) revoked.add(entry)
+      revokedHeads = [...revoked].filter(entry => memoryHeads.has(entry)).length
       versionCount = 0
       for await (const _ of index.keys({ gt: indexPrefix('h'), lt: indexPrefix('h') + '\uffff' })) versionCount++
     },
@@ -265,7 +271,7 @@ export function createCatalogueStore (db: Database): CatalogueStore {
       await queue.idle()
     },
     get counts () {
-      return { entries: memoryHeads.size - [...revoked].filter(e => memoryHeads.has(e)).length, revoked: revoked.size, versions: versionCount }
+      return { entries: memoryHeads.size - revokedHeads, revoked: revoked.size, versions: versionCount }
     }
   }
 }

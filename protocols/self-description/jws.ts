@@ -40,6 +40,24 @@ export function decodeJws (input: unknown, maxBytes: number, what: string): Deco
   return { jws, header: header as DecodedJws['header'], payload }
 }
 
+/**
+ * The payload of a compact JWS that was verified before (stored versions), without checking
+ * anything again.
+ */
+export function payloadOfVerifiedJws (jws: string): Record<string, any> {
+  return JSON.parse(Buffer.from(jws.slice(jws.indexOf('.') + 1, jws.lastIndexOf('.')), 'base64url').toString('utf8'))
+}
+
+/** The `typ` of a compact JWS's header, or undefined if it cannot be read. Checks nothing else. */
+export function typOfJws (jws: string): string | undefined {
+  try {
+    const typ = JSON.parse(Buffer.from(jws.slice(0, jws.indexOf('.')), 'base64url').toString('utf8'))?.typ
+    return typeof typ === 'string' ? typ : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** Verifies the signature of a decoded JWS with the key its kid names. */
 export async function verifySignature (decoded: DecodedJws, resolver: DidResolver, options: AbortOptions = {}): Promise<void> {
   const { cryptoKey } = await resolver.importKey(decoded.header.kid, decoded.header.alg, options)

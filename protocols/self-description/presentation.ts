@@ -9,7 +9,7 @@ import {
   MAX_PRESENTATION_BYTES, MAX_PRESENTATION_CREDENTIALS, PRESENTATION_CONTENT_TYPES, PRESENTATION_TYPES
 } from '../constants.ts'
 import { InvalidEnvelopeError, InvalidPresentationError, IssuerMismatchError } from './errors.ts'
-import { decodeJws, verifySignature } from './jws.ts'
+import { decodeJws, typOfJws, verifySignature } from './jws.ts'
 import { didOf } from './keys.ts'
 import { readContexts } from './vocabulary.ts'
 import type { AbortOptions, DidResolver } from './did-resolver.ts'
@@ -25,12 +25,7 @@ export interface VerifiedPresentation {
 
 /** Whether a compact JWS says it is a presentation (by its `typ`). */
 export function isPresentationJws (jws: string): boolean {
-  try {
-    const typ = JSON.parse(Buffer.from(jws.slice(0, jws.indexOf('.')), 'base64url').toString('utf8'))?.typ
-    return (PRESENTATION_TYPES as readonly string[]).includes(typ)
-  } catch {
-    return false
-  }
+  return (PRESENTATION_TYPES as readonly string[]).includes(typOfJws(jws) ?? '')
 }
 
 export async function verifyPresentation (input: string, options: AbortOptions & { resolver: DidResolver }): Promise<VerifiedPresentation> {

@@ -5,7 +5,7 @@
 import { MAX_REVOCATION_BYTES, REVOCATION_TYPE } from '../constants.ts'
 import { InvalidEnvelopeError, RevocationIssuerMismatchError } from './errors.ts'
 import { entryId, versionCid } from './identity.ts'
-import { decodeJws, verifySignature } from './jws.ts'
+import { decodeJws, typOfJws, verifySignature } from './jws.ts'
 import { didOf, type IssuerKey } from './keys.ts'
 import { signJws } from './sign.ts'
 import type { AbortOptions, DidResolver } from './did-resolver.ts'
@@ -44,11 +44,7 @@ export async function signRevocation (subject: string, key: IssuerKey, options: 
 
 /** Whether a compact JWS says it is a revocation (by its `typ`); false for anything unreadable. */
 export function isRevocationJws (jws: string): boolean {
-  try {
-    return JSON.parse(Buffer.from(jws.slice(0, jws.indexOf('.')), 'base64url').toString('utf8'))?.typ === REVOCATION_TYPE
-  } catch {
-    return false
-  }
+  return typOfJws(jws) === REVOCATION_TYPE
 }
 
 export interface VerifyRevocationOptions extends AbortOptions {
