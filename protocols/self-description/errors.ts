@@ -64,6 +64,12 @@ export interface ShapeViolation {
   /** the full IRI of the property, when the violation is about one */
   path?: string
   message: string
+  /** the SHACL constraint component (`sh:MinCountConstraintComponent`), for the official shapes */
+  constraint?: string
+  /** the value the violation is about, if any */
+  value?: string
+  /** the shape (IRI) that was violated, if it has one */
+  shape?: string
 }
 
 export class ShapeViolationError extends Error {

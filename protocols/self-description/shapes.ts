@@ -1,10 +1,12 @@
 /**
- * Shape checks of the core Gaia-X types (DESIGN.md, "vocabulary"): required properties and
- * the kind of their values, for the 2511 release and the Loire development vocabulary. Other
- * types pass through. They run over the credential's own subjects only, so every node decides
- * alike; a reference to another entity is checked when that entity is submitted.
+ * Shape checks of the Loire development vocabulary's core types (DESIGN.md, "vocabulary"):
+ * required properties and the kind of their values. Gaia-X publishes no SHACL shapes for that
+ * vocabulary with the 2511 release, so these few rules are written here; the 2511 types are
+ * checked against the official shapes (gaia-x-shapes.ts). They run over the credential's own
+ * subjects only, so every node decides alike; a reference to another entity is checked when that
+ * entity is submitted.
  */
-import { GX_2511, GX_DEVELOPMENT } from '../constants.ts'
+import { GX_DEVELOPMENT } from '../constants.ts'
 import { ShapeViolationError, type ShapeViolation } from './errors.ts'
 import { expandTerm, type TermMap } from './vocabulary.ts'
 
@@ -20,22 +22,6 @@ const literal: ValueKind = 'literal'
 const address = (code: string): ValueKind => ({ object: [code] })
 
 const SHAPES: Record<string, Shape> = {
-  [`${GX_2511}LegalPerson`]: {
-    required: {
-      registrationNumber: [reference, { object: [] }],
-      legalAddress: [address('countryCode')],
-      headquartersAddress: [address('countryCode')]
-    }
-  },
-  [`${GX_2511}ServiceOffering`]: {
-    required: { providedBy: [reference], serviceOfferingTermsAndConditions: [reference, { object: [] }] }
-  },
-  [`${GX_2511}DataProduct`]: {
-    required: { providedBy: [reference] }
-  },
-  [`${GX_2511}VirtualResource`]: {
-    required: { copyrightOwnedBy: [reference, literal], license: [literal, reference], resourcePolicy: [literal, { object: [] }] }
-  },
   [`${GX_DEVELOPMENT}LegalParticipant`]: {
     required: {
       legalRegistrationNumber: [reference, { object: [] }],
@@ -56,7 +42,7 @@ const SHAPES: Record<string, Shape> = {
   }
 }
 
-/** The full IRIs of the types this module checks. */
+/** The full IRIs of the development types this module checks. */
 export const SHAPED_TYPES: readonly string[] = Object.keys(SHAPES)
 
 /** Property values of a node keyed by full IRI. */
@@ -99,7 +85,7 @@ export function checkShapes (subject: Record<string, unknown>, typeIris: readonl
     const shape = SHAPES[type]
     if (shape == null) continue
     props ??= properties(subject, terms)
-    const namespace = type.startsWith(GX_2511) ? GX_2511 : GX_DEVELOPMENT
+    const namespace = GX_DEVELOPMENT
     for (const [name, kinds] of Object.entries(shape.required)) {
       const path = namespace + name
       const values = props.get(path)

@@ -7,6 +7,7 @@ import { buildCredential, type BuildCredentialOptions, type Credential } from '.
 import { algorithmForJwk, didOf, type IssuerKey } from './keys.ts'
 import { decodeJws } from './jws.ts'
 import { checkCredential } from './verify.ts'
+import { assertGaiaxShapes } from './gaia-x-shapes.ts'
 import { MAX_CREDENTIAL_BYTES } from '../constants.ts'
 
 const encoder = new TextEncoder()
@@ -33,5 +34,6 @@ export async function signCredential (input: Record<string, unknown>, key: Issue
   const jws = await signJws(credential, key, { typ: 'vc+jwt', cty: 'vc', iss: issuer })
   // refuse to hand out a credential that no node would accept (shapes, context, dates)
   checkCredential(decodeJws(jws, MAX_CREDENTIAL_BYTES, 'the credential'), Date.parse(credential.validFrom))
+  await assertGaiaxShapes(credential)
   return jws
 }

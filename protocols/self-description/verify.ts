@@ -1,6 +1,7 @@
 /**
  * Verification of a self-description: a VC-JWT is checked at the door (jws.ts), then as a
- * credential (context, issuer, subject, validity, shapes), then its signature. Whatever fails
+ * credential (context, issuer, subject, validity, development-vocabulary shapes), then its
+ * signature, then against the official Gaia-X 2511 SHACL shapes. Whatever fails
  * throws a typed error; a returned value is valid.
  */
 import {
@@ -14,6 +15,7 @@ import {
 import { entryId, versionCid } from './identity.ts'
 import { decodeJws, verifySignature, type DecodedJws } from './jws.ts'
 import { didOf } from './keys.ts'
+import { assertGaiaxShapes } from './gaia-x-shapes.ts'
 import { assertShapes } from './shapes.ts'
 import { expandTerm, readContexts } from './vocabulary.ts'
 import type { AbortOptions, DidResolver } from './did-resolver.ts'
@@ -48,10 +50,11 @@ export async function verifyCredential (input: string | Uint8Array, options: Ver
   const decoded = decodeJws(input, options.maxBytes ?? MAX_CREDENTIAL_BYTES, 'the credential')
   const checked = checkCredential(decoded, options.now ?? Date.now())
   await verifySignature(decoded, options.resolver, options)
+  await assertGaiaxShapes(checked.credential)
   return checked
 }
 
-/** Every check of a credential but its signature. */
+/** Every check of a credential but its signature and the official (SHACL) shapes. */
 export function checkCredential (decoded: DecodedJws, now: number): VerifiedCredential {
   const { header, payload } = decoded
   if (header.typ != null && (PRESENTATION_TYPES as readonly string[]).includes(header.typ)) {

@@ -1,0 +1,210 @@
+/**
+ * The official Gaia-X 2511 SHACL shapes (gaia-x-2511/, see SOURCE.md there), run with
+ * shacl-engine. DESIGN.md's rule: shapes run over each credential's own graph, never over what
+ * else a node holds, so every node decides alike; the 2511 ontology's class hierarchy is merged
+ * into the shapes graph (shacl-engine reads rdfs:subClassOf there for sh:targetClass and
+ * sh:class); a reference to an entity that the graph does not describe is not a violation.
+ *
+ * The 2.3 MB shapes file is parsed once per process, on the first 2511 credential (about a
+ * second). Each credential is validated against only the shapes its graph's types reach, and
+ * credentials submitted in the same tick share one JSON-LD → RDF parse (Oxigraph).
+ */
+import { readFileSync } from 'node:fs'
+import { DataFactory, Parser, Store, type Quad, type Term } from 'n3'
+import oxigraph from 'oxigraph'
+import { Validator, type ValidationResult } from 'shacl-engine'
+import { GX_2511 } from '../constants.ts'
+import { ShapeViolationError, type ShapeViolation } from './errors.ts'
+import { inlineContexts } from './vocabulary.ts'
+
+const SH = 'http://www.w3.org/ns/shacl#'
+const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type'
+const RDFS_SUBCLASS_OF = 'http://www.w3.org/2000/01/rdf-schema#subClassOf'
+const GRAPH_PREFIX = 'urn:gxcat:shapes:'
+/** Constraints on a value node that need the node's own description to judge (sh:or over sh:class alternatives too). */
+const NEEDS_DESCRIPTION = new Set(['Class', 'Node', 'Or', 'Xone', 'And'].map(c => `${SH}${c}ConstraintComponent`))
+
+const factory = { ...DataFactory, dataset: (quads?: Quad[]) => new Store(quads) }
+
+export interface GaiaxShapes {
+  /** The violations of each credential (empty: conforms), in the order given. */
+  validate (credentials: ReadonlyArray<Record<string, unknown>>): Promise<ShapeViolation[][]>
+  /** How many shapes (node shapes with a target) are loaded. */
+  readonly shapeCount: number
+}
+
+let loaded: GaiaxShapes | undefined
+
+/** The process-wide 2511 shapes, parsed on first use. */
+export function gaiaxShapes (): GaiaxShapes {
+  loaded ??= loadGaiaxShapes()
+  return loaded
+}
+
+/** Whether any 2511 shape can apply: the credential names the 2511 vocabulary somewhere. */
+export function mentionsGaiax2511 (credential: Record<string, unknown>): boolean {
+  return JSON.stringify(credential).includes(GX_2511.slice('https://'.length, -1))
+}
+
+function readTurtle (name: string): Quad[] {
+  const text = readFileSync(new URL(`./gaia-x-2511/${name}`, import.meta.url), 'utf8')
+  return new Parser({ format: 'text/turtle' }).parse(text)
+}
+
+function loadGaiaxShapes (): GaiaxShapes {
+  const shapesGraph = new Store([...readTurtle('shapes.ttl'), ...readTurtle('ontology.ttl')])
+  const validator = new Validator(shapesGraph, { factory })
+
+  // class IRI → the shapes that target it or one of its superclasses
+  const subclasses = (cls: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(cls)) return seen
+    seen.add(cls)
+    for (const sub of shapesGraph.getSubjects(RDFS_SUBCLASS_OF, cls, null)) subclasses(sub.value, seen)
+    return seen
+  }
+  const shapesByClass = new Map<string, Term[]>()
+  let shapeCount = 0
+  for (const quad of shapesGraph.getQuads(null, `${SH}targetClass`, null, null)) {
+    shapeCount++
+    for (const cls of subclasses(quad.object.value)) {
+      const list = shapesByClass.get(cls) ?? []
+      if (!list.some(s => s.equals(quad.subject))) list.push(quad.subject)
+      shapesByClass.set(cls, list)
+    }
+  }
+
+  async function validateGraph (quads: Quad[]): Promise<ShapeViolation[]> {
+    const data = new Store(quads)
+    const shapes = new Map<string, Term>()
+    for (const type of data.getObjects(null, RDF_TYPE, null)) {
+      for (const shape of shapesByClass.get(type.value) ?? []) shapes.set(shape.value, shape)
+    }
+    if (shapes.size === 0) return []
+    const report = await validator.validate({ dataset: data }, [...shapes.values()].map(shape => ({ terms: [shape] })))
+    if (report.conforms) return []
+    return report.results
+      .filter(result => result.severity.value === `${SH}Violation`)
+      .filter(result => !(NEEDS_DESCRIPTION.has(result.constraintComponent.value) &&
+        result.value?.term.termType === 'NamedNode' && data.countQuads(result.value.term, null, null, null) === 0))
+      .map(violationOf)
+  }
+
+  return {
+    shapeCount,
+    async validate (credentials) {
+      const graphs = parseGraphs(credentials)
+      const out: ShapeViolation[][] = []
+      for (let i = 0; i < credentials.length; i++) {
+        const graph = graphs[i]
+        out.push(graph instanceof Error
+          ? [{ focusNode: String(credentials[i].id ?? '_:credential'), message: `the credential is not valid JSON-LD: ${graph.message}` }]
+          : await validateGraph(graph))
+      }
+      return out
+    }
+  }
+}
+
+function violationOf (result: ValidationResult): ShapeViolation {
+  const component = result.constraintComponent.value.slice(SH.length).replace(/ConstraintComponent$/, '')
+  const value = result.value?.term
+  const written = result.message.map(m => m.value).filter(m => m !== '')
+  const path = result.path?.[0]?.predicates?.[0]?.value
+  const message = written.length > 0
+    ? written.join('; ')
+    : component === 'Class' ? `${value?.value ?? 'the value'} is not described with the class the shape requires`
+      : component === 'Or' ? `${value?.value ?? 'the value'} matches none of the alternatives the shape allows`
+        : `sh:${component.charAt(0).toLowerCase()}${component.slice(1)} is not met`
+  const shape = result.shape.ptr.term
+  return {
+    focusNode: termText(result.focusNode.term),
+    ...(path != null ? { path } : {}),
+    message,
+    constraint: `sh:${component}ConstraintComponent`,
+    ...(value != null ? { value: termText(value) } : {}),
+    ...(shape.termType === 'NamedNode' ? { shape: shape.value } : {})
+  }
+}
+
+function termText (term: { termType: string, value: string }): string {
+  return term.termType === 'BlankNode' ? `_:${term.value}` : term.value
+}
+
+/**
+ * The RDF of each credential, parsed together: one JSON-LD document per distinct context, each
+ * credential its own named graph. One that Oxigraph cannot parse gets its error instead.
+ */
+function parseGraphs (credentials: ReadonlyArray<Record<string, unknown>>): Array<Quad[] | Error> {
+  const out: Array<Quad[] | Error> = credentials.map(() => [])
+  const groups = new Map<string, number[]>()
+  credentials.forEach((credential, i) => {
+    const context = JSON.stringify(inlineContexts(credential)['@context'])
+    groups.set(context, [...(groups.get(context) ?? []), i])
+  })
+  for (const [context, indexes] of groups) {
+    const documentOf = (list: number[]): string => `{"@context":${context},"@graph":${JSON.stringify(list.map(i => ({
+      '@id': GRAPH_PREFIX + String(i),
+      '@graph': [{ ...credentials[i], '@context': undefined }]
+    })))}}`
+    let quads: Quad[]
+    try {
+      quads = toN3(documentOf(indexes))
+    } catch {
+      // one bad document must not cost the others their validation: parse them one by one
+      for (const i of indexes) {
+        try {
+          out[i] = toN3(documentOf([i]))
+        } catch (err: any) {
+          out[i] = err
+        }
+      }
+      continue
+    }
+    for (const quad of quads) {
+      const i = Number(quad.graph.value.slice(GRAPH_PREFIX.length))
+      ;(out[i] as Quad[]).push(DataFactory.quad(quad.subject, quad.predicate, quad.object))
+    }
+  }
+  return out
+}
+
+/** JSON-LD → N-Quads in Oxigraph (fast), N-Quads → RDF/JS terms with N3. */
+function toN3 (jsonld: string): Quad[] {
+  const store = new oxigraph.Store()
+  store.load(jsonld, { format: 'application/ld+json', no_transaction: true })
+  return new Parser({ format: 'N-Quads' }).parse(store.dump({ format: 'application/n-quads' }))
+}
+
+interface Pending {
+  credential: Record<string, unknown>
+  resolve: (violations: ShapeViolation[]) => void
+  reject: (err: Error) => void
+}
+
+let pending: Pending[] = []
+
+/**
+ * Validates one credential against the 2511 shapes; those submitted in the same tick are
+ * parsed as one batch. Credentials that do not use the 2511 vocabulary conform at once.
+ */
+export async function validateGaiaxShapes (credential: Record<string, unknown>): Promise<ShapeViolation[]> {
+  if (!mentionsGaiax2511(credential)) return []
+  const { promise, resolve, reject } = Promise.withResolvers<ShapeViolation[]>()
+  pending.push({ credential, resolve, reject })
+  if (pending.length === 1) setImmediate(flush)
+  return promise
+}
+
+function flush (): void {
+  const batch = pending
+  pending = []
+  gaiaxShapes().validate(batch.map(p => p.credential)).then(
+    results => { batch.forEach((p, i) => { p.resolve(results[i]) }) },
+    (err: Error) => { batch.forEach(p => { p.reject(err) }) }
+  )
+}
+
+export async function assertGaiaxShapes (credential: Record<string, unknown>): Promise<void> {
+  const violations = await validateGaiaxShapes(credential)
+  if (violations.length > 0) throw new ShapeViolationError(violations)
+}

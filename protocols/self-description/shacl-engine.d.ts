@@ -1,0 +1,24 @@
+// Types for shacl-engine, which ships none: the parts gxcat uses.
+declare module 'shacl-engine' {
+  import type { DatasetCore, Term } from '@rdfjs/types'
+
+  export interface ValidationResult {
+    severity: Term
+    constraintComponent: Term
+    focusNode: { term: Term }
+    path?: Array<{ predicates: Term[] }> | null
+    value?: { term: Term } | null
+    message: Term[]
+    shape: { ptr: { term: Term } }
+  }
+
+  export interface ValidationReport {
+    conforms: boolean
+    results: ValidationResult[]
+  }
+
+  export class Validator {
+    constructor (shapes: DatasetCore, options: { factory: unknown, debug?: boolean, details?: boolean })
+    validate (data: { dataset: DatasetCore, terms?: Iterable<Term> }, shapes?: Array<{ terms: Term[] }>): Promise<ValidationReport>
+  }
+}
