@@ -9,8 +9,8 @@ import { defaultLogger } from '@libp2p/logger'
 import { Level } from 'level'
 import { TypedEventEmitter } from 'main-event'
 import {
-  createDidResolver, entryId, payloadOfVerifiedJws, verifyCredential, verifyPresentation, verifyRevocation,
-  type AbortOptions, type DidResolver, type Revocation, type VerifiedCredential
+  createDidResolver, createTrustPolicy, entryId, payloadOfVerifiedJws, verifyCredential, verifyPresentation, verifyRevocation,
+  type AbortOptions, type DidResolver, type Revocation, type TrustPolicy, type VerifiedCredential
 } from '../protocols/self-description/index.ts'
 import { EntryRevokedError, InvalidQueryError, NodeStoppedError, NotFoundError } from './errors.ts'
 import { createNodeMetrics, type NodeMetrics } from './metrics.ts'
@@ -65,6 +65,8 @@ export interface CatalogueNodeInit {
   didWebOrigins?: string[]
   /** DIDs allowed to revoke entries of any issuer */
   revokers?: string[]
+  /** what this node stores. @default open: any credential with a valid signature */
+  trust?: TrustPolicy
   logger?: ComponentLogger
   /** run the SPARQL store in a worker thread. @default true */
   rdfWorker?: boolean
@@ -97,6 +99,7 @@ export interface CatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> {
   readonly resolver: DidResolver
   readonly metrics: NodeMetrics
   readonly store: CatalogueStore
+  readonly trust: TrustPolicy
   readonly started: boolean
 }
 
@@ -107,6 +110,7 @@ function view (record: VersionRecord & { status: VersionStatus }): VersionView {
 class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implements CatalogueNode {
   readonly resolver: DidResolver
   readonly metrics: NodeMetrics
+  readonly trust: TrustPolicy
   readonly store: CatalogueStore
   private readonly rdf: RdfIndex | undefined
   private readonly log: Logger
@@ -120,6 +124,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     const logger = init.logger ?? defaultLogger()
     this.log = logger.forComponent('gxcat:node')
     this.resolver = init.resolver ?? createDidResolver({ originOverrides: init.didWebOrigins })
+    this.trust = init.trust ?? createTrustPolicy()
     let db = init.db
     if (db == null) {
       if (init.dataDir == null) throw new TypeError('createCatalogueNode needs dataDir or db')
@@ -199,6 +204,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     let terms
     try {
       verified = await verifyCredential(jws, { resolver: this.resolver, signal: options.signal })
+      this.trust.assertTrusted(verified)
       terms = indexTerms(verified)
     } catch (err: any) {
       return this.rejected(err, source)

@@ -41,3 +41,9 @@ export class NodeStoppedError extends Error {
   static name = 'NodeStoppedError'
   name = 'NodeStoppedError'
 }
+
+/** A request body that is not what the route takes. */
+export class InvalidRequestError extends Error {
+  static name = 'InvalidRequestError'
+  name = 'InvalidRequestError'
+}

@@ -8,7 +8,8 @@ import { loadConfig, loadNodeKey, parseHostPort, type NodeConfig } from './confi
 import { removePidFile, stopPreviousNode, writePidFile } from './pid-file.ts'
 import { MemoryLevel } from 'memory-level'
 import { resolveBootstrapList } from '../bootstrap/index.ts'
-import { ConfigError, NotFoundError } from './errors.ts'
+import { NotFoundError } from './errors.ts'
+import { loadTrustPolicy } from './trust-anchors.ts'
 import { createHttpApi, isLoopback } from './http/server.ts'
 import { createCatalogueNetwork, type CatalogueNetwork } from './network/catalogue-network.ts'
 import type { Database } from './store/catalogue-store.ts'
@@ -46,16 +47,15 @@ export async function runNode (options: RunNodeOptions): Promise<RunningNode> {
 
   const previous = await stopPreviousNode(options.dataDir)
   if (previous != null) logger.warn({ pid: previous }, 'another gxcat node held this data directory; asked it to stop and taking over')
-  if (config.trust !== 'open' || config.trustAnchors.length > 0) {
-    // refuse rather than pretend: X.509 chain checks behind did:web keys are not built yet
-    throw new ConfigError('trust policy "anchors" and trust-anchor certificates are not supported yet; this node can only run with trust "open" (any valid signature)')
-  }
+  const trust = await loadTrustPolicy(config)
+  if (trust.mode === 'open' && config.trustAnchors.length > 0) logger.warn('trust anchors are configured but the trust policy is "open": they are not used to decide what is stored (start with --trust anchors)')
   const bootstrap = await resolveBootstrapList(config.bootstrap)
   const node = createCatalogueNode({
     dataDir: options.dataDir,
     db: options.memory === true ? new MemoryLevel<string, any>({ valueEncoding: 'json' }) as unknown as Database : undefined,
     didWebOrigins: config.didWebOrigins,
-    revokers: config.trustedIssuers
+    revokers: config.trustedIssuers,
+    trust
   })
   await node.start()
   await writePidFile(options.dataDir)

@@ -51,6 +51,10 @@ export const DID_WEB_TIMEOUT_MS = 10 * second
 export const DID_WEB_MAX_DOCUMENT_BYTES = 256 * 1024
 export const DID_WEB_CACHE_ENTRIES = 1024
 export const DID_WEB_CACHE_TTL_MS = 10 * minute
+/** An x5u certificate chain (PEM) larger than this is refused. */
+export const CERTIFICATE_CHAIN_MAX_BYTES = 64 * 1024
+/** An x5u chain with more certificates than this is refused. */
+export const CERTIFICATE_CHAIN_MAX_LENGTH = 8
 
 /** The gossipsub topic that carries new versions and revocations. */
 export const CATALOGUE_TOPIC = '/gxcat/catalogue/1.0.0'

@@ -9,6 +9,8 @@ const STATUS_BY_NAME: Record<string, number> = {
   UnauthorizedError: 401,
   EntryRevokedError: 409,
   PayloadTooLargeError: 413,
+  UntrustedChainError: 403,
+  UntrustedIssuerError: 403,
   StoreError: 503,
   NodeStoppedError: 503
 }
@@ -18,8 +20,8 @@ const CLIENT_ERRORS = new Set([
   'InvalidEnvelopeError', 'UnsupportedAlgorithmError', 'UnsupportedFormatError', 'InvalidSignatureError', 'KeyNotFoundError',
   'IssuerMismatchError', 'CredentialExpiredError', 'CredentialNotYetValidError', 'UnknownContextError', 'InvalidCredentialError',
   'MissingSubjectIdError', 'ShapeViolationError', 'NestingTooDeepError', 'DidResolutionError', 'RevocationIssuerMismatchError',
-  'InvalidKeyError', 'InvalidQueryError', 'ReadOnlyQueryError', 'InvalidPresentationError', 'UntrustedChainError',
-  'ExpiredCertificateError', 'KeyMismatchError', 'CertificateChainError'
+  'InvalidKeyError', 'InvalidQueryError', 'ReadOnlyQueryError', 'InvalidPresentationError', 'InvalidRequestError',
+  'ExpiredCertificateError', 'CertificateNotYetValidError', 'KeyMismatchError', 'CertificateChainError'
 ])
 
 const FASTIFY_NAMES: Record<string, string> = {

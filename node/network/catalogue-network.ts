@@ -14,7 +14,7 @@ import { CATALOGUE_TOPIC, PEER_LIST_PROTOCOL, second } from '../../protocols/con
 import { entryRecordKey, indexTermCid, selectEntryRecord, type IndexTermKind } from '../../protocols/dht-records/index.ts'
 import { createCatalogueValidator, encodeGossipMessage, type GossipMessage, type ValidatorCounters } from '../../protocols/gossip/index.ts'
 import { readPeerList, servePeerList, type PeerListEntry } from '../../protocols/peer-list/index.ts'
-import { entryId, isRevocationJws, type Revocation, type VerifiedCredential } from '../../protocols/self-description/index.ts'
+import { entryId, isRevocationJws, isTrustRefusal, type Revocation, type VerifiedCredential } from '../../protocols/self-description/index.ts'
 import { NotFoundError } from '../errors.ts'
 import { createCatalogueLibp2p, type CatalogueLibp2p, type CatalogueLibp2pInit } from './libp2p.ts'
 import { createSyncService, type SyncService, type SyncServiceInit } from './sync-service.ts'
@@ -147,8 +147,14 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
       if (delay > 0) await new Promise(resolve => setTimeout(resolve, delay))
     }
     if (message.kind === 'version') {
-      const result = await node.publish(message.jws, { source: 'gossip' })
-      return result.status === 'active' ? 'accepted' : result.status
+      try {
+        const result = await node.publish(message.jws, { source: 'gossip' })
+        return result.status === 'active' ? 'accepted' : result.status
+      } catch (err: any) {
+        // valid, but not for this node's trust policy: not stored here, still passed on to others
+        if (isTrustRefusal(err)) return 'accepted'
+        throw err
+      }
     }
     const result = await node.revoke(message.jws, { source: 'gossip' })
     return result.status === 'revoked' ? 'accepted' : 'duplicate'

@@ -9,7 +9,7 @@ import { Queue } from '@libp2p/utils'
 import { Counter } from 'prom-client'
 import { SYNC_PROTOCOL, second } from '../../protocols/constants.ts'
 import { cidOfId, createSyncSet, idOfCid, initiateSync, respondSync, type IngestOutcome, type SyncItem, type SyncSource, type SyncStats } from '../../protocols/sync/index.ts'
-import { isRevocationJws } from '../../protocols/self-description/index.ts'
+import { isRevocationJws, isTrustRefusal } from '../../protocols/self-description/index.ts'
 import type { CatalogueNode } from '../catalogue-node.ts'
 import type { Libp2p, Logger, PeerId } from '@libp2p/interface'
 
@@ -89,7 +89,8 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
         return fresh ? 'stored' : 'known'
       } catch (err: any) {
         // not the sender's fault: revoked here, or a did:web host we cannot reach now
-        if (err.name === 'EntryRevokedError' || err.name === 'DidResolutionError') return 'known'
+        // or valid but refused by this node's trust policy
+        if (err.name === 'EntryRevokedError' || err.name === 'DidResolutionError' || isTrustRefusal(err)) return 'known'
         if (err.name === 'StoreError' || err.name === 'NodeStoppedError') throw err
         log('sync: refused a version: %s: %s', err.name, err.message)
         return 'invalid'

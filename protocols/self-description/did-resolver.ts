@@ -2,12 +2,16 @@
  * Resolves the key named by a `kid` (a DID URL) to a public JWK. did:key is decoded locally;
  * did:web is fetched over HTTPS through a caching resolver with origin overrides
  * (`HOST=URL`: a fetch of https://HOST/path goes to URL/path), for tests and air-gapped sites.
+ * A did:web key with `x5u` comes with its certificate chain, fetched the same way and checked
+ * (certificate-chain.ts). Fetches of one URL are shared; each has a timeout, so a slow host
+ * delays only the credentials of its own issuers.
  */
 import { importJWK, type JWK } from 'jose'
 import {
-  DID_WEB_CACHE_ENTRIES, DID_WEB_CACHE_TTL_MS, DID_WEB_MAX_DOCUMENT_BYTES, DID_WEB_TIMEOUT_MS
+  CERTIFICATE_CHAIN_MAX_BYTES, DID_WEB_CACHE_ENTRIES, DID_WEB_CACHE_TTL_MS, DID_WEB_MAX_DOCUMENT_BYTES, DID_WEB_TIMEOUT_MS
 } from '../constants.ts'
-import { DidResolutionError, KeyNotFoundError } from './errors.ts'
+import { assertLeafKey, parseCertificateChain, type CertificateChain } from './certificate-chain.ts'
+import { CertificateChainError, DidResolutionError, KeyNotFoundError } from './errors.ts'
 import { didOf, jwkFromDidKey } from './keys.ts'
 
 export interface AbortOptions {
@@ -18,6 +22,8 @@ export interface ResolvedKey {
   kid: string
   did: string
   jwk: JWK
+  /** the checked certificate chain of the key's `x5u`, if it has one (dates are checked at each use) */
+  chain?: CertificateChain
 }
 
 export interface DidResolver {
@@ -40,9 +46,9 @@ export interface DidResolverInit {
   cacheTtlMs?: number
 }
 
-interface CachedDocument {
+interface Cached<T> {
   expires: number
-  document: Promise<DidDocument>
+  value: Promise<T>
 }
 
 interface DidDocument {
@@ -86,8 +92,10 @@ export function createDidResolver (init: DidResolverInit = {}): DidResolver {
   const timeoutMs = init.timeoutMs ?? DID_WEB_TIMEOUT_MS
   const cacheEntries = init.cacheEntries ?? DID_WEB_CACHE_ENTRIES
   const cacheTtlMs = init.cacheTtlMs ?? DID_WEB_CACHE_TTL_MS
-  const documents = new Map<string, CachedDocument>()
+  const documents = new Map<string, Cached<DidDocument>>()
+  const chains = new Map<string, Cached<CertificateChain>>()
   const imported = new Map<string, Promise<{ key: ResolvedKey, cryptoKey: CryptoKey | Uint8Array }>>()
+  const importedFrom = new Map<string, unknown>()
 
   function applyOverride (url: string): string {
     const parsed = new URL(url)
@@ -95,48 +103,73 @@ export function createDidResolver (init: DidResolverInit = {}): DidResolver {
     return base == null ? url : base + parsed.pathname + parsed.search
   }
 
-  async function download (did: string, options: AbortOptions): Promise<{ document: DidDocument, maxAgeMs?: number }> {
-    const url = applyOverride(didWebUrl(did))
+  /** GET a URL (after overrides) with a timeout, no redirects and a size limit. */
+  async function fetchText (url: string, what: string, maxBytes: number, Failure: new (message: string) => Error, options: AbortOptions): Promise<{ text: string, maxAgeMs?: number }> {
+    const target = applyOverride(url)
     const signal = options.signal == null ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs)])
     let response: Response
     try {
-      response = await fetchFn(url, { signal, redirect: 'error', headers: { accept: 'application/did+json, application/json' } })
+      response = await fetchFn(target, { signal, redirect: 'error' })
     } catch (err: any) {
-      throw new DidResolutionError(`cannot fetch the DID document of ${did} from ${url}: ${err.cause?.message ?? err.message}`)
+      throw new Failure(`cannot fetch ${what} from ${target}: ${err.cause?.message ?? err.message}`)
     }
-    if (!response.ok) throw new DidResolutionError(`the DID document of ${did} at ${url} answered HTTP ${response.status}`)
+    if (!response.ok) throw new Failure(`${what} at ${target} answered HTTP ${response.status}`)
     const declared = Number(response.headers.get('content-length') ?? 0)
-    if (declared > DID_WEB_MAX_DOCUMENT_BYTES) throw new DidResolutionError(`the DID document of ${did} is ${declared} bytes, more than ${DID_WEB_MAX_DOCUMENT_BYTES}`)
+    if (declared > maxBytes) throw new Failure(`${what} is ${declared} bytes, more than ${maxBytes}`)
     const text = await response.text()
-    if (text.length > DID_WEB_MAX_DOCUMENT_BYTES) throw new DidResolutionError(`the DID document of ${did} is more than ${DID_WEB_MAX_DOCUMENT_BYTES} bytes`)
-    let document: DidDocument
-    try {
-      document = JSON.parse(text)
-    } catch {
-      throw new DidResolutionError(`the DID document of ${did} at ${url} is not JSON`)
-    }
-    if (document == null || typeof document !== 'object') throw new DidResolutionError(`the DID document of ${did} is not a JSON object`)
-    if (document.id != null && document.id !== did) throw new DidResolutionError(`the DID document at ${url} is for ${document.id}, not ${did}`)
-    const maxAge = /max-age=(\d+)/.exec(response.headers.get('cache-control') ?? '')
-    const noStore = /no-store|no-cache/.test(response.headers.get('cache-control') ?? '')
-    return { document, maxAgeMs: noStore ? 0 : maxAge != null ? Number(maxAge[1]) * 1000 : undefined }
+    if (text.length > maxBytes) throw new Failure(`${what} is more than ${maxBytes} bytes`)
+    const cacheControl = response.headers.get('cache-control') ?? ''
+    const maxAge = /max-age=(\d+)/.exec(cacheControl)
+    const noStore = /no-store|no-cache/.test(cacheControl)
+    return { text, maxAgeMs: noStore ? 0 : maxAge != null ? Number(maxAge[1]) * 1000 : undefined }
+  }
+
+  /** A value from a cache that honours max-age; concurrent loads of one key share one fetch. */
+  async function cached<T> (cache: Map<string, Cached<T>>, key: string, load: () => Promise<{ value: T, maxAgeMs?: number }>): Promise<T> {
+    const now = Date.now()
+    const hit = cache.get(key)
+    if (hit != null && hit.expires > now) return hit.value
+    const entry: Cached<T> = { expires: now + cacheTtlMs, value: Promise.resolve(undefined as T) }
+    entry.value = load().then(({ value, maxAgeMs }) => {
+      if (maxAgeMs != null) entry.expires = Date.now() + maxAgeMs
+      return value
+    }, err => {
+      if (cache.get(key) === entry) cache.delete(key)
+      throw err
+    })
+    cache.set(key, entry)
+    while (cache.size > cacheEntries) cache.delete(cache.keys().next().value as string)
+    return entry.value
   }
 
   async function resolveDocument (did: string, options: AbortOptions): Promise<DidDocument> {
-    const now = Date.now()
-    const cached = documents.get(did)
-    if (cached != null && cached.expires > now) return cached.document
-    const entry: CachedDocument = { expires: now + cacheTtlMs, document: Promise.resolve({}) }
-    entry.document = download(did, options).then(({ document, maxAgeMs }) => {
-      if (maxAgeMs != null) entry.expires = Date.now() + maxAgeMs
-      return document
-    }, err => {
-      documents.delete(did)
-      throw err
+    return cached(documents, did, async () => {
+      const url = didWebUrl(did)
+      const { text, maxAgeMs } = await fetchText(url, `the DID document of ${did}`, DID_WEB_MAX_DOCUMENT_BYTES, DidResolutionError, options)
+      let document: DidDocument
+      try {
+        document = JSON.parse(text)
+      } catch {
+        throw new DidResolutionError(`the DID document of ${did} at ${applyOverride(url)} is not JSON`)
+      }
+      if (document == null || typeof document !== 'object') throw new DidResolutionError(`the DID document of ${did} is not a JSON object`)
+      if (document.id != null && document.id !== did) throw new DidResolutionError(`the DID document at ${applyOverride(url)} is for ${document.id}, not ${did}`)
+      return { value: document, maxAgeMs }
     })
-    documents.set(did, entry)
-    while (documents.size > cacheEntries) documents.delete(documents.keys().next().value as string)
-    return entry.document
+  }
+
+  async function resolveChain (x5u: unknown, kid: string, options: AbortOptions): Promise<CertificateChain> {
+    let url: URL
+    try {
+      url = new URL(String(x5u))
+    } catch {
+      throw new CertificateChainError(`the x5u of ${kid} is not a URL: ${JSON.stringify(x5u)?.slice(0, 100)}`)
+    }
+    if (url.protocol !== 'https:' && !overrides.has(url.host.toLowerCase())) throw new CertificateChainError(`the x5u of ${kid} is not an HTTPS URL: ${url.href}`)
+    return cached(chains, url.href, async () => {
+      const { text, maxAgeMs } = await fetchText(url.href, `the certificate chain of ${kid}`, CERTIFICATE_CHAIN_MAX_BYTES, CertificateChainError, options)
+      return { value: parseCertificateChain(text, url.href), maxAgeMs }
+    })
   }
 
   async function resolveKey (kid: string, options: AbortOptions = {}): Promise<ResolvedKey> {
@@ -154,16 +187,23 @@ export function createDidResolver (init: DidResolverInit = {}): DidResolver {
       if (method == null) throw new KeyNotFoundError(`the DID document of ${did} has no verification method ${kid}`)
       if (method.publicKeyJwk == null || typeof method.publicKeyJwk !== 'object') throw new KeyNotFoundError(`verification method ${kid} has no publicKeyJwk`)
       if ('d' in method.publicKeyJwk) throw new KeyNotFoundError(`verification method ${kid} publishes a private key`)
-      return { kid, did, jwk: method.publicKeyJwk }
+      const jwk = method.publicKeyJwk
+      if (jwk.x5u == null) return { kid, did, jwk }
+      const chain = await resolveChain(jwk.x5u, kid, options)
+      assertLeafKey(chain, jwk, kid)
+      return { kid, did, jwk, chain }
     }
     throw new DidResolutionError(`unsupported DID method in ${kid} (did:key and did:web are supported)`)
   }
 
   async function importKey (kid: string, alg: string, options: AbortOptions = {}): Promise<{ key: ResolvedKey, cryptoKey: CryptoKey | Uint8Array }> {
     const cacheKey = `${alg} ${kid}`
+    const did = didOf(kid)
+    // did:web keys follow the document cache (a refreshed document is imported again); did:key keys never change
+    const source = did.startsWith('did:web:') ? (await resolveDocument(did, options), documents.get(did)) : undefined
     let entry = imported.get(cacheKey)
-    // did:web keys follow the document cache; did:key keys never change
-    if (entry == null || !kid.startsWith('did:key:')) {
+    if (entry == null || importedFrom.get(cacheKey) !== source) {
+      importedFrom.set(cacheKey, source)
       entry = resolveKey(kid, options).then(async key => {
         try {
           return { key, cryptoKey: await importJWK({ ...key.jwk, alg: undefined, use: undefined, key_ops: undefined }, alg) }
@@ -171,9 +211,13 @@ export function createDidResolver (init: DidResolverInit = {}): DidResolver {
           throw new KeyNotFoundError(`key ${kid} cannot be used with ${alg}: ${err.message}`)
         }
       })
-      entry.catch(() => imported.delete(cacheKey))
+      entry.catch(() => { imported.delete(cacheKey); importedFrom.delete(cacheKey) })
       imported.set(cacheKey, entry)
-      while (imported.size > cacheEntries) imported.delete(imported.keys().next().value as string)
+      while (imported.size > cacheEntries) {
+        const oldest = imported.keys().next().value as string
+        imported.delete(oldest)
+        importedFrom.delete(oldest)
+      }
     }
     return entry
   }

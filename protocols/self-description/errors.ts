@@ -112,3 +112,37 @@ export class InvalidPresentationError extends Error {
   static name = 'InvalidPresentationError'
   name = 'InvalidPresentationError'
 }
+
+/** A certificate chain (x5u) that cannot be read, is broken, or has a non-CA issuer. */
+export class CertificateChainError extends Error {
+  static name = 'CertificateChainError'
+  name = 'CertificateChainError'
+}
+
+export class ExpiredCertificateError extends Error {
+  static name = 'ExpiredCertificateError'
+  name = 'ExpiredCertificateError'
+}
+
+export class CertificateNotYetValidError extends Error {
+  static name = 'CertificateNotYetValidError'
+  name = 'CertificateNotYetValidError'
+}
+
+/** The leaf certificate's public key is not the key (JWK) that the DID document publishes. */
+export class KeyMismatchError extends Error {
+  static name = 'KeyMismatchError'
+  name = 'KeyMismatchError'
+}
+
+/** Trust policy `anchors`: the issuer's chain ends at no trust anchor of this node. */
+export class UntrustedChainError extends Error {
+  static name = 'UntrustedChainError'
+  name = 'UntrustedChainError'
+}
+
+/** Trust policy `anchors`: the issuer has no certificate chain and is not a trusted issuer. */
+export class UntrustedIssuerError extends Error {
+  static name = 'UntrustedIssuerError'
+  name = 'UntrustedIssuerError'
+}

@@ -7,7 +7,8 @@ import { compactVerify, type JWSHeaderParameters } from 'jose'
 import { ALLOWED_ALGORITHMS, MAX_HEADER_BYTES, MAX_JSON_DEPTH } from '../constants.ts'
 import { InvalidEnvelopeError, InvalidSignatureError, PayloadTooLargeError, UnsupportedAlgorithmError, UnsupportedFormatError } from './errors.ts'
 import { assertJsonDepth } from './json-limits.ts'
-import type { AbortOptions, DidResolver } from './did-resolver.ts'
+import { assertChainDates } from './certificate-chain.ts'
+import type { AbortOptions, DidResolver, ResolvedKey } from './did-resolver.ts'
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/
 
@@ -58,14 +59,19 @@ export function typOfJws (jws: string): string | undefined {
   }
 }
 
-/** Verifies the signature of a decoded JWS with the key its kid names. */
-export async function verifySignature (decoded: DecodedJws, resolver: DidResolver, options: AbortOptions = {}): Promise<void> {
-  const { cryptoKey } = await resolver.importKey(decoded.header.kid, decoded.header.alg, options)
+/**
+ * Verifies the signature of a decoded JWS with the key its kid names, and the validity dates of
+ * that key's certificate chain if it has one. Returns the key.
+ */
+export async function verifySignature (decoded: DecodedJws, resolver: DidResolver, options: AbortOptions & { now?: number } = {}): Promise<ResolvedKey> {
+  const { key, cryptoKey } = await resolver.importKey(decoded.header.kid, decoded.header.alg, options)
+  if (key.chain != null) assertChainDates(key.chain, options.now)
   try {
     await compactVerify(decoded.jws, cryptoKey, { algorithms: [decoded.header.alg] })
   } catch (err: any) {
     throw new InvalidSignatureError(`the signature does not verify with ${decoded.header.kid}: ${err.message}`)
   }
+  return key
 }
 
 function parseJsonPart (part: string, what: string): Record<string, any> {

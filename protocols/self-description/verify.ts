@@ -18,6 +18,7 @@ import { didOf } from './keys.ts'
 import { assertGaiaxShapes } from './gaia-x-shapes.ts'
 import { assertShapes } from './shapes.ts'
 import { expandTerm, readContexts } from './vocabulary.ts'
+import type { CertificateChain } from './certificate-chain.ts'
 import type { AbortOptions, DidResolver } from './did-resolver.ts'
 
 export interface VerifiedCredential {
@@ -36,6 +37,8 @@ export interface VerifiedCredential {
   validFrom: string
   validUntil?: string
   credential: Credential
+  /** the checked certificate chain of the issuer's key (x5u), if it has one */
+  chain?: CertificateChain
 }
 
 export interface VerifyOptions extends AbortOptions {
@@ -49,9 +52,9 @@ export interface VerifyOptions extends AbortOptions {
 export async function verifyCredential (input: string | Uint8Array, options: VerifyOptions): Promise<VerifiedCredential> {
   const decoded = decodeJws(input, options.maxBytes ?? MAX_CREDENTIAL_BYTES, 'the credential')
   const checked = checkCredential(decoded, options.now ?? Date.now())
-  await verifySignature(decoded, options.resolver, options)
+  const key = await verifySignature(decoded, options.resolver, options)
   await assertGaiaxShapes(checked.credential)
-  return checked
+  return key.chain != null ? { ...checked, chain: key.chain } : checked
 }
 
 /** Every check of a credential but its signature and the official (SHACL) shapes. */

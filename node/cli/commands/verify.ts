@@ -1,25 +1,53 @@
 /**
- * `gxcat verify`: checks a VC-JWT and prints {valid, issuer, subject, types, cid, validFrom}.
+ * `gxcat verify`: checks a VC-JWT and prints {valid, issuer, subject, types, cid, validFrom},
+ * and the certificate chain it checked when the issuer's key has one (x5u). With trust anchors
+ * or trusted issuers, the credential must also pass the `anchors` trust policy.
  */
 import type { Command } from 'commander'
-import { createDidResolver, verifyCredential } from '../../../protocols/self-description/index.ts'
+import { createDidResolver, summarizeChain, verifyCredential } from '../../../protocols/self-description/index.ts'
+import { loadTrustPolicy } from '../../trust-anchors.ts'
 import { action, reportError } from '../errors.ts'
 import { collect, readInput } from '../io.ts'
+
+interface VerifyOptions {
+  didWebOrigin: string[]
+  trustAnchor: string[]
+  trustIssuer: string[]
+}
 
 export function registerVerify (program: Command): void {
   program.command('verify')
     .description('verify a signed self-description (VC-JWT); exit 1 if it is invalid')
     .argument('<file>', 'file holding the compact JWS, or - for standard input')
-    .option('--did-web-origin <HOST=URL>', 'fetch did:web documents of HOST from URL instead (repeatable)', collect, [])
-    .action(action(async (file: string, opts: { didWebOrigin: string[] }) => {
+    .option('--did-web-origin <HOST=URL>', 'fetch did:web documents and certificate chains of HOST from URL instead (repeatable)', collect, [])
+    .option('--trust-anchor <cert.pem>', 'require the issuer key\'s certificate chain (x5u) to end at this anchor (repeatable)', collect, [])
+    .option('--trust-issuer <did>', 'accept this issuer without a certificate chain (repeatable)', collect, [])
+    .action(action(async (file: string, opts: VerifyOptions) => {
+      const anchored = opts.trustAnchor.length > 0 || opts.trustIssuer.length > 0
+      const trust = await loadTrustPolicy({ trust: anchored ? 'anchors' : 'open', trustAnchors: opts.trustAnchor, trustedIssuers: opts.trustIssuer })
       const resolver = createDidResolver({ originOverrides: opts.didWebOrigin })
       const text = await readInput(file)
+      let chain
       try {
         const verified = await verifyCredential(text.trim(), { resolver })
+        chain = verified.chain
+        trust.assertTrusted(verified)
         const { issuer, subject, types, cid, entry, validFrom, validUntil } = verified
-        process.stdout.write(JSON.stringify({ valid: true, issuer, subject, types, cid, entry, validFrom, validUntil }, null, 2) + '\n')
+        const anchor = chain != null && anchored ? trust.anchorOf(chain) : undefined
+        process.stdout.write(JSON.stringify({
+          valid: true,
+          issuer,
+          subject,
+          types,
+          cid,
+          entry,
+          validFrom,
+          validUntil,
+          ...(chain != null ? { chain: summarizeChain(chain) } : {}),
+          trust: anchored ? { policy: 'anchors', ...(anchor != null ? { anchor: anchor.subject.replace(/\n/g, ', ') } : { trustedIssuer: issuer }) } : { policy: 'open' }
+        }, null, 2) + '\n')
       } catch (err: any) {
-        process.stdout.write(JSON.stringify({ valid: false, error: { name: err.name, message: err.message } }, null, 2) + '\n')
+        process.stdout.write(JSON.stringify({ valid: false, error: { name: err.name, message: err.message }, ...(chain != null ? { chain: summarizeChain(chain) } : {}) }, null, 2) + '\n')
         reportError(err)
       }
     }))

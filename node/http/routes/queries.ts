@@ -1,11 +1,12 @@
 /**
- * SPARQL (read-only) and shape validation on demand.
+ * SPARQL (read-only) and shape validation on demand: the official 2511 SHACL shapes (and the
+ * development vocabulary's checks), and the signature when a JWS is sent. Nothing is stored.
  */
 import {
-  checkCredential, decodeJws, checkShapes, expandTerm, readContexts, verifySignature
+  checkCredential, decodeJws, checkShapes, expandTerm, readContexts, validateGaiaxShapes, verifySignature
 } from '../../../protocols/self-description/index.ts'
 import { MAX_CREDENTIAL_BYTES } from '../../../protocols/constants.ts'
-import { InvalidQueryError } from '../../errors.ts'
+import { InvalidQueryError, InvalidRequestError } from '../../errors.ts'
 import type { ApiContext } from '../server.ts'
 
 export function registerQueryRoutes ({ app, node }: ApiContext): void {
@@ -41,14 +42,26 @@ export function registerQueryRoutes ({ app, node }: ApiContext): void {
         signature = { valid: false, error: { name: err.name, message: err.message } }
       }
     } else {
-      credential = typeof body === 'string' ? JSON.parse(body) : body as Record<string, any>
+      credential = typeof body === 'string' ? parseJson(body) : body as Record<string, any>
     }
-    const terms = readContexts(credential?.['@context'])
-    const subjects = ([] as any[]).concat(credential?.credentialSubject ?? [])
-    const violations = subjects.flatMap(subject => {
-      const types = ([] as unknown[]).concat(subject?.type ?? subject?.['@type'] ?? []).filter((t): t is string => typeof t === 'string')
-      return checkShapes(subject ?? {}, types.map(t => expandTerm(t, terms)), terms)
-    })
+    if (credential == null || typeof credential !== 'object' || Array.isArray(credential)) throw new InvalidRequestError('send a credential: a compact JWS, or its JSON-LD payload')
+    const terms = readContexts(credential['@context'])
+    const subjects = ([] as any[]).concat(credential.credentialSubject ?? [])
+    const violations = [
+      ...await validateGaiaxShapes(credential),
+      ...subjects.flatMap(subject => {
+        const types = ([] as unknown[]).concat(subject?.type ?? subject?.['@type'] ?? []).filter((t): t is string => typeof t === 'string')
+        return checkShapes(subject ?? {}, types.map(t => expandTerm(t, terms)), terms)
+      })
+    ]
     return { conforms: violations.length === 0, violations, ...(signature != null ? { signature } : {}) }
   })
+}
+
+function parseJson (text: string): Record<string, any> {
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new InvalidRequestError('the body is neither a compact JWS nor JSON')
+  }
 }

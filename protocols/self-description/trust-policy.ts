@@ -1,0 +1,79 @@
+/**
+ * A node's trust policy (DESIGN.md): `open` stores any credential with a valid signature;
+ * `anchors` stores one only if its issuer's key chains (x5u) to one of the node's trust-anchor
+ * certificates — the chain contains the anchor, or its last certificate is issued by it — or if
+ * the issuer DID is listed as trusted. Policy decides what a node stores and serves, never what
+ * it forwards: a valid credential refused here still travels on (see isTrustRefusal).
+ */
+import { X509Certificate } from 'node:crypto'
+import { CertificateChainError, UntrustedChainError, UntrustedIssuerError } from './errors.ts'
+import type { CertificateChain } from './certificate-chain.ts'
+
+export type TrustMode = 'open' | 'anchors'
+
+export interface TrustPolicyInit {
+  /** @default 'open' */
+  mode?: TrustMode
+  /** trust-anchor certificates, PEM (a file may hold several) */
+  anchors?: string[]
+  /** issuer DIDs trusted without a chain */
+  issuers?: string[]
+}
+
+export interface TrustPolicy {
+  readonly mode: TrustMode
+  readonly anchors: readonly X509Certificate[]
+  readonly issuers: ReadonlySet<string>
+  /** Throws UntrustedChainError or UntrustedIssuerError unless this node's policy admits the issuer. */
+  assertTrusted (credential: { issuer: string, chain?: CertificateChain }): void
+  /** The anchor the chain ends at, if any. */
+  anchorOf (chain: CertificateChain): X509Certificate | undefined
+}
+
+const UNTRUSTED = new Set([UntrustedChainError.name, UntrustedIssuerError.name])
+
+/** Whether an error is this node's policy refusing a valid credential (not the sender's fault). */
+export function isTrustRefusal (err: { name?: string }): boolean {
+  return UNTRUSTED.has(err?.name ?? '')
+}
+
+export function parseAnchors (pem: string, source: string): X509Certificate[] {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
+  if (blocks.length === 0) throw new CertificateChainError(`${source} holds no PEM certificate`)
+  return blocks.map(block => {
+    try {
+      return new X509Certificate(block)
+    } catch (err: any) {
+      throw new CertificateChainError(`a certificate in ${source} cannot be parsed: ${err.message}`)
+    }
+  })
+}
+
+export function createTrustPolicy (init: TrustPolicyInit = {}): TrustPolicy {
+  const mode = init.mode ?? 'open'
+  const anchors = (init.anchors ?? []).flatMap((pem, i) => parseAnchors(pem, `trust anchor ${i + 1}`))
+  const issuers = new Set(init.issuers ?? [])
+  const fingerprints = new Set(anchors.map(a => a.fingerprint256))
+
+  function anchorOf (chain: CertificateChain): X509Certificate | undefined {
+    const inChain = chain.certificates.find(cert => fingerprints.has(cert.fingerprint256))
+    if (inChain != null) return anchors.find(a => a.fingerprint256 === inChain.fingerprint256)
+    const last = chain.certificates[chain.certificates.length - 1]
+    return anchors.find(anchor => last.checkIssued(anchor) && last.verify(anchor.publicKey))
+  }
+
+  return {
+    mode,
+    anchors,
+    issuers,
+    anchorOf,
+    assertTrusted ({ issuer, chain }) {
+      if (mode === 'open' || issuers.has(issuer)) return
+      if (chain == null) throw new UntrustedIssuerError(`${issuer} is not a trusted issuer and its key carries no certificate chain (x5u); this node stores only credentials that chain to its trust anchors`)
+      if (anchorOf(chain) == null) {
+        const last = chain.certificates[chain.certificates.length - 1]
+        throw new UntrustedChainError(`the certificate chain of ${issuer} (${chain.url}) ends at "${last.subject.replace(/\n/g, ', ')}", issued by "${last.issuer.replace(/\n/g, ', ')}", which is none of this node's ${anchors.length} trust anchor(s)`)
+      }
+    }
+  }
+}
