@@ -2,6 +2,7 @@
  * `npm run bench -- NAME…`: runs the named benchmarks (all when none is named).
  */
 import { envelopeBenchmark } from './envelope.ts'
+import { gaiaxBenchmark } from './gaia-x.ts'
 import { networkBenchmark } from './network.ts'
 import { nodeBenchmark } from './node.ts'
 import { syncBenchmark } from './sync.ts'
@@ -10,7 +11,8 @@ const benchmarks: Record<string, () => Promise<void>> = {
   envelope: envelopeBenchmark,
   node: nodeBenchmark,
   network: networkBenchmark,
-  sync: syncBenchmark
+  sync: syncBenchmark,
+  'gaia-x': gaiaxBenchmark
 }
 
 const names = process.argv.slice(2)

@@ -29,7 +29,9 @@ function one (value: unknown, name: string): string | undefined {
 
 export function registerSelfDescriptionRoutes ({ app, node, findEntry, requireWrite, publish }: ApiContext): void {
   app.post('/v1/self-descriptions', { preHandler: requireWrite }, async (request, reply) => {
-    const result = await publish(String(request.body ?? ''))
+    const body = request.body
+    // a JSON body (application/json) is judged as text too: legacy JSON-LD credentials are refused by name
+    const result = await publish(typeof body === 'string' ? body : body == null ? '' : JSON.stringify(body))
     return reply.status(result.created ? 201 : 200).send(result.body)
   })
 

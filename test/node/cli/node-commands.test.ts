@@ -77,10 +77,14 @@ describe('gxcat init, start, publish, query, revoke', function () {
     assert.equal(byText.count, 0)
   })
 
-  it('refuses a trust policy it cannot enforce yet, rather than ignore it', async () => {
+  it('refuses trust policy anchors with nothing to trust, and a trust anchor file that is not a certificate', async () => {
     const r = await gxcat(['start', '--data', join(dir, 'anchors'), '--http', '127.0.0.1:0', '--trust', 'anchors'])
     assert.equal(r.code, 1)
-    assert.match(r.stderr, /ConfigError: trust policy "anchors" .* not supported yet/)
+    assert.match(r.stderr, /ConfigError: trust policy "anchors" needs at least one trust anchor/)
+    await writeFile(join(dir, 'not-a-cert.pem'), 'hello')
+    const bad = await gxcat(['start', '--data', join(dir, 'anchors'), '--http', '127.0.0.1:0', '--trust', 'anchors', '--trust-anchor', join(dir, 'not-a-cert.pem')])
+    assert.equal(bad.code, 1)
+    assert.match(bad.stderr, /ConfigError: .*holds no PEM certificate/)
   })
 
   it('names an unreachable node', async () => {
