@@ -74,10 +74,11 @@ function loadGaiaxShapes (): GaiaxShapes {
   }
 
   async function validateGraph (quads: Quad[]): Promise<ShapeViolation[]> {
-    const data = new Store(quads)
+    const data = new SmallDataset(quads)
     const shapes = new Map<string, Term>()
-    for (const type of data.getObjects(null, RDF_TYPE, null)) {
-      for (const shape of shapesByClass.get(type.value) ?? []) shapes.set(shape.value, shape)
+    for (const quad of quads) {
+      if (quad.predicate.value !== RDF_TYPE) continue
+      for (const shape of shapesByClass.get(quad.object.value) ?? []) shapes.set(shape.value, shape)
     }
     if (shapes.size === 0) return []
     const report = await validator.validate({ dataset: data }, [...shapes.values()].map(shape => ({ terms: [shape] })))
@@ -85,7 +86,7 @@ function loadGaiaxShapes (): GaiaxShapes {
     return report.results
       .filter(result => result.severity.value === `${SH}Violation`)
       .filter(result => !(NEEDS_DESCRIPTION.has(result.constraintComponent.value) &&
-        result.value?.term.termType === 'NamedNode' && data.countQuads(result.value.term, null, null, null) === 0))
+        result.value?.term.termType === 'NamedNode' && !quads.some(q => q.subject.termType === 'NamedNode' && q.subject.value === result.value?.term.value)))
       .map(violationOf)
   }
 
@@ -102,6 +103,49 @@ function loadGaiaxShapes (): GaiaxShapes {
       }
       return out
     }
+  }
+}
+
+/**
+ * An RDF/JS DatasetCore for the few dozen quads of one credential: a scan is cheaper than
+ * building N3.Store's indexes for every credential. (The shapes graph stays an N3.Store.)
+ */
+class SmallDataset {
+  readonly quads: Quad[]
+
+  constructor (quads: Quad[]) {
+    this.quads = quads
+  }
+
+  get size (): number {
+    return this.quads.length
+  }
+
+  match (subject?: Term | null, predicate?: Term | null, object?: Term | null, graph?: Term | null): SmallDataset {
+    return new SmallDataset(this.quads.filter(q =>
+      (subject == null || q.subject.equals(subject)) &&
+      (predicate == null || q.predicate.equals(predicate)) &&
+      (object == null || q.object.equals(object)) &&
+      (graph == null || q.graph.equals(graph))))
+  }
+
+  has (quad: Quad): boolean {
+    return this.quads.some(q => q.equals(quad))
+  }
+
+  add (quad: Quad): this {
+    if (!this.has(quad)) this.quads.push(quad)
+    return this
+  }
+
+  delete (quad: Quad): this {
+    const i = this.quads.findIndex(q => q.equals(quad))
+    if (i >= 0) this.quads.splice(i, 1)
+    return this
+  }
+
+  [Symbol.iterator] (): Iterator<Quad> {
+    return this.quads[Symbol.iterator]()
   }
 }
 

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict'
+import { GX_2511, VC2_CONTEXT } from '../../../protocols/constants.ts'
+import { gaiaxShapes, validateGaiaxShapes } from '../../../protocols/self-description/index.ts'
+import { legalPerson2511, serviceOffering, serviceOffering2511 } from '../../fixtures/subjects.ts'
+
+const credential = (subject: Record<string, unknown>): Record<string, unknown> => ({
+  '@context': [VC2_CONTEXT, GX_2511],
+  type: ['VerifiableCredential'],
+  issuer: 'did:web:provider.example',
+  validFrom: '2026-01-01T00:00:00Z',
+  credentialSubject: subject
+})
+
+describe('the official Gaia-X 2511 shapes', function () {
+  this.timeout(30_000)
+
+  it('loads the shipped shapes once', () => {
+    assert.ok(gaiaxShapes().shapeCount > 100)
+    assert.equal(gaiaxShapes(), gaiaxShapes())
+  })
+
+  it('passes conforming LegalPerson and ServiceOffering credentials', async () => {
+    assert.deepEqual(await validateGaiaxShapes(credential(legalPerson2511())), [])
+    assert.deepEqual(await validateGaiaxShapes(credential(serviceOffering2511())), [])
+  })
+
+  it('does not judge a referenced entity the graph does not describe, but judges one it describes', async () => {
+    // gx:registrationNumber → an IRI with no description here: its own credential is checked on its own
+    assert.deepEqual(await validateGaiaxShapes(credential(legalPerson2511())), [])
+    // described, with a subclass of gx:RegistrationNumber from the ontology: conforms
+    const local = { ...legalPerson2511(), 'gx:registrationNumber': { id: 'https://provider.example/lrn', type: 'gx:LocalRegistrationNumber', 'gx:local': 'HRB 1234' } }
+    assert.deepEqual(await validateGaiaxShapes(credential(local)), [])
+    // described as something that is not a registration number: a violation
+    const wrong = { ...legalPerson2511(), 'gx:registrationNumber': { id: 'https://provider.example/lrn', type: 'gx:Address', 'gx:countryCode': 'DE' } }
+    const violations = await validateGaiaxShapes(credential(wrong))
+    assert.deepEqual(violations.map(v => [v.path, v.constraint]), [[`${GX_2511}registrationNumber`, 'sh:ClassConstraintComponent']])
+  })
+
+  it('validates credentials of one tick in one batch, each on its own graph', async () => {
+    const bad = legalPerson2511('https://bad.example/lp')
+    delete bad['gx:headquartersAddress']
+    const results = await Promise.all([
+      validateGaiaxShapes(credential(legalPerson2511('https://a.example/lp'))),
+      validateGaiaxShapes(credential(bad)),
+      validateGaiaxShapes(credential(serviceOffering2511('https://a.example/s', 'https://a.example/lp')))
+    ])
+    assert.deepEqual(results.map(r => r.map(v => v.path)), [[], [`${GX_2511}headquartersAddress`], []])
+    assert.equal(results[1][0].focusNode, 'https://bad.example/lp')
+  })
+
+  it('leaves credentials without the 2511 vocabulary to the development checks', async () => {
+    const development = { ...credential(serviceOffering()), '@context': [VC2_CONTEXT, 'https://w3id.org/gaia-x/development#'] }
+    assert.deepEqual(await validateGaiaxShapes(development), [])
+  })
+})
