@@ -35,7 +35,7 @@ export function openApiDocument (version: string): Record<string, unknown> {
           summary: 'publish a VC-JWT (or a VP-JWT of credentials)',
           security: [{ token: [] }],
           requestBody: jwsBody('a VC-JWT or VP-JWT'),
-          responses: { 201: { description: 'stored: {cid, entry, status}' }, 200: { description: '{status: duplicate | stale}' }, 400: error, 401: error, 409: error, 413: error }
+          responses: { 201: { description: 'stored: {cid, entry, status}' }, 200: { description: '{status: duplicate | stale}' }, 400: error, 401: error, 403: error, 409: error, 413: error }
         },
         get: {
           summary: 'list or filter the active entries',
@@ -63,7 +63,7 @@ export function openApiDocument (version: string): Record<string, unknown> {
           responses: { 200: { description: 'the current version' }, 404: error }
         }
       },
-      '/v1/validate': { post: { summary: 'the shape report of a credential (JWS or JSON-LD); nothing stored', responses: { 200: { description: '{conforms, violations, signature}' }, 400: error } } },
+      '/v1/validate': { post: { summary: 'the shape report of a credential (JWS or JSON-LD); nothing stored', responses: { 200: { description: '{conforms, violations: [{focusNode, path, message, constraint, value, shape}], signature} from the official Gaia-X 2511 SHACL shapes' }, 400: error } } },
       '/v1/sparql': {
         post: { summary: 'SPARQL 1.1 query (read-only)', requestBody: { content: { 'application/sparql-query': { schema: { type: 'string' } } } }, responses: { 200: { description: 'SPARQL JSON results (or N-Triples for CONSTRUCT/DESCRIBE)' }, 400: error } },
         get: { summary: 'SPARQL 1.1 query (read-only)', parameters: [{ name: 'query', in: 'query', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'results' }, 400: error } }
