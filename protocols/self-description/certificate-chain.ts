@@ -30,18 +30,23 @@ export interface CertificateSummary {
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
 
-/** The certificates of a PEM chain, leaf first, checked for structure and signatures (not dates: those are checked at each use). */
-export function parseCertificateChain (pem: string, url: string): CertificateChain {
+/** The certificates of a PEM text (at most `max`); throws CertificateChainError naming `source`. */
+export function readPemCertificates (pem: string, source: string, max = CERTIFICATE_CHAIN_MAX_LENGTH): X509Certificate[] {
   const blocks = pem.match(PEM_BLOCK) ?? []
-  if (blocks.length === 0) throw new CertificateChainError(`${url} holds no PEM certificate`)
-  if (blocks.length > CERTIFICATE_CHAIN_MAX_LENGTH) throw new CertificateChainError(`${url} holds ${blocks.length} certificates, more than ${CERTIFICATE_CHAIN_MAX_LENGTH}`)
-  const certificates = blocks.map((block, i) => {
+  if (blocks.length === 0) throw new CertificateChainError(`${source} holds no PEM certificate`)
+  if (blocks.length > max) throw new CertificateChainError(`${source} holds ${blocks.length} certificates, more than ${max}`)
+  return blocks.map((block, i) => {
     try {
       return new X509Certificate(block)
     } catch (err: any) {
-      throw new CertificateChainError(`certificate ${i + 1} of ${url} cannot be parsed: ${err.message}`)
+      throw new CertificateChainError(`certificate ${i + 1} of ${source} cannot be parsed: ${err.message}`)
     }
   })
+}
+
+/** The certificates of a PEM chain, leaf first, checked for structure and signatures (not dates: those are checked at each use). */
+export function parseCertificateChain (pem: string, url: string): CertificateChain {
+  const certificates = readPemCertificates(pem, url)
   for (let i = 0; i + 1 < certificates.length; i++) {
     const child = certificates[i]
     const parent = certificates[i + 1]

@@ -5,9 +5,9 @@
  * the issuer DID is listed as trusted. Policy decides what a node stores and serves, never what
  * it forwards: a valid credential refused here still travels on (see isTrustRefusal).
  */
-import { X509Certificate } from 'node:crypto'
-import { CertificateChainError, UntrustedChainError, UntrustedIssuerError } from './errors.ts'
-import type { CertificateChain } from './certificate-chain.ts'
+import { readPemCertificates, type CertificateChain } from './certificate-chain.ts'
+import { UntrustedChainError, UntrustedIssuerError } from './errors.ts'
+import type { X509Certificate } from 'node:crypto'
 
 export type TrustMode = 'open' | 'anchors'
 
@@ -37,21 +37,9 @@ export function isTrustRefusal (err: { name?: string }): boolean {
   return UNTRUSTED.has(err?.name ?? '')
 }
 
-export function parseAnchors (pem: string, source: string): X509Certificate[] {
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
-  if (blocks.length === 0) throw new CertificateChainError(`${source} holds no PEM certificate`)
-  return blocks.map(block => {
-    try {
-      return new X509Certificate(block)
-    } catch (err: any) {
-      throw new CertificateChainError(`a certificate in ${source} cannot be parsed: ${err.message}`)
-    }
-  })
-}
-
 export function createTrustPolicy (init: TrustPolicyInit = {}): TrustPolicy {
   const mode = init.mode ?? 'open'
-  const anchors = (init.anchors ?? []).flatMap((pem, i) => parseAnchors(pem, `trust anchor ${i + 1}`))
+  const anchors = (init.anchors ?? []).flatMap((pem, i) => readPemCertificates(pem, `trust anchor ${i + 1}`, Infinity))
   const issuers = new Set(init.issuers ?? [])
   const fingerprints = new Set(anchors.map(a => a.fingerprint256))
 
