@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { MemoryLevel } from 'memory-level'
+import { createCatalogueNode, type CatalogueNodeInit } from '../../../node/catalogue-node.ts'
+import { createCatalogueNetwork, type CatalogueNetworkInit } from '../../../node/network/catalogue-network.ts'
+import { createTrustPolicy } from '../../../protocols/self-description/index.ts'
+import { generateJws } from '../../../simulations/generator.ts'
+import { waitForMesh, type NetworkMember } from '../../fixtures/network.ts'
+import { waitFor } from '../../fixtures/wait.ts'
+import type { Database } from '../../../node/store/catalogue-store.ts'
+
+let counter = 0
+async function member (bootstrap: string[], network: Partial<CatalogueNetworkInit>, node: Partial<CatalogueNodeInit> = {}): Promise<NetworkMember> {
+  const catalogue = createCatalogueNode({ db: new MemoryLevel<string, any>({ valueEncoding: 'json' }) as unknown as Database, rdfWorker: false, ...node })
+  await catalogue.start()
+  const net = await createCatalogueNetwork(catalogue, { privateKey: await generateKeyPair('Ed25519'), listen: [`/memory/trust-${process.pid}-${counter++}`], bootstrap, ...network })
+  await net.start()
+  return { node: catalogue, network: net }
+}
+
+describe('trust policy and gossip', function () {
+  this.timeout(60_000)
+
+  it('a node under anchors does not store what it does not trust, but passes it on', async () => {
+    // a line: open A — anchors B — open C; A and C may not connect, so C hears only through B
+    const ids = { a: '', c: '' }
+    const a = await member([], { allowPeer: peer => peer !== ids.c })
+    ids.a = a.network.peerId()
+    const b = await member(a.network.addrs(), {}, { trust: createTrustPolicy({ mode: 'anchors', issuers: ['did:web:only-this-one.example'] }) })
+    const c = await member(b.network.addrs(), { allowPeer: peer => peer !== ids.a })
+    ids.c = c.network.peerId()
+    const members = [a, b, c]
+    try {
+      await waitForMesh(members, 1)
+      const credentials = await generateJws(5, { seed: 71 })
+      for (const jws of credentials) await a.node.publish(jws)
+      await waitFor(() => c.node.counts().entries === 5, 30_000, 'C to hold the 5 entries that B forwarded')
+      assert.equal(b.node.counts().entries, 0)
+      assert.ok(!a.network.libp2p.getPeers().some(p => p.toString() === ids.c))
+    } finally {
+      await Promise.all(members.map(async m => { await m.network.stop(); await m.node.stop() }))
+    }
+  })
+})
