@@ -1,16 +1,18 @@
 /**
  * Many real gxcat nodes in one process: the same catalogue node and libp2p network code as a
- * participant runs, over the memory transport, with a per-node latency drawn from a seeded
- * generator, with bandwidth and loss (applied to each gossip message on receipt: see
+ * participant runs, over the memory transport, with a latency for each link (pair of nodes)
+ * drawn from the seed, bandwidth and loss (applied to each gossip message on receipt: see
  * simulatedLink), in-memory level stores, no HTTP and no SPARQL store (simulated nodes are not
- * queried), which keeps a node to a few MB. Partitions are made by refusing connections
- * between groups and hanging up the ones that cross.
+ * queried), no DHT unless the scenario asks for it, no connection pings and no debug loggers
+ * (see quiet-logger.ts), which keeps a node to a few MB and a few ms of CPU a second.
+ * Partitions are made by refusing connections between groups and hanging up the ones that cross.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { MemoryLevel } from 'memory-level'
 import { createCatalogueNode, type CatalogueNode } from '../node/catalogue-node.ts'
 import { seededRandom } from './generator.ts'
+import { simulationLogger } from './quiet-logger.ts'
 import { createCatalogueNetwork, type CatalogueNetwork } from '../node/network/catalogue-network.ts'
 import type { Database } from '../node/store/catalogue-store.ts'
 
@@ -21,7 +23,6 @@ export interface SimNode {
   peerId: string
   alive: boolean
   attacker: boolean
-  latencyMs: number
   startedAt: number
   stoppedAt?: number
   /** application bytes received: gossip message data */
@@ -43,15 +44,41 @@ export interface HarnessInit {
   externalBootstrap?: string[]
   /** index of this harness's first node in the whole simulation */
   firstIndex?: number
+  /** anti-entropy period of each node. @default 10 s */
+  syncIntervalMs?: number
+  /** peers each node keeps through peer exchange. @default 8 */
+  targetPeers?: number
+  /** run the Kademlia DHT on each node. @default false */
+  dht?: boolean
+  /** seed of the link latencies. @default drawn from `random` */
+  linkSeed?: number
+}
+
+/** A number in [0, 1) for an unordered pair of node indexes: the same link gets the same draw in every run of a seed. */
+export function linkDraw (seed: number, a: number, b: number): number {
+  const [lo, hi] = a < b ? [a, b] : [b, a]
+  let h = (seed ^ Math.imul(lo + 1, 0x9e3779b1) ^ Math.imul(hi + 1, 0x85ebca77)) >>> 0
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0
+  return ((h ^ (h >>> 16)) >>> 0) / 2 ** 32
 }
 
 export class Harness {
   readonly nodes: SimNode[] = []
   private readonly init: HarnessInit
   private groups: Map<string, number> | undefined
+  /** node index of each peer id, here and in other processes (peers this harness has heard of) */
+  readonly indexOf = new Map<string, number>()
+  private readonly linkSeed: number
 
   constructor (init: HarnessInit) {
     this.init = init
+    this.linkSeed = init.linkSeed ?? Math.floor(init.random() * 2 ** 31)
+  }
+
+  /** The latency of the link between two nodes, from the seed: latencyMs ± jitterMs. */
+  linkLatencyMs (a: number, b: number): number {
+    return Math.max(0, this.init.latencyMs + (linkDraw(this.linkSeed, a, b) * 2 - 1) * this.init.jitterMs)
   }
 
   alive (): SimNode[] {
@@ -65,8 +92,7 @@ export class Harness {
   /** Starts one node, bootstrapped to three random live nodes (a single well-known one fills up). */
   async addNode (attacker = false): Promise<SimNode> {
     const index = (this.init.firstIndex ?? 0) + this.nodes.length
-    const { random, latencyMs, jitterMs } = this.init
-    const latency = Math.max(0, latencyMs + (random() * 2 - 1) * jitterMs)
+    const { random, latencyMs } = this.init
     // losses draw from a stream of their own, so that they do not shift the schedule
     const lossRandom = seededRandom(Math.floor(random() * 2 ** 31))
     const live = this.alive()
@@ -75,7 +101,8 @@ export class Harness {
       ...(live.length === 0 ? [] : [0, 1, 2].map(() => live[Math.floor(random() * live.length)]).flatMap(n => n.network.addrs())),
       ...(external.length === 0 ? [] : [external[Math.floor(random() * external.length)]])
     ])]
-    const node = createCatalogueNode({ db: new MemoryLevel<string, any>({ valueEncoding: 'json' }) as unknown as Database, sparql: false })
+    const logger = simulationLogger()
+    const node = createCatalogueNode({ db: new MemoryLevel<string, any>({ valueEncoding: 'json' }) as unknown as Database, sparql: false, logger })
     await node.start()
     let self = ''
     const network = await createCatalogueNetwork(node, {
@@ -83,19 +110,27 @@ export class Harness {
       listen: [this.init.transport === 'tcp' ? '/ip4/127.0.0.1/tcp/0' : `/memory/sim-${this.init.run}-${index}`],
       bootstrap,
       simulatedLink: {
-        delayMs: bytes => latency + (this.init.bandwidthKbps > 0 ? bytes * 8 / this.init.bandwidthKbps : 0),
+        delayMs: (bytes, from) => {
+          const peer = this.indexOf.get(from)
+          const latency = peer == null ? latencyMs : this.linkLatencyMs(index, peer)
+          return latency + (this.init.bandwidthKbps > 0 ? bytes * 8 / this.init.bandwidthKbps : 0)
+        },
         lost: () => this.init.loss > 0 && lossRandom() < this.init.loss
       },
+      logger,
+      dht: this.init.dht === true,
+      connectionMonitor: false,
       dhtPublish: false,
       maxConnections: 64,
-      targetPeers: 8,
+      targetPeers: this.init.targetPeers ?? 8,
       querySelfInterval: 10 * 60_000,
-      sync: { intervalMs: 10_000 },
+      sync: { intervalMs: this.init.syncIntervalMs ?? 10_000 },
       allowPeer: peer => this.groups == null || this.groups.get(peer) === this.groups.get(self)
     })
     await network.start()
     self = network.peerId()
-    const simNode: SimNode = { index, node, network, peerId: self, alive: true, attacker, latencyMs: latency, startedAt: performance.now(), gossipBytes: 0 }
+    this.indexOf.set(self, index)
+    const simNode: SimNode = { index, node, network, peerId: self, alive: true, attacker, startedAt: performance.now(), gossipBytes: 0 }
     network.libp2p.services.pubsub?.addEventListener('gossipsub:message', (event) => { simNode.gossipBytes += event.detail.msg.data.length })
     this.nodes.push(simNode)
     return simNode
@@ -139,18 +174,28 @@ export class Harness {
   }
 
   /** Hops from one node to the farthest live node over the connection graph. */
-  eccentricity (from: SimNode): number {
-    const index = new Map(this.alive().map(s => [s.peerId, s]))
-    const distance = new Map<string, number>([[from.peerId, 0]])
-    const queue = [from]
-    while (queue.length > 0) {
-      const at = queue.shift() as SimNode
+  /**
+   * The ideal delivery time of a message from this node: the longest of the shortest paths
+   * (sums of link latencies) to every node it can reach over the current connections.
+   */
+  idealDeliveryMs (from: SimNode): number {
+    const byPeer = new Map(this.alive().map(s => [s.peerId, s]))
+    const distance = new Map<number, number>([[from.index, 0]])
+    const done = new Set<number>()
+    const nodes = new Map(this.alive().map(s => [s.index, s]))
+    while (true) {
+      let at: SimNode | undefined
+      let best = Infinity
+      for (const [index, d] of distance) {
+        if (!done.has(index) && d < best) { best = d; at = nodes.get(index) }
+      }
+      if (at == null) break
+      done.add(at.index)
       for (const peer of at.network.libp2p.getPeers()) {
-        const next = index.get(peer.toString())
-        if (next != null && !distance.has(next.peerId)) {
-          distance.set(next.peerId, (distance.get(at.peerId) as number) + 1)
-          queue.push(next)
-        }
+        const next = byPeer.get(peer.toString())
+        if (next == null || done.has(next.index)) continue
+        const d = best + this.linkLatencyMs(at.index, next.index)
+        if (d < (distance.get(next.index) ?? Infinity)) distance.set(next.index, d)
       }
     }
     return Math.max(...distance.values())

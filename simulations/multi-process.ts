@@ -54,8 +54,11 @@ export async function runMultiProcess (scenario: Scenario, processes: number, on
   const firstIndex = (k: number): number => Array.from({ length: k }, (_, j) => share(j)).reduce((a, b) => a + b, 0)
   try {
     onProgress?.(0, scenario.publish.count, 'starting processes')
-    const first = await workers[0].ask({ type: 'start', count: share(0), firstIndex: 0, seed: scenario.seed, ...scenario.link, bootstrap: [] }, 'started')
-    await Promise.all(workers.slice(1).map(async (w, j) => w.ask({ type: 'start', count: share(j + 1), firstIndex: firstIndex(j + 1), seed: scenario.seed, ...scenario.link, bootstrap: first.addrs }, 'started')))
+    const first = await workers[0].ask({ type: 'start', count: share(0), firstIndex: 0, seed: scenario.seed, ...scenario.link, node: scenario.node, bootstrap: [] }, 'started')
+    const others = await Promise.all(workers.slice(1).map(async (w, j) => w.ask({ type: 'start', count: share(j + 1), firstIndex: firstIndex(j + 1), seed: scenario.seed, ...scenario.link, node: scenario.node, bootstrap: first.addrs }, 'started')))
+    // every process learns every node's index, so that a link has one latency whichever process draws it
+    const peers = [first, ...others].flatMap(started => started.peers)
+    for (const w of workers) w.tell({ type: 'peers', peers })
     const meshTarget = Math.min(4, scenario.nodes - 1)
     for (let tries = 0; tries < 240; tries++) {
       const mins = await Promise.all(workers.map(async w => (await w.ask({ type: 'mesh' }, 'mesh')).min))

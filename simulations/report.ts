@@ -70,7 +70,7 @@ export function summaryTable (summary: Summary, baseline?: Summary): string {
   const rows: Array<[string, string]> = [
     ['scenario', `${summary.scenario} (${summary.nodes} nodes, seed ${summary.seed}) — ${summary.status}`],
     ['delivery ratio', fmt(summary.deliveryRatio, 4)],
-    ['time until all nodes hold an entry', `p50 ${fmt(summary.allNodesP50Ms)} ms, p99 ${fmt(summary.allNodesP99Ms)} ms (ideal: eccentricity × latency = ${fmt(summary.idealMs)} ms; ratio p50 ${summary.idealMs != null && summary.allNodesP50Ms != null ? (summary.allNodesP50Ms / summary.idealMs).toFixed(2) : '–'})`],
+    ['time until all nodes hold an entry', `p50 ${fmt(summary.allNodesP50Ms)} ms, p99 ${fmt(summary.allNodesP99Ms)} ms (ideal: longest shortest path over link latencies = ${fmt(summary.idealMs)} ms; ratio p50 ${summary.idealMs != null && summary.allNodesP50Ms != null ? (summary.allNodesP50Ms / summary.idealMs).toFixed(2) : '–'})`],
     ['delivery time to each node', `p50 ${fmt(summary.perNodeP50Ms)} ms, p99 ${fmt(summary.perNodeP99Ms)} ms`],
     ['duplicates per node', fmt(summary.duplicatesPerNode, 1)],
     ['bytes received per node', `${fmt(summary.bytesPerNode / 1024, 1)} KiB (gossip payloads + sync frames)`],
@@ -101,7 +101,7 @@ export async function writeReport (out: string, result: RunResult, baseline?: Ru
   await writeFile(join(out, 'results.json'), JSON.stringify({ summary, baseline: baselineSummary, gxcat: pkg.version, libp2p: pkg.dependencies.libp2p, machine, ...result }, null, 2))
   await writeFile(join(out, 'deliveries.csv'), csv(['publish', 'node', 'ms'], result.deliveries.map(d => [d.publish, d.node, d.ms.toFixed(2)])))
   await writeFile(join(out, 'publishes.csv'), csv(['publish', 'cid', 'from', 'at_ms', 'expected', 'reached', 'all_ms', 'ideal_ms'], result.publishes.map(p => [p.index, p.cid, p.from, p.atMs, p.expected, p.reached, p.allMs?.toFixed(2), p.idealMs.toFixed(1)])))
-  await writeFile(join(out, 'nodes.csv'), csv(['node', 'attacker', 'alive', 'latency_ms', 'gossip_bytes', 'sync_bytes', 'duplicates', 'rejected', 'entries'], result.nodes.map(n => [n.index, n.attacker, n.alive, n.latencyMs, n.gossipBytes, n.syncBytes, n.duplicates, n.rejected, n.entries])))
+  await writeFile(join(out, 'nodes.csv'), csv(['node', 'attacker', 'alive', 'peers', 'gossip_bytes', 'sync_bytes', 'duplicates', 'rejected', 'entries'], result.nodes.map(n => [n.index, n.attacker, n.alive, n.peers, n.gossipBytes, n.syncBytes, n.duplicates, n.rejected, n.entries])))
   await writeFile(join(out, 'coverage.csv'), csv(['ms', 'fraction'], result.coverage.map(c => [c.ms, c.fraction.toFixed(4)])))
   await writeFile(join(out, 'summary.txt'), summaryTable(summary, baselineSummary) + '\n')
 

@@ -38,7 +38,7 @@ export interface RunResult {
   /** fraction of (published entry, live honest node) pairs delivered at the end */
   deliveryRatio: number
   coverage: Array<{ ms: number, fraction: number }>
-  nodes: Array<{ index: number, attacker: boolean, latencyMs: number, gossipBytes: number, syncBytes: number, duplicates: number, rejected: number, entries: number, alive: boolean }>
+  nodes: Array<{ index: number, attacker: boolean, peers: number, gossipBytes: number, syncBytes: number, duplicates: number, rejected: number, entries: number, alive: boolean }>
   convergence: Array<{ event: string, atMs: number, convergedMs?: number }>
   forgedStored: number
   /** forged messages the attackers sent */
@@ -87,7 +87,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
     else if (Date.now() > deadline) status = 'time budget exceeded'
     return status !== 'complete'
   }
-  const harness = new Harness({ random, ...scenario.link, run: `${process.pid}-${t0}` })
+  const harness = new Harness({ random, linkSeed: scenario.seed, ...scenario.link, syncIntervalMs: scenario.node.syncIntervalMs, targetPeers: scenario.node.targetPeers, dht: scenario.node.dht, run: `${process.pid}-${t0}` })
   const attackers = options.withoutAttackers === true || scenario.attackers == null ? 0 : Math.round(scenario.nodes * scenario.attackers.fraction)
   const total = scenario.nodes + scenario.publish.count
   let done = 0
@@ -215,7 +215,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
     cidIndex.set(cid, i)
     holders.set(i, new Set())
     publishTimes.set(i, performance.now())
-    published.push({ index: i, cid, from: from.index, atMs: Date.now() - t0, expected: 0, reached: 0, idealMs: harness.eccentricity(from) * scenario.link.latencyMs })
+    published.push({ index: i, cid, from: from.index, atMs: Date.now() - t0, expected: 0, reached: 0, idealMs: harness.idealDeliveryMs(from) })
     await from.node.publish(jws)
     done++
     progress('publishing')
@@ -257,7 +257,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
     return {
       index: sim.index,
       attacker: sim.attacker,
-      latencyMs: Math.round(sim.latencyMs * 10) / 10,
+      peers: sim.alive ? sim.network.libp2p.getPeers().length : 0,
       gossipBytes: sim.gossipBytes,
       syncBytes: syncBytesOf(await sim.node.metrics.registry.metrics()),
       duplicates: counters.ignored,

@@ -6,8 +6,10 @@
  *   "name": "partition",
  *   "nodes": 100,                              how many nodes start at the beginning
  *   "seed": 1,
- *   "link": { "latencyMs": 20, "jitterMs": 5,  per-node latency, drawn from the seed,
- *             "bandwidthKbps": 0, "loss": 0 }   bandwidth (0 = unlimited) and message loss
+ *   "link": { "latencyMs": 20, "jitterMs": 5,  per-link latency, drawn from the seed for each pair,
+ *             "bandwidthKbps": 0, "loss": 0 }   bandwidth (0 = unlimited) and message loss on each link
+ *   "node": { "syncIntervalMs": 10000,          how each simulated node runs: anti-entropy period,
+ *             "targetPeers": 8, "dht": false }  peers kept through peer exchange, the Kademlia DHT
  *   "publish": { "count": 100, "intervalMs": 100, "startMs": 0 },
  *   "events": [                                 at a time (ms after the start of publishing)
  *     { "atMs": 0, "type": "partition", "groups": 2 },
@@ -40,6 +42,7 @@ export interface Scenario {
   nodes: number
   seed: number
   link: { latencyMs: number, jitterMs: number, bandwidthKbps: number, loss: number }
+  node: { syncIntervalMs: number, targetPeers: number, dht: boolean }
   publish: { count: number, intervalMs: number, startMs: number }
   events: ScenarioEvent[]
   attackers?: { fraction: number, behaviour: AttackBehaviour, ratePerSecond: number }
@@ -68,9 +71,12 @@ function only (o: Obj, keys: string[], field: string): void {
 
 export function parseScenario (value: unknown, source = 'scenario'): Scenario {
   const o = object(value, source)
-  only(o, ['name', 'description', 'nodes', 'seed', 'link', 'publish', 'events', 'attackers', 'budget'], source)
+  only(o, ['name', 'description', 'nodes', 'seed', 'link', 'node', 'publish', 'events', 'attackers', 'budget'], source)
   if (typeof o.name !== 'string' || o.name === '') throw new ScenarioError(`${source}.name must be a non-empty string`)
   const link = object(o.link ?? {}, `${source}.link`)
+  const nodeSettings = object(o.node ?? {}, `${source}.node`)
+  only(nodeSettings, ['syncIntervalMs', 'targetPeers', 'dht'], `${source}.node`)
+  if (nodeSettings.dht != null && typeof nodeSettings.dht !== 'boolean') throw new ScenarioError(`${source}.node.dht must be true or false`)
   only(link, ['latencyMs', 'jitterMs', 'bandwidthKbps', 'loss'], `${source}.link`)
   const publish = object(o.publish ?? {}, `${source}.publish`)
   only(publish, ['count', 'intervalMs', 'startMs'], `${source}.publish`)
@@ -106,6 +112,11 @@ export function parseScenario (value: unknown, source = 'scenario'): Scenario {
       jitterMs: number(link, 'jitterMs', `${source}.link`, { min: 0, default: 0 }),
       bandwidthKbps: number(link, 'bandwidthKbps', `${source}.link`, { min: 0, default: 0 }),
       loss: number(link, 'loss', `${source}.link`, { min: 0, max: 0.9, default: 0 })
+    },
+    node: {
+      syncIntervalMs: number(nodeSettings, 'syncIntervalMs', `${source}.node`, { min: 100, default: 10_000 }),
+      targetPeers: number(nodeSettings, 'targetPeers', `${source}.node`, { min: 1, integer: true, default: 8 }),
+      dht: nodeSettings.dht === true
     },
     publish: {
       count: number(publish, 'count', `${source}.publish`, { min: 0, integer: true, default: 100 }),

@@ -42,10 +42,10 @@ export interface CatalogueNetworkInit extends Omit<CatalogueLibp2pInit, 'resolve
 }
 
 export interface SimulatedLink {
-  /** how long a message of this many bytes takes to arrive (latency + size / bandwidth) */
-  delayMs (bytes: number): number
-  /** whether this message is lost on the way: it is then ignored, as if never received */
-  lost (): boolean
+  /** how long a message of this many bytes from this peer takes to arrive (latency of the link + size / bandwidth) */
+  delayMs (bytes: number, from: string): number
+  /** whether this message from this peer is lost on the way: it is then ignored, as if never received */
+  lost (from: string): boolean
 }
 
 export interface NetworkCounters extends ValidatorCounters {
@@ -139,11 +139,11 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
     }
   })
 
-  const handleGossip = async (message: GossipMessage): Promise<'accepted' | 'duplicate' | 'stale'> => {
+  const handleGossip = async (message: GossipMessage, from: string): Promise<'accepted' | 'duplicate' | 'stale'> => {
     const link = init.simulatedLink
     if (link != null) {
-      if (link.lost()) return 'duplicate' // ignored: not stored, not forwarded, no penalty
-      const delay = link.delayMs(message.jws.length + 1)
+      if (link.lost(from)) return 'duplicate' // ignored: not stored, not forwarded, no penalty
+      const delay = link.delayMs(message.jws.length + 1, from)
       if (delay > 0) await new Promise(resolve => setTimeout(resolve, delay))
     }
     if (message.kind === 'version') {
@@ -180,17 +180,18 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
 
   function dhtPut (entry: string, jws: string, terms: Array<[IndexTermKind, string]>): void {
     // alone, there is no DHT to put to: a peer that comes later gets the entry by sync
-    if (init.dhtPublish === false || !running || libp2p.getPeers().length === 0) return
+    const table = dht
+    if (table == null || init.dhtPublish === false || !running || libp2p.getPeers().length === 0) return
     void dhtQueue.add(async () => {
       const signal = AbortSignal.any([shutdown.signal, AbortSignal.timeout(dhtTimeoutMs)])
       try {
-        for await (const _ of dht.put(entryRecordKey(entry), new TextEncoder().encode(jws), { signal })) {}
+        for await (const _ of table.put(entryRecordKey(entry), new TextEncoder().encode(jws), { signal })) {}
         counters.dhtPuts++
         for (const [kind, value] of terms) {
           const key = `${kind}:${value}`
           if (providedTerms.has(key)) continue
           providedTerms.add(key)
-          for await (const _ of dht.provide(indexTermCid(kind, value), { signal })) {}
+          for await (const _ of table.provide(indexTermCid(kind, value), { signal })) {}
         }
       } catch (err: any) {
         counters.dhtPutFailures++
@@ -291,7 +292,7 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
         }
       }, { maxInboundStreams: 8 })
       if (pubsub != null) {
-        pubsub.topicValidators.set(CATALOGUE_TOPIC, createCatalogueValidator(async message => handleGossip(message), log, { counters, onReject: misbehaved }))
+        pubsub.topicValidators.set(CATALOGUE_TOPIC, createCatalogueValidator(async (message, from) => handleGossip(message, from), log, { counters, onReject: misbehaved }))
       }
       shutdown = new AbortController()
       await sync.start()
@@ -329,6 +330,7 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
         if (err.name !== NotFoundError.name) throw err
       }
       const entry = entryId(issuer, subject)
+      if (dht == null) throw new NotFoundError(`no entry for subject ${subject} by ${issuer} in this replica, and this node runs no DHT to ask`)
       const signal = options.signal == null ? AbortSignal.timeout(dhtTimeoutMs) : AbortSignal.any([options.signal, AbortSignal.timeout(dhtTimeoutMs)])
       const values: Uint8Array[] = []
       try {
@@ -345,6 +347,7 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
       return node.getEntry(issuer, subject)
     },
     async findProviders (kind, value, options = {}) {
+      if (dht == null) return []
       const signal = options.signal == null ? AbortSignal.timeout(dhtTimeoutMs) : AbortSignal.any([options.signal, AbortSignal.timeout(dhtTimeoutMs)])
       const found = new Set<string>()
       try {

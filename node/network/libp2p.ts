@@ -23,7 +23,7 @@ import type { ComponentLogger, ConnectionGater, PrivateKey } from '@libp2p/inter
 export interface CatalogueServices {
   identify: Identify
   ping: Ping
-  dht: KadDHT
+  dht?: KadDHT
   pubsub?: GossipSub
   [key: string]: unknown
 }
@@ -49,6 +49,10 @@ export interface CatalogueLibp2pInit {
   connectionGater?: ConnectionGater
   /** how often kad-dht queries for itself (ms); simulations slow it down */
   querySelfInterval?: number
+  /** run the Kademlia DHT. @default true; simulations that study gossip and sync leave it out */
+  dht?: boolean
+  /** ping every connection now and then and close the dead ones. @default true; simulated links do not die silently */
+  connectionMonitor?: boolean
 }
 
 /** Gossipsub peer scoring: invalid messages on the catalogue topic cost a peer dearly. */
@@ -78,8 +82,10 @@ export function catalogueLibp2pOptions (init: CatalogueLibp2pInit): Libp2pOption
   const usesMemory = init.listen.some(a => a.startsWith('/memory')) || (init.bootstrap ?? []).some(a => a.startsWith('/memory'))
   const services: Record<string, unknown> = {
     identify: identify(),
-    ping: ping(),
-    dht: kadDHT({
+    ping: ping()
+  }
+  if (init.dht !== false) {
+    services.dht = kadDHT({
       protocol: DHT_PROTOCOL,
       clientMode: false,
       validators: { [DHT_NAMESPACE]: createEntryRecordValidator({ resolver: init.resolver, revokers: init.revokers }) },
@@ -114,6 +120,7 @@ export function catalogueLibp2pOptions (init: CatalogueLibp2pInit): Libp2pOption
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: init.maxConnections ?? 100 },
+    connectionMonitor: { enabled: init.connectionMonitor !== false },
     connectionGater: init.connectionGater,
     logger: init.logger,
     services: services as any,

@@ -47,6 +47,9 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
   const revocationEntries = new Map<string, string>() // revocation cid → entry
   const queue = new Queue<SyncStats>({ concurrency: init.concurrency ?? 2 })
   const intervalMs = init.intervalMs ?? 60 * second
+  /** when a session with each connected peer last started (forgotten on disconnect) */
+  const lastSession = new Map<string, number>()
+  libp2p.addEventListener('peer:disconnect', (event) => { lastSession.delete(event.detail.toString()) })
   let timer: ReturnType<typeof setTimeout> | undefined
   let running = false
 
@@ -122,6 +125,7 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
   }
 
   async function syncWith (peer: PeerId, options: { signal?: AbortSignal } = {}): Promise<SyncStats> {
+    lastSession.set(peer.toString(), Date.now())
     return queue.add(async () => {
       const stream = await libp2p.dialProtocol(peer, SYNC_PROTOCOL, { signal: options.signal ?? AbortSignal.timeout(10 * second) })
       const stored: string[] = []
@@ -151,6 +155,10 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
     if (!running || init.onConnect === false || !event.detail.protocols.includes(SYNC_PROTOCOL)) return
     // a session moves differences both ways: of two peers that meet, only one starts it
     if (libp2p.peerId.toString() > event.detail.peerId.toString()) return
+    // identify runs again on every identify push; one session per meeting is enough
+    const peer = event.detail.peerId.toString()
+    if (Date.now() - (lastSession.get(peer) ?? -Infinity) < intervalMs) return
+    lastSession.set(peer, Date.now())
     const delay = Math.random() * 200
     setTimeout(() => { if (running) syncWith(event.detail.peerId).catch(() => {}) }, delay).unref?.()
   })

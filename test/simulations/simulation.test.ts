@@ -6,6 +6,8 @@ import { runMultiProcess } from '../../simulations/multi-process.ts'
 import { runScenario } from '../../simulations/run-scenario.ts'
 import { parseScenario } from '../../simulations/scenario.ts'
 import { tempDir } from '../fixtures/node.ts'
+import { Harness } from '../../simulations/harness.ts'
+import { seededRandom } from '../../simulations/generator.ts'
 
 describe('simulations', function () {
   this.timeout(120_000)
@@ -16,6 +18,9 @@ describe('simulations', function () {
     assert.throws(() => parseScenario({ name: 'x', nodes: 5, events: [{ atMs: 1, type: 'explode' }] }), { name: 'ScenarioError', message: /events\[0\]\.type must be/ })
     assert.throws(() => parseScenario({ name: 'x', nodes: 5, attackers: { fraction: 2, behaviour: 'forge' } }), { name: 'ScenarioError', message: /attackers\.fraction must be ≤ 0\.9/ })
     assert.throws(() => parseScenario({ name: 'x', nodes: 1.5 }), { name: 'ScenarioError', message: /nodes must be an integer/ })
+    assert.throws(() => parseScenario({ name: 'x', nodes: 5, node: { dht: 'yes' } }), { name: 'ScenarioError', message: /scenario\.node\.dht must be true or false/ })
+    assert.throws(() => parseScenario({ name: 'x', nodes: 5, node: { syncIntervalMs: 10 } }), { name: 'ScenarioError', message: /scenario\.node\.syncIntervalMs must be ≥ 100/ })
+    assert.deepEqual(parseScenario({ name: 'x', nodes: 5 }).node, { syncIntervalMs: 10_000, targetPeers: 8, dht: false })
   })
 
   it('runs real nodes through a partition and its healing, with the same schedule for the same seed, and writes its report', async () => {
@@ -33,7 +38,14 @@ describe('simulations', function () {
     assert.equal(first.deliveryRatio, 1)
     assert.equal(first.convergence.find(c => c.event === 'heal')?.convergedMs != null, true)
     assert.deepEqual(first.publishes.map(p => [p.from, p.cid]), second.publishes.map(p => [p.from, p.cid]))
-    assert.deepEqual(first.nodes.map(n => n.latencyMs), second.nodes.map(n => n.latencyMs))
+    // each link's latency comes from the seed and the pair of nodes, whichever end asks
+    const links = (h: Harness): number[] => [[0, 1], [1, 0], [2, 5], [3, 9], [7, 8]].map(([a, b]) => h.linkLatencyMs(a, b))
+    const harnessInit = { latencyMs: 20, jitterMs: 5, bandwidthKbps: 0, loss: 0, run: 'links' }
+    const sample = links(new Harness({ random: seededRandom(7), ...harnessInit }))
+    assert.deepEqual(sample, links(new Harness({ random: seededRandom(7), ...harnessInit })))
+    assert.equal(sample[0], sample[1])
+    assert.ok(sample.every(ms => ms >= 15 && ms <= 25) && new Set(sample).size > 2, String(sample))
+    assert.notDeepEqual(sample, links(new Harness({ random: seededRandom(8), ...harnessInit })))
 
     const out = await tempDir('gxcat-sim-')
     try {
