@@ -90,8 +90,8 @@ export class Harness {
   }
 
   /** Starts one node, bootstrapped to three random live nodes (a single well-known one fills up). */
-  async addNode (attacker = false): Promise<SimNode> {
-    const index = (this.init.firstIndex ?? 0) + this.nodes.length
+  async addNode (attacker = false, at?: number): Promise<SimNode> {
+    const index = at ?? (this.init.firstIndex ?? 0) + this.nodes.length
     const { random, latencyMs } = this.init
     // losses draw from a stream of their own, so that they do not shift the schedule
     const lossRandom = seededRandom(Math.floor(random() * 2 ** 31))
@@ -148,24 +148,33 @@ export class Harness {
   async partition (groups: number): Promise<Map<string, number>> {
     const assignment = new Map<string, number>()
     for (const sim of this.alive()) assignment.set(sim.peerId, Math.floor(this.init.random() * groups))
+    await this.applyPartition(assignment)
+    return assignment
+  }
+
+  /** A partition decided elsewhere (multi-process runs): peer id → group, for every node of the simulation. */
+  async applyPartition (assignment: Map<string, number>): Promise<void> {
     this.groups = assignment
     await Promise.all(this.alive().map(async sim => Promise.all(sim.network.libp2p.getPeers()
       .filter(p => assignment.get(p.toString()) !== assignment.get(sim.peerId))
       .map(async p => sim.network.libp2p.hangUp(p).catch(() => {})))))
-    return assignment
   }
 
-  /** Lifts the partition; each node dials one node of another group, as reconnecting peers would. */
-  async heal (): Promise<void> {
+  /**
+   * Lifts the partition; each node dials one node of another group, as reconnecting peers
+   * would: one of `candidates` (every live node of the simulation, in multi-process runs), or of
+   * this harness's own nodes.
+   */
+  async heal (candidates?: Array<{ peerId: string, addr: string }>): Promise<void> {
     const groups = this.groups
     this.groups = undefined
     if (groups == null) return
-    const live = this.alive()
-    await Promise.all(live.map(async sim => {
-      const others = live.filter(o => groups.get(o.peerId) !== groups.get(sim.peerId))
+    const everyone = candidates ?? this.alive().map(o => ({ peerId: o.peerId, addr: o.network.addrs()[0] }))
+    await Promise.all(this.alive().map(async sim => {
+      const others = everyone.filter(o => groups.get(o.peerId) !== groups.get(sim.peerId))
       if (others.length === 0) return
       const other = others[Math.floor(this.init.random() * others.length)]
-      await sim.network.libp2p.dial(multiaddr(other.network.addrs()[0]), { signal: AbortSignal.timeout(10_000) }).catch(() => {})
+      await sim.network.libp2p.dial(multiaddr(other.addr), { signal: AbortSignal.timeout(10_000) }).catch(() => {})
     }))
   }
 

@@ -1,15 +1,16 @@
 /**
  * The multi-process mode: the nodes of a scenario spread over K processes that talk TCP on
  * loopback, to check that what one process measured holds when nodes do not share an event
- * loop. It runs the publish schedule of a scenario (the same publishers and credentials as
- * the in-process run for the same seed); events and attackers are in-process only for now.
+ * loop. It runs a whole scenario: the publish schedule (the same credentials and publishers as
+ * the in-process run for the same seed), attackers, and events (partition, heal, join, crash,
+ * churn), decided here and carried out by the processes that hold the nodes concerned.
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { versionCid } from '../protocols/self-description/identity.ts'
 import { generateJws, seededRandom } from './generator.ts'
-import { ScenarioError, type Scenario } from './scenario.ts'
-import type { FromWorker, ToWorker } from './process-worker.ts'
+import { ScenarioError, type Scenario, type ScenarioEvent } from './scenario.ts'
+import type { FromWorker, NodeRef, ToWorker } from './process-worker.ts'
 import type { Delivery, PublishRecord, RunResult } from './run-scenario.ts'
 
 const WORKER = fileURLToPath(new URL('./process-worker.ts', import.meta.url))
@@ -41,73 +42,192 @@ class Worker {
   }
 }
 
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+
+interface Member {
+  index: number
+  peerId: string
+  addr: string
+  worker: number
+  attacker: boolean
+  alive: boolean
+}
+
 export async function runMultiProcess (scenario: Scenario, processes: number, onProgress?: (done: number, total: number, phase: string) => void): Promise<RunResult> {
-  if (scenario.events.length > 0 || scenario.attackers != null) throw new ScenarioError('the multi-process mode runs a scenario\'s publish schedule only: drop its events and attackers, or run it in one process')
   if (processes < 2 || processes > scenario.nodes) throw new ScenarioError(`--processes must be from 2 to the number of nodes (${scenario.nodes})`)
   const t0 = Date.now()
   const startedAt = new Date().toISOString()
+  const deadline = t0 + scenario.budget.maxMs
   const random = seededRandom(scenario.seed)
+  // the schedule, drawn in the same order as in one process: credentials, attackers, publishers
   const credentials = await generateJws(scenario.publish.count, { seed: scenario.seed })
+  const attackerCount = scenario.attackers == null ? 0 : Math.round(scenario.nodes * scenario.attackers.fraction)
+  const attackerSlots = new Set<number>()
+  while (attackerSlots.size < attackerCount) attackerSlots.add(1 + Math.floor(random() * (scenario.nodes - 1)))
   const publisherDraws = credentials.map(() => random())
   const workers = Array.from({ length: processes }, () => new Worker())
   const share = (k: number): number => Math.floor(scenario.nodes / processes) + (k < scenario.nodes % processes ? 1 : 0)
   const firstIndex = (k: number): number => Array.from({ length: k }, (_, j) => share(j)).reduce((a, b) => a + b, 0)
+  const members: Member[] = []
+  const attack = scenario.attackers == null ? undefined : { behaviour: scenario.attackers.behaviour, ratePerSecond: scenario.attackers.ratePerSecond }
+  const startMessage = (k: number, bootstrap: string[]): ToWorker => {
+    const first = firstIndex(k)
+    const attackers = [...attackerSlots].filter(i => i >= first && i < first + share(k))
+    return { type: 'start', count: share(k), firstIndex: first, seed: scenario.seed, ...scenario.link, node: scenario.node, bootstrap, attackers, attack, credentials }
+  }
+  const addMembers = (k: number, nodes: NodeRef[]): void => {
+    for (const [index, peerId, addr] of nodes) members.push({ index, peerId, addr, worker: k, attacker: attackerSlots.has(index), alive: true })
+    members.sort((a, b) => a.index - b.index)
+  }
+  const honest = (): Member[] => members.filter(m => m.alive && !m.attacker)
   try {
     onProgress?.(0, scenario.publish.count, 'starting processes')
-    const first = await workers[0].ask({ type: 'start', count: share(0), firstIndex: 0, seed: scenario.seed, ...scenario.link, node: scenario.node, bootstrap: [] }, 'started')
-    const others = await Promise.all(workers.slice(1).map(async (w, j) => w.ask({ type: 'start', count: share(j + 1), firstIndex: firstIndex(j + 1), seed: scenario.seed, ...scenario.link, node: scenario.node, bootstrap: first.addrs }, 'started')))
-    // every process learns every node's index, so that a link has one latency whichever process draws it
-    const peers = [first, ...others].flatMap(started => started.peers)
-    for (const w of workers) w.tell({ type: 'peers', peers })
+    const first = await workers[0].ask(startMessage(0, []), 'started')
+    const others = await Promise.all(workers.slice(1).map(async (w, j) => w.ask(startMessage(j + 1, first.addrs), 'started')))
+    ;[first, ...others].forEach((started, k) => { addMembers(k, started.nodes) })
+    const shareIndexes = (): void => {
+      // every process learns every node's index, so that a link has one latency whichever process draws it
+      const peers = members.map(m => [m.peerId, m.index] as [string, number])
+      for (const w of workers) w.tell({ type: 'peers', peers })
+    }
+    shareIndexes()
     const meshTarget = Math.min(4, scenario.nodes - 1)
     for (let tries = 0; tries < 240; tries++) {
       const mins = await Promise.all(workers.map(async w => (await w.ask({ type: 'mesh' }, 'mesh')).min))
       if (Math.min(...mins) >= meshTarget) break
-      await new Promise(resolve => setTimeout(resolve, 250))
+      await sleep(250)
     }
 
+    for (const w of workers) w.tell({ type: 'attack' })
     const deliveries: Delivery[] = []
+    const holders = new Map<number, Set<number>>()
     const publishedAt = new Map<number, number>()
-    for (const w of workers) w.onDelivered = m => { deliveries.push({ publish: m.publish, node: m.node, ms: m.at - (publishedAt.get(m.publish) as number) }) }
+    for (const w of workers) {
+      w.onDelivered = m => {
+        holders.get(m.publish)?.add(m.node)
+        if (!attackerSlots.has(m.node)) deliveries.push({ publish: m.publish, node: m.node, ms: m.at - (publishedAt.get(m.publish) as number) })
+      }
+    }
     const publishes: PublishRecord[] = []
+    const coverage: RunResult['coverage'] = []
+    const convergence: RunResult['convergence'] = []
+    const sampleCoverage = (): void => {
+      const live = honest()
+      if (publishes.length === 0 || live.length === 0) return
+      let have = 0
+      for (const m of live) for (const p of publishes) if (holders.get(p.index)?.has(m.index) === true) have++
+      coverage.push({ ms: Date.now() - t0, fraction: have / (live.length * publishes.length) })
+    }
+    const sampler = setInterval(sampleCoverage, 250)
+    let nextIndex = scenario.nodes
+    const join = async (count: number): Promise<void> => {
+      const indexes = Array.from({ length: count }, () => nextIndex++)
+      const byWorker = new Map<number, number[]>()
+      indexes.forEach((index, i) => { byWorker.set(i % processes, [...(byWorker.get(i % processes) ?? []), index]) })
+      await Promise.all([...byWorker].map(async ([k, list]) => { addMembers(k, (await workers[k].ask({ type: 'join', indexes: list }, 'joined')).nodes) }))
+      shareIndexes()
+    }
+    const crash = async (victims: Member[]): Promise<void> => {
+      for (const v of victims) v.alive = false
+      await Promise.all(workers.map(async (w, k) => w.ask({ type: 'crash', indexes: victims.filter(v => v.worker === k).map(v => v.index) }, 'done')))
+    }
+    const runEvent = async (event: ScenarioEvent, start: number): Promise<void> => {
+      const atMs = Date.now() - t0
+      if (event.type === 'partition') {
+        const groups = members.filter(m => m.alive).map(m => [m.peerId, Math.floor(random() * event.groups)] as [string, number])
+        await Promise.all(workers.map(async w => w.ask({ type: 'partition', groups }, 'done')))
+        convergence.push({ event: `partition into ${event.groups}`, atMs })
+      } else if (event.type === 'heal') {
+        const candidates = members.filter(m => m.alive).map(m => [m.index, m.peerId, m.addr] as NodeRef)
+        await Promise.all(workers.map(async w => w.ask({ type: 'heal', candidates }, 'done')))
+        convergence.push({ event: 'heal', atMs })
+      } else if (event.type === 'join') {
+        await join(event.nodes)
+        convergence.push({ event: `join of ${event.nodes}`, atMs })
+      } else if (event.type === 'crash') {
+        const victims = honest().slice(1).filter(() => random() < event.fraction) // node 0 stays: it is everybody's bootstrap
+        await crash(victims)
+        convergence.push({ event: `crash of ${victims.length}`, atMs })
+      } else if (event.type === 'churn') {
+        const period = 1000 / Math.max(0.01, event.ratePerSecond)
+        for (let at = event.atMs; at < event.untilMs && Date.now() < deadline; at += period) {
+          const wait = start + at - Date.now()
+          if (wait > 0) await sleep(wait)
+          const live = honest().slice(1)
+          if (live.length > 0) await crash([live[Math.floor(random() * live.length)]])
+          await join(1)
+        }
+        convergence.push({ event: `churn at ${event.ratePerSecond}/s`, atMs })
+      }
+    }
+
+    // the timeline: publishes and events, in time order
     const start = Date.now()
-    for (let i = 0; i < credentials.length; i++) {
-      const wait = start + scenario.publish.startMs + i * scenario.publish.intervalMs - Date.now()
-      if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
-      const node = Math.floor(publisherDraws[i] * scenario.nodes)
-      const owner = workers.findIndex((_, k) => node >= firstIndex(k) && node < firstIndex(k) + share(k))
+    const eventRuns: Array<Promise<void>> = []
+    let nextEvent = 0
+    const eventsDue = async (upTo: number): Promise<void> => {
+      while (nextEvent < scenario.events.length && scenario.events[nextEvent].atMs <= upTo) {
+        const event = scenario.events[nextEvent++]
+        const wait = start + event.atMs - Date.now()
+        if (wait > 0) await sleep(wait)
+        if (event.type === 'churn') eventRuns.push(runEvent(event, start))
+        else await runEvent(event, start)
+      }
+    }
+    for (let i = 0; i < credentials.length && Date.now() < deadline; i++) {
+      const at = scenario.publish.startMs + i * scenario.publish.intervalMs
+      await eventsDue(at)
+      const wait = start + at - Date.now()
+      if (wait > 0) await sleep(wait)
+      const live = honest()
+      const from = live[Math.floor(publisherDraws[i] * live.length)]
       const cid = versionCid(credentials[i]).toString()
+      holders.set(i, new Set())
       for (const w of workers) w.tell({ type: 'track', cid, publish: i })
       publishedAt.set(i, Date.now())
-      publishes.push({ index: i, cid, from: node, atMs: Date.now() - t0, expected: scenario.nodes, reached: 0, idealMs: NaN })
-      await workers[owner].ask({ type: 'publish', node, jws: credentials[i] }, 'published')
+      publishes.push({ index: i, cid, from: from.index, atMs: Date.now() - t0, expected: 0, reached: 0, idealMs: NaN })
+      await workers[from.worker].ask({ type: 'publish', node: from.index, jws: credentials[i] }, 'published')
       onProgress?.(i + 1, scenario.publish.count, 'publishing')
     }
+    await eventsDue(Number.MAX_SAFE_INTEGER)
+    await Promise.all(eventRuns)
+
     onProgress?.(scenario.publish.count, scenario.publish.count, 'converging')
-    const reachedAll = (): boolean => publishes.every(p => new Set(deliveries.filter(d => d.publish === p.index).map(d => d.node)).size === scenario.nodes)
-    const deadline = Date.now() + Math.min(120_000, scenario.budget.maxMs)
-    while (!reachedAll() && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100))
+    const converged = (): boolean => honest().every(m => publishes.every(p => holders.get(p.index)?.has(m.index) === true))
+    const convergeBy = Math.min(deadline, Date.now() + 120_000)
+    while (!converged() && Date.now() < convergeBy) await sleep(100)
+    clearInterval(sampler)
+    const convergedAt = Date.now() - t0
+    const done = converged()
+    for (const c of convergence) if (done) c.convergedMs = convergedAt - c.atMs
+    sampleCoverage()
+    const live = honest()
     for (const p of publishes) {
-      const times = deliveries.filter(d => d.publish === p.index)
-      p.reached = new Set(times.map(d => d.node)).size
-      if (p.reached === scenario.nodes) p.allMs = Math.max(...times.map(d => d.ms))
+      const reached = live.filter(m => holders.get(p.index)?.has(m.index) === true)
+      p.expected = live.length
+      p.reached = reached.length
+      const times = deliveries.filter(d => d.publish === p.index && reached.some(r => r.index === d.node)).map(d => d.ms)
+      if (reached.length === live.length && times.length > 0) p.allMs = Math.max(...times)
     }
+    const forgedByWorker = await Promise.all(workers.map(async w => w.ask({ type: 'count-forged', entries: [] }, 'forged')))
+    const forgedEntries = forgedByWorker.flatMap(f => f.entries)
+    const forgedStored = (await Promise.all(workers.map(async w => w.ask({ type: 'count-forged', entries: forgedEntries }, 'forged')))).reduce((n, f) => n + f.stored, 0)
     const stopped = await Promise.all(workers.map(async w => w.ask({ type: 'stop' }, 'stopped')))
     const rssTotal = stopped.reduce((n, s) => n + s.rssMb, 0)
     return {
       scenario,
-      status: reachedAll() ? 'complete' : 'time budget exceeded',
+      status: done ? 'complete' : 'time budget exceeded',
       startedAt,
       durationMs: Date.now() - t0,
       publishes,
       deliveries,
-      deliveryRatio: publishes.reduce((n, p) => n + p.reached, 0) / Math.max(1, publishes.length * scenario.nodes),
-      coverage: [],
-      nodes: stopped.flatMap(s => s.nodes.map(n => ({ ...n, attacker: false, syncBytes: 0, alive: true }))),
-      convergence: [],
-      forgedStored: 0,
-      forgedSent: 0,
-      rss: { peakMb: rssTotal, perNodeMb: rssTotal / scenario.nodes }
+      deliveryRatio: publishes.reduce((n, p) => n + p.reached, 0) / Math.max(1, publishes.length * live.length),
+      coverage,
+      nodes: stopped.flatMap(s => s.nodes.map(n => ({ ...n, syncBytes: 0 }))).sort((a, b) => a.index - b.index),
+      convergence,
+      forgedStored,
+      forgedSent: forgedEntries.length,
+      rss: { peakMb: rssTotal, perNodeMb: rssTotal / members.length }
     }
   } finally {
     for (const w of workers) if (w.child.exitCode == null) w.child.kill()

@@ -5,27 +5,57 @@
 import { CATALOGUE_TOPIC } from '../protocols/constants.ts'
 import { seededRandom } from './generator.ts'
 import { Harness } from './harness.ts'
-import type { Scenario } from './scenario.ts'
+import { startAttack } from './attackers.ts'
+import type { AttackBehaviour, Scenario } from './scenario.ts'
+import type { SimNode } from './harness.ts'
+
+/** A node as the coordinator knows it: index, peer id, first address. */
+export type NodeRef = [number, string, string]
 
 export type ToWorker =
-  | { type: 'start', count: number, firstIndex: number, seed: number, latencyMs: number, jitterMs: number, bandwidthKbps: number, loss: number, bootstrap: string[], node: Scenario['node'] }
+  | {
+    type: 'start', count: number, firstIndex: number, seed: number, latencyMs: number, jitterMs: number, bandwidthKbps: number, loss: number, bootstrap: string[], node: Scenario['node']
+    /** indexes of this process's nodes that attack, what they do and the credentials they forge from */
+    attackers: number[], attack?: { behaviour: AttackBehaviour, ratePerSecond: number }, credentials: string[]
+  }
   | { type: 'peers', peers: Array<[string, number]> }
   | { type: 'mesh' }
+  | { type: 'attack' }
   | { type: 'track', cid: string, publish: number }
   | { type: 'publish', node: number, jws: string }
+  | { type: 'partition', groups: Array<[string, number]> }
+  | { type: 'heal', candidates: NodeRef[] }
+  | { type: 'crash', indexes: number[] }
+  | { type: 'join', indexes: number[] }
+  | { type: 'count-forged', entries: string[] }
   | { type: 'stop' }
 
 export type FromWorker =
-  | { type: 'started', addrs: string[], peers: Array<[string, number]> }
+  | { type: 'started', addrs: string[], peers: Array<[string, number]>, nodes: NodeRef[] }
   | { type: 'mesh', min: number }
   | { type: 'delivered', publish: number, node: number, at: number }
   | { type: 'published', node: number }
-  | { type: 'stopped', rssMb: number, nodes: Array<{ index: number, peers: number, gossipBytes: number, duplicates: number, rejected: number, entries: number }> }
+  | { type: 'done', of: 'partition' | 'heal' | 'crash' }
+  | { type: 'joined', nodes: NodeRef[] }
+  | { type: 'forged', entries: string[], stored: number }
+  | { type: 'stopped', rssMb: number, nodes: Array<{ index: number, attacker: boolean, alive: boolean, peers: number, gossipBytes: number, duplicates: number, rejected: number, entries: number }> }
   | { type: 'error', message: string }
 
 const send = (message: FromWorker): void => { process.send?.(message) }
 let harness: Harness | undefined
 const tracked = new Map<string, number>()
+const forged = new Set<string>()
+const stopAttacks: Array<() => void> = []
+let attackPlan: { behaviour: AttackBehaviour, ratePerSecond: number, credentials: string[] } | undefined
+
+function listen (sim: SimNode): void {
+  sim.node.addEventListener('version:accepted', (event) => {
+    const publish = tracked.get(event.detail.verified.cid)
+    if (publish != null) send({ type: 'delivered', publish, node: sim.index, at: Date.now() })
+  })
+}
+
+const refOf = (sim: SimNode): NodeRef => [sim.index, sim.peerId, sim.network.addrs()[0]]
 
 process.on('message', (message: ToWorker) => {
   void (async () => {
@@ -46,18 +76,45 @@ process.on('message', (message: ToWorker) => {
           externalBootstrap: message.bootstrap,
           firstIndex: message.firstIndex
         })
+        const attacking = new Set(message.attackers)
         for (let i = 0; i < message.count; i++) {
-          const sim = await harness.addNode()
-          sim.node.addEventListener('version:accepted', (event) => {
-            const publish = tracked.get(event.detail.verified.cid)
-            if (publish != null) send({ type: 'delivered', publish, node: sim.index, at: Date.now() })
-          })
+          const sim = await harness.addNode(attacking.has(message.firstIndex + i))
+          listen(sim)
         }
-        send({ type: 'started', addrs: harness.nodes.map(n => n.network.addrs()[0]), peers: harness.nodes.map(n => [n.peerId, n.index]) })
+        attackPlan = message.attack == null ? undefined : { ...message.attack, credentials: message.credentials }
+        send({ type: 'started', addrs: harness.nodes.map(n => n.network.addrs()[0]), peers: harness.nodes.map(n => [n.peerId, n.index]), nodes: harness.nodes.map(refOf) })
+      } else if (message.type === 'attack') {
+        const plan = attackPlan
+        if (plan != null) {
+          for (const sim of (harness?.nodes ?? []).filter(n => n.attacker && n.alive)) stopAttacks.push(startAttack(sim, plan.behaviour, plan.ratePerSecond, plan.credentials, entry => forged.add(entry)))
+        }
+      } else if (message.type === 'partition') {
+        await harness?.applyPartition(new Map(message.groups))
+        send({ type: 'done', of: 'partition' })
+      } else if (message.type === 'heal') {
+        await harness?.heal(message.candidates.map(([, peerId, addr]) => ({ peerId, addr })))
+        send({ type: 'done', of: 'heal' })
+      } else if (message.type === 'crash') {
+        const victims = (harness?.nodes ?? []).filter(n => message.indexes.includes(n.index))
+        await Promise.all(victims.map(async v => harness?.stopNode(v)))
+        send({ type: 'done', of: 'crash' })
+      } else if (message.type === 'join') {
+        const joined: NodeRef[] = []
+        for (const index of message.indexes) {
+          const sim = await (harness as Harness).addNode(false, index)
+          listen(sim)
+          joined.push(refOf(sim))
+        }
+        send({ type: 'joined', nodes: joined })
+      } else if (message.type === 'count-forged') {
+        let stored = 0
+        for (const sim of harness?.honest() ?? []) for (const entry of message.entries) if (sim.node.store.getHead(entry) != null) stored++
+        send({ type: 'forged', entries: [...forged], stored })
       } else if (message.type === 'peers') {
         for (const [peer, index] of message.peers) harness?.indexOf.set(peer, index)
       } else if (message.type === 'mesh') {
-        const sizes = (harness?.nodes ?? []).map(n => (n.network.libp2p.services.pubsub as unknown as { getMeshPeers: (t: string) => string[] }).getMeshPeers(CATALOGUE_TOPIC).length)
+        // as in one process: the honest nodes' meshes (attackers are pruned from meshes)
+        const sizes = (harness?.honest() ?? []).map(n => (n.network.libp2p.services.pubsub as unknown as { getMeshPeers: (t: string) => string[] }).getMeshPeers(CATALOGUE_TOPIC).length)
         send({ type: 'mesh', min: Math.min(...sizes) })
       } else if (message.type === 'track') {
         tracked.set(message.cid, message.publish)
@@ -66,7 +123,8 @@ process.on('message', (message: ToWorker) => {
         await sim?.node.publish(message.jws)
         send({ type: 'published', node: message.node })
       } else if (message.type === 'stop') {
-        const nodes = (harness?.nodes ?? []).map(n => ({ index: n.index, peers: n.network.libp2p.getPeers().length, gossipBytes: n.gossipBytes, duplicates: n.network.counters.ignored, rejected: n.network.counters.rejected, entries: n.node.counts().entries }))
+        stopAttacks.forEach(stop => { stop() })
+        const nodes = (harness?.nodes ?? []).map(n => ({ index: n.index, attacker: n.attacker, alive: n.alive, peers: n.alive ? n.network.libp2p.getPeers().length : 0, gossipBytes: n.gossipBytes, duplicates: n.network.counters.ignored, rejected: n.network.counters.rejected, entries: n.alive ? n.node.counts().entries : 0 }))
         const rssMb = process.memoryUsage().rss / 2 ** 20
         await harness?.stopAll()
         send({ type: 'stopped', rssMb, nodes })

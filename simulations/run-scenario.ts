@@ -6,10 +6,9 @@
  * memory budget stops and still returns what it measured.
  */
 import { CATALOGUE_TOPIC } from '../protocols/constants.ts'
-import { encodeGossipMessage } from '../protocols/gossip/index.ts'
-import { payloadOfVerifiedJws } from '../protocols/self-description/index.ts'
-import { entryId, versionCid } from '../protocols/self-description/identity.ts'
+import { versionCid } from '../protocols/self-description/identity.ts'
 import { generateJws, seededRandom } from './generator.ts'
+import { startAttack } from './attackers.ts'
 import { Harness, type SimNode } from './harness.ts'
 import type { Scenario, ScenarioEvent } from './scenario.ts'
 
@@ -126,29 +125,8 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
 
   // attackers: flood forged (or stale) messages; withholding ones never forward
   const forgedEntries = new Set<string>()
-  const attackTimers: Array<ReturnType<typeof setInterval>> = []
-  for (const sim of harness.nodes.filter(s => s.attacker && scenario.attackers != null)) {
-    const behaviour = scenario.attackers?.behaviour
-    const pubsub = sim.network.libp2p.services.pubsub
-    if (behaviour === 'withhold') {
-      pubsub?.topicValidators.set(CATALOGUE_TOPIC, async () => 'ignore' as any)
-      continue
-    }
-    let n = 0
-    attackTimers.push(setInterval(() => {
-      const base = credentials[n++ % credentials.length]
-      const [h, , s] = base.split('.')
-      const payload = payloadOfVerifiedJws(base)
-      if (behaviour === 'forge') {
-        payload.credentialSubject.id = `https://forged.example/${sim.index}/${n}`
-        forgedEntries.add(entryId(payload.issuer, payload.credentialSubject.id))
-      } else {
-        payload.validFrom = '2020-01-01T00:00:00Z'
-      }
-      const jws = `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`
-      pubsub?.publish(CATALOGUE_TOPIC, encodeGossipMessage({ kind: 'version', jws })).catch(() => {})
-    }, 1000 / Math.max(0.1, scenario.attackers?.ratePerSecond ?? 5)))
-  }
+  const stopAttacks = harness.nodes.filter(s => s.attacker && scenario.attackers != null)
+    .map(sim => startAttack(sim, scenario.attackers?.behaviour ?? 'forge', scenario.attackers?.ratePerSecond ?? 5, credentials, entry => forgedEntries.add(entry)))
 
   const coverage: RunResult['coverage'] = []
   const convergence: RunResult['convergence'] = []
@@ -237,7 +215,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
   for (const c of convergence) if (converged()) c.convergedMs = convergedAt - c.atMs
   sampleCoverage()
   clearInterval(sampler)
-  attackTimers.forEach(clearInterval)
+  stopAttacks.forEach(stop => { stop() })
 
   // what was measured
   const honest = harness.honest()

@@ -71,7 +71,25 @@ describe('simulations', function () {
     assert.equal(new Set(spread.nodes.map(n => n.index)).size, 6)
     const single = await runScenario(scenario)
     assert.deepEqual(spread.publishes.map(p => [p.from, p.cid]), single.publishes.map(p => [p.from, p.cid]))
-    await assert.rejects(runMultiProcess(parseScenario({ name: 'x', nodes: 4, events: [{ atMs: 0, type: 'heal' }] }), 2), { name: 'ScenarioError', message: /publish schedule only/ })
+  })
+
+  it('runs partitions, joins and attackers across processes too', async () => {
+    const result = await runMultiProcess(parseScenario({
+      name: 'mp-events',
+      nodes: 8,
+      seed: 9,
+      link: { latencyMs: 5 },
+      publish: { count: 10, intervalMs: 50 },
+      events: [{ atMs: 0, type: 'partition', groups: 2 }, { atMs: 300, type: 'join', nodes: 2 }, { atMs: 600, type: 'heal' }],
+      attackers: { fraction: 0.25, behaviour: 'forge', ratePerSecond: 20 }
+    }), 2)
+    assert.equal(result.status, 'complete')
+    assert.equal(result.deliveryRatio, 1)
+    assert.equal(result.nodes.length, 10)
+    assert.deepEqual(result.nodes.filter(n => n.attacker).length, 2)
+    assert.ok(result.forgedSent > 0)
+    assert.equal(result.forgedStored, 0)
+    assert.ok(result.convergence.find(c => c.event === 'heal')?.convergedMs != null, JSON.stringify(result.convergence))
   })
 
   it('stores no forged entry when attackers flood forged messages', async () => {
