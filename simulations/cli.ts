@@ -36,7 +36,7 @@ const program = new Command('sim')
   .option('--nodes <n>', 'override the number of nodes')
   .option('--seed <s>', 'override the seed')
   .option('--out <dir>', 'output directory', 'out')
-  .option('--processes <k>', 'spread the nodes over K processes talking TCP on loopback (publish schedule only)')
+  .option('--processes <k>', 'spread the nodes over K processes talking TCP on loopback')
   .option('--no-progress', 'no progress bar')
   .action(async (name: string, opts: { nodes?: string, seed?: string, out: string, progress: boolean, processes?: string }) => {
     try {
