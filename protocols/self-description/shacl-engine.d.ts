@@ -18,7 +18,7 @@ declare module 'shacl-engine' {
   }
 
   export class Validator {
-    constructor (shapes: DatasetCore, options: { factory: unknown, debug?: boolean, details?: boolean })
+    constructor (shapes: DatasetCore, options: { factory: unknown, debug?: boolean, details?: boolean, validations?: Array<[Term, (shape: any) => unknown]> })
     validate (data: { dataset: DatasetCore, terms?: Iterable<Term> }, shapes?: Array<{ terms: Term[] }>): Promise<ValidationReport>
   }
 }
