@@ -11,6 +11,7 @@ import { versionCid } from '../protocols/self-description/identity.ts'
 import { generateJws, seededRandom } from './generator.ts'
 import { ScenarioError, type Scenario, type ScenarioEvent } from './scenario.ts'
 import type { FromWorker, NodeRef, ToWorker } from './process-worker.ts'
+import { createEventTimeline, sleep } from './timeline.ts'
 import type { Delivery, PublishRecord, RunResult } from './run-scenario.ts'
 
 const WORKER = fileURLToPath(new URL('./process-worker.ts', import.meta.url))
@@ -42,7 +43,6 @@ class Worker {
   }
 }
 
-const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
 interface Member {
   index: number
@@ -163,20 +163,10 @@ export async function runMultiProcess (scenario: Scenario, processes: number, on
 
     // the timeline: publishes and events, in time order
     const start = Date.now()
-    const eventRuns: Array<Promise<void>> = []
-    let nextEvent = 0
-    const eventsDue = async (upTo: number): Promise<void> => {
-      while (nextEvent < scenario.events.length && scenario.events[nextEvent].atMs <= upTo) {
-        const event = scenario.events[nextEvent++]
-        const wait = start + event.atMs - Date.now()
-        if (wait > 0) await sleep(wait)
-        if (event.type === 'churn') eventRuns.push(runEvent(event, start))
-        else await runEvent(event, start)
-      }
-    }
+    const timeline = createEventTimeline(scenario.events, start, runEvent)
     for (let i = 0; i < credentials.length && Date.now() < deadline; i++) {
       const at = scenario.publish.startMs + i * scenario.publish.intervalMs
-      await eventsDue(at)
+      await timeline.runDue(at)
       const wait = start + at - Date.now()
       if (wait > 0) await sleep(wait)
       const live = honest()
@@ -189,8 +179,7 @@ export async function runMultiProcess (scenario: Scenario, processes: number, on
       await workers[from.worker].ask({ type: 'publish', node: from.index, jws: credentials[i] }, 'published')
       onProgress?.(i + 1, scenario.publish.count, 'publishing')
     }
-    await eventsDue(Number.MAX_SAFE_INTEGER)
-    await Promise.all(eventRuns)
+    await timeline.finish()
 
     onProgress?.(scenario.publish.count, scenario.publish.count, 'converging')
     const converged = (): boolean => honest().every(m => publishes.every(p => holders.get(p.index)?.has(m.index) === true))

@@ -9,6 +9,7 @@ import { CATALOGUE_TOPIC } from '../protocols/constants.ts'
 import { versionCid } from '../protocols/self-description/identity.ts'
 import { generateJws, seededRandom } from './generator.ts'
 import { startAttack } from './attackers.ts'
+import { createEventTimeline, sleep } from './timeline.ts'
 import { Harness, type SimNode } from './harness.ts'
 import type { Scenario, ScenarioEvent } from './scenario.ts'
 
@@ -54,7 +55,6 @@ export interface RunOptions {
 /** How long a run waits, after its last publish and event, for every live node to hold everything. */
 const CONVERGENCE_TIMEOUT_MS = 120_000
 
-const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
 async function waitUntil (check: () => boolean, timeoutMs: number, deadline: number): Promise<boolean> {
   const end = Math.min(Date.now() + timeoutMs, deadline)
@@ -170,20 +170,10 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
 
   // the timeline: publishes and events, in time order
   const start = Date.now()
-  const eventRuns: Array<Promise<void>> = []
-  let nextEvent = 0
-  const eventsDue = async (upTo: number): Promise<void> => {
-    while (nextEvent < scenario.events.length && scenario.events[nextEvent].atMs <= upTo) {
-      const event = scenario.events[nextEvent++]
-      const wait = start + event.atMs - Date.now()
-      if (wait > 0) await sleep(wait)
-      if (event.type === 'churn') eventRuns.push(runEvent(event, start))
-      else await runEvent(event, start)
-    }
-  }
+  const timeline = createEventTimeline(scenario.events, start, runEvent)
   for (let i = 0; i < credentials.length && !overBudget(); i++) {
     const at = scenario.publish.startMs + i * scenario.publish.intervalMs
-    await eventsDue(at)
+    await timeline.runDue(at)
     const wait = start + at - Date.now()
     if (wait > 0) await sleep(wait)
     const honest = harness.honest()
@@ -198,8 +188,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
     done++
     progress('publishing')
   }
-  await eventsDue(Number.MAX_SAFE_INTEGER)
-  await Promise.all(eventRuns)
+  await timeline.finish()
 
   // convergence: every live honest node holds every published entry
   const converged = (): boolean => harness.honest().every(sim => published.every(p => holders.get(p.index)?.has(sim.index) === true))
