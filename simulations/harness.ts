@@ -95,6 +95,18 @@ export class Harness {
     const { random, latencyMs } = this.init
     // losses draw from a stream of their own, so that they do not shift the schedule
     const lossRandom = seededRandom(Math.floor(random() * 2 ** 31))
+    // each incoming link draws its losses from a stream of its own, seeded by the link
+    const linkLosses = new Map<number, () => number>()
+    const lossOn = (from: string): () => number => {
+      const peer = this.indexOf.get(from)
+      if (peer == null) return lossRandom
+      let stream = linkLosses.get(peer)
+      if (stream == null) {
+        stream = seededRandom(Math.floor(linkDraw(this.linkSeed ^ index, peer, index) * 2 ** 31) + 1)
+        linkLosses.set(peer, stream)
+      }
+      return stream
+    }
     const live = this.alive()
     const external = this.init.externalBootstrap ?? []
     const bootstrap = [...new Set([
@@ -115,7 +127,7 @@ export class Harness {
           const latency = peer == null ? latencyMs : this.linkLatencyMs(index, peer)
           return latency + (this.init.bandwidthKbps > 0 ? bytes * 8 / this.init.bandwidthKbps : 0)
         },
-        lost: () => this.init.loss > 0 && lossRandom() < this.init.loss
+        lost: from => this.init.loss > 0 && lossOn(from)() < this.init.loss
       },
       logger,
       dht: this.init.dht === true,
