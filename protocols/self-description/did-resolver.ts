@@ -103,17 +103,21 @@ export function createDidResolver (init: DidResolverInit = {}): DidResolver {
     return base == null ? url : base + parsed.pathname + parsed.search
   }
 
-  /** GET a URL (after overrides) with a timeout, no redirects and a size limit. */
-  async function fetchText (url: string, what: string, maxBytes: number, Failure: new (message: string) => Error, options: AbortOptions): Promise<{ text: string, maxAgeMs?: number }> {
+  /**
+   * GET a URL (after overrides) with a timeout, no redirects and a size limit. A host that
+   * cannot be reached or answers an error is a DidResolutionError (nobody's fault that a
+   * forwarding peer could know of); content over the limit is a `Failure`.
+   */
+  async function fetchText (url: string, what: string, accept: string, maxBytes: number, Failure: new (message: string) => Error, options: AbortOptions): Promise<{ text: string, maxAgeMs?: number }> {
     const target = applyOverride(url)
     const signal = options.signal == null ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs)])
     let response: Response
     try {
-      response = await fetchFn(target, { signal, redirect: 'error' })
+      response = await fetchFn(target, { signal, redirect: 'error', headers: { accept } })
     } catch (err: any) {
-      throw new Failure(`cannot fetch ${what} from ${target}: ${err.cause?.message ?? err.message}`)
+      throw new DidResolutionError(`cannot fetch ${what} from ${target}: ${err.cause?.message ?? err.message}`)
     }
-    if (!response.ok) throw new Failure(`${what} at ${target} answered HTTP ${response.status}`)
+    if (!response.ok) throw new DidResolutionError(`${what} at ${target} answered HTTP ${response.status}`)
     const declared = Number(response.headers.get('content-length') ?? 0)
     if (declared > maxBytes) throw new Failure(`${what} is ${declared} bytes, more than ${maxBytes}`)
     const text = await response.text()
@@ -145,7 +149,7 @@ export function createDidResolver (init: DidResolverInit = {}): DidResolver {
   async function resolveDocument (did: string, options: AbortOptions): Promise<DidDocument> {
     return cached(documents, did, async () => {
       const url = didWebUrl(did)
-      const { text, maxAgeMs } = await fetchText(url, `the DID document of ${did}`, DID_WEB_MAX_DOCUMENT_BYTES, DidResolutionError, options)
+      const { text, maxAgeMs } = await fetchText(url, `the DID document of ${did}`, 'application/did+json, application/json', DID_WEB_MAX_DOCUMENT_BYTES, DidResolutionError, options)
       let document: DidDocument
       try {
         document = JSON.parse(text)
@@ -167,7 +171,7 @@ export function createDidResolver (init: DidResolverInit = {}): DidResolver {
     }
     if (url.protocol !== 'https:' && !overrides.has(url.host.toLowerCase())) throw new CertificateChainError(`the x5u of ${kid} is not an HTTPS URL: ${url.href}`)
     return cached(chains, url.href, async () => {
-      const { text, maxAgeMs } = await fetchText(url.href, `the certificate chain of ${kid}`, CERTIFICATE_CHAIN_MAX_BYTES, CertificateChainError, options)
+      const { text, maxAgeMs } = await fetchText(url.href, `the certificate chain of ${kid}`, 'application/pem-certificate-chain, application/x-pem-file, text/plain', CERTIFICATE_CHAIN_MAX_BYTES, CertificateChainError, options)
       return { value: parseCertificateChain(text, url.href), maxAgeMs }
     })
   }

@@ -67,6 +67,15 @@ describe('did:web keys with x5u certificate chains', function () {
     await assert.rejects(verifyCredential(await garbage.issue(legalPerson2511('https://garbage.example/lp')), { resolver: resolver() }), { name: 'CertificateChainError', message: /no PEM certificate/ })
   })
 
+  it('names a chain that cannot be fetched a DidResolutionError, as an unreachable DID document is', async () => {
+    const issuer = await createGaiaxIssuer(web, { alg: 'ES256', name: 'no-chain', chain: [intermediate, root] })
+    web.serve('/participants/no-chain/chain.pem', '', 'text/plain')
+    const document = JSON.parse(await (await fetch(`${web.url}/participants/no-chain/did.json`)).text())
+    document.verificationMethod[0].publicKeyJwk.x5u = `https://${web.host}/participants/no-chain/missing.pem`
+    web.serve('/participants/no-chain/did.json', JSON.stringify(document))
+    await assert.rejects(verifyCredential(await issuer.issue(legalPerson2511('https://no-chain.example/lp')), { resolver: resolver() }), { name: 'DidResolutionError', message: /certificate chain .* answered HTTP 404/ })
+  })
+
   it('refuses an x5u that is not HTTPS when its host is not overridden', async () => {
     const issuer = await createGaiaxIssuer(web, { alg: 'ES256', name: 'plain-http', chain: [intermediate, root] })
     const document = JSON.parse(await (await fetch(`${web.url}/participants/plain-http/did.json`)).text())
