@@ -74,6 +74,8 @@ export const GOSSIP_PRUNE_BACKOFF_MS = 15 * second
 
 /** The anti-entropy (set reconciliation) protocol. */
 export const SYNC_PROTOCOL = '/gxcat/sync/1.0.0'
+/** How many versions refused by a node's trust policy sync remembers, so as not to fetch them again. */
+export const SYNC_REFUSED_MEMORY = 100_000
 /** Subranges a mismatched range is split into. */
 export const SYNC_BRANCHING = 16
 /** A side that holds at most this many items of a mismatched range lists them instead of splitting. */

@@ -7,9 +7,9 @@
  */
 import { Queue } from '@libp2p/utils'
 import { Counter } from 'prom-client'
-import { SYNC_PROTOCOL, second } from '../../protocols/constants.ts'
+import { SYNC_PROTOCOL, SYNC_REFUSED_MEMORY, second } from '../../protocols/constants.ts'
 import { cidOfId, createSyncSet, idOfCid, initiateSync, respondSync, type IngestOutcome, type SyncItem, type SyncSource, type SyncStats } from '../../protocols/sync/index.ts'
-import { isRevocationJws, isTrustRefusal } from '../../protocols/self-description/index.ts'
+import { isRevocationJws, isTrustRefusal, versionCid } from '../../protocols/self-description/index.ts'
 import type { CatalogueNode } from '../catalogue-node.ts'
 import type { Libp2p, Logger, PeerId } from '@libp2p/interface'
 
@@ -47,6 +47,9 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
   const revocationEntries = new Map<string, string>() // revocation cid → entry
   const queue = new Queue<SyncStats>({ concurrency: init.concurrency ?? 2 })
   const intervalMs = init.intervalMs ?? 60 * second
+  /** versions this node's trust policy refused: valid, not stored, not to be fetched again and again */
+  const refused = new Set<string>()
+  const idKey = (id: Uint8Array): string => Buffer.from(id).toString('base64')
   /** when a session with each connected peer last started (forgotten on disconnect) */
   const lastSession = new Map<string, number>()
   libp2p.addEventListener('peer:disconnect', (event) => { lastSession.delete(event.detail.toString()) })
@@ -74,6 +77,7 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
   /** A source for one session; what it stores is collected in `stored`. */
   const sessionSource = (stored: string[]): SyncSource => ({
     set,
+    skip: id => refused.has(idKey(id)),
     async getJws (ids) {
       const cids = ids.map(cidOfId)
       const records = await node.store.getVersions(cids)
@@ -92,8 +96,13 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
         return fresh ? 'stored' : 'known'
       } catch (err: any) {
         // not the sender's fault: revoked here, or a did:web host we cannot reach now
-        // or valid but refused by this node's trust policy
-        if (err.name === 'EntryRevokedError' || err.name === 'DidResolutionError' || isTrustRefusal(err)) return 'known'
+        if (isTrustRefusal(err)) {
+          // valid, but refused by this node's trust policy: not asked for again
+          refused.add(idKey(idOfCid(versionCid(jws).toString())))
+          if (refused.size > SYNC_REFUSED_MEMORY) refused.delete(refused.values().next().value as string)
+          return 'known'
+        }
+        if (err.name === 'EntryRevokedError' || err.name === 'DidResolutionError') return 'known'
         if (err.name === 'StoreError' || err.name === 'NodeStoppedError') throw err
         log('sync: refused a version: %s: %s', err.name, err.message)
         return 'invalid'

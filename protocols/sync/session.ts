@@ -24,6 +24,8 @@ export interface SyncSource {
   getJws (ids: Uint8Array[]): Promise<Array<string | undefined>>
   /** verifies and stores a version received from the peer */
   ingest (jws: string): Promise<IngestOutcome>
+  /** ids this side lacks but does not want (refused before): not asked for */
+  skip? (id: Uint8Array): boolean
 }
 
 export interface SyncStats {
@@ -116,6 +118,7 @@ export async function initiateSync (stream: Stream, source: SyncSource, options:
     ranges = advance(source.set, answer.ranges, diff)
     options.onProgress?.(stats)
   }
+  if (source.skip != null) diff.need = diff.need.filter(id => source.skip?.(id) !== true)
   stats.need = diff.need.length
   stats.have = diff.have.length
 

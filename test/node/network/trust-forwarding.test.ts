@@ -41,4 +41,22 @@ describe('trust policy and gossip', function () {
       await Promise.all(members.map(async m => { await m.network.stop(); await m.node.stop() }))
     }
   })
+
+  it('sync does not fetch again what the trust policy refused', async () => {
+    const a = await member([], { sync: { onConnect: false } })
+    const b = await member(a.network.addrs(), { sync: { onConnect: false } }, { trust: createTrustPolicy({ mode: 'anchors', issuers: ['did:web:only-this-one.example'] }) })
+    try {
+      for (const jws of await generateJws(20, { seed: 72 })) await a.node.publish(jws)
+      await waitFor(() => b.network.libp2p.getPeers().length > 0, 10_000, 'B to connect to A')
+      const first = await b.network.syncWith(a.network.peerId())
+      assert.equal(first.need, 20)
+      assert.equal(first.fetched, 0)
+      assert.equal(first.invalid, 0)
+      const second = await b.network.syncWith(a.network.peerId())
+      assert.equal(second.need, 0)
+      assert.equal(b.node.counts().entries, 0)
+    } finally {
+      await Promise.all([a, b].map(async m => { await m.network.stop(); await m.node.stop() }))
+    }
+  })
 })
