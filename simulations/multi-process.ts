@@ -12,6 +12,7 @@ import { generateJws, seededRandom } from './generator.ts'
 import { ScenarioError, type Scenario, type ScenarioEvent } from './scenario.ts'
 import type { FromWorker, NodeRef, ToWorker } from './process-worker.ts'
 import { createEventTimeline, sleep } from './timeline.ts'
+import { allHold, coverageOf, settlePublishes, type Holders } from './deliveries.ts'
 import type { Delivery, PublishRecord, RunResult } from './run-scenario.ts'
 
 const WORKER = fileURLToPath(new URL('./process-worker.ts', import.meta.url))
@@ -100,7 +101,7 @@ export async function runMultiProcess (scenario: Scenario, processes: number, on
 
     for (const w of workers) w.tell({ type: 'attack' })
     const deliveries: Delivery[] = []
-    const holders = new Map<number, Set<number>>()
+    const holders: Holders = new Map()
     const publishedAt = new Map<number, number>()
     for (const w of workers) {
       w.onDelivered = m => {
@@ -111,12 +112,10 @@ export async function runMultiProcess (scenario: Scenario, processes: number, on
     const publishes: PublishRecord[] = []
     const coverage: RunResult['coverage'] = []
     const convergence: RunResult['convergence'] = []
+    const liveHonest = (): number[] => honest().map(m => m.index)
     const sampleCoverage = (): void => {
-      const live = honest()
-      if (publishes.length === 0 || live.length === 0) return
-      let have = 0
-      for (const m of live) for (const p of publishes) if (holders.get(p.index)?.has(m.index) === true) have++
-      coverage.push({ ms: Date.now() - t0, fraction: have / (live.length * publishes.length) })
+      const fraction = coverageOf(liveHonest(), publishes, holders)
+      if (fraction != null) coverage.push({ ms: Date.now() - t0, fraction })
     }
     const sampler = setInterval(sampleCoverage, 250)
     let nextIndex = scenario.nodes
@@ -182,7 +181,7 @@ export async function runMultiProcess (scenario: Scenario, processes: number, on
     await timeline.finish()
 
     onProgress?.(scenario.publish.count, scenario.publish.count, 'converging')
-    const converged = (): boolean => honest().every(m => publishes.every(p => holders.get(p.index)?.has(m.index) === true))
+    const converged = (): boolean => allHold(liveHonest(), publishes, holders)
     const convergeBy = Math.min(deadline, Date.now() + 120_000)
     while (!converged() && Date.now() < convergeBy) await sleep(100)
     clearInterval(sampler)
@@ -191,13 +190,7 @@ export async function runMultiProcess (scenario: Scenario, processes: number, on
     for (const c of convergence) if (done) c.convergedMs = convergedAt - c.atMs
     sampleCoverage()
     const live = honest()
-    for (const p of publishes) {
-      const reached = live.filter(m => holders.get(p.index)?.has(m.index) === true)
-      p.expected = live.length
-      p.reached = reached.length
-      const times = deliveries.filter(d => d.publish === p.index && reached.some(r => r.index === d.node)).map(d => d.ms)
-      if (reached.length === live.length && times.length > 0) p.allMs = Math.max(...times)
-    }
+    settlePublishes(publishes, live.map(m => m.index), holders, deliveries)
     const forgedByWorker = await Promise.all(workers.map(async w => w.ask({ type: 'count-forged', entries: [] }, 'forged')))
     const forgedEntries = forgedByWorker.flatMap(f => f.entries)
     const forgedStored = (await Promise.all(workers.map(async w => w.ask({ type: 'count-forged', entries: forgedEntries }, 'forged')))).reduce((n, f) => n + f.stored, 0)

@@ -9,6 +9,7 @@ import { CATALOGUE_TOPIC } from '../protocols/constants.ts'
 import { versionCid } from '../protocols/self-description/identity.ts'
 import { generateJws, seededRandom } from './generator.ts'
 import { startAttack } from './attackers.ts'
+import { allHold, coverageOf, settlePublishes, type Holders } from './deliveries.ts'
 import { createEventTimeline, sleep } from './timeline.ts'
 import { Harness, type SimNode } from './harness.ts'
 import type { Scenario, ScenarioEvent } from './scenario.ts'
@@ -110,7 +111,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
   const cidIndex = new Map<string, number>()
   const published: PublishRecord[] = []
   const deliveries: Delivery[] = []
-  const holders = new Map<number, Set<number>>()
+  const holders: Holders = new Map()
   const publishTimes = new Map<number, number>()
   const listen = (sim: SimNode): void => {
     sim.node.addEventListener('version:accepted', (event) => {
@@ -130,12 +131,10 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
 
   const coverage: RunResult['coverage'] = []
   const convergence: RunResult['convergence'] = []
+  const liveHonest = (): number[] => harness.honest().map(sim => sim.index)
   const sampleCoverage = (): void => {
-    const honest = harness.honest()
-    if (published.length === 0 || honest.length === 0) return
-    let have = 0
-    for (const sim of honest) for (const p of published) if (holders.get(p.index)?.has(sim.index) === true) have++
-    coverage.push({ ms: Date.now() - t0, fraction: have / (honest.length * published.length) })
+    const fraction = coverageOf(liveHonest(), published, holders)
+    if (fraction != null) coverage.push({ ms: Date.now() - t0, fraction })
   }
   const sampler = setInterval(() => { sampleCoverage(); overBudget() }, 250)
 
@@ -191,7 +190,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
   await timeline.finish()
 
   // convergence: every live honest node holds every published entry
-  const converged = (): boolean => harness.honest().every(sim => published.every(p => holders.get(p.index)?.has(sim.index) === true))
+  const converged = (): boolean => allHold(liveHonest(), published, holders)
   progress('converging')
   await waitUntil(() => converged() || overBudget(), CONVERGENCE_TIMEOUT_MS, deadline)
   if (process.env.GXCAT_SIM_DEBUG != null && !converged()) {
@@ -208,13 +207,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
 
   // what was measured
   const honest = harness.honest()
-  for (const p of published) {
-    const reached = honest.filter(sim => holders.get(p.index)?.has(sim.index) === true)
-    p.expected = honest.length
-    p.reached = reached.length
-    const times = deliveries.filter(d => d.publish === p.index && reached.some(r => r.index === d.node)).map(d => d.ms)
-    if (reached.length === honest.length && times.length > 0) p.allMs = Math.max(...times)
-  }
+  settlePublishes(published, honest.map(sim => sim.index), holders, deliveries)
   const pairs = published.length * honest.length
   const delivered = published.reduce((n, p) => n + p.reached, 0)
   let forgedStored = 0
