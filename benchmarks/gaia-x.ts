@@ -14,6 +14,7 @@ import { createDidResolver, createTrustPolicy, decodeJws, gaiaxShapes } from '..
 import { createGaiaxIssuer, createIntermediateCa, createRootCa, startDidWebHost } from '../test/fixtures/gaia-x-issuer.ts'
 import { legalPerson2511, serviceOffering2511 } from '../test/fixtures/subjects.ts'
 import { fmt } from './raw-verify.ts'
+import { GX_2511 } from '../protocols/constants.ts'
 
 const scale = Number(process.env.BENCH_SCALE ?? 1)
 const n = (count: number): number => Math.max(100, Math.round(count * scale))
@@ -48,7 +49,7 @@ export async function gaiaxBenchmark (): Promise<void> {
   // shapes: parse once per process
   let start = performance.now()
   const shapes = gaiaxShapes()
-  console.log(`  2511 shapes loaded: ${shapes.shapeCount} node shapes in ${fmt(performance.now() - start)} ms (once per process)`)
+  console.log(`  2511 shapes loaded: ${shapes.shapeCount(GX_2511)} node shapes in ${fmt(performance.now() - start)} ms (once per process)`)
   const payloads = credentials.map(c => decodeJws(c, Infinity, 'the credential').payload)
   await shapes.validate(payloads.slice(0, 200)) // warm-up
   const single = Math.min(count, 2000)

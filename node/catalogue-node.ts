@@ -9,9 +9,10 @@ import { defaultLogger } from '@libp2p/logger'
 import { Level } from 'level'
 import { TypedEventEmitter } from 'main-event'
 import {
-  createDidResolver, createTrustPolicy, entryId, payloadOfVerifiedJws, verifyCredential, verifyPresentation, verifyRevocation,
-  type AbortOptions, type DidResolver, type Revocation, type TrustPolicy, type VerifiedCredential
+  createDidResolver, createStatusChecker, createTrustPolicy, entryId, payloadOfVerifiedJws, verifyCredential, verifyPresentation, verifyRevocation,
+  type AbortOptions, type DidResolver, type Revocation, type StatusChecker, type TrustPolicy, type VerifiedCredential
 } from '../protocols/self-description/index.ts'
+import { STATUS_RECHECK_MS } from './constants.ts'
 import { EntryRevokedError, InvalidQueryError, NodeStoppedError, NotFoundError } from './errors.ts'
 import { createNodeMetrics, type NodeMetrics } from './metrics.ts'
 import { listVersions, type ListFilter, type ListPage } from './query/filters.ts'
@@ -52,6 +53,8 @@ export interface CatalogueNodeEvents {
   'revocation:accepted': CustomEvent<{ revocation: Revocation, result: RevokeResult, source: Source }>
   /** an input was refused */
   'input:rejected': CustomEvent<{ error: Error, source: Source }>
+  /** a stored head's status list changed its status (revoked, suspended, or active again) */
+  'version:status': CustomEvent<{ cid: string, entry: string, status: 'active' | 'revoked' | 'suspended' }>
 }
 
 export interface CatalogueNodeInit {
@@ -74,6 +77,8 @@ export interface CatalogueNodeInit {
   sparql?: boolean
   /** collect process metrics (CPU, memory) in this node's registry. @default false */
   processMetrics?: boolean
+  /** how often stored credentials' status lists are checked again. @default 5 min; 0: never */
+  statusRecheckMs?: number
 }
 
 export interface VersionView extends VersionRecord {
@@ -88,6 +93,12 @@ export interface CatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> {
   publish (jws: string, options?: AbortOptions & { source?: Source }): Promise<PublishResult>
   /** verifies a VP-JWT, then verifies and stores each credential it envelops on its own */
   publishPresentation (jws: string, options?: AbortOptions): Promise<PresentationResult>
+  /** publishes each credential on its own (an unsigned presentation's enveloped credentials); an Error item is refused as given */
+  publishEach (items: Array<string | Error>, options?: AbortOptions): Promise<{ credentials: PresentationResult['credentials'] }>
+  /** counts and reports a refusal of bad input made before the node saw it (a body that is not a submission), then throws it */
+  refuse (error: Error): never
+  /** checks the status lists of the stored heads that have them and marks each revoked, suspended or active again */
+  recheckStatusLists (options?: AbortOptions): Promise<{ checked: number, changed: number }>
   /** verifies and stores a revocation */
   revoke (jws: string, options?: AbortOptions & { source?: Source }): Promise<RevokeResult>
   getVersion (cid: string): Promise<VersionView>
@@ -97,6 +108,7 @@ export interface CatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> {
   sparql (query: string, accept?: string): Promise<SparqlResult>
   counts (): { entries: number, revoked: number, versions: number }
   readonly resolver: DidResolver
+  readonly status: StatusChecker
   readonly metrics: NodeMetrics
   readonly store: CatalogueStore
   readonly trust: TrustPolicy
@@ -109,6 +121,8 @@ function view (record: VersionRecord & { status: VersionStatus }): VersionView {
 
 class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implements CatalogueNode {
   readonly resolver: DidResolver
+  readonly status: StatusChecker
+  private statusTimer: ReturnType<typeof setInterval> | undefined
   readonly metrics: NodeMetrics
   readonly trust: TrustPolicy
   readonly store: CatalogueStore
@@ -124,6 +138,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     const logger = init.logger ?? defaultLogger()
     this.log = logger.forComponent('gxcat:node')
     this.resolver = init.resolver ?? createDidResolver({ originOverrides: init.didWebOrigins })
+    this.status = createStatusChecker({ resolver: this.resolver })
     this.trust = init.trust ?? createTrustPolicy()
     let db = init.db
     if (db == null) {
@@ -149,6 +164,13 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     await this.dbFactory()
     await this.store.open()
     this.running = true
+    const recheckMs = this.init.statusRecheckMs ?? STATUS_RECHECK_MS
+    if (recheckMs > 0) {
+      this.statusTimer = setInterval(() => {
+        this.recheckStatusLists().catch((err: Error) => { this.log.error('status list re-check failed: %e', err) })
+      }, recheckMs)
+      this.statusTimer.unref()
+    }
     const rdf = this.rdf
     if (rdf == null) return
     // the RDF store lives in memory: rebuild it from the active heads
@@ -175,6 +197,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   async stop (): Promise<void> {
     if (!this.running) return
     this.running = false
+    clearInterval(this.statusTimer)
     await this.store.close()
     await this.rdf?.close()
   }
@@ -203,7 +226,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     let verified: VerifiedCredential
     let terms
     try {
-      verified = await verifyCredential(jws, { resolver: this.resolver, signal: options.signal })
+      verified = await verifyCredential(jws, { resolver: this.resolver, status: this.status, signal: options.signal })
       this.trust.assertTrusted(verified)
       terms = indexTerms(verified)
     } catch (err: any) {
@@ -240,6 +263,51 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       }
     }))
     return { holder: presentation.holder, credentials }
+  }
+
+  async publishEach (items: Array<string | Error>, options: AbortOptions = {}): Promise<{ credentials: PresentationResult['credentials'] }> {
+    this.assertRunning()
+    const credentials = await Promise.all(items.map(async (item): Promise<PresentationResult['credentials'][number]> => {
+      try {
+        return await (typeof item === 'string' ? this.publish(item, options) : this.rejected(item, 'api'))
+      } catch (err: any) {
+        if (err.name === 'StoreError' || err.name === 'NodeStoppedError') throw err
+        return { status: 'refused', error: { name: err.name, message: err.message } }
+      }
+    }))
+    return { credentials }
+  }
+
+  refuse (error: Error): never {
+    return this.rejected(error, 'api')
+  }
+
+  async recheckStatusLists (options: AbortOptions = {}): Promise<{ checked: number, changed: number }> {
+    this.assertRunning()
+    let checked = 0
+    let changed = 0
+    const heads = [...this.store.heads()].map(([, head]) => head.cid)
+    for (let i = 0; i < heads.length; i += 1000) {
+      for (const record of await this.store.getVersions(heads.slice(i, i + 1000))) {
+        options.signal?.throwIfAborted()
+        if (record?.statusEntries == null || !['active', 'suspended'].includes(record.status)) continue
+        checked++
+        let status
+        try {
+          status = await this.status.statusOf(record, options)
+        } catch (err: any) {
+          this.log('cannot check the status list of %s: %s', record.cid, err.message)
+          continue
+        }
+        if (status === record.status) continue
+        await this.store.setListStatus(record.cid, status)
+        changed++
+        if (status === 'active') this.rdf?.add({ cid: record.cid, jws: record.jws })
+        else this.rdf?.remove(record.cid)
+        this.safeDispatch('version:status', { cid: record.cid, entry: record.entry, status })
+      }
+    }
+    return { checked, changed }
   }
 
   async revoke (jws: string, options: AbortOptions & { source?: Source } = {}): Promise<RevokeResult> {

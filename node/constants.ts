@@ -31,6 +31,8 @@ export const MAX_SPARQL_BYTES = 64 * 1024
 export const MAX_TOKENS_PER_ENTRY = 256
 /** Longest property value kept in the property-equality index. */
 export const MAX_INDEXED_VALUE_LENGTH = 256
+/** How often a node checks the status lists (W3C Bitstring Status List) of what it stores again. */
+export const STATUS_RECHECK_MS = 5 * 60_000
 /** Concurrency of bulk publishing from the CLI. */
 export const PUBLISH_CONCURRENCY = 16
 

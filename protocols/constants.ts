@@ -11,13 +11,13 @@ export const hour = 60 * minute
 export const ALLOWED_ALGORITHMS = ['EdDSA', 'ES256', 'ES384', 'PS256'] as const
 
 /** `typ` of a VC-JWT (VC-JOSE and Gaia-X Loire). */
-export const CREDENTIAL_TYPES = ['vc+jwt', 'vc+ld+json+jwt'] as const
+export const CREDENTIAL_TYPES = ['vc+jwt', 'vc+ld+json+jwt', 'vc+ld+jwt'] as const
 /** `cty` of a VC-JWT; optional, but when present it must be one of these. */
-export const CREDENTIAL_CONTENT_TYPES = ['vc', 'vc+ld+json'] as const
+export const CREDENTIAL_CONTENT_TYPES = ['vc', 'vc+ld+json', 'vc+ld'] as const
 /** `typ` of a VP-JWT. */
 export const PRESENTATION_TYPES = ['vp+jwt', 'vp+ld+json+jwt', 'vp+ld+jwt'] as const
 /** `cty` of a VP-JWT. */
-export const PRESENTATION_CONTENT_TYPES = ['vp', 'vp+ld+json'] as const
+export const PRESENTATION_CONTENT_TYPES = ['vp', 'vp+ld+json', 'vp+ld'] as const
 /** `typ` of a gxcat revocation. */
 export const REVOCATION_TYPE = 'gxcat-revocation+jwt'
 
@@ -35,6 +35,8 @@ export const CLOCK_TOLERANCE_MS = 5 * minute
 
 /** The VC 2.0 base context: the first `@context` of every credential. */
 export const VC2_CONTEXT = 'https://www.w3.org/ns/credentials/v2'
+/** The W3C examples context of VC 2.0 (`@vocab` https://www.w3.org/ns/credentials/examples#). */
+export const VC2_EXAMPLES_CONTEXT = 'https://www.w3.org/ns/credentials/examples/v2'
 /** The VC 1.1 context, used by legacy (Tagus/Elbe) credentials, which are refused. */
 export const VC1_CONTEXT = 'https://www.w3.org/2018/credentials/v1'
 /** The Gaia-X 2511 vocabulary (current release). */
@@ -55,6 +57,13 @@ export const DID_WEB_CACHE_TTL_MS = 10 * minute
 export const CERTIFICATE_CHAIN_MAX_BYTES = 64 * 1024
 /** An x5u chain with more certificates than this is refused. */
 export const CERTIFICATE_CHAIN_MAX_LENGTH = 8
+
+/** A status-list credential larger than this is refused (131,072 entries gzip to a few hundred bytes). */
+export const STATUS_LIST_MAX_BYTES = 256 * 1024
+/** A decompressed bitstring larger than this is refused (16 Mi entries). */
+export const STATUS_LIST_MAX_BITSTRING_BYTES = 2 * 1024 * 1024
+/** How long a verified status list is reused when neither its validUntil nor its server says. */
+export const STATUS_LIST_CACHE_TTL_MS = 5 * minute
 
 /** The gossipsub topic that carries new versions and revocations. */
 export const CATALOGUE_TOPIC = '/gxcat/catalogue/1.0.0'

@@ -104,13 +104,16 @@ export function * syntheticSelfDescriptions (options: GeneratorOptions = {}): Ge
         subject: {
           id: serviceId,
           type: 'gx:ServiceOffering',
-          'gx:name': `${noun} API ${p}.${s}`,
-          'gx:description': `${sector} ${noun} for region ${subdivision}, updated ${pick(['hourly', 'daily', 'in real time'])}`,
+          'schema:name': `${noun} API ${p}.${s}`,
+          'schema:description': `${sector} ${noun} for region ${subdivision}, updated ${pick(['hourly', 'daily', 'in real time'])}, as ${pick(FORMATS)}, ${pick(['default: allow', 'allow: EU participants', 'allow: research only'])}`,
           'gx:keyword': [sector, ...noun.split(' '), country.toLowerCase()],
           'gx:providedBy': { id: participantId },
-          'gx:termsAndConditions': { 'gx:URL': `https://${sector}${p}.example/terms`, 'gx:hash': Math.floor(random() * 2 ** 52).toString(16).padStart(16, '0') },
-          'gx:policy': pick(['default: allow', 'allow: EU participants', 'allow: research only']),
-          'gx:dataAccountExport': { 'gx:requestType': 'API', 'gx:accessType': 'digital', 'gx:formatType': pick(FORMATS) }
+          // the 25.11 development shapes: terms and conditions with a URL (an IRI) and a hash
+          'gx:serviceOfferingTermsAndConditions': {
+            type: 'gx:TermsAndConditions',
+            'gx:url': { id: `https://${sector}${p}.example/terms` },
+            'gx:hash': Math.floor(random() * 2 ** 52).toString(16).padStart(16, '0')
+          }
         }
       }
       if (++produced >= count) return

@@ -6,7 +6,7 @@ import { timingSafeEqual } from 'node:crypto'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { MAX_HTTP_BODY_BYTES } from '../constants.ts'
 import { UnauthorizedError } from '../errors.ts'
-import { isPresentationJws } from '../../protocols/self-description/index.ts'
+import { InvalidEnvelopeError, readSubmission, unsignedError } from '../../protocols/self-description/index.ts'
 import { handleError } from './errors.ts'
 import { registerNodeInfoRoutes } from './routes/node-info.ts'
 import { registerQueryRoutes } from './routes/queries.ts'
@@ -68,13 +68,30 @@ export function isLoopback (host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host)
 }
 
+/**
+ * Publishes whatever was submitted (readSubmission): a VC-JWT, a VP-JWT, either as a JSON-LD
+ * envelope, or an unsigned JSON-LD presentation of enveloped credentials, each credential on
+ * its own signature.
+ */
 export async function defaultPublish (node: CatalogueNode, body: string): Promise<PublishReply> {
-  const jws = body.trim()
-  if (isPresentationJws(jws)) {
-    const result = await node.publishPresentation(jws)
+  let submission
+  try {
+    submission = readSubmission(body)
+  } catch (err: any) {
+    node.refuse(err)
+  }
+  if (submission.kind === 'presentation') {
+    const result = await node.publishPresentation(submission.jws)
     return { created: result.credentials.some(c => c.status === 'active'), body: { ...result } }
   }
-  const result = await node.publish(jws)
+  if (submission.kind === 'bundle') {
+    const result = await node.publishEach(submission.items.map(item => 'jws' in item ? item.jws : new InvalidEnvelopeError('an unsigned credential in a presentation cannot be published: envelope it as a VC-JWT (EnvelopedVerifiableCredential)')))
+    return { created: result.credentials.some(c => c.status === 'active'), body: { ...result } }
+  }
+  if (submission.kind === 'json-ld') {
+    node.refuse(unsignedError())
+  }
+  const result = await node.publish(submission.jws)
   return { created: result.status === 'active', body: { ...result } }
 }
 

@@ -51,6 +51,8 @@ export interface CatalogueStore {
   addVersion (verified: VerifiedCredential, terms: IndexTerms): Promise<AcceptOutcome>
   /** durably records a verified revocation */
   addRevocation (revocation: Revocation): Promise<RevokeOutcome>
+  /** records what the version's status list says of it (active again clears a suspension) */
+  setListStatus (cid: string, status: 'active' | 'revoked' | 'suspended'): Promise<void>
   getVersion (cid: string): Promise<(VersionRecord & { status: VersionStatus }) | undefined>
   getVersions (cids: string[]): Promise<Array<(VersionRecord & { status: VersionStatus }) | undefined>>
   getHead (entry: string): MemoryHead | undefined
@@ -238,6 +240,10 @@ export function createCatalogueStore (db: Database): CatalogueStore {
     async addRevocation (revocation) {
       return queue.submit({ kind: 'revocation', revocation }) as Promise<RevokeOutcome>
     },
+    setListStatus: guard(async (cid: string, status: 'active' | 'revoked' | 'suspended') => {
+      if (status === 'active') await statuses.del(cid)
+      else await statuses.put(cid, status)
+    }),
     getVersion: guard(async (cid: string) => withStatus(await versions.get(cid))),
     getVersions: guard(async (cids: string[]) => {
       const [records, stored] = await Promise.all([versions.getMany(cids), statuses.getMany(cids)])

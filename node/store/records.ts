@@ -5,7 +5,7 @@
 
 import type { Revocation, VerifiedCredential } from '../../protocols/self-description/index.ts'
 
-export type VersionStatus = 'active' | 'superseded' | 'revoked' | 'expired'
+export type VersionStatus = 'active' | 'superseded' | 'revoked' | 'expired' | 'suspended'
 
 /** A stored version: what verification found, less the parsed credential; immutable once written (its status lives apart). */
 export interface VersionRecord extends Omit<VerifiedCredential, 'credential'> {

@@ -12,7 +12,7 @@ import type { Logger } from '@libp2p/interface'
 export type GossipHandler = (message: GossipMessage, from: string) => Promise<'accepted' | 'duplicate' | 'stale'>
 
 /** Errors that say the sender did nothing wrong (or cannot be blamed for sure). */
-const NOT_THE_SENDERS_FAULT = new Set(['StoreError', 'NodeStoppedError', 'DidResolutionError', 'EntryRevokedError', 'AbortError'])
+const NOT_THE_SENDERS_FAULT = new Set(['StoreError', 'NodeStoppedError', 'DidResolutionError', 'EntryRevokedError', 'AbortError', 'StatusListError', 'CredentialRevokedError', 'CredentialSuspendedError'])
 
 export interface ValidatorCounters {
   accepted: number

@@ -8,10 +8,10 @@
  */
 import { importJWK, type JWK } from 'jose'
 import {
-  CERTIFICATE_CHAIN_MAX_BYTES, DID_WEB_CACHE_ENTRIES, DID_WEB_CACHE_TTL_MS, DID_WEB_MAX_DOCUMENT_BYTES, DID_WEB_TIMEOUT_MS
+  CERTIFICATE_CHAIN_MAX_BYTES, STATUS_LIST_MAX_BYTES, DID_WEB_CACHE_ENTRIES, DID_WEB_CACHE_TTL_MS, DID_WEB_MAX_DOCUMENT_BYTES, DID_WEB_TIMEOUT_MS
 } from '../constants.ts'
 import { assertLeafKey, parseCertificateChain, type CertificateChain } from './certificate-chain.ts'
-import { CertificateChainError, DidResolutionError, KeyNotFoundError } from './errors.ts'
+import { CertificateChainError, DidResolutionError, KeyNotFoundError, StatusListError } from './errors.ts'
 import { didOf, jwkFromDidKey } from './keys.ts'
 
 export interface AbortOptions {
@@ -31,6 +31,12 @@ export interface DidResolver {
   resolveKey (kid: string, options?: AbortOptions): Promise<ResolvedKey>
   /** The key imported for one algorithm, cached: verification of many credentials by one issuer imports once. */
   importKey (kid: string, alg: string, options?: AbortOptions): Promise<{ key: ResolvedKey, cryptoKey: CryptoKey | Uint8Array }>
+  /**
+   * A status-list credential (W3C Bitstring Status List) under the same outbound rules as DID
+   * documents (overrides, HTTPS, timeout, size cap, no redirects), cached as its server says.
+   * Every failure is a StatusListError.
+   */
+  fetchStatusList (url: string, options?: AbortOptions): Promise<{ text: string, maxAgeMs?: number }>
 }
 
 export interface DidResolverInit {
@@ -226,5 +232,21 @@ export function createDidResolver (init: DidResolverInit = {}): DidResolver {
     return entry
   }
 
-  return { resolveKey, importKey }
+  async function fetchStatusList (href: string, options: AbortOptions = {}): Promise<{ text: string, maxAgeMs?: number }> {
+    let url: URL
+    try {
+      url = new URL(href)
+    } catch {
+      throw new StatusListError(`the status list ${JSON.stringify(href)?.slice(0, 100)} is not a URL`)
+    }
+    if (url.protocol !== 'https:' && !overrides.has(url.host.toLowerCase())) throw new StatusListError(`the status list ${url.href} is not an HTTPS URL`)
+    try {
+      return await fetchText(url.href, `the status list ${url.href}`, 'application/vc+jwt, application/vc+ld+json+jwt, application/vc+ld+jwt, application/jwt, application/vc+ld+json, application/json', STATUS_LIST_MAX_BYTES, StatusListError, options)
+    } catch (err: any) {
+      if (err.name === 'StatusListError') throw err
+      throw new StatusListError(err.message)
+    }
+  }
+
+  return { resolveKey, importKey, fetchStatusList }
 }

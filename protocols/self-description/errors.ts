@@ -146,3 +146,21 @@ export class UntrustedIssuerError extends Error {
   static name = 'UntrustedIssuerError'
   name = 'UntrustedIssuerError'
 }
+
+/** A status list (W3C Bitstring Status List) that cannot be used: unreachable, unsigned, signed by another issuer, too large, not a bitstring. */
+export class StatusListError extends Error {
+  static name = 'StatusListError'
+  name = 'StatusListError'
+}
+
+/** The credential's issuer revoked it in its status list. */
+export class CredentialRevokedError extends Error {
+  static name = 'CredentialRevokedError'
+  name = 'CredentialRevokedError'
+}
+
+/** The credential's issuer suspended it in its status list. */
+export class CredentialSuspendedError extends Error {
+  static name = 'CredentialSuspendedError'
+  name = 'CredentialSuspendedError'
+}

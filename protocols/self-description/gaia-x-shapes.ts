@@ -1,21 +1,22 @@
 /**
- * The official Gaia-X 2511 SHACL shapes (gaia-x-2511/, see SOURCE.md there), run with
- * shacl-engine. DESIGN.md's rule: shapes run over each credential's own graph, never over what
- * else a node holds, so every node decides alike; the 2511 ontology's class hierarchy is merged
- * into the shapes graph (shacl-engine reads rdfs:subClassOf there for sh:targetClass and
- * sh:class); a reference to an entity that the graph does not describe is not a violation.
+ * The official Gaia-X SHACL shapes, run with shacl-engine: the 2511 release (gaia-x-2511/) and
+ * the 25.11 shapes of the `development#` namespace (gaia-x-development/); see SOURCE.md in each.
+ * DESIGN.md's rule: shapes run over each credential's own graph, never over what else a node
+ * holds, so every node decides alike; the ontology's class hierarchy is merged into the shapes
+ * graph (shacl-engine reads rdfs:subClassOf there for sh:targetClass and sh:class); a reference
+ * to an entity that the graph does not describe is not a violation.
  *
- * The 2.3 MB shapes file is parsed once per process, on the first 2511 credential (about a
- * second). Each credential is validated against only the shapes its graph's types reach, and
- * credentials submitted in the same tick share one JSON-LD → RDF parse (Oxigraph).
+ * Each 2.3 MB shapes file is parsed once per process, on the first credential of its vocabulary
+ * (about a second). Each credential is validated against only the shapes its graph's types
+ * reach, and credentials submitted in the same tick share one JSON-LD → RDF parse (Oxigraph).
  */
 import { readFileSync } from 'node:fs'
 import { DataFactory, Parser, Store, type Quad, type Term } from 'n3'
 import oxigraph from 'oxigraph'
 import { Validator, type ValidationResult } from 'shacl-engine'
-import { GX_2511 } from '../constants.ts'
+import { GX_2511, GX_DEVELOPMENT } from '../constants.ts'
 import { ShapeViolationError, type ShapeViolation } from './errors.ts'
-import { inlineContexts } from './vocabulary.ts'
+import { inlineContexts, inlineGraphContexts } from './vocabulary.ts'
 
 const SH = 'http://www.w3.org/ns/shacl#'
 const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type'
@@ -24,36 +25,103 @@ const GRAPH_PREFIX = 'urn:gxcat:shapes:'
 const VC_NAMESPACE = 'https://www.w3.org/2018/credentials#'
 /** Constraints on a value node that need the node's own description to judge (sh:or over sh:class alternatives too). */
 const NEEDS_DESCRIPTION = new Set(['Class', 'Node', 'Or', 'Xone', 'And'].map(c => `${SH}${c}ConstraintComponent`))
+/** Credential types that say nothing about the subject. */
+const BASE_TYPES = new Set(['VerifiableCredential', 'https://www.w3.org/2018/credentials#VerifiableCredential'])
 
 const factory = { ...DataFactory, dataset: (quads?: Quad[]) => new Store(quads) }
+
+/** The official shape releases gxcat ships, by the vocabulary they check. */
+export const SHAPE_RELEASES = [
+  { namespace: GX_2511, folder: 'gaia-x-2511' },
+  { namespace: GX_DEVELOPMENT, folder: 'gaia-x-development' }
+] as const
 
 export interface GaiaxShapes {
   /** The violations of each credential (empty: conforms), in the order given. */
   validate (credentials: ReadonlyArray<Record<string, unknown>>): Promise<ShapeViolation[][]>
-  /** How many shapes (node shapes with a target) are loaded. */
-  readonly shapeCount: number
+  /** The violations of a bare JSON-LD graph (no credential envelope): every node in it is checked. */
+  validateGraph (document: Record<string, unknown>): Promise<ShapeViolation[]>
+  /** How many shapes (node shapes with a target) a release has (loading it if need be). */
+  shapeCount (namespace: string): number
 }
 
-let loaded: GaiaxShapes | undefined
+interface ShapeRelease {
+  namespace: string
+  shapeCount: number
+  subjectsOnly: boolean
+  shapesFor (classIri: string): Term[] | undefined
+  run (data: SmallDataset, shapes: Term[]): Promise<ValidationResult[]>
+}
 
-/** The process-wide 2511 shapes, parsed on first use. */
-export function gaiaxShapes (): GaiaxShapes {
-  loaded ??= loadGaiaxShapes()
+const releases = new Map<string, ShapeRelease>()
+
+function release (namespace: string): ShapeRelease {
+  let loaded = releases.get(namespace)
+  if (loaded == null) {
+    const folder = SHAPE_RELEASES.find(r => r.namespace === namespace)?.folder
+    if (folder == null) throw new Error(`no shapes are bundled for ${namespace}`)
+    loaded = loadRelease(namespace, folder)
+    releases.set(namespace, loaded)
+  }
   return loaded
 }
 
-/** Whether any 2511 shape can apply: the credential names the 2511 vocabulary somewhere. */
-export function mentionsGaiax2511 (credential: Record<string, unknown>): boolean {
-  return JSON.stringify(credential).includes(GX_2511.slice('https://'.length, -1))
+/** The release whose vocabulary an IRI belongs to, if gxcat ships shapes for it. */
+function releaseOf (iri: string): string | undefined {
+  return SHAPE_RELEASES.find(r => iri.startsWith(r.namespace))?.namespace
 }
 
-function readTurtle (name: string): Quad[] {
-  const text = readFileSync(new URL(`./gaia-x-2511/${name}`, import.meta.url), 'utf8')
+let shared: GaiaxShapes | undefined
+
+/** The process-wide shapes, each release parsed on first use. */
+export function gaiaxShapes (): GaiaxShapes {
+  shared ??= {
+    shapeCount: namespace => release(namespace).shapeCount,
+    async validate (credentials) {
+      for (const r of SHAPE_RELEASES) {
+        if (credentials.some(c => mentions(c, r.namespace))) release(r.namespace)
+      }
+      const graphs = parseGraphs(credentials)
+      const out: ShapeViolation[][] = []
+      for (let i = 0; i < credentials.length; i++) {
+        const graph = graphs[i]
+        out.push(graph instanceof Error
+          ? [{ focusNode: String(credentials[i].id ?? '_:credential'), message: `the credential is not valid JSON-LD: ${graph.message}` }]
+          : await validateQuads(graph))
+      }
+      return out
+    },
+    async validateGraph (document) {
+      const { '@context': context, ...rest } = document
+      const text = JSON.stringify({ '@context': inlineGraphContexts(context), ...rest })
+      let quads: Quad[]
+      try {
+        quads = toN3(text)
+      } catch (err: any) {
+        return [{ focusNode: String(document['@id'] ?? document.id ?? '_:graph'), message: `the document is not valid JSON-LD: ${err.message}` }]
+      }
+      return validateQuads(quads)
+    }
+  }
+  return shared
+}
+
+/** Whether any bundled shape can apply: the credential names a Gaia-X vocabulary somewhere. */
+export function mentionsGaiax (credential: Record<string, unknown>): boolean {
+  return SHAPE_RELEASES.some(r => mentions(credential, r.namespace))
+}
+
+function mentions (credential: Record<string, unknown>, namespace: string): boolean {
+  return JSON.stringify(credential).includes(namespace.slice('https://'.length, -1))
+}
+
+function readTurtle (folder: string, name: string): Quad[] {
+  const text = readFileSync(new URL(`./${folder}/${name}`, import.meta.url), 'utf8')
   return new Parser({ format: 'text/turtle' }).parse(text)
 }
 
-function loadGaiaxShapes (): GaiaxShapes {
-  const shapesGraph = new Store([...readTurtle('shapes.ttl'), ...readTurtle('ontology.ttl')])
+function loadRelease (namespace: string, folder: string): ShapeRelease {
+  const shapesGraph = new Store([...readTurtle(folder, 'shapes.ttl'), ...readTurtle(folder, 'ontology.ttl')])
   const validator = new Validator(shapesGraph, { factory, validations: [[DataFactory.namedNode(`${SH}in`), compileIn]] })
 
   // class IRI → the shapes that target it or one of its superclasses
@@ -73,40 +141,44 @@ function loadGaiaxShapes (): GaiaxShapes {
       shapesByClass.set(cls, list)
     }
   }
-
-  const subjectsOnly = ![...shapesByClass.keys()].some(cls => cls.startsWith(VC_NAMESPACE))
-
-  async function validateGraph (quads: Quad[]): Promise<ShapeViolation[]> {
-    const data = new SmallDataset(quads)
-    const shapes = new Map<string, Term>()
-    for (const quad of quads) {
-      if (quad.predicate.value !== RDF_TYPE) continue
-      for (const shape of shapesByClass.get(quad.object.value) ?? []) shapes.set(shape.value, shape)
-    }
-    if (shapes.size === 0) return []
-    const report = await validator.validate({ dataset: data }, [...shapes.values()].map(shape => ({ terms: [shape] })))
-    if (report.conforms) return []
-    return report.results
-      .filter(result => result.severity.value === `${SH}Violation`)
-      .filter(result => !(NEEDS_DESCRIPTION.has(result.constraintComponent.value) &&
-        result.value?.term.termType === 'NamedNode' && !quads.some(q => q.subject.termType === 'NamedNode' && q.subject.value === result.value?.term.value)))
-      .map(violationOf)
-  }
-
   return {
+    namespace,
     shapeCount,
-    async validate (credentials) {
-      const graphs = parseGraphs(credentials, subjectsOnly)
-      const out: ShapeViolation[][] = []
-      for (let i = 0; i < credentials.length; i++) {
-        const graph = graphs[i]
-        out.push(graph instanceof Error
-          ? [{ focusNode: String(credentials[i].id ?? '_:credential'), message: `the credential is not valid JSON-LD: ${graph.message}` }]
-          : await validateGraph(graph))
-      }
-      return out
+    subjectsOnly: ![...shapesByClass.keys()].some(cls => cls.startsWith(VC_NAMESPACE)),
+    shapesFor: cls => shapesByClass.get(cls),
+    async run (data, shapes) {
+      const report = await validator.validate({ dataset: data }, shapes.map(shape => ({ terms: [shape] })))
+      return report.conforms ? [] : report.results
     }
   }
+}
+
+/** Runs the shapes that the types in a graph reach, of every release those types belong to. */
+async function validateQuads (quads: Quad[]): Promise<ShapeViolation[]> {
+  const byRelease = new Map<string, Map<string, Term>>()
+  for (const quad of quads) {
+    if (quad.predicate.value !== RDF_TYPE) continue
+    const namespace = releaseOf(quad.object.value)
+    if (namespace == null) continue
+    for (const shape of release(namespace).shapesFor(quad.object.value) ?? []) {
+      let shapes = byRelease.get(namespace)
+      if (shapes == null) byRelease.set(namespace, shapes = new Map())
+      shapes.set(shape.value, shape)
+    }
+  }
+  if (byRelease.size === 0) return []
+  const data = new SmallDataset(quads)
+  const violations: ShapeViolation[] = []
+  for (const [namespace, shapes] of byRelease) {
+    const results = await release(namespace).run(data, [...shapes.values()])
+    for (const result of results) {
+      if (result.severity.value !== `${SH}Violation`) continue
+      if (NEEDS_DESCRIPTION.has(result.constraintComponent.value) && result.value?.term.termType === 'NamedNode' &&
+        !quads.some(q => q.subject.termType === 'NamedNode' && q.subject.value === result.value?.term.value)) continue
+      violations.push(violationOf(result))
+    }
+  }
+  return violations
 }
 
 /** A string that identifies a term, whichever RDF/JS factory made it. */
@@ -208,7 +280,10 @@ function termText (term: { termType: string, value: string }): string {
 /** `@context` as a credential writes it → the same with bundled contexts inlined, as JSON text. */
 const inlinedContexts = new Map<string, string>()
 
-function parseGraphs (credentials: ReadonlyArray<Record<string, unknown>>, subjectsOnly: boolean): Array<Quad[] | Error> {
+function parseGraphs (credentials: ReadonlyArray<Record<string, unknown>>): Array<Quad[] | Error> {
+  // no bundled shape targets the credential envelope (checked at load): its triples and its
+  // context's type-scoped terms would cost a third of the parse
+  const subjectsOnly = [...releases.values()].every(r => r.subjectsOnly) // releases in use are loaded by now
   const out: Array<Quad[] | Error> = credentials.map(() => [])
   const groups = new Map<string, number[]>()
   credentials.forEach((credential, i) => {
@@ -226,9 +301,7 @@ function parseGraphs (credentials: ReadonlyArray<Record<string, unknown>>, subje
     }
     const documentOf = (list: number[]): string => `{"@context":${context},"@graph":${JSON.stringify(list.map(i => ({
       '@id': GRAPH_PREFIX + String(i),
-      // the subjects only: no 2511 shape targets the credential envelope (checked at load), and
-      // its triples and its context's type-scoped terms cost a third of the parse
-      '@graph': subjectsOnly ? ([] as unknown[]).concat(credentials[i].credentialSubject ?? []) : [{ ...credentials[i], '@context': undefined }]
+      '@graph': subjectsOnly ? subjectsOf(credentials[i]) : [{ ...credentials[i], '@context': undefined, credentialSubject: subjectsOf(credentials[i]) }]
     })))}}`
     let quads: Quad[]
     try {
@@ -257,6 +330,22 @@ function parseGraphs (credentials: ReadonlyArray<Record<string, unknown>>, subje
   return out
 }
 
+/**
+ * The credential's subjects, each typed also with the credential's own non-base types (Loire
+ * credentials often type only the credential: the subject is validated as of those types).
+ */
+export function subjectsOf (credential: Record<string, unknown>): unknown[] {
+  const subjects = ([] as unknown[]).concat(credential.credentialSubject ?? [])
+  const extra = ([] as unknown[]).concat(credential.type ?? []).filter(t => typeof t === 'string' && !BASE_TYPES.has(t))
+  if (extra.length === 0) return subjects
+  return subjects.map(subject => {
+    if (subject == null || typeof subject !== 'object' || Array.isArray(subject)) return subject
+    const own = subject as Record<string, unknown>
+    const key = 'type' in own || !('@type' in own) ? 'type' : '@type'
+    return { ...own, [key]: [...new Set([...([] as unknown[]).concat(own[key] ?? []), ...extra])] }
+  })
+}
+
 /** JSON-LD → N-Quads in Oxigraph (fast), N-Quads → RDF/JS terms with N3. */
 function toN3 (jsonld: string): Quad[] {
   const store = new oxigraph.Store()
@@ -273,11 +362,11 @@ interface Pending {
 let pending: Pending[] = []
 
 /**
- * Validates one credential against the 2511 shapes; those submitted in the same tick are
- * parsed as one batch. Credentials that do not use the 2511 vocabulary conform at once.
+ * Validates one credential against the official shapes; those submitted in the same tick are
+ * parsed as one batch. Credentials that use no Gaia-X vocabulary conform at once.
  */
 export async function validateGaiaxShapes (credential: Record<string, unknown>): Promise<ShapeViolation[]> {
-  if (!mentionsGaiax2511(credential)) return []
+  if (!mentionsGaiax(credential)) return []
   const { promise, resolve, reject } = Promise.withResolvers<ShapeViolation[]>()
   pending.push({ credential, resolve, reject })
   if (pending.length === 1) setImmediate(flush)

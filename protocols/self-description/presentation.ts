@@ -6,15 +6,15 @@
  * nodes receive them one by one through gossip.
  */
 import {
-  MAX_PRESENTATION_BYTES, MAX_PRESENTATION_CREDENTIALS, PRESENTATION_CONTENT_TYPES, PRESENTATION_TYPES
+  CREDENTIAL_TYPES, MAX_PRESENTATION_BYTES, MAX_PRESENTATION_CREDENTIALS, PRESENTATION_CONTENT_TYPES, PRESENTATION_TYPES
 } from '../constants.ts'
 import { InvalidEnvelopeError, InvalidPresentationError, IssuerMismatchError } from './errors.ts'
 import { decodeJws, typOfJws, verifySignature } from './jws.ts'
 import { didOf } from './keys.ts'
 import { readContexts } from './vocabulary.ts'
+import { assertNotVcJwt11 } from './verify.ts'
+import { unwrapDataUrl } from './submission.ts'
 import type { AbortOptions, DidResolver } from './did-resolver.ts'
-
-const ENVELOPED_PREFIXES = ['data:application/vc+ld+json+jwt,', 'data:application/vc+jwt,']
 
 export interface VerifiedPresentation {
   jws: string
@@ -28,9 +28,10 @@ export function isPresentationJws (jws: string): boolean {
   return (PRESENTATION_TYPES as readonly string[]).includes(typOfJws(jws) ?? '')
 }
 
-export async function verifyPresentation (input: string, options: AbortOptions & { resolver: DidResolver }): Promise<VerifiedPresentation> {
+export async function verifyPresentation (input: string, options: AbortOptions & { resolver: DidResolver, now?: number }): Promise<VerifiedPresentation> {
   const decoded = decodeJws(input, MAX_PRESENTATION_BYTES, 'the presentation')
   const { header, payload } = decoded
+  assertNotVcJwt11(header.typ, payload)
   if (!(PRESENTATION_TYPES as readonly string[]).includes(header.typ ?? '')) throw new InvalidEnvelopeError(`typ "${header.typ}" is not a VP-JWT type (${PRESENTATION_TYPES.join(', ')})`)
   if (header.cty != null && !(PRESENTATION_CONTENT_TYPES as readonly string[]).includes(header.cty)) throw new InvalidEnvelopeError(`cty "${header.cty}" is not a presentation content type (${PRESENTATION_CONTENT_TYPES.join(', ')})`)
   readContexts(payload['@context'])
@@ -48,9 +49,7 @@ export async function verifyPresentation (input: string, options: AbortOptions &
     const entryTypes = ([] as unknown[]).concat(entry?.type ?? [])
     if (entryTypes.includes('EnvelopedVerifiablePresentation')) throw new InvalidPresentationError(`verifiableCredential[${i}] is a presentation: nested presentations are not accepted`)
     if (!entryTypes.includes('EnvelopedVerifiableCredential') || typeof entry?.id !== 'string') throw new InvalidPresentationError(`verifiableCredential[${i}] is not an EnvelopedVerifiableCredential with a data: URL id`)
-    const prefix = ENVELOPED_PREFIXES.find(p => entry.id.startsWith(p))
-    if (prefix == null) throw new InvalidPresentationError(`verifiableCredential[${i}].id is not data:application/vc+ld+json+jwt,<JWS>`)
-    return entry.id.slice(prefix.length)
+    return unwrapDataUrl(entry.id, CREDENTIAL_TYPES.map(t => `application/${t}`), `verifiableCredential[${i}]`)
   })
   await verifySignature(decoded, options.resolver, options)
   return { jws: decoded.jws, holder, credentials }

@@ -16,9 +16,9 @@ import { entryId, versionCid } from './identity.ts'
 import { decodeJws, verifySignature, type DecodedJws } from './jws.ts'
 import { didOf } from './keys.ts'
 import { assertGaiaxShapes } from './gaia-x-shapes.ts'
-import { assertShapes } from './shapes.ts'
 import { expandTerm, readContexts } from './vocabulary.ts'
 import type { CertificateChain } from './certificate-chain.ts'
+import { readStatusEntries, type StatusChecker, type StatusEntry } from './status-list.ts'
 import type { AbortOptions, DidResolver } from './did-resolver.ts'
 
 export interface VerifiedCredential {
@@ -39,6 +39,8 @@ export interface VerifiedCredential {
   credential: Credential
   /** the checked certificate chain of the issuer's key (x5u), if it has one */
   chain?: CertificateChain
+  /** its W3C Bitstring Status List entries (revocation, suspension), if it has any */
+  statusEntries?: StatusEntry[]
 }
 
 export interface VerifyOptions extends AbortOptions {
@@ -47,19 +49,42 @@ export interface VerifyOptions extends AbortOptions {
   now?: number
   /** @default MAX_CREDENTIAL_BYTES */
   maxBytes?: number
+  /** status lists to honour (revocation, suspension); none checked when absent */
+  status?: StatusChecker
+  /** leave the official shapes to the caller (a report gives them separately) */
+  skipShapes?: boolean
 }
 
 export async function verifyCredential (input: string | Uint8Array, options: VerifyOptions): Promise<VerifiedCredential> {
   const decoded = decodeJws(input, options.maxBytes ?? MAX_CREDENTIAL_BYTES, 'the credential')
   const checked = checkCredential(decoded, options.now ?? Date.now())
   const key = await verifySignature(decoded, options.resolver, options)
-  await assertGaiaxShapes(checked.credential)
-  return key.chain != null ? { ...checked, chain: key.chain } : checked
+  if (options.skipShapes !== true) await assertGaiaxShapes(checked.credential)
+  const verified = key.chain != null ? { ...checked, chain: key.chain } : checked
+  if (options.status != null) await options.status.assertActive(verified, options)
+  return verified
+}
+
+const BASE_TYPES = new Set(['VerifiableCredential', 'https://www.w3.org/2018/credentials#VerifiableCredential'])
+
+function stringsOf (value: unknown): string[] {
+  return (Array.isArray(value) ? value : [value]).filter((t): t is string => typeof t === 'string')
+}
+
+/**
+ * A JWT of VC Data Model 1.1 (`typ` JWT or none, the credential under a `vc` or `vp` claim) is
+ * refused by name, with what to submit instead, wherever it is submitted.
+ */
+export function assertNotVcJwt11 (typ: string | undefined, payload: Record<string, any>): void {
+  if ((typ == null || typ.toUpperCase() === 'JWT') && (('vc' in payload && !('credentialSubject' in payload)) || ('vp' in payload && !('verifiableCredential' in payload)))) {
+    throw new UnsupportedFormatError(`this is a VC-JWT 1.1 (typ ${typ ?? 'absent'}, the ${'vc' in payload ? 'credential under the "vc"' : 'presentation under the "vp"'} claim); gxcat takes VC 2.0 secured with VC-JOSE: a JWS whose payload is the credential itself, typ vc+ld+json+jwt (or vc+jwt, vc+ld+jwt), or a VP-JWT of such credentials`)
+  }
 }
 
 /** Every check of a credential but its signature and the official (SHACL) shapes. */
 export function checkCredential (decoded: DecodedJws, now: number): VerifiedCredential {
   const { header, payload } = decoded
+  assertNotVcJwt11(header.typ, payload)
   if (header.typ != null && (PRESENTATION_TYPES as readonly string[]).includes(header.typ)) {
     throw new UnsupportedFormatError(`this is a verifiable presentation (typ ${header.typ}), not a credential`)
   }
@@ -68,9 +93,6 @@ export function checkCredential (decoded: DecodedJws, now: number): VerifiedCred
   }
   if (header.cty != null && !(CREDENTIAL_CONTENT_TYPES as readonly string[]).includes(header.cty)) {
     throw new InvalidEnvelopeError(`cty "${header.cty}" is not a credential content type (${CREDENTIAL_CONTENT_TYPES.join(', ')})`)
-  }
-  if ('vc' in payload && !('credentialSubject' in payload)) {
-    throw new UnsupportedFormatError('this is a VC 1.1 JWT (credential under the "vc" claim); gxcat takes VC 2.0 VC-JWT, whose payload is the credential itself')
   }
   const terms = readContexts(payload['@context'])
   const credential = payload as Credential
@@ -103,11 +125,11 @@ export function checkCredential (decoded: DecodedJws, now: number): VerifiedCred
   }
   if (typeof payload.exp === 'number' && payload.exp * 1000 < now - CLOCK_TOLERANCE_MS) throw new CredentialExpiredError(`the JWT expired at ${new Date(payload.exp * 1000).toISOString()}`)
 
-  const rawTypes = subject.type ?? subject['@type'] ?? []
-  const types = (Array.isArray(rawTypes) ? rawTypes : [rawTypes]).filter((t): t is string => typeof t === 'string')
-  const typeIris = types.map(t => expandTerm(t, terms))
-  assertShapes(subject, typeIris, terms)
+  // Loire credentials often type the credential only: its own types count as the subject's
+  const types = [...new Set([...stringsOf(subject.type ?? subject['@type']), ...stringsOf(credential.type).filter(t => !BASE_TYPES.has(t))])]
+  const typeIris = [...new Set(types.map(t => expandTerm(t, terms)))]
 
+  const statusEntries = readStatusEntries(credential)
   const cid = versionCid(decoded.jws).toString()
   return {
     jws: decoded.jws,
@@ -119,6 +141,7 @@ export function checkCredential (decoded: DecodedJws, now: number): VerifiedCred
     typeIris,
     validFrom,
     validUntil: typeof validUntil === 'string' ? validUntil : undefined,
-    credential
+    credential,
+    ...(statusEntries != null ? { statusEntries } : {})
   }
 }

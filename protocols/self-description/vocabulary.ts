@@ -1,11 +1,14 @@
 /**
  * Bundled JSON-LD contexts and term expansion. Nothing is ever downloaded: a context that is
- * not bundled is an UnknownContextError. Expansion here covers what gxcat needs to read a
- * credential (prefixes, @vocab, the VC 2.0 terms); full JSON-LD → RDF is left to Oxigraph,
- * given the same bundled contexts inline (see inlineContexts).
+ * not bundled is an UnknownContextError. The contexts are bundled complete, as their publishers
+ * serve them (contexts/SOURCE.md): `@vocab`, prefixes and term definitions, so a bare term
+ * (`gaiaxTermsAndConditions`) expands to the IRI the published context gives. Expansion here
+ * covers what gxcat needs to read a credential (types, property names); full JSON-LD → RDF is
+ * left to Oxigraph, given the same bundled contexts inline (see inlineContexts).
  */
+import { readFileSync } from 'node:fs'
 import { contexts as vcContexts } from '@digitalbazaar/credentials-context'
-import { GX_2511, GX_DEVELOPMENT, VC1_CONTEXT, VC2_CONTEXT } from '../constants.ts'
+import { GX_2511, GX_DEVELOPMENT, VC1_CONTEXT, VC2_CONTEXT, VC2_EXAMPLES_CONTEXT } from '../constants.ts'
 import { UnknownContextError, UnsupportedFormatError } from './errors.ts'
 
 const VC2_DOCUMENT: Record<string, any> = vcContexts.get(VC2_CONTEXT) ?? { '@context': {} }
@@ -18,17 +21,22 @@ const COMMON_PREFIXES = {
   odrl: 'http://www.w3.org/ns/odrl/2/'
 }
 
-function gaiaxContext (namespace: string): Record<string, unknown> {
-  return { '@context': { '@version': 1.1, gx: namespace, ...COMMON_PREFIXES } }
+function bundled (name: string): Record<string, any> {
+  const document = JSON.parse(readFileSync(new URL(`./contexts/${name}`, import.meta.url), 'utf8'))
+  return { '@context': document['@context'] }
 }
+
+const GX_2511_DOCUMENT = bundled('gaia-x-2511.jsonld')
+const GX_DEVELOPMENT_DOCUMENT = bundled('gaia-x-development.jsonld')
 
 /** Context documents shipped with gxcat, by the URL a credential names them with. */
 export const BUNDLED_CONTEXTS: ReadonlyMap<string, Record<string, any>> = new Map<string, Record<string, any>>([
   [VC2_CONTEXT, VC2_DOCUMENT],
-  [GX_2511, gaiaxContext(GX_2511)],
-  [GX_2511.slice(0, -1), gaiaxContext(GX_2511)],
-  [GX_DEVELOPMENT, gaiaxContext(GX_DEVELOPMENT)],
-  [GX_DEVELOPMENT.slice(0, -1), gaiaxContext(GX_DEVELOPMENT)]
+  [VC2_EXAMPLES_CONTEXT, bundled('credentials-examples-v2.jsonld')],
+  [GX_2511, GX_2511_DOCUMENT],
+  [GX_2511.slice(0, -1), GX_2511_DOCUMENT],
+  [GX_DEVELOPMENT, GX_DEVELOPMENT_DOCUMENT],
+  [GX_DEVELOPMENT.slice(0, -1), GX_DEVELOPMENT_DOCUMENT]
 ])
 
 const VC_TERMS = new Set(Object.keys(VC2_DOCUMENT['@context']).filter(t => !t.startsWith('@')))
@@ -41,6 +49,9 @@ export interface TermMap {
   terms: Map<string, string>
 }
 
+/** Term maps of contexts written only with URLs (the common case), by the URLs. */
+const termMaps = new Map<string, TermMap>()
+
 /** Checks a `@context` value and returns the term map it defines. */
 export function readContexts (value: unknown): TermMap {
   const list = Array.isArray(value) ? value : [value]
@@ -48,31 +59,41 @@ export function readContexts (value: unknown): TermMap {
     throw new UnsupportedFormatError('this is a VC 1.1 credential (context https://www.w3.org/2018/credentials/v1, as Gaia-X Tagus/Elbe used); gxcat takes VC 2.0 credentials secured as VC-JWT (Loire)')
   }
   if (list[0] !== VC2_CONTEXT) throw new UnknownContextError(`the first @context must be ${VC2_CONTEXT}, got ${JSON.stringify(list[0])?.slice(0, 100)}`)
+  const key = list.every(entry => typeof entry === 'string') ? list.join('\n') : undefined
+  const known = key != null ? termMaps.get(key) : undefined
+  if (known != null) return known
   const map: TermMap = { prefixes: new Map(Object.entries(COMMON_PREFIXES)), vocab: ISSUER_DEPENDENT, terms: new Map() }
   for (const entry of list.slice(1)) {
     if (typeof entry === 'string') {
-      const bundled = BUNDLED_CONTEXTS.get(entry)
-      if (bundled == null) throw new UnknownContextError(`@context ${entry} is not bundled with gxcat (bundled: ${[...new Set(BUNDLED_CONTEXTS.keys())].join(', ')}); gxcat never downloads contexts`)
-      addDefinitions(map, bundled['@context'])
+      const document = BUNDLED_CONTEXTS.get(entry)
+      if (document == null) throw new UnknownContextError(`@context ${entry} is not bundled with gxcat (bundled: ${[...new Set(BUNDLED_CONTEXTS.keys())].join(', ')}); gxcat never downloads contexts`)
+      addDefinitions(map, document['@context'])
     } else if (entry != null && typeof entry === 'object' && !Array.isArray(entry)) {
       addDefinitions(map, entry)
     } else {
       throw new UnknownContextError(`@context entries are URLs or objects, not ${JSON.stringify(entry)?.slice(0, 100)}`)
     }
   }
+  if (key != null) {
+    termMaps.set(key, map)
+    if (termMaps.size > 64) termMaps.delete(termMaps.keys().next().value as string)
+  }
   return map
 }
 
 function addDefinitions (map: TermMap, definitions: Record<string, unknown>): void {
+  if (typeof definitions['@vocab'] === 'string') map.vocab = definitions['@vocab']
   for (const [term, definition] of Object.entries(definitions)) {
-    if (term === '@vocab' && typeof definition === 'string') {
-      map.vocab = definition
+    if (term === '@vocab') {
+      continue
     } else if (term === '@import' || term === '@propagate' || term === '@base') {
       throw new UnknownContextError(`${term} in an inline @context is not supported`)
     } else if (!term.startsWith('@')) {
       const iri = typeof definition === 'string' ? definition : (definition as any)?.['@id']
-      if (typeof iri !== 'string') continue
-      if (/[#/:]$/.test(iri)) map.prefixes.set(term, iri)
+      if (typeof iri !== 'string' || iri.startsWith('@')) continue
+      // a term defined as itself (`"LegalPerson": {"@id": "LegalPerson"}`) is vocabulary-relative
+      if (!iri.includes(':')) map.terms.set(term, map.vocab + iri)
+      else if (/[#/]$/.test(iri) || (/:$/.test(iri))) map.prefixes.set(term, iri)
       else map.terms.set(term, iri)
     }
   }
@@ -134,6 +155,24 @@ export function inlineContexts<T extends { '@context'?: unknown }> (credential: 
     ...credential,
     '@context': list.map(entry => typeof entry === 'string' ? lookup(entry) ?? entry : entry)
   }
+}
+
+/**
+ * The `@context` of a bare JSON-LD graph (no credential envelope), ready for Oxigraph: every
+ * URL must be bundled (UnknownContextError otherwise; nothing is downloaded).
+ */
+export function inlineGraphContexts (context: unknown): unknown[] {
+  const list = context == null ? [] : Array.isArray(context) ? context : [context]
+  return list.map(entry => {
+    if (entry === VC1_CONTEXT) throw new UnsupportedFormatError(`@context ${VC1_CONTEXT} is VC 1.1 (Gaia-X Tagus/Elbe); gxcat takes VC 2.0`)
+    if (typeof entry === 'string') {
+      const document = RDF_CONTEXTS.get(entry)
+      if (document == null) throw new UnknownContextError(`@context ${entry} is not bundled with gxcat (bundled: ${[...new Set(BUNDLED_CONTEXTS.keys())].join(', ')}); gxcat never downloads contexts`)
+      return document
+    }
+    if (entry == null || typeof entry !== 'object' || Array.isArray(entry)) throw new UnknownContextError(`@context entries are URLs or objects, not ${JSON.stringify(entry)?.slice(0, 100)}`)
+    return entry
+  })
 }
 
 /** The short name (`gx:LegalPerson`) of a full Gaia-X IRI, matching either vocabulary. */

@@ -4,7 +4,10 @@
  * or trusted issuers, the credential must also pass the `anchors` trust policy.
  */
 import type { Command } from 'commander'
-import { createDidResolver, summarizeChain, verifyCredential } from '../../../protocols/self-description/index.ts'
+import {
+  createDidResolver, createStatusChecker, readSubmission, summarizeChain, unsignedError, validateSubmission, verifyCredential
+} from '../../../protocols/self-description/index.ts'
+import { UsageError } from '../errors.ts'
 import { loadTrustPolicy } from '../../trust-anchors.ts'
 import { action, reportError } from '../errors.ts'
 import { collect, readInput } from '../io.ts'
@@ -13,6 +16,7 @@ interface VerifyOptions {
   didWebOrigin: string[]
   trustAnchor: string[]
   trustIssuer: string[]
+  at?: string
 }
 
 export function registerVerify (program: Command): void {
@@ -22,14 +26,28 @@ export function registerVerify (program: Command): void {
     .option('--did-web-origin <HOST=URL>', 'fetch did:web documents and certificate chains of HOST from URL instead (repeatable)', collect, [])
     .option('--trust-anchor <cert.pem>', 'require the issuer key\'s certificate chain (x5u) to end at this anchor (repeatable)', collect, [])
     .option('--trust-issuer <did>', 'accept this issuer without a certificate chain (repeatable)', collect, [])
+    .option('--at <ISO>', 'judge validity and certificate dates as of this time instead of now')
     .action(action(async (file: string, opts: VerifyOptions) => {
       const anchored = opts.trustAnchor.length > 0 || opts.trustIssuer.length > 0
       const trust = await loadTrustPolicy({ trust: anchored ? 'anchors' : 'open', trustAnchors: opts.trustAnchor, trustedIssuers: opts.trustIssuer })
       const resolver = createDidResolver({ originOverrides: opts.didWebOrigin })
+      const status = createStatusChecker({ resolver })
+      const now = opts.at == null ? undefined : Date.parse(opts.at)
+      if (now != null && Number.isNaN(now)) throw new UsageError(`--at takes an ISO date-time, not "${opts.at}"`)
       const text = await readInput(file)
       let chain
       try {
-        const verified = await verifyCredential(text.trim(), { resolver })
+        const submission = readSubmission(text, 'the input')
+        if (submission.kind === 'json-ld') throw unsignedError()
+        if (submission.kind !== 'credential') {
+          // a presentation: each credential judged on its own, as publishing would
+          const report = await validateSubmission(submission, { resolver, status, now })
+          const valid = (report.presentation?.valid ?? true) && (report.credentials ?? [report]).every(c => c.signature?.valid === true && c.conforms)
+          process.stdout.write(JSON.stringify({ valid, ...report }, null, 2) + '\n')
+          if (!valid) process.exitCode = 1
+          return
+        }
+        const verified = await verifyCredential(submission.jws, { resolver, status, now })
         chain = verified.chain
         trust.assertTrusted(verified)
         const { issuer, subject, types, cid, entry, validFrom, validUntil } = verified

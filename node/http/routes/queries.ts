@@ -1,11 +1,9 @@
 /**
- * SPARQL (read-only) and shape validation on demand: the official 2511 SHACL shapes (and the
- * development vocabulary's checks), and the signature when a JWS is sent. Nothing is stored.
+ * SPARQL (read-only) and validation on demand: the official Gaia-X SHACL shapes (2511 and the
+ * 25.11 development shapes), and for signed credentials the verdict on signature, dates, chain
+ * and status, optionally as of another time (`?at=ISO`). Nothing is stored.
  */
-import {
-  checkCredential, decodeJws, checkShapes, expandTerm, readContexts, validateGaiaxShapes, verifySignature
-} from '../../../protocols/self-description/index.ts'
-import { MAX_CREDENTIAL_BYTES } from '../../../protocols/constants.ts'
+import { readJsonSubmission, readSubmission, validateSubmission } from '../../../protocols/self-description/index.ts'
 import { InvalidQueryError, InvalidRequestError } from '../../errors.ts'
 import type { ApiContext } from '../server.ts'
 
@@ -29,39 +27,17 @@ export function registerQueryRoutes ({ app, node }: ApiContext): void {
 
   app.post('/v1/validate', async (request) => {
     const body = request.body
-    let credential: Record<string, any>
-    let signature: { valid: boolean, error?: { name: string, message: string } } | undefined
-    if (typeof body === 'string' && !body.trim().startsWith('{')) {
-      const decoded = decodeJws(body, MAX_CREDENTIAL_BYTES, 'the credential')
-      credential = decoded.payload
-      try {
-        checkCredential(decoded, Date.now())
-        await verifySignature(decoded, node.resolver)
-        signature = { valid: true }
-      } catch (err: any) {
-        signature = { valid: false, error: { name: err.name, message: err.message } }
-      }
-    } else {
-      credential = typeof body === 'string' ? parseJson(body) : body as Record<string, any>
-    }
-    if (credential == null || typeof credential !== 'object' || Array.isArray(credential)) throw new InvalidRequestError('send a credential: a compact JWS, or its JSON-LD payload')
-    const terms = readContexts(credential['@context'])
-    const subjects = ([] as any[]).concat(credential.credentialSubject ?? [])
-    const violations = [
-      ...await validateGaiaxShapes(credential),
-      ...subjects.flatMap(subject => {
-        const types = ([] as unknown[]).concat(subject?.type ?? subject?.['@type'] ?? []).filter((t): t is string => typeof t === 'string')
-        return checkShapes(subject ?? {}, types.map(t => expandTerm(t, terms)), terms)
-      })
-    ]
-    return { conforms: violations.length === 0, violations, ...(signature != null ? { signature } : {}) }
+    const at = one((request.query as Record<string, unknown>).at, 'at')
+    const now = at == null ? undefined : Date.parse(at)
+    if (now != null && (Number.isNaN(now) || !/^\d{4}-\d\d-\d\dT/.test(at ?? ''))) throw new InvalidQueryError(`at takes an ISO date-time, not "${at}"`)
+    if (body == null || body === '') throw new InvalidRequestError('send a credential: a compact JWS, a presentation, or JSON-LD')
+    const submission = typeof body === 'string' ? readSubmission(body) : readJsonSubmission(body)
+    return validateSubmission(submission, { resolver: node.resolver, status: node.status, now })
   })
 }
 
-function parseJson (text: string): Record<string, any> {
-  try {
-    return JSON.parse(text)
-  } catch {
-    throw new InvalidRequestError('the body is neither a compact JWS nor JSON')
-  }
+function one (value: unknown, name: string): string | undefined {
+  if (value == null) return undefined
+  if (Array.isArray(value)) throw new InvalidQueryError(`${name} may be given once`)
+  return String(value)
 }
