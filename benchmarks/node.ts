@@ -44,7 +44,7 @@ const WORDS = ['energy', 'traffic', 'weather', 'health', 'sensor', 'telemetry', 
 const SPARQL = {
   'count service offerings': 'SELECT (COUNT(?s) AS ?n) WHERE { ?s a <https://w3id.org/gaia-x/development#ServiceOffering> }',
   'offerings of one provider (join)': (i: number) => `PREFIX gx: <https://w3id.org/gaia-x/development#>
-    SELECT ?service ?name WHERE { ?service a gx:ServiceOffering ; gx:providedBy ?p ; gx:name ?name . ?p gx:legalName ?org } LIMIT 20 OFFSET ${i % 50}`,
+    SELECT ?service ?name WHERE { ?service a gx:ServiceOffering ; gx:providedBy ?p ; <https://schema.org/name> ?name . ?p gx:legalName ?org } LIMIT 20 OFFSET ${i % 50}`,
   'resources by license, LIMIT 50': 'PREFIX gx: <https://w3id.org/gaia-x/development#> SELECT ?r WHERE { ?r gx:license <https://www.apache.org/licenses/LICENSE-2.0> } LIMIT 50'
 }
 

@@ -35,10 +35,21 @@ export function decodeJws (input: unknown, maxBytes: number, what: string): Deco
   if (alg.toLowerCase() === 'none') throw new UnsupportedAlgorithmError('alg "none" (an unsigned JWS) is never accepted')
   if (/^HS\d+$/i.test(alg)) throw new UnsupportedAlgorithmError(`HMAC algorithm ${alg} is never accepted: credentials must be signed with an asymmetric key`)
   if (!(ALLOWED_ALGORITHMS as readonly string[]).includes(alg)) throw new UnsupportedAlgorithmError(`algorithm ${alg} is not allowed (allowed: ${ALLOWED_ALGORITHMS.join(', ')})`)
+  const payload = parseJsonPart(parts[1], 'JWS payload')
+  assertNotVcJwt11(typeof header.typ === 'string' ? header.typ : undefined, payload)
   if (typeof header.kid !== 'string' || !header.kid.startsWith('did:')) throw new InvalidEnvelopeError('the JWS header has no kid naming a DID URL of the issuer key')
   if (parts[2] === '') throw new InvalidSignatureError(`${what} has an empty signature`)
-  const payload = parseJsonPart(parts[1], 'JWS payload')
   return { jws, header: header as DecodedJws['header'], payload }
+}
+
+/**
+ * A JWT of VC Data Model 1.1 (`typ` JWT or none, the credential under a `vc` or `vp` claim) is
+ * refused by name, with what to submit instead, wherever it is submitted.
+ */
+export function assertNotVcJwt11 (typ: string | undefined, payload: Record<string, any>): void {
+  if ((typ == null || typ.toUpperCase() === 'JWT') && (('vc' in payload && !('credentialSubject' in payload)) || ('vp' in payload && !('verifiableCredential' in payload)))) {
+    throw new UnsupportedFormatError(`this is a VC-JWT 1.1 (typ ${typ ?? 'absent'}, the ${'vc' in payload ? 'credential under the "vc"' : 'presentation under the "vp"'} claim); gxcat takes VC 2.0 secured with VC-JOSE: a JWS whose payload is the credential itself, typ vc+ld+json+jwt (or vc+jwt, vc+ld+jwt), or a VP-JWT of such credentials`)
+  }
 }
 
 /**

@@ -12,7 +12,6 @@ import { InvalidEnvelopeError, InvalidPresentationError, IssuerMismatchError } f
 import { decodeJws, typOfJws, verifySignature } from './jws.ts'
 import { didOf } from './keys.ts'
 import { readContexts } from './vocabulary.ts'
-import { assertNotVcJwt11 } from './verify.ts'
 import { unwrapDataUrl } from './submission.ts'
 import type { AbortOptions, DidResolver } from './did-resolver.ts'
 
@@ -31,7 +30,6 @@ export function isPresentationJws (jws: string): boolean {
 export async function verifyPresentation (input: string, options: AbortOptions & { resolver: DidResolver, now?: number }): Promise<VerifiedPresentation> {
   const decoded = decodeJws(input, MAX_PRESENTATION_BYTES, 'the presentation')
   const { header, payload } = decoded
-  assertNotVcJwt11(header.typ, payload)
   if (!(PRESENTATION_TYPES as readonly string[]).includes(header.typ ?? '')) throw new InvalidEnvelopeError(`typ "${header.typ}" is not a VP-JWT type (${PRESENTATION_TYPES.join(', ')})`)
   if (header.cty != null && !(PRESENTATION_CONTENT_TYPES as readonly string[]).includes(header.cty)) throw new InvalidEnvelopeError(`cty "${header.cty}" is not a presentation content type (${PRESENTATION_CONTENT_TYPES.join(', ')})`)
   readContexts(payload['@context'])

@@ -71,20 +71,9 @@ function stringsOf (value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).filter((t): t is string => typeof t === 'string')
 }
 
-/**
- * A JWT of VC Data Model 1.1 (`typ` JWT or none, the credential under a `vc` or `vp` claim) is
- * refused by name, with what to submit instead, wherever it is submitted.
- */
-export function assertNotVcJwt11 (typ: string | undefined, payload: Record<string, any>): void {
-  if ((typ == null || typ.toUpperCase() === 'JWT') && (('vc' in payload && !('credentialSubject' in payload)) || ('vp' in payload && !('verifiableCredential' in payload)))) {
-    throw new UnsupportedFormatError(`this is a VC-JWT 1.1 (typ ${typ ?? 'absent'}, the ${'vc' in payload ? 'credential under the "vc"' : 'presentation under the "vp"'} claim); gxcat takes VC 2.0 secured with VC-JOSE: a JWS whose payload is the credential itself, typ vc+ld+json+jwt (or vc+jwt, vc+ld+jwt), or a VP-JWT of such credentials`)
-  }
-}
-
 /** Every check of a credential but its signature and the official (SHACL) shapes. */
 export function checkCredential (decoded: DecodedJws, now: number): VerifiedCredential {
   const { header, payload } = decoded
-  assertNotVcJwt11(header.typ, payload)
   if (header.typ != null && (PRESENTATION_TYPES as readonly string[]).includes(header.typ)) {
     throw new UnsupportedFormatError(`this is a verifiable presentation (typ ${header.typ}), not a credential`)
   }

@@ -68,14 +68,14 @@ describe('catalogue node over HTTP', function () {
     assert.ok(byIssuer.body.items.length > 1)
     assert.ok(byIssuer.body.items.every((i: any) => i.issuer === first.issuer))
 
-    const word = String(services[0].credentialSubject['gx:name']).split(' ')[0].toLowerCase()
+    const word = String(services[0].credentialSubject['schema:name']).split(' ')[0].toLowerCase()
     const byText = await get(`${t.url}/v1/self-descriptions?q=${encodeURIComponent(`${word} api`)}`)
     assert.ok(byText.body.items.length > 0)
     for (const item of byText.body.items) assert.match(JSON.stringify(item.credential.credentialSubject).toLowerCase(), new RegExp(word))
 
-    const format = services[0].credentialSubject['gx:dataAccountExport']['gx:formatType']
-    const byProperty = await get(`${t.url}/v1/self-descriptions?where=${encodeURIComponent(`gx:formatType=${format}`)}&limit=1000`)
-    assert.equal(byProperty.body.items.length, services.filter(s => s.credentialSubject['gx:dataAccountExport']['gx:formatType'] === format).length + (format === 'application/json' ? 1 : 0))
+    const hash = services[0].credentialSubject['gx:serviceOfferingTermsAndConditions']['gx:hash']
+    const byProperty = await get(`${t.url}/v1/self-descriptions?where=${encodeURIComponent(`gx:hash=${hash}`)}&limit=1000`)
+    assert.equal(byProperty.body.items.length, services.filter(s => s.credentialSubject['gx:serviceOfferingTermsAndConditions']['gx:hash'] === hash).length)
 
     const combined = await get(`${t.url}/v1/self-descriptions?type=gx:DataResource&issuer=${encodeURIComponent(first.issuer)}`)
     assert.ok(combined.body.items.every((i: any) => i.types.includes('gx:DataResource') && i.issuer === first.issuer))
@@ -93,7 +93,7 @@ describe('catalogue node over HTTP', function () {
   it('answers SPARQL SELECT and COUNT over the stored credentials', async () => {
     const participants = generated.filter(j => decodePart(j, 1).credentialSubject.type === 'gx:LegalParticipant').length
     assert.equal(await sparqlCount(t.url, '?s a <https://w3id.org/gaia-x/development#LegalParticipant>'), participants)
-    const select = await post(`${t.url}/v1/sparql`, 'PREFIX gx: <https://w3id.org/gaia-x/development#> SELECT ?name WHERE { ?s a gx:ServiceOffering ; gx:name ?name } ORDER BY ?name LIMIT 3', 'application/sparql-query')
+    const select = await post(`${t.url}/v1/sparql`, 'PREFIX gx: <https://w3id.org/gaia-x/development#> SELECT ?name WHERE { ?s a gx:ServiceOffering ; <https://schema.org/name> ?name } ORDER BY ?name LIMIT 3', 'application/sparql-query')
     assert.equal(select.status, 200)
     assert.deepEqual(select.body.head.vars, ['name'])
     assert.equal(select.body.results.bindings.length, 3)
@@ -102,8 +102,8 @@ describe('catalogue node over HTTP', function () {
   })
 
   it('replaces an entry with a newer version everywhere and ignores a stale one', async () => {
-    const older = await signCredential({ ...serviceOffering('https://provider.example/services/v'), 'gx:name': 'Old name' }, key, { validFrom: '2026-01-01T00:00:00Z' })
-    const newer = await signCredential({ ...serviceOffering('https://provider.example/services/v'), 'gx:name': 'New name' }, key, { validFrom: '2026-02-01T00:00:00Z' })
+    const older = await signCredential({ ...serviceOffering('https://provider.example/services/v'), 'schema:name': 'Old name' }, key, { validFrom: '2026-01-01T00:00:00Z' })
+    const newer = await signCredential({ ...serviceOffering('https://provider.example/services/v'), 'schema:name': 'New name' }, key, { validFrom: '2026-02-01T00:00:00Z' })
     const a = await post(`${t.url}/v1/self-descriptions`, older)
     const b = await post(`${t.url}/v1/self-descriptions`, newer)
     assert.equal(b.status, 201)

@@ -62,7 +62,7 @@ describe('a network of gxcat processes over TCP on 127.0.0.1', function () {
     assert.equal(first.status, 201)
     await waitFor(async () => (await Promise.all([boot, ...nodes].map(async n => entryCid(n, issuer, subject)))).every(c => c === `${first.body.cid}:active`), 30_000, 'the entry on every node')
 
-    const second = await post(`${nodes[1].url}/v1/self-descriptions`, await signCredential({ ...serviceOffering(subject), 'gx:name': 'Renamed' }, key, { validFrom: '2026-02-01T00:00:00Z' }))
+    const second = await post(`${nodes[1].url}/v1/self-descriptions`, await signCredential({ ...serviceOffering(subject), 'schema:name': 'Renamed' }, key, { validFrom: '2026-02-01T00:00:00Z' }))
     assert.equal(second.status, 201)
     await waitFor(async () => (await Promise.all([boot, ...nodes].map(async n => entryCid(n, issuer, subject)))).every(c => c === `${second.body.cid}:active`), 30_000, 'the newer version on every node')
 
