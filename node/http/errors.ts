@@ -8,6 +8,8 @@ const STATUS_BY_NAME: Record<string, number> = {
   NotFoundError: 404,
   UnauthorizedError: 401,
   EntryRevokedError: 409,
+  CredentialRevokedError: 409,
+  CredentialSuspendedError: 409,
   PayloadTooLargeError: 413,
   UntrustedChainError: 403,
   UntrustedIssuerError: 403,
@@ -21,7 +23,7 @@ const CLIENT_ERRORS = new Set([
   'IssuerMismatchError', 'CredentialExpiredError', 'CredentialNotYetValidError', 'UnknownContextError', 'InvalidCredentialError',
   'MissingSubjectIdError', 'ShapeViolationError', 'NestingTooDeepError', 'DidResolutionError', 'RevocationIssuerMismatchError',
   'InvalidKeyError', 'InvalidQueryError', 'ReadOnlyQueryError', 'InvalidPresentationError', 'InvalidRequestError',
-  'ExpiredCertificateError', 'CertificateNotYetValidError', 'KeyMismatchError', 'CertificateChainError'
+  'ExpiredCertificateError', 'CertificateNotYetValidError', 'KeyMismatchError', 'CertificateChainError', 'StatusListError'
 ])
 
 const FASTIFY_NAMES: Record<string, string> = {

@@ -58,7 +58,7 @@ export interface HttpApiInit {
 }
 
 const JWS_TYPES = [
-  'application/vc+jwt', 'application/vc+ld+json+jwt', 'application/vp+jwt', 'application/vp+ld+json+jwt', 'application/vp+ld+jwt',
+  'application/vc+jwt', 'application/vc+ld+json+jwt', 'application/vc+ld+jwt', 'application/vp+jwt', 'application/vp+ld+json+jwt', 'application/vp+ld+jwt',
   'application/jwt', 'application/jose', 'text/plain', 'application/sparql-query', 'application/octet-stream',
   // JSON-LD credentials are read as text: a legacy (Tagus) one is refused by name, one to validate is parsed there
   'application/ld+json', 'application/vc+ld+json', 'application/vc'

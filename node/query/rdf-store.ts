@@ -6,7 +6,7 @@
  * a node, inline by simulations.
  */
 import oxigraph from 'oxigraph'
-import { inlineContexts, payloadOfVerifiedJws } from '../../protocols/self-description/index.ts'
+import { inlineContexts, payloadOfVerifiedJws, subjectsOf } from '../../protocols/self-description/index.ts'
 import { MAX_SPARQL_BYTES } from '../constants.ts'
 import { InvalidQueryError, ReadOnlyQueryError } from '../errors.ts'
 
@@ -63,7 +63,8 @@ export function createRdfStore (): RdfStore {
         const key = JSON.stringify(context)
         let group = groups.get(key)
         if (group == null) groups.set(key, group = { context: JSON.stringify(inlineContexts({ '@context': context })['@context']), graphs: [] })
-        group.graphs.push({ '@id': graphName(cid), '@graph': [body] })
+        // Loire credentials often type only the credential: the subject is indexed as of those types too
+        group.graphs.push({ '@id': graphName(cid), '@graph': [{ ...body, credentialSubject: subjectsOf(body) }] })
       }
       for (const { context, graphs } of groups.values()) loadGroup(context, graphs, onError)
     },

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { gxcat } from '../../fixtures/cli.ts'
 import { serviceOffering } from '../../fixtures/subjects.ts'
 
@@ -62,6 +63,25 @@ describe('gxcat keygen, sign, verify', () => {
     assert.match(noKey.stderr, /^UsageError: cannot read/)
     const overwrite = await gxcat(['keygen', '--out', join(dir, 'k.json')])
     assert.match(overwrite.stderr, /^UsageError: .*refusing to overwrite/)
+  })
+
+  it('gives third-party credentials the verdict and error name publish and validate give (test/node/third-party-corpus.test.ts)', async () => {
+    const corpus = (file: string): string => fileURLToPath(new URL(`../../fixtures/third-party/${file}`, import.meta.url))
+    for (const file of ['gaia-x-compliance-service/participant-vp.json', 'w3c-vc-jose-cose/vc-1.1-verifiable-credential.jwt']) {
+      const legacy = await gxcat(['verify', corpus(file)])
+      assert.equal(legacy.code, 1)
+      assert.match(legacy.stderr, /^UnsupportedFormatError: /, file)
+    }
+    const notary = corpus('gaia-x-go/notary-telekom.jwt')
+    const offline = ['--did-web-origin', 'gx-notary.gxdch.dih.telekom.com=http://127.0.0.1:9']
+    const now = await gxcat(['verify', ...offline, notary])
+    assert.equal(now.code, 1)
+    assert.match(now.stderr, /^CredentialExpiredError: /)
+    const then = await gxcat(['verify', ...offline, '--at', '2025-03-07T00:00:00Z', notary])
+    assert.equal(then.code, 1)
+    assert.match(then.stderr, /^DidResolutionError: /)
+    const badAt = await gxcat(['verify', '--at', 'soon', notary])
+    assert.match(badAt.stderr, /^UsageError: --at/)
   })
 
   it('has --help for every command', async () => {
