@@ -6,7 +6,7 @@ const error = { $ref: '#/components/responses/Error' }
 const jwsBody = (description: string): Record<string, unknown> => ({
   required: true,
   description,
-  content: Object.fromEntries(['application/vc+jwt', 'application/vc+ld+json+jwt', 'application/vp+jwt', 'application/vp+ld+json+jwt', 'text/plain']
+  content: Object.fromEntries(['application/vc+jwt', 'application/vc+ld+json+jwt', 'application/vc+ld+jwt', 'application/vp+jwt', 'application/vp+ld+json+jwt', 'application/vp+ld+jwt', 'application/ld+json', 'text/plain']
     .map(type => [type, { schema: { type: 'string', description: 'compact JWS' } }]))
 })
 
@@ -23,7 +23,7 @@ export function openApiDocument (version: string): Record<string, unknown> {
           properties: {
             cid: { type: 'string' }, entry: { type: 'string' }, issuer: { type: 'string' }, subject: { type: 'string' },
             types: { type: 'array', items: { type: 'string' } }, validFrom: { type: 'string', format: 'date-time' },
-            status: { enum: ['active', 'superseded', 'revoked', 'expired'] }, credential: { type: 'object' }, jws: { type: 'string' }
+            status: { enum: ['active', 'superseded', 'revoked', 'expired', 'suspended'] }, credential: { type: 'object' }, jws: { type: 'string' }
           }
         }
       },
@@ -32,7 +32,7 @@ export function openApiDocument (version: string): Record<string, unknown> {
     paths: {
       '/v1/self-descriptions': {
         post: {
-          summary: 'publish a VC-JWT (or a VP-JWT of credentials)',
+          summary: 'publish a VC-JWT, a VP-JWT of credentials, or either as a JSON-LD envelope (EnvelopedVerifiableCredential/Presentation) or a JSON-LD presentation of enveloped credentials',
           security: [{ token: [] }],
           requestBody: jwsBody('a VC-JWT or VP-JWT'),
           responses: { 201: { description: 'stored: {cid, entry, status}' }, 200: { description: '{status: duplicate | stale}' }, 400: error, 401: error, 403: error, 409: error, 413: error }
@@ -63,7 +63,13 @@ export function openApiDocument (version: string): Record<string, unknown> {
           responses: { 200: { description: 'the current version' }, 404: error }
         }
       },
-      '/v1/validate': { post: { summary: 'the shape report of a credential (JWS or JSON-LD); nothing stored', responses: { 200: { description: '{conforms, violations: [{focusNode, path, message, constraint, value, shape}], signature} from the official Gaia-X 2511 SHACL shapes' }, 400: error } } },
+      '/v1/validate': {
+        post: {
+          summary: 'the report on a credential (VC-JWT), a presentation (VP-JWT, JSON-LD envelope or presentation: one report per credential), a JSON-LD credential or a bare JSON-LD graph; nothing stored',
+          parameters: [{ name: 'at', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'judge validity, certificate and status dates as of this time' }],
+          responses: { 200: { description: '{conforms, violations: [{focusNode, path, message, constraint, value, shape}], signature: {valid, error?}, credentials?} from the official Gaia-X 2511 and 25.11 development SHACL shapes' }, 400: error }
+        }
+      },
       '/v1/sparql': {
         post: { summary: 'SPARQL 1.1 query (read-only)', requestBody: { content: { 'application/sparql-query': { schema: { type: 'string' } } } }, responses: { 200: { description: 'SPARQL JSON results (or N-Triples for CONSTRUCT/DESCRIBE)' }, 400: error } },
         get: { summary: 'SPARQL 1.1 query (read-only)', parameters: [{ name: 'query', in: 'query', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'results' }, 400: error } }

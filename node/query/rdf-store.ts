@@ -57,16 +57,18 @@ export function createRdfStore (): RdfStore {
 
   return {
     load (versions, onError) {
-      const groups = new Map<string, { context: string, graphs: Array<Record<string, unknown>> }>()
+      const groups = new Map<string, { context: unknown, graphs: Array<Record<string, unknown>> }>()
       for (const { cid, jws } of versions) {
         const { '@context': context, ...body } = payloadOfVerifiedJws(jws)
         const key = JSON.stringify(context)
         let group = groups.get(key)
-        if (group == null) groups.set(key, group = { context: JSON.stringify(inlineContexts({ '@context': context })['@context']), graphs: [] })
+        if (group == null) groups.set(key, group = { context, graphs: [] })
         // Loire credentials often type only the credential: the subject is indexed as of those types too
         group.graphs.push({ '@id': graphName(cid), '@graph': [{ ...body, credentialSubject: subjectsOf(body) }] })
       }
-      for (const { context, graphs } of groups.values()) loadGroup(context, graphs, onError)
+      for (const { context, graphs } of groups.values()) {
+        loadGroup(JSON.stringify(inlineContexts({ '@context': context }, { usedBy: graphs })['@context']), graphs, onError)
+      }
     },
     remove (cid) {
       for (const quad of store.match(null, null, null, oxigraph.namedNode(graphName(cid)))) store.delete(quad)

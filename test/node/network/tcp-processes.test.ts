@@ -73,7 +73,9 @@ describe('a network of gxcat processes over TCP on 127.0.0.1', function () {
 
   it('lets a node without gossip fetch an entry by id through the DHT', async () => {
     const q = quiet = await startCliNode(join(dir, 'quiet'), [...listen, '--bootstrap', boot.output().match(/\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/\w+/)?.[0] as string, '--no-gossip'])
-    await waitFor(async () => (await get(`${q.url}/v1/status`)).body.peers >= 2, 30_000, 'the quiet node to connect')
+    // connected to every other node before the publish: a later connection would start a sync
+    // session, which would hand the quiet node the entry before the DHT is asked
+    await waitFor(async () => (await get(`${q.url}/v1/status`)).body.peers >= 1 + nodes.length, 30_000, 'the quiet node to connect to all')
     const subject = 'https://provider.example/services/in-the-dht'
     const published = await post(`${nodes[3].url}/v1/self-descriptions`, await signCredential(serviceOffering(subject), key))
     assert.equal(published.status, 201)
