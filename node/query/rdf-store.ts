@@ -6,7 +6,7 @@
  * a node, inline by simulations.
  */
 import oxigraph from 'oxigraph'
-import { inlineContexts, payloadOfVerifiedJws, subjectsOf } from '../../protocols/self-description/index.ts'
+import { inlinedContextText, payloadOfVerifiedJws, subjectsOf } from '../../protocols/self-description/index.ts'
 import { MAX_SPARQL_BYTES } from '../constants.ts'
 import { InvalidQueryError, ReadOnlyQueryError } from '../errors.ts'
 
@@ -67,7 +67,7 @@ export function createRdfStore (): RdfStore {
         group.graphs.push({ '@id': graphName(cid), '@graph': [{ ...body, credentialSubject: subjectsOf(body) }] })
       }
       for (const { context, graphs } of groups.values()) {
-        loadGroup(JSON.stringify(inlineContexts({ '@context': context }, { usedBy: graphs })['@context']), graphs, onError)
+        loadGroup(inlinedContextText(context, graphs), graphs, onError)
       }
     },
     remove (cid) {

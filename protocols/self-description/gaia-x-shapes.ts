@@ -16,7 +16,7 @@ import oxigraph from 'oxigraph'
 import { Validator, type ValidationResult } from 'shacl-engine'
 import { GX_2511, GX_DEVELOPMENT } from '../constants.ts'
 import { ShapeViolationError, type ShapeViolation } from './errors.ts'
-import { inlineContexts, inlineGraphContexts } from './vocabulary.ts'
+import { inlineGraphContexts, inlinedContextText } from './vocabulary.ts'
 
 const SH = 'http://www.w3.org/ns/shacl#'
 const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type'
@@ -293,7 +293,7 @@ function parseGraphs (credentials: ReadonlyArray<Record<string, unknown>>): Arra
     const graphOf = (i: number): unknown[] => subjectsOnly ? subjectsOf(credentials[i]) : [{ ...credentials[i], '@context': undefined, credentialSubject: subjectsOf(credentials[i]) }]
     const documentOf = (list: number[]): string => {
       const graphs = list.map(i => ({ '@id': GRAPH_PREFIX + String(i), '@graph': graphOf(i) }))
-      const context = JSON.stringify(inlineContexts(credentials[list[0]], { usedBy: graphs })['@context'])
+      const context = inlinedContextText(credentials[list[0]]['@context'], graphs)
       return `{"@context":${context},"@graph":${JSON.stringify(graphs)}}`
     }
     let quads: Quad[]
