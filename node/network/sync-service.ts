@@ -9,7 +9,7 @@ import { Queue } from '@libp2p/utils'
 import { Counter } from 'prom-client'
 import { SYNC_PROTOCOL, SYNC_REFUSED_MEMORY, second } from '../../protocols/constants.ts'
 import { cidOfId, createSyncSet, idOfCid, initiateSync, respondSync, type IngestOutcome, type SyncItem, type SyncSource, type SyncStats } from '../../protocols/sync/index.ts'
-import { isRevocationJws, isTrustRefusal, versionCid } from '../../protocols/self-description/index.ts'
+import { isRevocationJws, isTrustRefusal, NOT_THE_SENDERS_FAULT, versionCid } from '../../protocols/self-description/index.ts'
 import type { CatalogueNode } from '../catalogue-node.ts'
 import type { Libp2p, Logger, PeerId } from '@libp2p/interface'
 
@@ -102,7 +102,7 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
           if (refused.size > SYNC_REFUSED_MEMORY) refused.delete(refused.values().next().value as string)
           return 'known'
         }
-        if (err.name === 'EntryRevokedError' || err.name === 'DidResolutionError') return 'known'
+        if (NOT_THE_SENDERS_FAULT.has(err.name)) return 'known'
         if (err.name === 'StoreError' || err.name === 'NodeStoppedError') throw err
         log('sync: refused a version: %s: %s', err.name, err.message)
         return 'invalid'

@@ -5,6 +5,7 @@
  * now (its store is down, a did:web host is unreachable) → Ignore (not forwarded, no penalty).
  */
 import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
+import { NOT_THE_SENDERS_FAULT as CREDENTIAL_NOT_THE_SENDERS_FAULT } from '../self-description/errors.ts'
 import { decodeGossipMessage, type GossipMessage } from './message.ts'
 import type { Logger } from '@libp2p/interface'
 
@@ -12,7 +13,7 @@ import type { Logger } from '@libp2p/interface'
 export type GossipHandler = (message: GossipMessage, from: string) => Promise<'accepted' | 'duplicate' | 'stale'>
 
 /** Errors that say the sender did nothing wrong (or cannot be blamed for sure). */
-const NOT_THE_SENDERS_FAULT = new Set(['StoreError', 'NodeStoppedError', 'DidResolutionError', 'EntryRevokedError', 'AbortError', 'StatusListError', 'CredentialRevokedError', 'CredentialSuspendedError'])
+const NOT_THE_SENDERS_FAULT = new Set([...CREDENTIAL_NOT_THE_SENDERS_FAULT, 'StoreError', 'NodeStoppedError', 'AbortError'])
 
 export interface ValidatorCounters {
   accepted: number

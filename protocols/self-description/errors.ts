@@ -164,3 +164,11 @@ export class CredentialSuspendedError extends Error {
   static name = 'CredentialSuspendedError'
   name = 'CredentialSuspendedError'
 }
+
+/**
+ * Refusals that say nothing against the peer that relayed a credential (over gossip or sync): the
+ * issuer's own infrastructure failed or the issuer withdrew the credential since it was relayed.
+ */
+export const NOT_THE_SENDERS_FAULT: ReadonlySet<string> = new Set([
+  'DidResolutionError', 'EntryRevokedError', 'StatusListError', 'CredentialRevokedError', 'CredentialSuspendedError'
+])

@@ -3,7 +3,9 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { defaultLogger } from '@libp2p/logger'
 import { MAX_GOSSIP_MESSAGE_BYTES } from '../../../protocols/constants.ts'
 import { createCatalogueValidator, decodeGossipMessage, encodeGossipMessage, gossipMessageId } from '../../../protocols/gossip/index.ts'
-import { InvalidSignatureError, versionCid } from '../../../protocols/self-description/index.ts'
+import {
+  CredentialRevokedError, CredentialSuspendedError, DidResolutionError, InvalidSignatureError, StatusListError, versionCid
+} from '../../../protocols/self-description/index.ts'
 import { StoreError } from '../../../node/errors.ts'
 
 const log = defaultLogger().forComponent('test')
@@ -44,6 +46,15 @@ describe('gossip messages', () => {
     assert.equal(await validate(peer, message(Uint8Array.of(7))), TopicValidatorResult.Reject)
     assert.deepEqual(counters, { accepted: 1, ignored: 3, rejected: 2 })
     assert.deepEqual(rejected, ['peer-a', 'peer-a'])
+  })
+
+  it('never blames the relaying peer for the issuer\'s status list or DID host', async () => {
+    const rejected: string[] = []
+    for (const error of [new StatusListError('unreachable'), new CredentialRevokedError('revoked'), new CredentialSuspendedError('suspended'), new DidResolutionError('timeout')]) {
+      const validate = createCatalogueValidator(async () => { throw error }, log, { onReject: p => rejected.push(p) })
+      assert.equal(await validate(peer, message(encodeGossipMessage({ kind: 'version', jws: 'x.y.z' }))), TopicValidatorResult.Ignore, error.name)
+    }
+    assert.deepEqual(rejected, [])
   })
 })
 
