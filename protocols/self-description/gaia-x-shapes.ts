@@ -78,8 +78,9 @@ export function gaiaxShapes (): GaiaxShapes {
   shared ??= {
     shapeCount: namespace => release(namespace).shapeCount,
     async validate (credentials) {
+      const texts = credentials.map(c => JSON.stringify(c))
       for (const r of SHAPE_RELEASES) {
-        if (credentials.some(c => mentions(c, r.namespace))) release(r.namespace)
+        if (texts.some(text => mentions(text, r.namespace))) release(r.namespace)
       }
       const graphs = parseGraphs(credentials)
       const out: ShapeViolation[][] = []
@@ -108,11 +109,12 @@ export function gaiaxShapes (): GaiaxShapes {
 
 /** Whether any bundled shape can apply: the credential names a Gaia-X vocabulary somewhere. */
 export function mentionsGaiax (credential: Record<string, unknown>): boolean {
-  return SHAPE_RELEASES.some(r => mentions(credential, r.namespace))
+  const text = JSON.stringify(credential)
+  return SHAPE_RELEASES.some(r => mentions(text, r.namespace))
 }
 
-function mentions (credential: Record<string, unknown>, namespace: string): boolean {
-  return JSON.stringify(credential).includes(namespace.slice('https://'.length, -1))
+function mentions (text: string, namespace: string): boolean {
+  return text.includes(namespace.slice('https://'.length, -1))
 }
 
 function readTurtle (folder: string, name: string): Quad[] {
