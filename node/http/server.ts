@@ -5,8 +5,9 @@
 import { timingSafeEqual } from 'node:crypto'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { MAX_HTTP_BODY_BYTES } from '../constants.ts'
-import { UnauthorizedError } from '../errors.ts'
-import { InvalidEnvelopeError, readSubmission, unsignedError } from '../../protocols/self-description/index.ts'
+import { InvalidRequestError, UnauthorizedError } from '../errors.ts'
+import { MAX_JSON_DEPTH } from '../../protocols/constants.ts'
+import { assertJsonDepth, InvalidEnvelopeError, readSubmission, unsignedError } from '../../protocols/self-description/index.ts'
 import { handleError } from './errors.ts'
 import { registerNodeInfoRoutes } from './routes/node-info.ts'
 import { registerQueryRoutes } from './routes/queries.ts'
@@ -102,6 +103,15 @@ export function createHttpApi (init: HttpApiInit): FastifyInstance {
     return503OnClosing: true
   }) as unknown as FastifyInstance
   app.addContentTypeParser(JWS_TYPES, { parseAs: 'string' }, (_request, body, done) => { done(null, body) })
+  // JSON is checked for nesting before it is parsed: a deeply nested body is a 400, not a stack overflow
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      assertJsonDepth(body as string, MAX_JSON_DEPTH, 'the body')
+      done(null, (body as string).trim() === '' ? undefined : JSON.parse(body as string))
+    } catch (err: any) {
+      done(err.name === 'NestingTooDeepError' ? err : new InvalidRequestError(`the body is not JSON: ${err.message}`), undefined)
+    }
+  })
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)))
   })

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import { GX_2511, GX_DEVELOPMENT, VC2_CONTEXT } from '../constants.ts'
 import { InvalidCredentialError } from './errors.ts'
+import { isRfc3339 } from './identity.ts'
 
 export type Vocabulary = '2511' | 'development'
 
@@ -39,7 +40,7 @@ export function issuerOf (credential: { issuer?: unknown }): string | undefined 
  */
 export function buildCredential (input: Record<string, unknown>, options: BuildCredentialOptions): Credential {
   if (input == null || typeof input !== 'object' || Array.isArray(input)) throw new InvalidCredentialError('a self-description is a JSON object')
-  if (options.validFrom != null && Number.isNaN(Date.parse(options.validFrom))) throw new InvalidCredentialError(`validFrom "${options.validFrom}" is not an ISO date-time`)
+  if (options.validFrom != null && !isRfc3339(options.validFrom)) throw new InvalidCredentialError(`validFrom "${options.validFrom}" is not an RFC 3339 date-time (such as 2026-01-01T00:00:00Z)`)
   if ('credentialSubject' in input) {
     const named = issuerOf(input)
     if (named != null && named !== options.issuer) throw new InvalidCredentialError(`the credential names issuer ${named}, but the key is ${options.issuer}`)

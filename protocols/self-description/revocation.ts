@@ -4,7 +4,7 @@
  */
 import { MAX_REVOCATION_BYTES, REVOCATION_TYPE } from '../constants.ts'
 import { InvalidEnvelopeError, RevocationIssuerMismatchError } from './errors.ts'
-import { entryId, versionCid } from './identity.ts'
+import { entryId, isRfc3339, versionCid } from './identity.ts'
 import { decodeJws, typOfJws, verifySignature } from './jws.ts'
 import { didOf, type IssuerKey } from './keys.ts'
 import { signJws } from './sign.ts'
@@ -60,6 +60,7 @@ export async function verifyRevocation (input: string | Uint8Array, options: Ver
   if (payload.type !== 'EntryRevocation' || typeof payload.issuer !== 'string' || typeof payload.subject !== 'string' || typeof payload.revokedAt !== 'string') {
     throw new InvalidEnvelopeError('a revocation payload has type EntryRevocation, issuer, subject and revokedAt')
   }
+  if (!isRfc3339(payload.revokedAt)) throw new InvalidEnvelopeError(`revokedAt is not an RFC 3339 date-time: ${JSON.stringify(payload.revokedAt).slice(0, 60)}`)
   const entry = entryId(payload.issuer, payload.subject)
   if (payload.entry != null && payload.entry !== entry) throw new InvalidEnvelopeError('the revocation names an entry id that does not match its issuer and subject')
   const signer = didOf(header.kid)

@@ -12,7 +12,7 @@ import {
   CredentialExpiredError, CredentialNotYetValidError, InvalidCredentialError, InvalidEnvelopeError,
   IssuerMismatchError, MissingSubjectIdError, UnsupportedFormatError
 } from './errors.ts'
-import { entryId, versionCid } from './identity.ts'
+import { entryId, isNfc, isRfc3339, versionCid } from './identity.ts'
 import { decodeJws, verifySignature, type DecodedJws } from './jws.ts'
 import { didOf } from './keys.ts'
 import { assertGaiaxShapes } from './gaia-x-shapes.ts'
@@ -103,13 +103,15 @@ export function checkCredential (decoded: DecodedJws, now: number): VerifiedCred
   const subjectId = subject.id ?? subject['@id']
   if (typeof subjectId !== 'string' || subjectId === '') throw new MissingSubjectIdError('credentialSubject.id is missing: an entry is identified by (issuer, credentialSubject.id)')
 
+  if (!isNfc(issuer)) throw new InvalidCredentialError('the issuer DID is not in Unicode NFC')
+  if (!isNfc(subjectId)) throw new InvalidCredentialError('credentialSubject.id is not in Unicode NFC: normalise it (NFC) and sign again')
   const validFrom = credential.validFrom
-  if (typeof validFrom !== 'string' || Number.isNaN(Date.parse(validFrom))) throw new InvalidCredentialError('validFrom is missing or not an ISO date-time')
+  if (!isRfc3339(validFrom)) throw new InvalidCredentialError(`validFrom is missing or not an RFC 3339 date-time (such as 2026-01-01T00:00:00Z): ${JSON.stringify(validFrom)?.slice(0, 60)}`)
   if (Date.parse(validFrom) > now + CLOCK_TOLERANCE_MS) throw new CredentialNotYetValidError(`the credential is valid from ${validFrom}`)
   if (typeof payload.nbf === 'number' && payload.nbf * 1000 > now + CLOCK_TOLERANCE_MS) throw new CredentialNotYetValidError(`the JWT is not valid before ${new Date(payload.nbf * 1000).toISOString()}`)
   const validUntil = credential.validUntil
   if (validUntil != null) {
-    if (typeof validUntil !== 'string' || Number.isNaN(Date.parse(validUntil))) throw new InvalidCredentialError('validUntil is not an ISO date-time')
+    if (!isRfc3339(validUntil)) throw new InvalidCredentialError(`validUntil is not an RFC 3339 date-time: ${JSON.stringify(validUntil)?.slice(0, 60)}`)
     if (Date.parse(validUntil) < now - CLOCK_TOLERANCE_MS) throw new CredentialExpiredError(`the credential expired at ${validUntil}`)
   }
   if (typeof payload.exp === 'number' && payload.exp * 1000 < now - CLOCK_TOLERANCE_MS) throw new CredentialExpiredError(`the JWT expired at ${new Date(payload.exp * 1000).toISOString()}`)
