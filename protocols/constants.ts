@@ -53,6 +53,11 @@ export const DID_WEB_TIMEOUT_MS = 10 * second
 export const DID_WEB_MAX_DOCUMENT_BYTES = 256 * 1024
 export const DID_WEB_CACHE_ENTRIES = 1024
 export const DID_WEB_CACHE_TTL_MS = 10 * minute
+/** How long a failed DID document, chain or status-list fetch is remembered and not tried again. */
+export const DID_WEB_FAILURE_TTL_MS = 30 * second
+/** Most outbound fetches (DID documents, chains, status lists) at once, and to one host. */
+export const OUTBOUND_MAX_CONCURRENT = 16
+export const OUTBOUND_MAX_PER_HOST = 4
 /** An x5u certificate chain (PEM) larger than this is refused. */
 export const CERTIFICATE_CHAIN_MAX_BYTES = 64 * 1024
 /** An x5u chain with more certificates than this is refused. */

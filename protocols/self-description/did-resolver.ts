@@ -6,13 +6,15 @@
  * (certificate-chain.ts). Fetches of one URL are shared; each has a timeout, so a slow host
  * delays only the credentials of its own issuers.
  */
+import { Queue } from '@libp2p/utils'
 import { importJWK, type JWK } from 'jose'
 import {
-  CERTIFICATE_CHAIN_MAX_BYTES, STATUS_LIST_MAX_BYTES, DID_WEB_CACHE_ENTRIES, DID_WEB_CACHE_TTL_MS, DID_WEB_MAX_DOCUMENT_BYTES, DID_WEB_TIMEOUT_MS
+  CERTIFICATE_CHAIN_MAX_BYTES, STATUS_LIST_MAX_BYTES, DID_WEB_CACHE_ENTRIES, DID_WEB_FAILURE_TTL_MS, OUTBOUND_MAX_CONCURRENT, OUTBOUND_MAX_PER_HOST, DID_WEB_CACHE_TTL_MS, DID_WEB_MAX_DOCUMENT_BYTES, DID_WEB_TIMEOUT_MS
 } from '../constants.ts'
 import { assertLeafKey, parseCertificateChain, type CertificateChain } from './certificate-chain.ts'
 import { CertificateChainError, DidResolutionError, KeyNotFoundError, StatusListError } from './errors.ts'
 import { didOf, jwkFromDidKey } from './keys.ts'
+import { outboundGet, outboundGetWith, type OutboundResponse } from './outbound-fetch.ts'
 
 export interface AbortOptions {
   signal?: AbortSignal
@@ -42,8 +44,14 @@ export interface DidResolver {
 export interface DidResolverInit {
   /** `HOST=URL` pairs, or a map from host (with port, if any) to base URL */
   originOverrides?: string[] | Record<string, string>
-  /** @default globalThis.fetch */
+  /** a WHATWG fetch to use instead of gxcat's guarded HTTP client (tests; no address checks then) */
   fetch?: typeof globalThis.fetch
+  /** most outbound fetches at once. @default 16 */
+  maxFetches?: number
+  /** most outbound fetches to one host at once. @default 4 */
+  maxFetchesPerHost?: number
+  /** how long a failed fetch is remembered (not tried again). @default 30 s */
+  failureTtlMs?: number
   /** @default 10 s */
   timeoutMs?: number
   /** @default 1024 */
@@ -94,7 +102,10 @@ export function didWebUrl (did: string): string {
 
 export function createDidResolver (init: DidResolverInit = {}): DidResolver {
   const overrides = parseOriginOverrides(init.originOverrides)
-  const fetchFn = init.fetch ?? globalThis.fetch
+  const maxPerHost = init.maxFetchesPerHost ?? OUTBOUND_MAX_PER_HOST
+  const allQueue = new Queue<OutboundResponse>({ concurrency: init.maxFetches ?? OUTBOUND_MAX_CONCURRENT })
+  const hostQueues = new Map<string, Queue<OutboundResponse>>()
+  const negativeTtlMs = init.failureTtlMs ?? DID_WEB_FAILURE_TTL_MS
   const timeoutMs = init.timeoutMs ?? DID_WEB_TIMEOUT_MS
   const cacheEntries = init.cacheEntries ?? DID_WEB_CACHE_ENTRIES
   const cacheTtlMs = init.cacheTtlMs ?? DID_WEB_CACHE_TTL_MS
@@ -110,28 +121,35 @@ export function createDidResolver (init: DidResolverInit = {}): DidResolver {
   }
 
   /**
-   * GET a URL (after overrides) with a timeout, no redirects and a size limit. A host that
-   * cannot be reached or answers an error is a DidResolutionError (nobody's fault that a
-   * forwarding peer could know of); content over the limit is a `Failure`.
+   * GET a URL (after overrides) under the outbound rules (outbound-fetch.ts), bounded in total
+   * and per host, with one deadline for the wait, the headers and the body. Every failure is a
+   * DidResolutionError (nobody's fault that a forwarding peer could know of), except content
+   * over the limit, which is a `Failure`.
    */
   async function fetchText (url: string, what: string, accept: string, maxBytes: number, Failure: new (message: string) => Error, options: AbortOptions): Promise<{ text: string, maxAgeMs?: number }> {
-    const target = applyOverride(url)
-    const signal = options.signal == null ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs)])
-    let response: Response
+    const target = new URL(applyOverride(url))
+    const trusted = overrides.has(new URL(url).host.toLowerCase())
+    const deadline = AbortSignal.timeout(timeoutMs)
+    const signal = options.signal == null ? deadline : AbortSignal.any([options.signal, deadline])
+    let response
     try {
-      response = await fetchFn(target, { signal, redirect: 'error', headers: { accept } })
+      let perHost = hostQueues.get(target.host)
+      if (perHost == null) {
+        hostQueues.set(target.host, perHost = new Queue({ concurrency: maxPerHost }))
+        perHost.addEventListener('idle', () => { if (hostQueues.get(target.host) === perHost) hostQueues.delete(target.host) }, { once: true })
+      }
+      response = await perHost.add(async () => allQueue.add(async () => {
+        const get = { accept, maxBytes, signal, trusted }
+        return init.fetch != null ? outboundGetWith(init.fetch, target, get) : outboundGet(target, get)
+      }, { signal }), { signal })
     } catch (err: any) {
-      throw new DidResolutionError(`cannot fetch ${what} from ${target}: ${err.cause?.message ?? err.message}`)
+      if (err.kind === 'too-large') throw new Failure(`${what} ${err.message}`)
+      const reason = err.name === 'OutboundFetchError' ? err.message : deadline.aborted ? `no answer within ${timeoutMs} ms` : err.message
+      throw new DidResolutionError(`cannot fetch ${what} from ${target.href}: ${reason}`)
     }
-    if (!response.ok) throw new DidResolutionError(`${what} at ${target} answered HTTP ${response.status}`)
-    const declared = Number(response.headers.get('content-length') ?? 0)
-    if (declared > maxBytes) throw new Failure(`${what} is ${declared} bytes, more than ${maxBytes}`)
-    const text = await response.text()
-    if (text.length > maxBytes) throw new Failure(`${what} is more than ${maxBytes} bytes`)
-    const cacheControl = response.headers.get('cache-control') ?? ''
-    const maxAge = /max-age=(\d+)/.exec(cacheControl)
-    const noStore = /no-store|no-cache/.test(cacheControl)
-    return { text, maxAgeMs: noStore ? 0 : maxAge != null ? Number(maxAge[1]) * 1000 : undefined }
+    const maxAge = /max-age=(\d+)/.exec(response.cacheControl)
+    const noStore = /no-store|no-cache/.test(response.cacheControl)
+    return { text: response.text, maxAgeMs: noStore ? 0 : maxAge != null ? Number(maxAge[1]) * 1000 : undefined }
   }
 
   /** A value from a cache that honours max-age; concurrent loads of one key share one fetch. */
@@ -144,9 +162,14 @@ export function createDidResolver (init: DidResolverInit = {}): DidResolver {
       if (maxAgeMs != null) entry.expires = Date.now() + maxAgeMs
       return value
     }, err => {
-      if (cache.get(key) === entry) cache.delete(key)
+      // a failure is remembered briefly: ten credentials of one dead host cost one fetch
+      if (cache.get(key) === entry) {
+        if (err.name === 'AbortError' || negativeTtlMs <= 0) cache.delete(key)
+        else entry.expires = Date.now() + negativeTtlMs
+      }
       throw err
     })
+    entry.value.catch(() => {})
     cache.set(key, entry)
     while (cache.size > cacheEntries) cache.delete(cache.keys().next().value as string)
     return entry.value
