@@ -31,6 +31,10 @@ export interface NodeConfig {
   didWebOrigins: string[]
   /** take part in gossip */
   gossip: boolean
+  /** browser origins allowed to read the HTTP API, and to write with the token (CORS); none by default */
+  cors: string[]
+  /** Host names the HTTP API answers to besides its own address (a public DNS name); others get 403 */
+  allowedHosts: string[]
 }
 
 export const CONFIG_FILE = 'config.json'
@@ -47,7 +51,9 @@ export function defaultConfig (): NodeConfig {
     trustAnchors: [],
     trustedIssuers: [],
     didWebOrigins: [],
-    gossip: true
+    gossip: true,
+    cors: [],
+    allowedHosts: []
   }
 }
 
@@ -88,7 +94,7 @@ export async function loadConfig (dir: string): Promise<NodeConfig> {
     throw new ConfigError(`${join(dir, CONFIG_FILE)} is not JSON: ${err.message}`)
   }
   const config = { ...defaultConfig(), token: '', ...parsed }
-  for (const key of ['listen', 'bootstrap', 'trustAnchors', 'trustedIssuers', 'didWebOrigins'] as const) {
+  for (const key of ['listen', 'bootstrap', 'trustAnchors', 'trustedIssuers', 'didWebOrigins', 'cors', 'allowedHosts'] as const) {
     if (!Array.isArray(config[key]) || !config[key].every(v => typeof v === 'string')) throw new ConfigError(`${CONFIG_FILE}: ${key} must be a list of strings`)
   }
   if (typeof config.http !== 'string' || !/^.+:\d+$/.test(config.http)) throw new ConfigError(`${CONFIG_FILE}: http must be HOST:PORT`)

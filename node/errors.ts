@@ -47,3 +47,9 @@ export class InvalidRequestError extends Error {
   static name = 'InvalidRequestError'
   name = 'InvalidRequestError'
 }
+
+/** A request from a browser page of another origin, or for a Host this node does not serve (DNS rebinding). */
+export class ForbiddenOriginError extends Error {
+  static name = 'ForbiddenOriginError'
+  name = 'ForbiddenOriginError'
+}

@@ -12,6 +12,7 @@ const STATUS_BY_NAME: Record<string, number> = {
   CredentialSuspendedError: 409,
   PayloadTooLargeError: 413,
   UntrustedChainError: 403,
+  ForbiddenOriginError: 403,
   UntrustedIssuerError: 403,
   StoreError: 503,
   NodeStoppedError: 503

@@ -9,6 +9,7 @@ import { InvalidRequestError, UnauthorizedError } from '../errors.ts'
 import { MAX_JSON_DEPTH } from '../../protocols/constants.ts'
 import { assertJsonDepth, InvalidEnvelopeError, readSubmission, unsignedError } from '../../protocols/self-description/index.ts'
 import { handleError } from './errors.ts'
+import { registerOriginGuard } from './origin-guard.ts'
 import { registerNodeInfoRoutes } from './routes/node-info.ts'
 import { registerQueryRoutes } from './routes/queries.ts'
 import { registerSelfDescriptionRoutes } from './routes/self-descriptions.ts'
@@ -56,6 +57,12 @@ export interface HttpApiInit {
   logger?: PinoLogger | false
   /** how to publish a body (VP support plugs in here); default: node.publish */
   publish?: (body: string) => Promise<PublishReply>
+  /** browser origins allowed to call the API (CORS); none by default */
+  cors?: string[]
+  /** Host names served besides loopback names (see origin-guard.ts) */
+  allowedHosts?: string[]
+  /** the API listens on loopback only */
+  loopbackOnly?: boolean
 }
 
 const JWS_TYPES = [
@@ -116,6 +123,7 @@ export function createHttpApi (init: HttpApiInit): FastifyInstance {
     done(null, Object.fromEntries(new URLSearchParams(body as string)))
   })
   app.setErrorHandler(handleError)
+  registerOriginGuard(app, { cors: init.cors, allowedHosts: init.allowedHosts, loopbackOnly: init.loopbackOnly ?? init.requireToken !== true })
   app.setNotFoundHandler(async (request, reply) => reply.status(404).send({ error: { name: 'NotFoundError', message: `no route ${request.method} ${request.url.split('?')[0]}` } }))
 
   const token = init.token

@@ -21,6 +21,8 @@ export interface StartOptions {
   trustIssuer: string[]
   didWebOrigin: string[]
   gossip: boolean
+  cors: string[]
+  allowedHost: string[]
 }
 
 const nonEmpty = (list: string[]): string[] | undefined => list.length > 0 ? list : undefined
@@ -38,6 +40,8 @@ export function addNodeOptions (command: Command): Command {
     .option('--trust-issuer <did>', 'trusted issuer DID, also allowed to revoke any entry (repeatable)', collect, [])
     .option('--did-web-origin <HOST=URL>', 'fetch did:web documents of HOST from URL (repeatable)', collect, [])
     .option('--no-gossip', 'do not take part in gossip (fetch from the DHT only)')
+    .option('--cors <origin>', 'a browser origin (https://app.example) allowed to read the HTTP API cross-site (repeatable; none by default)', collect, [])
+    .option('--allowed-host <name>', 'a Host name the HTTP API answers to besides its address, e.g. its public DNS name (repeatable)', collect, [])
 }
 
 /** Initialises the data directory if needed and runs the node the options describe. */
@@ -56,7 +60,9 @@ export async function startFromOptions (opts: StartOptions, extra: Partial<RunNo
     trustAnchors: nonEmpty(opts.trustAnchor),
     trustedIssuers: nonEmpty(opts.trustIssuer),
     didWebOrigins: nonEmpty(opts.didWebOrigin),
-    gossip: opts.gossip ? undefined : false
+    gossip: opts.gossip ? undefined : false,
+    cors: nonEmpty(opts.cors),
+    allowedHosts: nonEmpty(opts.allowedHost)
   }
   return runNode({ dataDir: opts.data, config: overrides, memory: opts.memory, ...extra })
 }
