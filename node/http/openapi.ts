@@ -65,6 +65,7 @@ export function openApiDocument (version: string): Record<string, unknown> {
       },
       '/v1/validate': {
         post: {
+          security: [{ token: [] }],
           summary: 'the report on a credential (VC-JWT), a presentation (VP-JWT, JSON-LD envelope or presentation: one report per credential), a JSON-LD credential or a bare JSON-LD graph; nothing stored',
           parameters: [{ name: 'at', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'judge validity, certificate and status dates as of this time' }],
           responses: { 200: { description: '{conforms, violations: [{focusNode, path, message, constraint, value, shape}], signature: {valid, error?}, credentials?} from the official Gaia-X 2511 and 25.11 development SHACL shapes' }, 400: error }

@@ -241,6 +241,9 @@ describe('write token beyond loopback', () => {
       const right = await post(`${t.url}/v1/self-descriptions`, jws, 'application/vc+jwt', { authorization: 'Bearer secret-token' })
       assert.equal(right.status, 201)
       assert.equal((await get(`${t.url}/v1/self-descriptions`)).status, 200)
+      // validation is costly work: beyond loopback it needs the token too
+      assert.equal((await post(`${t.url}/v1/validate`, jws)).status, 401)
+      assert.equal((await post(`${t.url}/v1/validate`, jws, 'application/vc+jwt', { authorization: 'Bearer secret-token' })).status, 200)
     } finally {
       await t.destroy()
     }

@@ -7,7 +7,7 @@ import { readJsonSubmission, readSubmission, validateSubmission } from '../../..
 import { InvalidQueryError, InvalidRequestError } from '../../errors.ts'
 import type { ApiContext } from '../server.ts'
 
-export function registerQueryRoutes ({ app, node }: ApiContext): void {
+export function registerQueryRoutes ({ app, node, requireWrite }: ApiContext): void {
   const sparql = async (query: unknown, accept: string | undefined): Promise<{ contentType: string, body: string }> => {
     if (typeof query !== 'string' || query.trim() === '') throw new InvalidQueryError('send a SPARQL query as application/sparql-query, or as the query parameter')
     return node.sparql(query, accept)
@@ -25,7 +25,9 @@ export function registerQueryRoutes ({ app, node }: ApiContext): void {
     return reply.type(result.contentType).send(result.body)
   })
 
-  app.post('/v1/validate', async (request) => {
+  // validation fetches DID documents, chains and status lists and runs the shapes: beyond
+  // loopback it needs the token, as writes do
+  app.post('/v1/validate', { preHandler: requireWrite }, async (request) => {
     const body = request.body
     const at = one((request.query as Record<string, unknown>).at, 'at')
     const now = at == null ? undefined : Date.parse(at)
