@@ -79,6 +79,8 @@ export interface CatalogueNodeInit {
   processMetrics?: boolean
   /** how often stored credentials' status lists are checked again. @default 5 min; 0: never */
   statusRecheckMs?: number
+  /** longest a SPARQL query may run. @default 10 s */
+  queryTimeoutMs?: number
 }
 
 export interface VersionView extends VersionRecord {
@@ -151,7 +153,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       return database
     }
     this.store = createCatalogueStore(database)
-    this.rdf = init.sparql === false ? undefined : createRdfIndex({ logger }, { worker: init.rdfWorker })
+    this.rdf = init.sparql === false ? undefined : createRdfIndex({ logger }, { worker: init.rdfWorker, queryTimeoutMs: init.queryTimeoutMs, reload: () => this.activeVersions() })
     this.metrics = createNodeMetrics({ processMetrics: init.processMetrics, counts: () => this.store.counts })
   }
 
@@ -175,23 +177,29 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     if (rdf == null) return
     // the RDF store lives in memory: rebuild it from the active heads
     const started = performance.now()
-    let batch: string[] = []
     let loaded = 0
-    const flush = async (): Promise<void> => {
-      for (const record of await this.store.getVersions(batch)) {
-        if (record?.status === 'active') rdf.add({ cid: record.cid, jws: record.jws })
-      }
+    for await (const batch of this.activeVersions(options)) {
+      for (const version of batch) rdf.add(version)
       loaded += batch.length
+    }
+    await rdf.idle()
+    if (loaded > 0) this.log('rebuilt the RDF index of %d entries in %d ms', loaded, Math.round(performance.now() - started))
+  }
+
+  /** The active versions of the replica, in batches: what the RDF index holds. */
+  private async * activeVersions (options: AbortOptions = {}): AsyncGenerator<Array<{ cid: string, jws: string }>> {
+    let batch: string[] = []
+    const read = async (): Promise<Array<{ cid: string, jws: string }>> => {
+      const records = await this.store.getVersions(batch)
       batch = []
+      return records.filter(r => r?.status === 'active').map(r => ({ cid: r?.cid as string, jws: r?.jws as string }))
     }
     for await (const { cid } of this.store.scan(indexPrefix('a'), 0, Number.MAX_SAFE_INTEGER)) {
       options.signal?.throwIfAborted()
       batch.push(cid)
-      if (batch.length === 1000) await flush()
+      if (batch.length === 1000) yield await read()
     }
-    await flush()
-    await rdf.idle()
-    if (loaded > 0) this.log('rebuilt the RDF index of %d entries in %d ms', loaded, Math.round(performance.now() - started))
+    if (batch.length > 0) yield await read()
   }
 
   async stop (): Promise<void> {

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { generateIssuerKey, didOf } from '../protocols/self-description/index.ts'
-import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from './constants.ts'
+import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, SPARQL_TIMEOUT_MS } from './constants.ts'
 import { ConfigError } from './errors.ts'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -35,6 +35,8 @@ export interface NodeConfig {
   cors: string[]
   /** Host names the HTTP API answers to besides its own address (a public DNS name); others get 403 */
   allowedHosts: string[]
+  /** longest a SPARQL query may run, in milliseconds */
+  queryTimeoutMs: number
 }
 
 export const CONFIG_FILE = 'config.json'
@@ -53,7 +55,8 @@ export function defaultConfig (): NodeConfig {
     didWebOrigins: [],
     gossip: true,
     cors: [],
-    allowedHosts: []
+    allowedHosts: [],
+    queryTimeoutMs: SPARQL_TIMEOUT_MS
   }
 }
 
@@ -99,6 +102,7 @@ export async function loadConfig (dir: string): Promise<NodeConfig> {
   }
   if (typeof config.http !== 'string' || !/^.+:\d+$/.test(config.http)) throw new ConfigError(`${CONFIG_FILE}: http must be HOST:PORT`)
   if (config.trust !== 'open' && config.trust !== 'anchors') throw new ConfigError(`${CONFIG_FILE}: trust must be open or anchors`)
+  if (!Number.isFinite(config.queryTimeoutMs) || config.queryTimeoutMs <= 0) throw new ConfigError(`${CONFIG_FILE}: queryTimeoutMs must be a positive number of milliseconds`)
   return config
 }
 

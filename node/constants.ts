@@ -25,6 +25,12 @@ export const MAX_WRITE_BATCH = 1000
 export const RDF_BATCH_SIZE = 2000
 /** How long opening the store waits for another process to release its lock. */
 export const STORE_LOCK_WAIT_MS = 15_000
+/** Longest a SPARQL query may run; past it the query is stopped (its worker replaced). */
+export const SPARQL_TIMEOUT_MS = 10_000
+/** Largest SPARQL answer (serialised); past it the query is refused and its memory released. */
+export const SPARQL_MAX_RESULT_BYTES = 32 * 1024 * 1024
+/** How long a stopping node lets running HTTP requests finish before it closes their connections. */
+export const HTTP_CLOSE_GRACE_MS = 1500
 /** Longest SPARQL query text accepted. */
 export const MAX_SPARQL_BYTES = 64 * 1024
 /** Most tokens of one self-description in the full-text index. */

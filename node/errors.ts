@@ -53,3 +53,28 @@ export class ForbiddenOriginError extends Error {
   static name = 'ForbiddenOriginError'
   name = 'ForbiddenOriginError'
 }
+
+/** A SPARQL query ran past its time budget; it was stopped and its memory released. */
+export class QueryTimeoutError extends Error {
+  static name = 'QueryTimeoutError'
+  name = 'QueryTimeoutError'
+}
+
+/** A SPARQL query's results are larger than the budget allows. */
+export class QueryTooLargeError extends Error {
+  static name = 'QueryTooLargeError'
+  name = 'QueryTooLargeError'
+}
+
+/** The SPARQL engine is restarting (after a query past its budget); filters still answer. */
+export class SparqlUnavailableError extends Error {
+  static name = 'SparqlUnavailableError'
+  name = 'SparqlUnavailableError'
+  /** seconds after which to try again */
+  readonly retryAfter: number
+
+  constructor (message: string, retryAfter = 5) {
+    super(message)
+    this.retryAfter = retryAfter
+  }
+}

@@ -8,6 +8,7 @@ import { loadConfig, loadNodeKey, parseHostPort, type NodeConfig } from './confi
 import { removePidFile, stopPreviousNode, writePidFile } from './pid-file.ts'
 import { MemoryLevel } from 'memory-level'
 import { resolveBootstrapList } from '../bootstrap/index.ts'
+import { HTTP_CLOSE_GRACE_MS } from './constants.ts'
 import { NotFoundError } from './errors.ts'
 import { loadTrustPolicy } from './trust-anchors.ts'
 import { createHttpApi, isLoopback } from './http/server.ts'
@@ -55,6 +56,7 @@ export async function runNode (options: RunNodeOptions): Promise<RunningNode> {
     db: options.memory === true ? new MemoryLevel<string, any>({ valueEncoding: 'json' }) as unknown as Database : undefined,
     didWebOrigins: config.didWebOrigins,
     revokers: config.trustedIssuers,
+    queryTimeoutMs: config.queryTimeoutMs,
     trust
   })
   await node.start()
@@ -94,7 +96,11 @@ export async function runNode (options: RunNodeOptions): Promise<RunningNode> {
     network,
     config,
     async stop () {
-      await http.close()
+      // requests still running (a SPARQL query up to its budget) do not hold the stop up
+      const closing = http.close()
+      const force = setTimeout(() => { http.server.closeAllConnections() }, HTTP_CLOSE_GRACE_MS)
+      await closing
+      clearTimeout(force)
       await network.stop()
       await node.stop()
       await removePidFile(options.dataDir)

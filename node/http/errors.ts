@@ -15,6 +15,7 @@ const STATUS_BY_NAME: Record<string, number> = {
   ForbiddenOriginError: 403,
   UntrustedIssuerError: 403,
   StoreError: 503,
+  SparqlUnavailableError: 503,
   NodeStoppedError: 503
 }
 
@@ -23,7 +24,7 @@ const CLIENT_ERRORS = new Set([
   'InvalidEnvelopeError', 'UnsupportedAlgorithmError', 'UnsupportedFormatError', 'InvalidSignatureError', 'KeyNotFoundError',
   'IssuerMismatchError', 'CredentialExpiredError', 'CredentialNotYetValidError', 'UnknownContextError', 'InvalidCredentialError',
   'MissingSubjectIdError', 'ShapeViolationError', 'NestingTooDeepError', 'DidResolutionError', 'RevocationIssuerMismatchError',
-  'InvalidKeyError', 'InvalidQueryError', 'ReadOnlyQueryError', 'InvalidPresentationError', 'InvalidRequestError',
+  'InvalidKeyError', 'InvalidQueryError', 'ReadOnlyQueryError', 'QueryTimeoutError', 'QueryTooLargeError', 'InvalidPresentationError', 'InvalidRequestError',
   'ExpiredCertificateError', 'CertificateNotYetValidError', 'KeyMismatchError', 'CertificateChainError', 'StatusListError'
 ])
 
@@ -51,6 +52,8 @@ export function errorBody (err: Error & { code?: string, violations?: unknown })
 
 export async function handleError (err: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const status = statusOf(err)
-  if (status >= 500) request.log.error({ err }, 'request failed')
+  if (status >= 500 && status !== 503) request.log.error({ err }, 'request failed')
+  const retryAfter = (err as { retryAfter?: number }).retryAfter
+  if (typeof retryAfter === 'number') void reply.header('retry-after', String(Math.ceil(retryAfter)))
   await reply.status(status).send(errorBody(err))
 }

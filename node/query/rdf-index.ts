@@ -5,8 +5,8 @@
  * A query sees every change made before it.
  */
 import { Worker } from 'node:worker_threads'
-import { RDF_BATCH_SIZE } from '../constants.ts'
-import { InvalidQueryError, ReadOnlyQueryError } from '../errors.ts'
+import { RDF_BATCH_SIZE, SPARQL_MAX_RESULT_BYTES, SPARQL_TIMEOUT_MS } from '../constants.ts'
+import { InvalidQueryError, QueryTimeoutError, QueryTooLargeError, ReadOnlyQueryError, SparqlUnavailableError } from '../errors.ts'
 import { createRdfStore, type RdfVersion, type SparqlResult } from './rdf-store.ts'
 import type { ComponentLogger } from '@libp2p/interface'
 
@@ -29,6 +29,12 @@ export interface RdfIndexComponents {
 export interface RdfIndexInit {
   /** run the store in a worker thread. @default true */
   worker?: boolean
+  /** longest a query may run (worker mode). @default SPARQL_TIMEOUT_MS */
+  queryTimeoutMs?: number
+  /** largest serialised answer (worker mode). @default SPARQL_MAX_RESULT_BYTES */
+  maxResultBytes?: number
+  /** the active versions, in batches, to load a replaced worker with */
+  reload?: () => AsyncIterable<RdfVersion[]>
 }
 
 export interface RdfIndex {
@@ -40,7 +46,7 @@ export interface RdfIndex {
   close (): Promise<void>
 }
 
-const ERRORS: Record<string, new (message: string) => Error> = { InvalidQueryError, ReadOnlyQueryError }
+const ERRORS: Record<string, new (message: string) => Error> = { InvalidQueryError, ReadOnlyQueryError, QueryTooLargeError }
 
 export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexInit = {}): RdfIndex {
   const log = components.logger.forComponent('gxcat:rdf')
@@ -74,38 +80,103 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
     }
   }
 
-  const worker = new Worker(new URL('./rdf-worker.ts', import.meta.url))
-  worker.unref()
+  const timeoutMs = init.queryTimeoutMs ?? SPARQL_TIMEOUT_MS
+  const maxResultBytes = init.maxResultBytes ?? SPARQL_MAX_RESULT_BYTES
   let nextId = 0
+  let worker: Worker
+  let closed = false
+  /** set while a replaced worker is being loaded again; queries are refused meanwhile */
+  let restarting: Promise<void> | undefined
+  let removedWhileRestarting = new Set<string>()
   const waiting = new Map<number, { resolve: (r: SparqlResult | undefined) => void, reject: (e: Error) => void }>()
-  worker.on('message', (message: RdfResponse) => {
-    if (message.op === 'load-error') {
-      log.error('credential %s cannot be read as RDF: %s', message.cid, message.message)
-      return
-    }
-    const waiter = waiting.get(message.id)
-    waiting.delete(message.id)
-    if (message.error != null) waiter?.reject(new (ERRORS[message.error.name] ?? Error)(message.error.message))
-    else waiter?.resolve(message.result)
-  })
-  worker.on('error', err => {
-    log.error('the RDF worker failed: %e', err)
-    for (const waiter of waiting.values()) waiter.reject(new InvalidQueryError(`the SPARQL engine failed: ${err.message}`))
+
+  const rejectAll = (error: Error): void => {
+    for (const waiter of waiting.values()) waiter.reject(error)
     waiting.clear()
-  })
+  }
+
+  const startWorker = (): Worker => {
+    const started = new Worker(new URL('./rdf-worker.ts', import.meta.url), { workerData: { maxResultBytes } })
+    started.unref()
+    started.on('message', (message: RdfResponse) => {
+      if (message.op === 'load-error') {
+        log.error('credential %s cannot be read as RDF: %s', message.cid, message.message)
+        return
+      }
+      const waiter = waiting.get(message.id)
+      waiting.delete(message.id)
+      if (message.error != null) waiter?.reject(new (ERRORS[message.error.name] ?? Error)(message.error.message))
+      else waiter?.resolve(message.result)
+      // an answer past its budget has grown the worker's memory: give that memory back
+      if (message.error?.name === QueryTooLargeError.name && started === worker) replace('its answer was too large')
+    })
+    started.on('error', err => {
+      if (started !== worker) return
+      log.error('the RDF worker failed: %e', err)
+      replace(`it failed: ${err.message}`)
+    })
+    return started
+  }
+
+  /**
+   * Stops the worker whatever it runs (the only way to stop a query: Oxigraph cannot cancel one),
+   * which releases its memory, and loads a new one from the replica. Queries queued behind are
+   * answered 503; filters never depended on it.
+   */
+  const replace = (why: string): void => {
+    if (closed) return
+    const old = worker
+    void old.terminate()
+    rejectAll(new SparqlUnavailableError(`the SPARQL engine is restarting: a query ran past its budget (${why})`))
+    log('replacing the RDF worker: %s', why)
+    worker = startWorker()
+    const current = worker
+    removedWhileRestarting = new Set()
+    const started = performance.now()
+    const loading = (async () => {
+      let loaded = 0
+      for await (const batch of init.reload?.() ?? []) {
+        if (closed || worker !== current) return
+        const versions = batch.filter(v => !removedWhileRestarting.has(v.cid))
+        loaded += versions.length
+        worker.postMessage({ op: 'load', versions } satisfies RdfRequest)
+      }
+      await request({ op: 'sync' }, Infinity, true)
+      log('the RDF worker is back with %d entries after %d ms', loaded, Math.round(performance.now() - started))
+    })()
+    restarting = loading.catch((err: Error) => { log.error('reloading the RDF worker failed: %e', err) }).finally(() => {
+      if (worker === current) restarting = undefined
+    })
+  }
 
   const flushAdds = (): void => {
     scheduled = false
     while (pendingAdds.length > 0) worker.postMessage({ op: 'load', versions: pendingAdds.splice(0, RDF_BATCH_SIZE) } satisfies RdfRequest)
   }
-  const request = async (message: { op: 'query', sparql: string, accept?: string } | { op: 'sync' }): Promise<SparqlResult | undefined> => {
+  const request = async (message: { op: 'query', sparql: string, accept?: string } | { op: 'sync' }, budgetMs = timeoutMs, duringRestart = false): Promise<SparqlResult | undefined> => {
+    if (restarting != null && !duringRestart) throw new SparqlUnavailableError('the SPARQL engine is restarting after a query that ran past its budget; filters still answer')
     flushAdds()
     const id = nextId++
+    const sentTo = worker
     return new Promise((resolve, reject) => {
-      waiting.set(id, { resolve, reject })
-      worker.postMessage({ ...message, id } satisfies RdfRequest)
+      const timer = Number.isFinite(budgetMs)
+        ? setTimeout(() => {
+          if (!waiting.has(id)) return
+          waiting.delete(id)
+          reject(new QueryTimeoutError(`the query ran longer than ${budgetMs} ms and was stopped`))
+          if (sentTo === worker) replace(`a query ran longer than ${budgetMs} ms`)
+        }, budgetMs)
+        : undefined
+      timer?.unref()
+      waiting.set(id, {
+        resolve: r => { clearTimeout(timer); resolve(r) },
+        reject: e => { clearTimeout(timer); reject(e) }
+      })
+      sentTo.postMessage({ ...message, id } satisfies RdfRequest)
     })
   }
+
+  worker = startWorker()
 
   return {
     add (version) {
@@ -114,10 +185,18 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
     },
     remove (cid) {
       flushAdds()
+      if (restarting != null) removedWhileRestarting.add(cid)
       worker.postMessage({ op: 'remove', cids: [cid] } satisfies RdfRequest)
     },
-    async idle () { await request({ op: 'sync' }) },
+    async idle () {
+      await restarting
+      await request({ op: 'sync' }, Infinity)
+    },
     async query (sparql, accept) { return await request({ op: 'query', sparql, accept }) as SparqlResult },
-    async close () { await worker.terminate() }
+    async close () {
+      closed = true
+      rejectAll(new SparqlUnavailableError('the node is stopping'))
+      await worker.terminate()
+    }
   }
 }

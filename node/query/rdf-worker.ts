@@ -3,11 +3,12 @@
  * queries run beside the event loop, not on it. Messages are handled in order, so a query
  * sees every change sent before it.
  */
-import { parentPort } from 'node:worker_threads'
+import { parentPort, workerData } from 'node:worker_threads'
 import { createRdfStore } from './rdf-store.ts'
 import type { RdfRequest, RdfResponse } from './rdf-index.ts'
 
 const store = createRdfStore()
+const maxResultBytes: number = workerData?.maxResultBytes ?? Infinity
 const port = parentPort
 if (port == null) throw new Error('rdf-worker.ts runs in a worker thread')
 
@@ -19,6 +20,10 @@ port.on('message', (message: RdfRequest) => {
   } else if (message.op === 'query') {
     try {
       const result = store.query(message.sparql, message.accept)
+      if (result.body.length > maxResultBytes) {
+        port.postMessage({ op: 'result', id: message.id, error: { name: 'QueryTooLargeError', message: `the answer is ${result.body.length} characters, more than ${maxResultBytes}: add a LIMIT` } } satisfies RdfResponse)
+        return
+      }
       port.postMessage({ op: 'result', id: message.id, result } satisfies RdfResponse)
     } catch (err: any) {
       port.postMessage({ op: 'result', id: message.id, error: { name: err.name, message: err.message } } satisfies RdfResponse)

@@ -23,6 +23,7 @@ export interface StartOptions {
   gossip: boolean
   cors: string[]
   allowedHost: string[]
+  queryTimeout?: number
 }
 
 const nonEmpty = (list: string[]): string[] | undefined => list.length > 0 ? list : undefined
@@ -41,6 +42,7 @@ export function addNodeOptions (command: Command): Command {
     .option('--did-web-origin <HOST=URL>', 'fetch did:web documents of HOST from URL (repeatable)', collect, [])
     .option('--no-gossip', 'do not take part in gossip (fetch from the DHT only)')
     .option('--cors <origin>', 'a browser origin (https://app.example) allowed to read the HTTP API cross-site (repeatable; none by default)', collect, [])
+    .option('--query-timeout <seconds>', 'longest a SPARQL query may run before it is stopped (default from config: 10)', Number)
     .option('--allowed-host <name>', 'a Host name the HTTP API answers to besides its address, e.g. its public DNS name (repeatable)', collect, [])
 }
 
@@ -62,7 +64,8 @@ export async function startFromOptions (opts: StartOptions, extra: Partial<RunNo
     didWebOrigins: nonEmpty(opts.didWebOrigin),
     gossip: opts.gossip ? undefined : false,
     cors: nonEmpty(opts.cors),
-    allowedHosts: nonEmpty(opts.allowedHost)
+    allowedHosts: nonEmpty(opts.allowedHost),
+    queryTimeoutMs: opts.queryTimeout != null ? opts.queryTimeout * 1000 : undefined
   }
   return runNode({ dataDir: opts.data, config: overrides, memory: opts.memory, ...extra })
 }
