@@ -125,6 +125,8 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   readonly resolver: DidResolver
   readonly status: StatusChecker
   private statusTimer: ReturnType<typeof setInterval> | undefined
+  /** heads with status lists to re-check; undefined until the first re-check has read them all */
+  private statusWatch: Set<string> | undefined
   readonly metrics: NodeMetrics
   readonly trust: TrustPolicy
   readonly store: CatalogueStore
@@ -249,6 +251,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     if (outcome.status === 'active') {
       if (outcome.supersedes != null) this.rdf?.remove(outcome.supersedes)
       this.rdf?.add({ cid: verified.cid, jws: verified.jws })
+      if (verified.statusEntries != null) this.statusWatch?.add(verified.cid)
       this.safeDispatch('version:accepted', { verified, result, source })
     }
     return result
@@ -294,11 +297,19 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     this.assertRunning()
     let checked = 0
     let changed = 0
-    const heads = [...this.store.heads()].map(([, head]) => head.cid)
-    for (let i = 0; i < heads.length; i += 1000) {
-      for (const record of await this.store.getVersions(heads.slice(i, i + 1000))) {
+    // the first re-check reads every head once to find those with status lists; later ones
+    // read only those (and the ones published since)
+    const candidates = this.statusWatch != null ? [...this.statusWatch] : [...this.store.heads()].map(([, head]) => head.cid)
+    const watch = this.statusWatch ?? new Set<string>()
+    for (let i = 0; i < candidates.length; i += 1000) {
+      for (const record of await this.store.getVersions(candidates.slice(i, i + 1000))) {
         options.signal?.throwIfAborted()
-        if (record?.statusEntries == null || !['active', 'suspended'].includes(record.status)) continue
+        if (record == null) continue
+        if (record.statusEntries == null || !['active', 'suspended'].includes(record.status)) {
+          watch.delete(record.cid)
+          continue
+        }
+        watch.add(record.cid)
         checked++
         let status
         try {
@@ -310,11 +321,13 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
         if (status === record.status) continue
         await this.store.setListStatus(record.cid, status)
         changed++
+        if (status === 'revoked') watch.delete(record.cid)
         if (status === 'active') this.rdf?.add({ cid: record.cid, jws: record.jws })
         else this.rdf?.remove(record.cid)
         this.safeDispatch('version:status', { cid: record.cid, entry: record.entry, status })
       }
     }
+    this.statusWatch = watch
     return { checked, changed }
   }
 
