@@ -9,11 +9,12 @@ import { defaultLogger } from '@libp2p/logger'
 import { Level } from 'level'
 import { TypedEventEmitter } from 'main-event'
 import {
-  createDidResolver, createStatusChecker, createTrustPolicy, entryId, payloadOfVerifiedJws, verifyCredential, verifyPresentation, verifyRevocation,
+  compareVersions, createDidResolver, createStatusChecker, createTrustPolicy, entryId, payloadOfVerifiedJws, verifyCredential, verifyPresentation, verifyRevocation,
   type AbortOptions, type DidResolver, type Revocation, type StatusChecker, type TrustPolicy, type VerifiedCredential
 } from '../protocols/self-description/index.ts'
-import { STATUS_RECHECK_MS } from './constants.ts'
-import { EntryRevokedError, InvalidQueryError, NodeStoppedError, NotFoundError } from './errors.ts'
+import { RateLimiter } from '@libp2p/utils'
+import { ENTRY_VERSION_WINDOW_MS, ENTRY_VERSIONS_PER_WINDOW, STATUS_RECHECK_MS } from './constants.ts'
+import { EntryRateLimitedError, EntryRevokedError, InvalidQueryError, NodeStoppedError, NotFoundError } from './errors.ts'
 import { createNodeMetrics, type NodeMetrics } from './metrics.ts'
 import { listVersions, type ListFilter, type ListPage } from './query/filters.ts'
 import { indexTerms } from './query/index-terms.ts'
@@ -81,6 +82,8 @@ export interface CatalogueNodeInit {
   statusRecheckMs?: number
   /** longest a SPARQL query may run. @default 10 s */
   queryTimeoutMs?: number
+  /** new versions of one entry taken per window. @default 10 per minute */
+  entryVersions?: { versions: number, windowMs: number }
 }
 
 export interface VersionView extends VersionRecord {
@@ -125,6 +128,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   readonly resolver: DidResolver
   readonly status: StatusChecker
   private statusTimer: ReturnType<typeof setInterval> | undefined
+  private readonly entryLimiter: RateLimiter
   /** heads with status lists to re-check; undefined until the first re-check has read them all */
   private statusWatch: Set<string> | undefined
   readonly metrics: NodeMetrics
@@ -143,6 +147,8 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     this.log = logger.forComponent('gxcat:node')
     this.resolver = init.resolver ?? createDidResolver({ originOverrides: init.didWebOrigins })
     this.status = createStatusChecker({ resolver: this.resolver })
+    const entryVersions = init.entryVersions ?? { versions: ENTRY_VERSIONS_PER_WINDOW, windowMs: ENTRY_VERSION_WINDOW_MS }
+    this.entryLimiter = new RateLimiter({ points: entryVersions.versions, duration: entryVersions.windowMs / 1000 })
     this.trust = init.trust ?? createTrustPolicy()
     let db = init.db
     if (db == null) {
@@ -238,6 +244,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     try {
       verified = await verifyCredential(jws, { resolver: this.resolver, status: this.status, signal: options.signal })
       this.trust.assertTrusted(verified)
+      this.assertEntryRate(verified)
       terms = indexTerms(verified)
     } catch (err: any) {
       return this.rejected(err, source)
@@ -274,6 +281,21 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       }
     }))
     return { holder: presentation.holder, credentials }
+  }
+
+  /**
+   * A new version of an entry counts against the entry's window; the head again or an older
+   * version (duplicates from gossip and sync) does not.
+   */
+  private assertEntryRate (verified: VerifiedCredential): void {
+    const head = this.store.getHead(verified.entry)
+    if (head != null && compareVersions(verified, head) <= 0) return
+    try {
+      this.entryLimiter.consume(verified.entry)
+    } catch (err: any) {
+      const retryAfter = Math.ceil((err.msBeforeNext ?? 60_000) / 1000)
+      throw new EntryRateLimitedError(`entry ${verified.entry} (${verified.subject}) had too many new versions in a short time; try again in ${retryAfter} s`, retryAfter)
+    }
   }
 
   async publishEach (items: Array<string | Error>, options: AbortOptions = {}): Promise<{ credentials: PresentationResult['credentials'] }> {

@@ -39,6 +39,12 @@ export const MAX_TOKENS_PER_ENTRY = 256
 export const MAX_INDEXED_VALUE_LENGTH = 256
 /** How often a node checks the status lists (W3C Bitstring Status List) of what it stores again. */
 export const STATUS_RECHECK_MS = 5 * 60_000
+/** Gossip messages one peer may send per window (all kinds, checked before verifying); past it they are ignored. */
+export const GOSSIP_PEER_MESSAGES = 2000
+export const GOSSIP_PEER_WINDOW_MS = 10_000
+/** New versions of one entry taken per window; past it they are refused (429) until the window ends. */
+export const ENTRY_VERSIONS_PER_WINDOW = 10
+export const ENTRY_VERSION_WINDOW_MS = 60_000
 /** Concurrency of bulk publishing from the CLI. */
 export const PUBLISH_CONCURRENCY = 16
 

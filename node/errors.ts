@@ -78,3 +78,21 @@ export class SparqlUnavailableError extends Error {
     this.retryAfter = retryAfter
   }
 }
+
+/** Too many new versions of one entry in a short time; retry after the window. */
+export class EntryRateLimitedError extends Error {
+  static name = 'EntryRateLimitedError'
+  name = 'EntryRateLimitedError'
+  readonly retryAfter: number
+
+  constructor (message: string, retryAfter: number) {
+    super(message)
+    this.retryAfter = retryAfter
+  }
+}
+
+/** A peer that goes on sending gossip far past its rate limit. */
+export class PeerFloodError extends Error {
+  static name = 'PeerFloodError'
+  name = 'PeerFloodError'
+}

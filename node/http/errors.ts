@@ -16,6 +16,7 @@ const STATUS_BY_NAME: Record<string, number> = {
   UntrustedIssuerError: 403,
   StoreError: 503,
   SparqlUnavailableError: 503,
+  EntryRateLimitedError: 429,
   NodeStoppedError: 503
 }
 

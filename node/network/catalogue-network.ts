@@ -7,7 +7,7 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { createBootstrapDialer } from '../../bootstrap/bootstrap-dialer.ts'
-import { Queue } from '@libp2p/utils'
+import { Queue, RateLimiter } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Gauge } from 'prom-client'
 import { CATALOGUE_TOPIC, PEER_LIST_PROTOCOL, second } from '../../protocols/constants.ts'
@@ -15,7 +15,8 @@ import { entryRecordKey, indexTermCid, selectEntryRecord, type IndexTermKind } f
 import { createCatalogueValidator, encodeGossipMessage, type GossipMessage, type ValidatorCounters } from '../../protocols/gossip/index.ts'
 import { readPeerList, servePeerList, type PeerListEntry } from '../../protocols/peer-list/index.ts'
 import { entryId, isRevocationJws, isTrustRefusal, type Revocation, type VerifiedCredential } from '../../protocols/self-description/index.ts'
-import { NotFoundError } from '../errors.ts'
+import { GOSSIP_PEER_MESSAGES, GOSSIP_PEER_WINDOW_MS } from '../constants.ts'
+import { NotFoundError, PeerFloodError } from '../errors.ts'
 import { createCatalogueLibp2p, type CatalogueLibp2p, type CatalogueLibp2pInit } from './libp2p.ts'
 import { createSyncService, type SyncService, type SyncServiceInit } from './sync-service.ts'
 import type { SyncStats } from '../../protocols/sync/index.ts'
@@ -39,6 +40,8 @@ export interface CatalogueNetworkInit extends Omit<CatalogueLibp2pInit, 'resolve
    * period and queues everything behind it, and it has no loss.
    */
   simulatedLink?: SimulatedLink
+  /** gossip messages one peer may send per window; past it they are ignored, far past it the peer is penalised. @default 2,000 per 10 s */
+  gossipPeerLimit?: { messages: number, windowMs: number }
 }
 
 export interface SimulatedLink {
@@ -50,6 +53,8 @@ export interface SimulatedLink {
 
 export interface NetworkCounters extends ValidatorCounters {
   published: number
+  /** gossip messages ignored because their peer was past its rate limit */
+  throttled: number
   dhtPuts: number
   dhtPutFailures: number
 }
@@ -105,7 +110,7 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
     connectionGater: { denyDialPeer: isDenied, denyInboundEncryptedConnection: isDenied }
   })
   const log: Logger = libp2p.logger.forComponent('gxcat:network')
-  const counters: NetworkCounters = { accepted: 0, ignored: 0, rejected: 0, published: 0, dhtPuts: 0, dhtPutFailures: 0 }
+  const counters: NetworkCounters = { accepted: 0, ignored: 0, rejected: 0, published: 0, throttled: 0, dhtPuts: 0, dhtPutFailures: 0 }
   const pubsub = libp2p.services.pubsub
   const dht = libp2p.services.dht
   const dhtQueue = new Queue<void>({ concurrency: 4 })
@@ -139,7 +144,27 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
     }
   })
 
+  const peerLimit = init.gossipPeerLimit ?? { messages: GOSSIP_PEER_MESSAGES, windowMs: GOSSIP_PEER_WINDOW_MS }
+  const peerLimiter = new RateLimiter({ points: peerLimit.messages, duration: peerLimit.windowMs / 1000 })
+
+  /**
+   * A peer's gossip counts against its window before anything is verified: past the limit its
+   * messages are ignored (not verified, stored or forwarded); at twice the limit each one is
+   * rejected, which lowers its score and soon disconnects it (misbehaved).
+   */
+  const withinPeerLimit = (from: string): boolean => {
+    try {
+      peerLimiter.consume(from)
+      return true
+    } catch (err: any) {
+      if (err.consumedPoints > 2 * peerLimit.messages) throw new PeerFloodError(`${from} sent ${err.consumedPoints} gossip messages in ${peerLimit.windowMs} ms, more than twice the limit of ${peerLimit.messages}`)
+      counters.throttled++
+      return false
+    }
+  }
+
   const handleGossip = async (message: GossipMessage, from: string): Promise<'accepted' | 'duplicate' | 'stale'> => {
+    if (!withinPeerLimit(from)) return 'duplicate' // ignored: not verified, stored or forwarded
     const link = init.simulatedLink
     if (link != null) {
       if (link.lost(from)) return 'duplicate' // ignored: not stored, not forwarded, no penalty

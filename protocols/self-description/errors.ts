@@ -170,5 +170,7 @@ export class CredentialSuspendedError extends Error {
  * issuer's own infrastructure failed or the issuer withdrew the credential since it was relayed.
  */
 export const NOT_THE_SENDERS_FAULT: ReadonlySet<string> = new Set([
-  'DidResolutionError', 'EntryRevokedError', 'StatusListError', 'CredentialRevokedError', 'CredentialSuspendedError'
+  'DidResolutionError', 'EntryRevokedError', 'StatusListError', 'CredentialRevokedError', 'CredentialSuspendedError',
+  // the issuer publishes versions of one entry faster than nodes take them: newer ones come later, or by sync
+  'EntryRateLimitedError'
 ])
