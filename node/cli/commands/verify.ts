@@ -21,8 +21,8 @@ interface VerifyOptions {
 
 export function registerVerify (program: Command): void {
   program.command('verify')
-    .description('verify a signed self-description (VC-JWT); exit 1 if it is invalid')
-    .argument('<file>', 'file holding the compact JWS, or - for standard input')
+    .description('verify a signed self-description (VC-JWT), or each credential of a presentation (VP-JWT, JSON-LD envelope or presentation); exit 1 if any is invalid')
+    .argument('<file>', 'file holding the compact JWS or JSON-LD, or - for standard input')
     .option('--did-web-origin <HOST=URL>', 'fetch did:web documents and certificate chains of HOST from URL instead (repeatable)', collect, [])
     .option('--trust-anchor <cert.pem>', 'require the issuer key\'s certificate chain (x5u) to end at this anchor (repeatable)', collect, [])
     .option('--trust-issuer <did>', 'accept this issuer without a certificate chain (repeatable)', collect, [])
@@ -40,6 +40,7 @@ export function registerVerify (program: Command): void {
         const submission = readSubmission(text, 'the input')
         if (submission.kind === 'json-ld') throw unsignedError()
         if (submission.kind !== 'credential') {
+          if (anchored) throw new UsageError('--trust-anchor and --trust-issuer judge one credential: verify the credentials of a presentation one by one')
           // a presentation: each credential judged on its own, as publishing would
           const report = await validateSubmission(submission, { resolver, status, now })
           const valid = (report.presentation?.valid ?? true) && (report.credentials ?? [report]).every(c => c.signature?.valid === true && c.conforms)
