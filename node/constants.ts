@@ -39,6 +39,9 @@ export const MAX_TOKENS_PER_ENTRY = 256
 export const MAX_INDEXED_VALUE_LENGTH = 256
 /** How often a node checks the status lists (W3C Bitstring Status List) of what it stores again. */
 export const STATUS_RECHECK_MS = 5 * 60_000
+/** Costly HTTP requests (publish, revoke, validate, SPARQL, sync) one client may make per window, beyond loopback. */
+export const CLIENT_REQUESTS = 1200
+export const CLIENT_WINDOW_MS = 60_000
 /** Gossip messages one peer may send per window (all kinds, checked before verifying); past it they are ignored. */
 export const GOSSIP_PEER_MESSAGES = 2000
 export const GOSSIP_PEER_WINDOW_MS = 10_000

@@ -96,3 +96,15 @@ export class PeerFloodError extends Error {
   static name = 'PeerFloodError'
   name = 'PeerFloodError'
 }
+
+/** A client past its rate limit on costly routes. */
+export class RateLimitedError extends Error {
+  static name = 'RateLimitedError'
+  name = 'RateLimitedError'
+  readonly retryAfter: number
+
+  constructor (message: string, retryAfter: number) {
+    super(message)
+    this.retryAfter = retryAfter
+  }
+}

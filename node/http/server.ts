@@ -4,12 +4,13 @@
  */
 import { timingSafeEqual } from 'node:crypto'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import { MAX_HTTP_BODY_BYTES } from '../constants.ts'
+import { CLIENT_REQUESTS, CLIENT_WINDOW_MS, MAX_HTTP_BODY_BYTES } from '../constants.ts'
 import { InvalidRequestError, UnauthorizedError } from '../errors.ts'
 import { MAX_JSON_DEPTH } from '../../protocols/constants.ts'
 import { assertJsonDepth, InvalidEnvelopeError, readSubmission, unsignedError } from '../../protocols/self-description/index.ts'
 import { handleError } from './errors.ts'
 import { registerOriginGuard } from './origin-guard.ts'
+import { registerClientLimit, type ClientLimit } from './client-limit.ts'
 import { registerNodeInfoRoutes } from './routes/node-info.ts'
 import { registerQueryRoutes } from './routes/queries.ts'
 import { registerSelfDescriptionRoutes } from './routes/self-descriptions.ts'
@@ -63,6 +64,8 @@ export interface HttpApiInit {
   allowedHosts?: string[]
   /** the API listens on loopback only */
   loopbackOnly?: boolean
+  /** per-client limit on costly routes; default: CLIENT_REQUESTS per CLIENT_WINDOW_MS beyond loopback, none on loopback */
+  clientLimit?: ClientLimit | false
 }
 
 const JWS_TYPES = [
@@ -123,7 +126,10 @@ export function createHttpApi (init: HttpApiInit): FastifyInstance {
     done(null, Object.fromEntries(new URLSearchParams(body as string)))
   })
   app.setErrorHandler(handleError)
-  registerOriginGuard(app, { cors: init.cors, allowedHosts: init.allowedHosts, loopbackOnly: init.loopbackOnly ?? init.requireToken !== true })
+  const loopbackOnly = init.loopbackOnly ?? init.requireToken !== true
+  registerOriginGuard(app, { cors: init.cors, allowedHosts: init.allowedHosts, loopbackOnly })
+  const clientLimit = init.clientLimit ?? (loopbackOnly ? false : { requests: CLIENT_REQUESTS, windowMs: CLIENT_WINDOW_MS })
+  if (clientLimit !== false) registerClientLimit(app, clientLimit)
   app.setNotFoundHandler(async (request, reply) => reply.status(404).send({ error: { name: 'NotFoundError', message: `no route ${request.method} ${request.url.split('?')[0]}` } }))
 
   const token = init.token
