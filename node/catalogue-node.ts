@@ -272,15 +272,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     } catch (err: any) {
       return this.rejected(err, 'api')
     }
-    const credentials = await Promise.all(presentation.credentials.map(async (credential): Promise<PresentationResult['credentials'][number]> => {
-      try {
-        return await this.publish(credential, options)
-      } catch (err: any) {
-        if (err.name === 'StoreError' || err.name === 'NodeStoppedError') throw err
-        return { status: 'refused', error: { name: err.name, message: err.message } }
-      }
-    }))
-    return { holder: presentation.holder, credentials }
+    return { holder: presentation.holder, ...await this.publishEach(presentation.credentials, options) }
   }
 
   /**

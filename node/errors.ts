@@ -66,29 +66,31 @@ export class QueryTooLargeError extends Error {
   name = 'QueryTooLargeError'
 }
 
-/** The SPARQL engine is restarting (after a query past its budget); filters still answer. */
-export class SparqlUnavailableError extends Error {
-  static name = 'SparqlUnavailableError'
-  name = 'SparqlUnavailableError'
+/** A refusal for now: the HTTP API sends `retryAfter` as Retry-After. */
+export class RetryLaterError extends Error {
   /** seconds after which to try again */
-  readonly retryAfter: number
-
-  constructor (message: string, retryAfter = 5) {
-    super(message)
-    this.retryAfter = retryAfter
-  }
-}
-
-/** Too many new versions of one entry in a short time; retry after the window. */
-export class EntryRateLimitedError extends Error {
-  static name = 'EntryRateLimitedError'
-  name = 'EntryRateLimitedError'
   readonly retryAfter: number
 
   constructor (message: string, retryAfter: number) {
     super(message)
     this.retryAfter = retryAfter
   }
+}
+
+/** The SPARQL engine is restarting (after a query past its budget); filters still answer. */
+export class SparqlUnavailableError extends RetryLaterError {
+  static name = 'SparqlUnavailableError'
+  name = 'SparqlUnavailableError'
+
+  constructor (message: string, retryAfter = 5) {
+    super(message, retryAfter)
+  }
+}
+
+/** Too many new versions of one entry in a short time; retry after the window. */
+export class EntryRateLimitedError extends RetryLaterError {
+  static name = 'EntryRateLimitedError'
+  name = 'EntryRateLimitedError'
 }
 
 /** A peer that goes on sending gossip far past its rate limit. */
@@ -98,13 +100,7 @@ export class PeerFloodError extends Error {
 }
 
 /** A client past its rate limit on costly routes. */
-export class RateLimitedError extends Error {
+export class RateLimitedError extends RetryLaterError {
   static name = 'RateLimitedError'
   name = 'RateLimitedError'
-  readonly retryAfter: number
-
-  constructor (message: string, retryAfter: number) {
-    super(message)
-    this.retryAfter = retryAfter
-  }
 }

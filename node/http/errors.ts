@@ -2,6 +2,7 @@
  * How errors reach HTTP clients: `{"error": {"name", "message"}}` with a status that says
  * whose fault it was.
  */
+import { RetryLaterError } from '../errors.ts'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 
 const STATUS_BY_NAME: Record<string, number> = {
@@ -55,7 +56,6 @@ export function errorBody (err: Error & { code?: string, violations?: unknown })
 export async function handleError (err: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const status = statusOf(err)
   if (status >= 500 && status !== 503) request.log.error({ err }, 'request failed')
-  const retryAfter = (err as { retryAfter?: number }).retryAfter
-  if (typeof retryAfter === 'number') void reply.header('retry-after', String(Math.ceil(retryAfter)))
+  if (err instanceof RetryLaterError) void reply.header('retry-after', String(Math.ceil(err.retryAfter)))
   await reply.status(status).send(errorBody(err))
 }

@@ -27,6 +27,18 @@ export interface BuildCredentialOptions {
   vocabulary?: Vocabulary
 }
 
+/** Credential types that say nothing about the subject. */
+const BASE_TYPES = new Set(['VerifiableCredential', 'https://www.w3.org/2018/credentials#VerifiableCredential'])
+
+/**
+ * The credential's own types but the base one (`gx:LegalPerson` in
+ * `"type": ["VerifiableCredential", "gx:LegalPerson"]`): Loire credentials often type only the
+ * credential, and these count as its subject's types.
+ */
+export function credentialTypes (credential: { type?: unknown }): string[] {
+  return ([] as unknown[]).concat(credential.type ?? []).filter((t): t is string => typeof t === 'string' && !BASE_TYPES.has(t))
+}
+
 export function issuerOf (credential: { issuer?: unknown }): string | undefined {
   const issuer = credential.issuer
   if (typeof issuer === 'string') return issuer

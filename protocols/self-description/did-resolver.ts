@@ -129,6 +129,8 @@ export function createDidResolver (init: DidResolverInit = {}): DidResolver {
   async function fetchText (url: string, what: string, accept: string, maxBytes: number, Failure: new (message: string) => Error, options: AbortOptions): Promise<{ text: string, maxAgeMs?: number }> {
     const target = new URL(applyOverride(url))
     const trusted = overrides.has(new URL(url).host.toLowerCase())
+    // whatever transport runs the fetch: only an origin override may name plain HTTP
+    if (new URL(url).protocol !== 'https:' && !trusted) throw new Failure(`${what} is not an HTTPS URL: ${url}`)
     const deadline = AbortSignal.timeout(timeoutMs)
     const signal = options.signal == null ? deadline : AbortSignal.any([options.signal, deadline])
     let response
@@ -198,7 +200,6 @@ export function createDidResolver (init: DidResolverInit = {}): DidResolver {
     } catch {
       throw new CertificateChainError(`the x5u of ${kid} is not a URL: ${JSON.stringify(x5u)?.slice(0, 100)}`)
     }
-    if (url.protocol !== 'https:' && !overrides.has(url.host.toLowerCase())) throw new CertificateChainError(`the x5u of ${kid} is not an HTTPS URL: ${url.href}`)
     return cached(chains, url.href, async () => {
       const { text, maxAgeMs } = await fetchText(url.href, `the certificate chain of ${kid}`, 'application/pem-certificate-chain, application/x-pem-file, text/plain', CERTIFICATE_CHAIN_MAX_BYTES, CertificateChainError, options)
       return { value: parseCertificateChain(text, url.href), maxAgeMs }
@@ -262,7 +263,6 @@ export function createDidResolver (init: DidResolverInit = {}): DidResolver {
     } catch {
       throw new StatusListError(`the status list ${JSON.stringify(href)?.slice(0, 100)} is not a URL`)
     }
-    if (url.protocol !== 'https:' && !overrides.has(url.host.toLowerCase())) throw new StatusListError(`the status list ${url.href} is not an HTTPS URL`)
     try {
       return await fetchText(url.href, `the status list ${url.href}`, 'application/vc+jwt, application/vc+ld+json+jwt, application/vc+ld+jwt, application/jwt, application/vc+ld+json, application/json', STATUS_LIST_MAX_BYTES, StatusListError, options)
     } catch (err: any) {

@@ -15,6 +15,7 @@ import { DataFactory, Parser, Store, type Quad, type Term } from 'n3'
 import oxigraph from 'oxigraph'
 import { Validator, type ValidationResult } from 'shacl-engine'
 import { GX_2511, GX_DEVELOPMENT } from '../constants.ts'
+import { credentialTypes } from './credential.ts'
 import { ShapeViolationError, type ShapeViolation } from './errors.ts'
 import { inlineGraphContexts, inlinedContextText } from './vocabulary.ts'
 
@@ -25,8 +26,6 @@ const GRAPH_PREFIX = 'urn:gxcat:shapes:'
 const VC_NAMESPACE = 'https://www.w3.org/2018/credentials#'
 /** Constraints on a value node that need the node's own description to judge (sh:or over sh:class alternatives too). */
 const NEEDS_DESCRIPTION = new Set(['Class', 'Node', 'Or', 'Xone', 'And'].map(c => `${SH}${c}ConstraintComponent`))
-/** Credential types that say nothing about the subject. */
-const BASE_TYPES = new Set(['VerifiableCredential', 'https://www.w3.org/2018/credentials#VerifiableCredential'])
 
 const factory = { ...DataFactory, dataset: (quads?: Quad[]) => new Store(quads) }
 
@@ -331,7 +330,7 @@ function parseGraphs (credentials: ReadonlyArray<Record<string, unknown>>): Arra
  */
 export function subjectsOf (credential: Record<string, unknown>): unknown[] {
   const subjects = ([] as unknown[]).concat(credential.credentialSubject ?? [])
-  const extra = ([] as unknown[]).concat(credential.type ?? []).filter(t => typeof t === 'string' && !BASE_TYPES.has(t))
+  const extra = credentialTypes(credential)
   if (extra.length === 0) return subjects
   return subjects.map(subject => {
     if (subject == null || typeof subject !== 'object' || Array.isArray(subject)) return subject

@@ -98,14 +98,22 @@ function parseJsonPart (part: string, what: string): Record<string, any> {
   return value as Record<string, any>
 }
 
+/** A JSON-LD credential with an embedded Linked Data proof: Tagus/Elbe, refused by name. */
+export function embeddedProofError (what: string): UnsupportedFormatError {
+  return new UnsupportedFormatError(`${what} is a JSON-LD credential with an embedded Linked Data proof (Gaia-X Tagus/Elbe, VC 1.1); submit it as a VC-JWT (typ vc+ld+json+jwt, Gaia-X Loire) instead`)
+}
+
+/** Why unsigned JSON-LD cannot be published or verified (it can be validated). */
+export function unsignedError (): InvalidEnvelopeError {
+  return new InvalidEnvelopeError('the input is unsigned JSON-LD; sign it first (gxcat sign) and submit the compact JWS, a VP-JWT, or an EnvelopedVerifiableCredential')
+}
+
 function legacyOrJson (text: string, what: string): Error {
   try {
     assertJsonDepth(text, MAX_JSON_DEPTH, what)
     const value = JSON.parse(text)
-    if (value?.proof != null) {
-      return new UnsupportedFormatError(`${what} is a JSON-LD credential with an embedded Linked Data proof (Gaia-X Tagus/Elbe, VC 1.1); submit it as a VC-JWT (typ vc+ld+json+jwt, Gaia-X Loire) instead`)
-    }
-    return new InvalidEnvelopeError(`${what} is unsigned JSON; sign it first (gxcat sign) and submit the compact JWS`)
+    if (value?.proof != null) return embeddedProofError(what)
+    return unsignedError()
   } catch (err: any) {
     if (err.name === 'NestingTooDeepError') return err
     return new InvalidEnvelopeError(`${what} is neither a compact JWS nor JSON`)

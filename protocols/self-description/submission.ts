@@ -11,7 +11,7 @@ import {
 } from '../constants.ts'
 import { InvalidEnvelopeError, InvalidPresentationError, UnsupportedFormatError } from './errors.ts'
 import { assertJsonDepth } from './json-limits.ts'
-import { typOfJws } from './jws.ts'
+import { embeddedProofError, typOfJws } from './jws.ts'
 
 export type Submission =
   | { kind: 'credential', jws: string }
@@ -72,9 +72,7 @@ function typesOf (value: Record<string, any>): unknown[] {
 /** Tagus/Elbe: VC 1.1 JSON-LD, with or without its embedded Linked Data proof. */
 function assertNotLegacy (value: Record<string, any>, what: string): void {
   const contexts = ([] as unknown[]).concat(value['@context'] ?? [])
-  if (value.proof != null) {
-    throw new UnsupportedFormatError(`${what} is a JSON-LD credential with an embedded Linked Data proof (Gaia-X Tagus/Elbe, VC 1.1); submit it as a VC-JWT (typ vc+ld+json+jwt, Gaia-X Loire) instead`)
-  }
+  if (value.proof != null) throw embeddedProofError(what)
   if (contexts[0] === VC1_CONTEXT) {
     throw new UnsupportedFormatError(`${what} is a VC 1.1 document (context ${VC1_CONTEXT}, as Gaia-X Tagus/Elbe used); gxcat takes VC 2.0 credentials secured as VC-JWT (Loire)`)
   }
@@ -95,9 +93,4 @@ export function unwrapDataUrl (id: unknown, mediaTypes: readonly string[], what:
     throw new InvalidEnvelopeError(`${what}: the data: URL's data cannot be decoded`)
   }
   return jws.trim()
-}
-
-/** Why unsigned JSON-LD cannot be published or verified (it can be validated). */
-export function unsignedError (): InvalidEnvelopeError {
-  return new InvalidEnvelopeError('the input is unsigned JSON-LD; sign it first (gxcat sign) and submit the compact JWS, a VP-JWT, or an EnvelopedVerifiableCredential')
 }

@@ -116,8 +116,7 @@ export async function reportOfJws (jws: string, options: ValidateOptions): Promi
   let signature: Verdict
   let verified: VerifiedCredential | undefined
   try {
-    verified = await verifyCredential(jws, { resolver: options.resolver, now: options.now, signal: options.signal, skipShapes: true })
-    await options.status?.assertActive(verified, { now: options.now, signal: options.signal })
+    verified = await verifyCredential(jws, { resolver: options.resolver, status: options.status, now: options.now, signal: options.signal, skipShapes: true })
     signature = { valid: true }
   } catch (err: any) {
     if (err.name === 'UnsupportedFormatError') throw err

@@ -7,7 +7,7 @@
 import {
   CLOCK_TOLERANCE_MS, CREDENTIAL_CONTENT_TYPES, CREDENTIAL_TYPES, MAX_CREDENTIAL_BYTES, PRESENTATION_TYPES
 } from '../constants.ts'
-import { issuerOf, type Credential } from './credential.ts'
+import { credentialTypes, issuerOf, type Credential } from './credential.ts'
 import {
   CredentialExpiredError, CredentialNotYetValidError, InvalidCredentialError, InvalidEnvelopeError,
   IssuerMismatchError, MissingSubjectIdError, UnsupportedFormatError
@@ -65,8 +65,6 @@ export async function verifyCredential (input: string | Uint8Array, options: Ver
   return verified
 }
 
-const BASE_TYPES = new Set(['VerifiableCredential', 'https://www.w3.org/2018/credentials#VerifiableCredential'])
-
 function stringsOf (value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).filter((t): t is string => typeof t === 'string')
 }
@@ -117,7 +115,7 @@ export function checkCredential (decoded: DecodedJws, now: number): VerifiedCred
   if (typeof payload.exp === 'number' && payload.exp * 1000 < now - CLOCK_TOLERANCE_MS) throw new CredentialExpiredError(`the JWT expired at ${new Date(payload.exp * 1000).toISOString()}`)
 
   // Loire credentials often type the credential only: its own types count as the subject's
-  const types = [...new Set([...stringsOf(subject.type ?? subject['@type']), ...stringsOf(credential.type).filter(t => !BASE_TYPES.has(t))])]
+  const types = [...new Set([...stringsOf(subject.type ?? subject['@type']), ...credentialTypes(credential)])]
   const typeIris = [...new Set(types.map(t => expandTerm(t, terms)))]
 
   const statusEntries = readStatusEntries(credential)

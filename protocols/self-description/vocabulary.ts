@@ -49,6 +49,18 @@ export interface TermMap {
   terms: Map<string, string>
 }
 
+/** A bundled context by its URL; a URL gxcat does not bundle is an UnknownContextError. */
+function bundledContext<T> (url: string, document: T | undefined): T {
+  if (document == null) throw new UnknownContextError(`@context ${url} is not bundled with gxcat (bundled: ${[...new Set(BUNDLED_CONTEXTS.keys())].join(', ')}); gxcat never downloads contexts`)
+  return document
+}
+
+/** An inline `@context` entry: an object, never anything else. */
+function inlineContext (entry: unknown): Record<string, unknown> {
+  if (entry == null || typeof entry !== 'object' || Array.isArray(entry)) throw new UnknownContextError(`@context entries are URLs or objects, not ${JSON.stringify(entry)?.slice(0, 100)}`)
+  return entry as Record<string, unknown>
+}
+
 /** Term maps of contexts written only with URLs (the common case), by the URLs. */
 const termMaps = new Map<string, TermMap>()
 
@@ -64,15 +76,7 @@ export function readContexts (value: unknown): TermMap {
   if (known != null) return known
   const map: TermMap = { prefixes: new Map(Object.entries(COMMON_PREFIXES)), vocab: ISSUER_DEPENDENT, terms: new Map() }
   for (const entry of list.slice(1)) {
-    if (typeof entry === 'string') {
-      const document = BUNDLED_CONTEXTS.get(entry)
-      if (document == null) throw new UnknownContextError(`@context ${entry} is not bundled with gxcat (bundled: ${[...new Set(BUNDLED_CONTEXTS.keys())].join(', ')}); gxcat never downloads contexts`)
-      addDefinitions(map, document['@context'])
-    } else if (entry != null && typeof entry === 'object' && !Array.isArray(entry)) {
-      addDefinitions(map, entry)
-    } else {
-      throw new UnknownContextError(`@context entries are URLs or objects, not ${JSON.stringify(entry)?.slice(0, 100)}`)
-    }
+    addDefinitions(map, typeof entry === 'string' ? bundledContext(entry, BUNDLED_CONTEXTS.get(entry)?.['@context']) : inlineContext(entry))
   }
   if (key != null) {
     termMaps.set(key, map)
@@ -153,11 +157,14 @@ const RDF_CONTEXTS = new Map<string, unknown>([...BUNDLED_CONTEXTS].map(([url, d
  * instead of 50 KB, 7.8 → 0.4 ms for one credential.
  */
 export function inlineContexts<T extends { '@context'?: unknown }> (credential: T, options: { faithful?: boolean, usedBy?: readonly unknown[] } = {}): T {
+  return inlineWith(credential, options.faithful === true, options.usedBy != null ? wordsOf(options.usedBy) : undefined)
+}
+
+function inlineWith<T extends { '@context'?: unknown }> (credential: T, faithful: boolean, used: ReadonlySet<string> | undefined): T {
   const list = Array.isArray(credential['@context']) ? credential['@context'] : [credential['@context']]
-  const used = options.usedBy != null ? wordsOf(options.usedBy) : undefined
   const lookup = (url: string): unknown => {
-    const document = options.faithful === true ? BUNDLED_CONTEXTS.get(url)?.['@context'] : RDF_CONTEXTS.get(url)
-    return used != null && document != null && options.faithful !== true ? pruneContext(document as Record<string, unknown>, used) : document
+    const document = faithful ? BUNDLED_CONTEXTS.get(url)?.['@context'] : RDF_CONTEXTS.get(url)
+    return used != null && document != null && !faithful ? pruneContext(document as Record<string, unknown>, used) : document
   }
   return {
     ...credential,
@@ -179,7 +186,7 @@ export function inlinedContextText (context: unknown, usedBy: readonly unknown[]
   const key = JSON.stringify(list) + '\n' + defined.join(' ')
   let text = inlinedTexts.get(key)
   if (text == null) {
-    text = JSON.stringify(inlineContexts({ '@context': context }, { usedBy })['@context'])
+    text = JSON.stringify(inlineWith({ '@context': context }, false, words)['@context'])
     inlinedTexts.set(key, text)
     if (inlinedTexts.size > 256) inlinedTexts.delete(inlinedTexts.keys().next().value as string)
   }
@@ -229,13 +236,7 @@ export function inlineGraphContexts (context: unknown): unknown[] {
   const list = context == null ? [] : Array.isArray(context) ? context : [context]
   return list.map(entry => {
     if (entry === VC1_CONTEXT) throw new UnsupportedFormatError(`@context ${VC1_CONTEXT} is VC 1.1 (Gaia-X Tagus/Elbe); gxcat takes VC 2.0`)
-    if (typeof entry === 'string') {
-      const document = RDF_CONTEXTS.get(entry)
-      if (document == null) throw new UnknownContextError(`@context ${entry} is not bundled with gxcat (bundled: ${[...new Set(BUNDLED_CONTEXTS.keys())].join(', ')}); gxcat never downloads contexts`)
-      return document
-    }
-    if (entry == null || typeof entry !== 'object' || Array.isArray(entry)) throw new UnknownContextError(`@context entries are URLs or objects, not ${JSON.stringify(entry)?.slice(0, 100)}`)
-    return entry
+    return typeof entry === 'string' ? bundledContext(entry, RDF_CONTEXTS.get(entry)) : inlineContext(entry)
   })
 }
 

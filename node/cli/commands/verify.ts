@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander'
 import {
-  createDidResolver, createStatusChecker, readSubmission, summarizeChain, unsignedError, validateSubmission, verifyCredential
+  createDidResolver, createStatusChecker, isRfc3339, readSubmission, summarizeChain, unsignedError, validateSubmission, verifyCredential
 } from '../../../protocols/self-description/index.ts'
 import { UsageError } from '../errors.ts'
 import { loadTrustPolicy } from '../../trust-anchors.ts'
@@ -32,8 +32,8 @@ export function registerVerify (program: Command): void {
       const trust = await loadTrustPolicy({ trust: anchored ? 'anchors' : 'open', trustAnchors: opts.trustAnchor, trustedIssuers: opts.trustIssuer })
       const resolver = createDidResolver({ originOverrides: opts.didWebOrigin })
       const status = createStatusChecker({ resolver })
+      if (opts.at != null && !isRfc3339(opts.at)) throw new UsageError(`--at takes an RFC 3339 date-time (such as 2025-03-07T00:00:00Z), not "${opts.at}"`)
       const now = opts.at == null ? undefined : Date.parse(opts.at)
-      if (now != null && Number.isNaN(now)) throw new UsageError(`--at takes an ISO date-time, not "${opts.at}"`)
       const text = await readInput(file)
       let chain
       try {

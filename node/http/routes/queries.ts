@@ -3,8 +3,9 @@
  * 25.11 development shapes), and for signed credentials the verdict on signature, dates, chain
  * and status, optionally as of another time (`?at=ISO`). Nothing is stored.
  */
-import { readJsonSubmission, readSubmission, validateSubmission } from '../../../protocols/self-description/index.ts'
+import { isRfc3339, readJsonSubmission, readSubmission, validateSubmission } from '../../../protocols/self-description/index.ts'
 import { InvalidQueryError, InvalidRequestError } from '../../errors.ts'
+import { one } from '../query-params.ts'
 import type { ApiContext } from '../server.ts'
 
 export function registerQueryRoutes ({ app, node, requireWrite }: ApiContext): void {
@@ -30,16 +31,10 @@ export function registerQueryRoutes ({ app, node, requireWrite }: ApiContext): v
   app.post('/v1/validate', { preHandler: requireWrite }, async (request) => {
     const body = request.body
     const at = one((request.query as Record<string, unknown>).at, 'at')
+    if (at != null && !isRfc3339(at)) throw new InvalidQueryError(`at takes an RFC 3339 date-time (such as 2025-03-07T00:00:00Z), not "${at}"`)
     const now = at == null ? undefined : Date.parse(at)
-    if (now != null && (Number.isNaN(now) || !/^\d{4}-\d\d-\d\dT/.test(at ?? ''))) throw new InvalidQueryError(`at takes an ISO date-time, not "${at}"`)
     if (body == null || body === '') throw new InvalidRequestError('send a credential: a compact JWS, a presentation, or JSON-LD')
     const submission = typeof body === 'string' ? readSubmission(body) : readJsonSubmission(body)
     return validateSubmission(submission, { resolver: node.resolver, status: node.status, now })
   })
-}
-
-function one (value: unknown, name: string): string | undefined {
-  if (value == null) return undefined
-  if (Array.isArray(value)) throw new InvalidQueryError(`${name} may be given once`)
-  return String(value)
 }

@@ -3,6 +3,7 @@
  */
 import { entryId } from '../../../protocols/self-description/index.ts'
 import { InvalidQueryError } from '../../errors.ts'
+import { one } from '../query-params.ts'
 import type { ApiContext } from '../server.ts'
 import type { VersionView } from '../../catalogue-node.ts'
 
@@ -19,12 +20,6 @@ function item (version: VersionView, withJws = false): Record<string, unknown> {
     credential: version.credential,
     ...(withJws ? { jws: version.jws } : {})
   }
-}
-
-function one (value: unknown, name: string): string | undefined {
-  if (value == null) return undefined
-  if (Array.isArray(value)) throw new InvalidQueryError(`${name} may be given once`)
-  return String(value)
 }
 
 export function registerSelfDescriptionRoutes ({ app, node, findEntry, requireWrite, publish }: ApiContext): void {

@@ -1,0 +1,12 @@
+/**
+ * Reading query parameters: a parameter given twice is a clear 400, not an array a route
+ * did not expect.
+ */
+import { InvalidQueryError } from '../errors.ts'
+
+/** The one value of a query parameter, or undefined when absent. */
+export function one (value: unknown, name: string): string | undefined {
+  if (value == null) return undefined
+  if (Array.isArray(value)) throw new InvalidQueryError(`${name} may be given once`)
+  return String(value)
+}
