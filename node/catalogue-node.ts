@@ -4,7 +4,9 @@
  * API are layers added around it (node/network, node/http), so simulations can run the core
  * and network without HTTP.
  */
+import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import { defaultLogger } from '@libp2p/logger'
 import { Level } from 'level'
 import { TypedEventEmitter } from 'main-event'
@@ -13,13 +15,14 @@ import {
   type AbortOptions, type DidResolver, type Revocation, type StatusChecker, type TrustPolicy, type VerifiedCredential
 } from '../protocols/self-description/index.ts'
 import { RateLimiter } from '@libp2p/utils'
-import { ENTRY_VERSION_WINDOW_MS, ENTRY_VERSIONS_PER_WINDOW, STATUS_RECHECK_MS } from './constants.ts'
+import { ENTRY_VERSION_WINDOW_MS, ENTRY_VERSIONS_PER_WINDOW, STATUS_RECHECK_MS, STORE_MARK_FILE } from './constants.ts'
 import { EntryRateLimitedError, EntryRevokedError, InvalidQueryError, NodeStoppedError, NotFoundError } from './errors.ts'
 import { createNodeMetrics, type NodeMetrics } from './metrics.ts'
 import { listVersions, type ListFilter, type ListPage } from './query/filters.ts'
 import { indexTerms } from './query/index-terms.ts'
 import { createRdfIndex, type RdfIndex, type SparqlResult } from './query/rdf-index.ts'
-import { createCatalogueStore, type CatalogueStore, type Database } from './store/catalogue-store.ts'
+import { createCatalogueStore, type CatalogueStore, type CatalogueStoreInit, type Database } from './store/catalogue-store.ts'
+import { createFileMark } from './store/store-mark.ts'
 import { indexPrefix, type VersionRecord, type VersionStatus } from './store/records.ts'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 
@@ -61,6 +64,8 @@ export interface CatalogueNodeEvents {
 export interface CatalogueNodeInit {
   /** directory of the level database; ignored when `db` is given */
   dataDir?: string
+  /** versions kept per entry, the head included; older superseded ones are pruned. @default 3 */
+  keepVersions?: number
   /** a level database to use (memory-level for simulated nodes) */
   db?: Database
   /** @default a caching resolver with `didWebOrigins` */
@@ -151,16 +156,21 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     this.entryLimiter = new RateLimiter({ points: entryVersions.versions, duration: entryVersions.windowMs / 1000 })
     this.trust = init.trust ?? createTrustPolicy()
     let db = init.db
+    let onDisk: CatalogueStoreInit = {}
     if (db == null) {
       if (init.dataDir == null) throw new TypeError('createCatalogueNode needs dataDir or db')
-      db = new Level<string, any>(`${init.dataDir}/store`, { valueEncoding: 'json' }) as unknown as Database
+      const location = join(init.dataDir, 'store')
+      const markPath = join(init.dataDir, STORE_MARK_FILE)
+      // level opens itself on the next tick: a store that should exist is never created afresh
+      db = new Level<string, any>(location, { valueEncoding: 'json', createIfMissing: !existsSync(markPath) }) as unknown as Database
+      onDisk = { location, mark: createFileMark(markPath) }
     }
     const database = db
     this.dbFactory = async () => {
       if (init.dataDir != null && init.db == null) await mkdir(init.dataDir, { recursive: true })
       return database
     }
-    this.store = createCatalogueStore(database)
+    this.store = createCatalogueStore(database, { ...onDisk, keepVersions: init.keepVersions })
     this.rdf = init.sparql === false ? undefined : createRdfIndex({ logger }, { worker: init.rdfWorker, queryTimeoutMs: init.queryTimeoutMs, reload: () => this.activeVersions() })
     this.metrics = createNodeMetrics({ processMetrics: init.processMetrics, counts: () => this.store.counts })
   }

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { generateIssuerKey, didOf } from '../protocols/self-description/index.ts'
-import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, SPARQL_TIMEOUT_MS } from './constants.ts'
+import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, SPARQL_TIMEOUT_MS, KEEP_VERSIONS } from './constants.ts'
 import { ConfigError } from './errors.ts'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -37,6 +37,8 @@ export interface NodeConfig {
   allowedHosts: string[]
   /** longest a SPARQL query may run, in milliseconds */
   queryTimeoutMs: number
+  /** versions kept per entry, the current one included; older superseded versions are pruned */
+  keepVersions: number
 }
 
 export const CONFIG_FILE = 'config.json'
@@ -56,7 +58,8 @@ export function defaultConfig (): NodeConfig {
     gossip: true,
     cors: [],
     allowedHosts: [],
-    queryTimeoutMs: SPARQL_TIMEOUT_MS
+    queryTimeoutMs: SPARQL_TIMEOUT_MS,
+    keepVersions: KEEP_VERSIONS
   }
 }
 
@@ -96,13 +99,18 @@ export async function loadConfig (dir: string): Promise<NodeConfig> {
   } catch (err: any) {
     throw new ConfigError(`${join(dir, CONFIG_FILE)} is not JSON: ${err.message}`)
   }
-  const config = { ...defaultConfig(), token: '', ...parsed }
+  return checkConfig({ ...defaultConfig(), token: '', ...parsed })
+}
+
+/** Refuses a config (the file's, with command-line overrides) that a node cannot run with. */
+export function checkConfig (config: NodeConfig): NodeConfig {
   for (const key of ['listen', 'bootstrap', 'trustAnchors', 'trustedIssuers', 'didWebOrigins', 'cors', 'allowedHosts'] as const) {
     if (!Array.isArray(config[key]) || !config[key].every(v => typeof v === 'string')) throw new ConfigError(`${CONFIG_FILE}: ${key} must be a list of strings`)
   }
   if (typeof config.http !== 'string' || !/^.+:\d+$/.test(config.http)) throw new ConfigError(`${CONFIG_FILE}: http must be HOST:PORT`)
   if (config.trust !== 'open' && config.trust !== 'anchors') throw new ConfigError(`${CONFIG_FILE}: trust must be open or anchors`)
   if (!Number.isFinite(config.queryTimeoutMs) || config.queryTimeoutMs <= 0) throw new ConfigError(`${CONFIG_FILE}: queryTimeoutMs must be a positive number of milliseconds`)
+  if (!Number.isSafeInteger(config.keepVersions) || config.keepVersions < 1) throw new ConfigError(`${CONFIG_FILE}: keepVersions must be a whole number of at least 1`)
   return config
 }
 

@@ -45,6 +45,9 @@ export const CLIENT_WINDOW_MS = 60_000
 /** Gossip messages one peer may send per window (all kinds, checked before verifying); past it they are ignored. */
 export const GOSSIP_PEER_MESSAGES = 2000
 export const GOSSIP_PEER_WINDOW_MS = 10_000
+/** Versions one peer may push in sync sessions it starts, per window; past it the peer is told to stop (it pulls instead). */
+export const SYNC_PEER_PUSHES = 10_000
+export const SYNC_PEER_PUSH_WINDOW_MS = 60_000
 /** New versions of one entry taken per window; past it they are refused (429) until the window ends. */
 export const ENTRY_VERSIONS_PER_WINDOW = 10
 export const ENTRY_VERSION_WINDOW_MS = 60_000
@@ -55,3 +58,7 @@ export const PUBLISH_CONCURRENCY = 16
 export const DEFAULT_BOOTSTRAP_LISTEN = '/ip4/0.0.0.0/tcp/4401'
 /** A bootstrap node keeps room for many connections. */
 export const BOOTSTRAP_MAX_CONNECTIONS = 500
+/** Versions of one entry kept: its head and the newest superseded ones; older ones are pruned. */
+export const KEEP_VERSIONS = 3
+/** File beside the store recording how many batches the store acknowledged (its high-water mark). */
+export const STORE_MARK_FILE = 'store.mark'

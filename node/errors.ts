@@ -104,3 +104,13 @@ export class RateLimitedError extends RetryLaterError {
   static name = 'RateLimitedError'
   name = 'RateLimitedError'
 }
+
+/**
+ * The store does not hold everything it acknowledged (a truncated or damaged log, a lost
+ * CURRENT file, a missing store): the node refuses to start rather than serve a catalogue
+ * with entries silently missing. `gxcat repair --data DIR` rebuilds it.
+ */
+export class StoreCorruptionError extends Error {
+  static name = 'StoreCorruptionError'
+  name = 'StoreCorruptionError'
+}

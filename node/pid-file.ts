@@ -26,8 +26,8 @@ async function isGxcat (pid: number): Promise<boolean> {
   }
 }
 
-/** Asks the node that holds `dir` to stop; returns its pid, if there was one. */
-export async function stopPreviousNode (dir: string): Promise<number | undefined> {
+/** The pid of another running gxcat node that holds `dir`, if there is one. */
+export async function runningNodePid (dir: string): Promise<number | undefined> {
   let pid: number
   try {
     pid = Number((await readFile(join(dir, PID_FILE), 'utf8')).trim())
@@ -35,7 +35,13 @@ export async function stopPreviousNode (dir: string): Promise<number | undefined
     return undefined
   }
   if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid || !alive(pid) || !(await isGxcat(pid))) return undefined
-  process.kill(pid, 'SIGTERM')
+  return pid
+}
+
+/** Asks the node that holds `dir` to stop; returns its pid, if there was one. */
+export async function stopPreviousNode (dir: string): Promise<number | undefined> {
+  const pid = await runningNodePid(dir)
+  if (pid != null) process.kill(pid, 'SIGTERM')
   return pid
 }
 

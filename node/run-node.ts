@@ -4,7 +4,7 @@
  */
 import { pino, type Logger as PinoLogger } from 'pino'
 import { createCatalogueNode, type CatalogueNode } from './catalogue-node.ts'
-import { loadConfig, loadNodeKey, parseHostPort, type NodeConfig } from './config.ts'
+import { checkConfig, loadConfig, loadNodeKey, parseHostPort, type NodeConfig } from './config.ts'
 import { removePidFile, stopPreviousNode, writePidFile } from './pid-file.ts'
 import { MemoryLevel } from 'memory-level'
 import { resolveBootstrapList } from '../bootstrap/index.ts'
@@ -40,7 +40,7 @@ export interface RunningNode {
 
 export async function runNode (options: RunNodeOptions): Promise<RunningNode> {
   const fileConfig = await loadConfig(options.dataDir)
-  const config: NodeConfig = { ...fileConfig, ...Object.fromEntries(Object.entries(options.config ?? {}).filter(([, v]) => v !== undefined)) }
+  const config: NodeConfig = checkConfig({ ...fileConfig, ...Object.fromEntries(Object.entries(options.config ?? {}).filter(([, v]) => v !== undefined)) })
   const logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2))
   const privateKey = await loadNodeKey(options.dataDir)
   const { host, port } = parseHostPort(config.http)
@@ -57,6 +57,7 @@ export async function runNode (options: RunNodeOptions): Promise<RunningNode> {
     didWebOrigins: config.didWebOrigins,
     revokers: config.trustedIssuers,
     queryTimeoutMs: config.queryTimeoutMs,
+    keepVersions: config.keepVersions,
     trust
   })
   await node.start()

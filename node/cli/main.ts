@@ -6,6 +6,7 @@ import { registerBootstrap } from './commands/bootstrap.ts'
 import { registerInit } from './commands/init.ts'
 import { registerPeers } from './commands/peers.ts'
 import { registerKeygen } from './commands/keygen.ts'
+import { registerRepair } from './commands/repair.ts'
 import { registerPublish } from './commands/publish.ts'
 import { registerQuery } from './commands/query.ts'
 import { registerRevoke } from './commands/revoke.ts'
@@ -32,6 +33,7 @@ export function createProgram (): Command {
   registerPeers(program)
   registerBootstrap(program)
   registerSync(program)
+  registerRepair(program)
   return program
 }
 

@@ -5,11 +5,13 @@
  * verified and stored like gossip; a peer that sends invalid versions or breaks the protocol
  * is reported as misbehaving.
  */
-import { Queue } from '@libp2p/utils'
+import { Queue, RateLimiter } from '@libp2p/utils'
 import { Counter } from 'prom-client'
 import { SYNC_PROTOCOL, SYNC_REFUSED_MEMORY, second } from '../../protocols/constants.ts'
 import { cidOfId, createSyncSet, idOfCid, initiateSync, respondSync, type IngestOutcome, type SyncItem, type SyncSource, type SyncStats } from '../../protocols/sync/index.ts'
 import { isRevocationJws, isTrustRefusal, NOT_THE_SENDERS_FAULT, versionCid } from '../../protocols/self-description/index.ts'
+import { SyncLimitError } from '../../protocols/sync/errors.ts'
+import { SYNC_PEER_PUSHES, SYNC_PEER_PUSH_WINDOW_MS } from '../constants.ts'
 import type { CatalogueNode } from '../catalogue-node.ts'
 import type { Libp2p, Logger, PeerId } from '@libp2p/interface'
 
@@ -22,6 +24,8 @@ export interface SyncServiceInit {
   onConnect?: boolean
   /** called with the versions a session recovered, when they are few (gossip missed them) */
   onRecovered?: (jws: string[]) => void
+  /** versions one peer may push per window in the sessions it starts. @default SYNC_PEER_PUSHES per SYNC_PEER_PUSH_WINDOW_MS */
+  peerPushes?: { versions: number, windowMs: number }
 }
 
 /** A session that recovers at most this many versions passes them on by gossip. */
@@ -53,6 +57,8 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
   /** when a session with each connected peer last started (forgotten on disconnect) */
   const lastSession = new Map<string, number>()
   libp2p.addEventListener('peer:disconnect', (event) => { lastSession.delete(event.detail.toString()) })
+  const pushLimit = init.peerPushes ?? { versions: SYNC_PEER_PUSHES, windowMs: SYNC_PEER_PUSH_WINDOW_MS }
+  const pushLimiter = new RateLimiter({ points: pushLimit.versions, duration: pushLimit.windowMs / 1000 })
   let timer: ReturnType<typeof setTimeout> | undefined
   let running = false
 
@@ -74,9 +80,24 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
     revocationEntries.set(revocation.cid, revocation.entry)
   })
 
-  /** A source for one session; what it stores is collected in `stored`. */
-  const sessionSource = (stored: string[]): SyncSource => ({
+  /**
+   * A source for one session; what it stores is collected in `stored`. Versions pushed by a
+   * peer (in a session it started) count against its push limit: past it the peer is told to
+   * stop and pulls are left to this node; past twice the limit the peer ignored that.
+   */
+  const sessionSource = (stored: string[], pusher?: string): SyncSource => ({
     set,
+    acceptPushes: pusher == null
+      ? undefined
+      : count => {
+        try {
+          pushLimiter.consume(pusher, count)
+          return true
+        } catch (err: any) {
+          if (err.consumedPoints > 2 * pushLimit.versions) throw new SyncLimitError(`${pusher} pushed ${err.consumedPoints} versions in ${pushLimit.windowMs} ms, more than twice the limit of ${pushLimit.versions}`)
+          return false
+        }
+      },
     skip: id => refused.has(idKey(id)),
     async getJws (ids) {
       const cids = ids.map(cidOfId)
@@ -187,7 +208,7 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
         const peer = connection.remotePeer.toString()
         const stored: string[] = []
         try {
-          record('responder', peer, await respondSync(stream, sessionSource(stored)))
+          record('responder', peer, await respondSync(stream, sessionSource(stored, peer)))
           recovered(stored)
         } catch (err: any) {
           record('responder', peer, undefined, err)

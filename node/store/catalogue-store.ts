@@ -4,11 +4,20 @@
  * metadata. Every accepted version or revocation is one atomic batch (group-committed with
  * its neighbours), acknowledged only after the batch is written; a failed write fails the
  * store, which then refuses writes until it is reopened, so memory and disk never diverge.
+ * Each batch also records what the store holds (counts and a batch number), and a mark outside
+ * LevelDB records the newest batch acknowledged: at open, a store that lost a batch, in the
+ * middle of its log or at its end, refuses to open with `StoreCorruptionError`.
+ * An entry keeps its head and the newest superseded versions (`keepVersions`); older ones are
+ * pruned in the batch that supersedes them. Sync moves heads and revocations only, so a
+ * pruned version is never fetched again.
  */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import type { AbstractLevel, AbstractSublevel } from 'abstract-level'
 import { compareVersions, type Revocation, type VerifiedCredential } from '../../protocols/self-description/index.ts'
-import { MAX_WRITE_BATCH, STORE_LOCK_WAIT_MS } from '../constants.ts'
-import { StoreError } from '../errors.ts'
+import { KEEP_VERSIONS, MAX_WRITE_BATCH, STORE_LOCK_WAIT_MS } from '../constants.ts'
+import { StoreCorruptionError, StoreError } from '../errors.ts'
+import type { StoreMark, StoreState } from './store-mark.ts'
 import type { IndexTerms } from '../query/index-terms.ts'
 import { createWriteQueue } from './write-queue.ts'
 import {
@@ -71,7 +80,19 @@ export interface CatalogueStore {
   readonly counts: { entries: number, revoked: number, versions: number }
 }
 
-export function createCatalogueStore (db: Database): CatalogueStore {
+export interface CatalogueStoreInit {
+  /** the high-water mark kept outside LevelDB (none for a store in memory) */
+  mark?: StoreMark
+  /** the LevelDB directory, to tell a missing store from a new one */
+  location?: string
+  /** versions kept per entry, the head included. @default KEEP_VERSIONS */
+  keepVersions?: number
+}
+
+const isCorruption = (err: any): boolean => err.code === 'LEVEL_CORRUPTION' || /corrupt/i.test(`${err.message} ${err.cause?.message ?? ''}`)
+
+export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {}): CatalogueStore {
+  const keepVersions = Math.max(1, init.keepVersions ?? KEEP_VERSIONS)
   const versions = db.sublevel<string, VersionRecord>('versions', { valueEncoding: 'json' }) as unknown as Sub
   const heads = db.sublevel<string, HeadRecord>('heads', { valueEncoding: 'json' }) as unknown as Sub
   const statuses = db.sublevel<string, string>('status', { valueEncoding: 'utf8' }) as unknown as Sub
@@ -82,6 +103,7 @@ export function createCatalogueStore (db: Database): CatalogueStore {
   const memoryHeads = new Map<string, MemoryHead>()
   const revoked = new Set<string>()
   let seq = 0
+  let batches = 0
   let versionCount = 0
   /** entries that have a head and are revoked: entries = heads − these */
   let revokedHeads = 0
@@ -96,6 +118,7 @@ export function createCatalogueStore (db: Database): CatalogueStore {
     const isRevoked = (entry: string): boolean => revoked.has(entry) || batchRevoked.has(entry)
     let nextSeq = seq
     let addedVersions = 0
+    let prunedVersions = 0
     let addedRevokedHeads = 0
 
     // index keys of heads replaced in this batch: read them first, in one go
@@ -120,9 +143,18 @@ export function createCatalogueStore (db: Database): CatalogueStore {
         const record: VersionRecord = { ...fields, receivedAt: now, seq: s }
         ops.push({ type: 'put', key: cid, value: record, sublevel: versions })
         ops.push({ type: 'put', key: indexKey(indexPrefix('h'), s), value: cid, sublevel: index })
+        let older: HeadRecord['older'] = []
         if (head != null) {
           ops.push({ type: 'put', key: head.cid, value: 'superseded', sublevel: statuses })
           for (const key of indexKeysOf(entry)) ops.push({ type: 'del', key, sublevel: index })
+          older = [{ cid: head.cid, seq: head.seq }, ...(storedHeads.get(entry)?.older ?? [])]
+          // in order: a version pruned as soon as it is superseded (keepVersions 1) ends deleted
+          for (const pruned of older.splice(keepVersions - 1)) {
+            ops.push({ type: 'del', key: pruned.cid, sublevel: versions })
+            ops.push({ type: 'del', key: pruned.cid, sublevel: statuses })
+            ops.push({ type: 'del', key: indexKey(indexPrefix('h'), pruned.seq), sublevel: index })
+            prunedVersions++
+          }
         }
         const keys = [
           indexPrefix('a'),
@@ -132,7 +164,7 @@ export function createCatalogueStore (db: Database): CatalogueStore {
           ...terms.properties.map(([p, v]) => indexPrefix('p', p, v))
         ].map(prefix => indexKey(prefix, s))
         for (const key of keys) ops.push({ type: 'put', key, value: cid, sublevel: index })
-        const headRecord: HeadRecord = { cid, validFrom: verified.validFrom, seq: s, indexKeys: keys }
+        const headRecord: HeadRecord = { cid, validFrom: verified.validFrom, seq: s, indexKeys: keys, older }
         ops.push({ type: 'put', key: entry, value: headRecord, sublevel: heads })
         storedHeads.set(entry, headRecord)
         batchHeads.set(entry, { cid, validFrom: verified.validFrom, seq: s })
@@ -158,7 +190,15 @@ export function createCatalogueStore (db: Database): CatalogueStore {
       }
     }
     if (ops.length === 0) return results
+    const newHeads = [...batchHeads.keys()].filter(entry => !memoryHeads.has(entry)).length
+    const state: StoreState = {
+      batches: batches + 1,
+      versions: versionCount + addedVersions - prunedVersions,
+      heads: memoryHeads.size + newHeads,
+      revocations: revoked.size + batchRevoked.size
+    }
     ops.push({ type: 'put', key: 'seq', value: nextSeq, sublevel: meta })
+    ops.push({ type: 'put', key: 'state', value: state, sublevel: meta })
     try {
       await db.batch(ops as any)
     } catch (err: any) {
@@ -166,10 +206,16 @@ export function createCatalogueStore (db: Database): CatalogueStore {
       throw new StoreError(`writing to the store failed (${err.code ?? err.message}); nothing of this batch was written`)
     }
     seq = nextSeq
-    versionCount += addedVersions
+    batches = state.batches
+    versionCount = state.versions
     revokedHeads += addedRevokedHeads
     for (const [entry, head] of batchHeads) if (head != null) memoryHeads.set(entry, head)
     for (const entry of batchRevoked) revoked.add(entry)
+    try {
+      init.mark?.write(state)
+    } catch {
+      // a mark that lags behind the store is safe (it claims less than is there); the batch stands
+    }
     return results
   }
 
@@ -209,6 +255,10 @@ export function createCatalogueStore (db: Database): CatalogueStore {
 
   return {
     async open () {
+      const marked = init.mark?.read()
+      if (marked != null && marked.batches > 0 && init.location != null && !existsSync(join(init.location, 'CURRENT'))) {
+        throw new StoreCorruptionError(`the store ${init.location} is missing or lost its CURRENT file, but it acknowledged ${marked.versions} versions of ${marked.heads} entries: run gxcat repair on its data directory`)
+      }
       // a process that is still shutting down may hold the lock for a moment: wait for it
       const deadline = Date.now() + STORE_LOCK_WAIT_MS
       for (;;) {
@@ -218,17 +268,40 @@ export function createCatalogueStore (db: Database): CatalogueStore {
           await Promise.all([versions, heads, statuses, revocationsDb, index, meta].map(async sub => sub.open()))
           break
         } catch (err: any) {
+          if (isCorruption(err)) throw new StoreCorruptionError(`the store ${init.location ?? ''} is damaged: ${err.cause?.message ?? err.message}; run gxcat repair on its data directory`)
           const locked = err.code === 'LEVEL_LOCKED' || err.cause?.code === 'LEVEL_LOCKED' || /lock/i.test(err.cause?.message ?? '')
           if (!locked || Date.now() > deadline) throw new StoreError(`cannot open the store: ${err.cause?.message ?? err.message}`)
           await new Promise(resolve => setTimeout(resolve, 100))
         }
       }
-      seq = (await meta.get('seq')) ?? 0
-      for await (const [entry, head] of heads.iterator()) memoryHeads.set(entry, { cid: head.cid, validFrom: head.validFrom, seq: head.seq })
-      for await (const entry of revocationsDb.keys()) revoked.add(entry)
+      let recorded: StoreState | undefined
+      try {
+        seq = (await meta.get('seq')) ?? 0
+        recorded = await meta.get('state')
+        for await (const [entry, head] of heads.iterator()) memoryHeads.set(entry, { cid: head.cid, validFrom: head.validFrom, seq: head.seq })
+        for await (const entry of revocationsDb.keys()) revoked.add(entry)
+        versionCount = 0
+        for await (const _ of index.keys({ gt: indexPrefix('h'), lt: indexPrefix('h') + '\uffff' })) versionCount++
+      } catch (err: any) {
+        await db.close().catch(() => {})
+        if (isCorruption(err)) throw new StoreCorruptionError(`the store ${init.location ?? ''} is damaged: ${err.cause?.message ?? err.message}; run gxcat repair on its data directory`)
+        throw new StoreError(`cannot read the store: ${err.code ?? err.message}`)
+      }
       revokedHeads = [...revoked].filter(entry => memoryHeads.has(entry)).length
-      versionCount = 0
-      for await (const _ of index.keys({ gt: indexPrefix('h'), lt: indexPrefix('h') + '\uffff' })) versionCount++
+      batches = recorded?.batches ?? 0
+      const found: StoreState = { batches, versions: versionCount, heads: memoryHeads.size, revocations: revoked.size }
+      const missing = (expected: StoreState): string =>
+        `it acknowledged ${expected.versions} versions of ${expected.heads} entries and ${expected.revocations} revocations, ${found.versions}, ${found.heads} and ${found.revocations} are left`
+      let problem: string | undefined
+      if (recorded != null && (recorded.versions !== found.versions || recorded.heads !== found.heads || recorded.revocations !== found.revocations)) {
+        problem = `batches in the middle of its log are lost: ${missing(recorded)}`
+      } else if (marked != null && marked.batches > batches) {
+        problem = `the newest ${marked.batches - batches} of ${marked.batches} acknowledged batches are lost: ${missing(marked)}`
+      }
+      if (problem != null) {
+        await db.close().catch(() => {})
+        throw new StoreCorruptionError(`the store ${init.location ?? ''} is damaged: ${problem}; run gxcat repair on its data directory`)
+      }
     },
     async close () {
       await queue.idle()

@@ -21,6 +21,8 @@ export interface HeadRecord {
   seq: number
   /** the index keys written for it, deleted when it is superseded or revoked */
   indexKeys: string[]
+  /** the superseded versions kept, newest first (absent in stores written before pruning) */
+  older?: Array<{ cid: string, seq: number }>
 }
 
 export interface RevocationRecord extends Revocation {

@@ -5,7 +5,8 @@
  *   rec   { t: 'rec', ranges: [{ l, u, fp?, n?, ids?, final? }] }   a reconciliation round
  *   want  { t: 'want', ids }                                        transfer: versions asked for
  *   items { t: 'items', items }                                     transfer: JWS (answer or push)
- *   ack   { t: 'ack', stored }                                      after a push
+ *   ack   { t: 'ack', stored, full? }                               after a push; full: no more
+ *                                                                   pushes taken now (the rest is pulled later)
  *   end   { t: 'end' }
  *
  * A bound is [ts] or [ts, id]; ids are 32-byte digests in base64url.
@@ -31,7 +32,7 @@ export type SyncFrame =
   | { t: 'rec', ranges: WireRange[] }
   | { t: 'want', ids: Uint8Array[] }
   | { t: 'items', items: string[] }
-  | { t: 'ack', stored: number }
+  | { t: 'ack', stored: number, full?: boolean }
   | { t: 'end' }
 
 const encoder = new TextEncoder()
@@ -118,7 +119,7 @@ export function decodeFrame (bytes: Uint8Array): SyncFrame {
       return { t: 'items', items: value.items }
     case 'ack':
       if (!Number.isSafeInteger(value.stored)) throw new SyncProtocolError('ack carries a count')
-      return { t: 'ack', stored: value.stored }
+      return value.full === true ? { t: 'ack', stored: value.stored, full: true } : { t: 'ack', stored: value.stored }
     case 'end':
       return { t: 'end' }
     default:

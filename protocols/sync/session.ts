@@ -26,6 +26,11 @@ export interface SyncSource {
   ingest (jws: string): Promise<IngestOutcome>
   /** ids this side lacks but does not want (refused before): not asked for */
   skip? (id: Uint8Array): boolean
+  /**
+   * whether this side takes `count` more versions pushed by the peer now (its rate limit);
+   * when it does not, they are not ingested and the peer is told to stop pushing
+   */
+  acceptPushes? (count: number): boolean
 }
 
 export interface SyncStats {
@@ -38,6 +43,8 @@ export interface SyncStats {
   pushed: number
   /** versions received that failed verification */
   invalid: number
+  /** versions the peer lacked but did not take now (its push limit): it pulls them later */
+  deferred: number
   /** ids the peer lacked / we lacked */
   have: number
   need: number
@@ -51,7 +58,7 @@ export interface SyncOptions extends AbortOptions {
 }
 
 function newStats (): SyncStats {
-  return { rounds: 0, bytesSent: 0, bytesReceived: 0, fetched: 0, pushed: 0, invalid: 0, have: 0, need: 0, durationMs: 0 }
+  return { rounds: 0, bytesSent: 0, bytesReceived: 0, fetched: 0, pushed: 0, invalid: 0, deferred: 0, have: 0, need: 0, durationMs: 0 }
 }
 
 class FrameChannel {
@@ -143,8 +150,13 @@ export async function initiateSync (stream: Stream, source: SyncSource, options:
     await channel.send({ t: 'items', items })
     const answer = await channel.receive()
     if (answer.t !== 'ack') throw new SyncProtocolError(`expected ack, got ${answer.t}`)
-    stats.pushed += items.length
     options.onProgress?.(stats)
+    if (answer.full === true) {
+      // the peer takes no more pushes now: it pulls the rest when it starts a session
+      stats.deferred = diff.have.length - i
+      break
+    }
+    stats.pushed += items.length
   }
   await channel.send({ t: 'end' })
   await stream.close().catch(() => {})
@@ -157,6 +169,7 @@ export async function respondSync (stream: Stream, source: SyncSource, options: 
   const started = performance.now()
   const stats = newStats()
   const channel = new FrameChannel(stream, sessionSignal(options), stats)
+  let full = false
   for (let frames = 0; ; frames++) {
     if (frames > SYNC_MAX_ROUNDS * 2 + 2 * Math.ceil((source.set.size + 100_000) / SYNC_TRANSFER_BATCH)) throw new SyncLimitError('too many sync frames in one session')
     const frame = await channel.receive()
@@ -170,6 +183,13 @@ export async function respondSync (stream: Stream, source: SyncSource, options: 
       stats.pushed += items.length
       await channel.send({ t: 'items', items })
     } else if (frame.t === 'items') {
+      if (full) throw new SyncLimitError('the peer went on pushing after it was told this node takes no more now')
+      if (source.acceptPushes?.(frame.items.length) === false) {
+        full = true
+        stats.deferred += frame.items.length
+        await channel.send({ t: 'ack', stored: 0, full: true })
+        continue
+      }
       const stored = await ingestAll(source, frame.items, stats)
       stats.fetched += stored
       await channel.send({ t: 'ack', stored })

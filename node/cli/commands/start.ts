@@ -24,6 +24,7 @@ export interface StartOptions {
   cors: string[]
   allowedHost: string[]
   queryTimeout?: number
+  keepVersions?: number
 }
 
 const nonEmpty = (list: string[]): string[] | undefined => list.length > 0 ? list : undefined
@@ -43,6 +44,7 @@ export function addNodeOptions (command: Command): Command {
     .option('--no-gossip', 'do not take part in gossip (fetch from the DHT only)')
     .option('--cors <origin>', 'a browser origin (https://app.example) allowed to read the HTTP API cross-site (repeatable; none by default)', collect, [])
     .option('--query-timeout <seconds>', 'longest a SPARQL query may run before it is stopped (default from config: 10)', Number)
+    .option('--keep-versions <n>', 'versions kept per entry, the current one included; older ones are pruned (default from config: 3)', Number)
     .option('--allowed-host <name>', 'a Host name the HTTP API answers to besides its address, e.g. its public DNS name (repeatable)', collect, [])
 }
 
@@ -65,7 +67,8 @@ export async function startFromOptions (opts: StartOptions, extra: Partial<RunNo
     gossip: opts.gossip ? undefined : false,
     cors: nonEmpty(opts.cors),
     allowedHosts: nonEmpty(opts.allowedHost),
-    queryTimeoutMs: opts.queryTimeout != null ? opts.queryTimeout * 1000 : undefined
+    queryTimeoutMs: opts.queryTimeout != null ? opts.queryTimeout * 1000 : undefined,
+    keepVersions: opts.keepVersions
   }
   return runNode({ dataDir: opts.data, config: overrides, memory: opts.memory, ...extra })
 }

@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict'
 import { multiaddr } from '@multiformats/multiaddr'
-import { CATALOGUE_TOPIC, GX_DEVELOPMENT, VC2_CONTEXT } from '../../../protocols/constants.ts'
+import { lpStream } from '@libp2p/utils'
+import { CATALOGUE_TOPIC, GX_DEVELOPMENT, SYNC_PROTOCOL, VC2_CONTEXT } from '../../../protocols/constants.ts'
+import { decodeFrame, encodeFrame } from '../../../protocols/sync/index.ts'
 import { encodeGossipMessage } from '../../../protocols/gossip/index.ts'
 import { generateIssuerKey, signJws, didOf } from '../../../protocols/self-description/index.ts'
 import { generateJws } from '../../../simulations/generator.ts'
@@ -43,7 +45,7 @@ describe('fair peers', function () {
   })
 
   it('takes a few new versions of one entry per window and answers the rest 429 with Retry-After', async () => {
-    const t = await startTestNode({ node: { entryVersions: { versions: 5, windowMs: 60_000 } } })
+    const t = await startTestNode({ node: { entryVersions: { versions: 5, windowMs: 60_000 }, keepVersions: 10 } })
     try {
       const key = generateIssuerKey()
       const statuses: number[] = []
@@ -66,6 +68,51 @@ describe('fair peers', function () {
       assert.equal(again.body.status, 'stale')
     } finally {
       await t.destroy()
+    }
+  })
+})
+
+describe('fair peers in sync', function () {
+  this.timeout(120_000)
+
+  it('takes pushes up to a peer\'s limit, tells it to stop, and pulls the rest itself; a peer that pushes on is cut off', async () => {
+    const { members, stop } = await startMemoryNetwork(2, { gossip: false, sync: { onConnect: false, peerPushes: { versions: 300, windowMs: 60_000 } } })
+    const attacker = await createAttacker('memory')
+    try {
+      const [pusher, taker] = members
+      const credentials = await generateJws(600, { seed: 93 })
+      await Promise.all(credentials.map(async jws => pusher.node.publish(jws)))
+      await waitFor(() => pusher.network.libp2p.getPeers().length > 0, 20_000, 'the two nodes to connect')
+
+      // an honest pusher stops when told; nothing counts against it
+      const pushed = await pusher.network.syncWith(taker.network.peerId())
+      assert.equal(pushed.pushed, 256)
+      assert.equal(pushed.deferred, 600 - 256)
+      assert.equal(taker.node.counts().entries, 256)
+      assert.equal(pusher.network.libp2p.getPeers().length, 1, 'the honest pusher is still connected')
+      // the taker pulls the rest at its own pace
+      const pulled = await taker.network.syncWith(pusher.network.peerId())
+      assert.equal(pulled.fetched, 600 - 256)
+      assert.equal(taker.node.counts().entries, 600)
+
+      // a rogue peer that goes on pushing after being told to stop ends its session with SyncLimitError
+      await attacker.dial(multiaddr(taker.network.addrs()[0]))
+      const stream = await attacker.dialProtocol(multiaddr(taker.network.addrs()[0]), SYNC_PROTOCOL)
+      const lp = lpStream(stream)
+      const flood = await generateJws(4 * 256, { seed: 94 })
+      const answers: string[] = []
+      for (let i = 0; i < flood.length; i += 256) {
+        await lp.write(encodeFrame({ t: 'items', items: flood.slice(i, i + 256) })).catch(() => {})
+        const answer = await lp.read({ signal: AbortSignal.timeout(10_000) }).then(bytes => decodeFrame(bytes.subarray()), () => undefined)
+        answers.push(answer == null ? 'closed' : answer.t === 'ack' ? `ack ${answer.stored}${answer.full === true ? ' full' : ''}` : answer.t)
+      }
+      assert.deepEqual(answers, ['ack 256', 'ack 0 full', 'closed', 'closed'])
+      assert.equal(taker.node.counts().entries, 600 + 256, 'nothing past the limit was stored')
+      const metrics = await taker.node.metrics.registry.metrics()
+      assert.match(metrics, /gxcat_sync_sessions_total\{role="responder",result="SyncLimitError"\} [1-9]/)
+    } finally {
+      await attacker.stop()
+      await stop()
     }
   })
 })
