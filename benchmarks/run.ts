@@ -3,6 +3,7 @@
  */
 import { envelopeBenchmark } from './envelope.ts'
 import { gaiaxBenchmark } from './gaia-x.ts'
+import { loadBenchmark } from './load.ts'
 import { networkBenchmark } from './network.ts'
 import { nodeBenchmark } from './node.ts'
 import { syncBenchmark } from './sync.ts'
@@ -12,7 +13,8 @@ const benchmarks: Record<string, () => Promise<void>> = {
   node: nodeBenchmark,
   network: networkBenchmark,
   sync: syncBenchmark,
-  'gaia-x': gaiaxBenchmark
+  'gaia-x': gaiaxBenchmark,
+  load: loadBenchmark
 }
 
 const names = process.argv.slice(2)

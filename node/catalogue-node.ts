@@ -87,6 +87,8 @@ export interface CatalogueNodeInit {
   statusRecheckMs?: number
   /** longest a SPARQL query may run. @default 10 s */
   queryTimeoutMs?: number
+  /** SPARQL queries that may wait for the engine at once; past it 503 NodeBusyError. @default SPARQL_MAX_QUEUED */
+  maxQueuedQueries?: number
   /** new versions of one entry taken per window. @default 10 per minute */
   entryVersions?: { versions: number, windowMs: number }
 }
@@ -171,7 +173,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       return database
     }
     this.store = createCatalogueStore(database, { ...onDisk, keepVersions: init.keepVersions })
-    this.rdf = init.sparql === false ? undefined : createRdfIndex({ logger }, { worker: init.rdfWorker, queryTimeoutMs: init.queryTimeoutMs, reload: () => this.activeVersions() })
+    this.rdf = init.sparql === false ? undefined : createRdfIndex({ logger }, { worker: init.rdfWorker, queryTimeoutMs: init.queryTimeoutMs, maxQueued: init.maxQueuedQueries, reload: () => this.activeVersions() })
     this.metrics = createNodeMetrics({ processMetrics: init.processMetrics, counts: () => this.store.counts })
   }
 

@@ -27,6 +27,11 @@ export const RDF_BATCH_SIZE = 2000
 export const STORE_LOCK_WAIT_MS = 15_000
 /** Longest a SPARQL query may run; past it the query is stopped (its worker replaced). */
 export const SPARQL_TIMEOUT_MS = 10_000
+/** Most SPARQL queries waiting for the engine, and the longest wait a new one may face; past either: 503 NodeBusyError. */
+export const SPARQL_MAX_QUEUED = 256
+export const SPARQL_MAX_WAIT_MS = 2_000
+/** Most costly requests (publish, revoke, validate, sync) worked on at once; past it: 503 NodeBusyError with Retry-After. */
+export const MAX_COSTLY_IN_FLIGHT = 256
 /** Largest SPARQL answer (serialised); past it the query is refused and its memory released. */
 export const SPARQL_MAX_RESULT_BYTES = 32 * 1024 * 1024
 /** How long a stopping node lets running HTTP requests finish before it closes their connections. */

@@ -87,6 +87,16 @@ export class SparqlUnavailableError extends RetryLaterError {
   }
 }
 
+/** The node has as much work queued as it can answer in good time: try again shortly. */
+export class NodeBusyError extends RetryLaterError {
+  static name = 'NodeBusyError'
+  name = 'NodeBusyError'
+
+  constructor (message: string, retryAfter = 1) {
+    super(message, retryAfter)
+  }
+}
+
 /** Too many new versions of one entry in a short time; retry after the window. */
 export class EntryRateLimitedError extends RetryLaterError {
   static name = 'EntryRateLimitedError'

@@ -15,10 +15,16 @@ export interface ClientLimit {
 
 const COSTLY = new Set(['POST /v1/self-descriptions', 'POST /v1/revocations', 'POST /v1/validate', 'POST /v1/sparql', 'GET /v1/sparql', 'POST /v1/sync'])
 
+/** `METHOD /path` of a request, without its query string. */
+export const routeOf = (request: FastifyRequest): string => `${request.method} ${request.url.split('?')[0]}`
+
+/** Routes that cost the node work: writes, validation, SPARQL, sync. */
+export const isCostly = (request: FastifyRequest): boolean => COSTLY.has(routeOf(request))
+
 export function registerClientLimit (app: FastifyInstance, limit: ClientLimit): void {
   const limiter = new RateLimiter({ points: limit.requests, duration: limit.windowMs / 1000 })
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    if (!COSTLY.has(`${request.method} ${request.url.split('?')[0]}`)) return
+    if (!isCostly(request)) return
     try {
       limiter.consume(request.ip)
     } catch (err: any) {

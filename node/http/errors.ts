@@ -17,6 +17,7 @@ const STATUS_BY_NAME: Record<string, number> = {
   UntrustedIssuerError: 403,
   StoreError: 503,
   SparqlUnavailableError: 503,
+  NodeBusyError: 503,
   EntryRateLimitedError: 429,
   RateLimitedError: 429,
   NodeStoppedError: 503

@@ -4,12 +4,13 @@
  */
 import { timingSafeEqual } from 'node:crypto'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import { CLIENT_REQUESTS, CLIENT_WINDOW_MS, MAX_HTTP_BODY_BYTES } from '../constants.ts'
+import { CLIENT_REQUESTS, CLIENT_WINDOW_MS, MAX_COSTLY_IN_FLIGHT, MAX_HTTP_BODY_BYTES } from '../constants.ts'
 import { InvalidRequestError, UnauthorizedError } from '../errors.ts'
 import { MAX_JSON_DEPTH } from '../../protocols/constants.ts'
 import { assertJsonDepth, InvalidEnvelopeError, readSubmission, unsignedError } from '../../protocols/self-description/index.ts'
 import { handleError } from './errors.ts'
 import { registerOriginGuard } from './origin-guard.ts'
+import { registerAdmission } from './admission.ts'
 import { registerClientLimit, type ClientLimit } from './client-limit.ts'
 import { registerNodeInfoRoutes } from './routes/node-info.ts'
 import { registerQueryRoutes } from './routes/queries.ts'
@@ -66,6 +67,8 @@ export interface HttpApiInit {
   loopbackOnly?: boolean
   /** per-client limit on costly routes; default: CLIENT_REQUESTS per CLIENT_WINDOW_MS beyond loopback, none on loopback */
   clientLimit?: ClientLimit | false
+  /** costly requests worked on at once, whoever sends them; past it 503 NodeBusyError. @default MAX_COSTLY_IN_FLIGHT */
+  maxInFlight?: number
 }
 
 const JWS_TYPES = [
@@ -130,6 +133,7 @@ export function createHttpApi (init: HttpApiInit): FastifyInstance {
   registerOriginGuard(app, { cors: init.cors, allowedHosts: init.allowedHosts, loopbackOnly })
   const clientLimit = init.clientLimit ?? (loopbackOnly ? false : { requests: CLIENT_REQUESTS, windowMs: CLIENT_WINDOW_MS })
   if (clientLimit !== false) registerClientLimit(app, clientLimit)
+  registerAdmission(app, init.maxInFlight ?? MAX_COSTLY_IN_FLIGHT)
   app.setNotFoundHandler(async (request, reply) => reply.status(404).send({ error: { name: 'NotFoundError', message: `no route ${request.method} ${request.url.split('?')[0]}` } }))
 
   const token = init.token

@@ -5,8 +5,8 @@
  * A query sees every change made before it.
  */
 import { Worker } from 'node:worker_threads'
-import { RDF_BATCH_SIZE, SPARQL_MAX_RESULT_BYTES, SPARQL_TIMEOUT_MS } from '../constants.ts'
-import { InvalidQueryError, QueryTimeoutError, QueryTooLargeError, ReadOnlyQueryError, SparqlUnavailableError } from '../errors.ts'
+import { RDF_BATCH_SIZE, SPARQL_MAX_QUEUED, SPARQL_MAX_RESULT_BYTES, SPARQL_MAX_WAIT_MS, SPARQL_TIMEOUT_MS } from '../constants.ts'
+import { InvalidQueryError, NodeBusyError, QueryTimeoutError, QueryTooLargeError, ReadOnlyQueryError, SparqlUnavailableError } from '../errors.ts'
 import { createRdfStore, type RdfVersion, type SparqlResult } from './rdf-store.ts'
 import type { ComponentLogger } from '@libp2p/interface'
 
@@ -21,6 +21,7 @@ export type RdfRequest =
 export type RdfResponse =
   | { op: 'result', id: number, result?: SparqlResult, error?: { name: string, message: string } }
   | { op: 'load-error', cid: string, message: string }
+  | { op: 'started', id: number }
 
 export interface RdfIndexComponents {
   logger: ComponentLogger
@@ -31,6 +32,8 @@ export interface RdfIndexInit {
   worker?: boolean
   /** longest a query may run (worker mode). @default SPARQL_TIMEOUT_MS */
   queryTimeoutMs?: number
+  /** queries that may wait at once (worker mode). @default SPARQL_MAX_QUEUED */
+  maxQueued?: number
   /** largest serialised answer (worker mode). @default SPARQL_MAX_RESULT_BYTES */
   maxResultBytes?: number
   /** the active versions, in batches, to load a replaced worker with */
@@ -81,6 +84,7 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
   }
 
   const timeoutMs = init.queryTimeoutMs ?? SPARQL_TIMEOUT_MS
+  const maxQueued = init.maxQueued ?? SPARQL_MAX_QUEUED
   const maxResultBytes = init.maxResultBytes ?? SPARQL_MAX_RESULT_BYTES
   let nextId = 0
   let worker: Worker
@@ -88,7 +92,10 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
   /** set while a replaced worker is being loaded again; queries are refused meanwhile */
   let restarting: Promise<void> | undefined
   let removedWhileRestarting = new Set<string>()
-  const waiting = new Map<number, { resolve: (r: SparqlResult | undefined) => void, reject: (e: Error) => void }>()
+  const waiting = new Map<number, { resolve: (r: SparqlResult | undefined) => void, reject: (e: Error) => void, started?: () => void }>()
+  /** queries sent and not answered, and how long one takes to run (moving average): the wait a new one faces */
+  let queriesWaiting = 0
+  let averageRunMs = 5
 
   const rejectAll = (error: Error): void => {
     for (const waiter of waiting.values()) waiter.reject(error)
@@ -101,6 +108,10 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
     started.on('message', (message: RdfResponse) => {
       if (message.op === 'load-error') {
         log.error('credential %s cannot be read as RDF: %s', message.cid, message.message)
+        return
+      }
+      if (message.op === 'started') {
+        waiting.get(message.id)?.started?.()
         return
       }
       const waiter = waiting.get(message.id)
@@ -155,22 +166,40 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
   }
   const request = async (message: { op: 'query', sparql: string, accept?: string } | { op: 'sync' }, budgetMs = timeoutMs, duringRestart = false): Promise<SparqlResult | undefined> => {
     if (restarting != null && !duringRestart) throw new SparqlUnavailableError('the SPARQL engine is restarting after a query that ran past its budget; filters still answer')
+    const isQuery = message.op === 'query'
+    if (isQuery && (queriesWaiting >= maxQueued || queriesWaiting * averageRunMs > SPARQL_MAX_WAIT_MS)) {
+      throw new NodeBusyError(`${queriesWaiting} SPARQL queries are ahead of this one (about ${Math.round(queriesWaiting * averageRunMs)} ms of work); filters still answer`)
+    }
     flushAdds()
     const id = nextId++
     const sentTo = worker
+    if (isQuery) queriesWaiting++
     return new Promise((resolve, reject) => {
-      const timer = Number.isFinite(budgetMs)
-        ? setTimeout(() => {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      let startedAt: number | undefined
+      const done = (): void => {
+        clearTimeout(timer)
+        if (!isQuery) return
+        queriesWaiting--
+        if (startedAt != null) averageRunMs = 0.8 * averageRunMs + 0.2 * (performance.now() - startedAt)
+      }
+      // the budget runs from when the worker starts the query, not from when it was queued
+      const started = (): void => {
+        startedAt = performance.now()
+        if (!Number.isFinite(budgetMs)) return
+        timer = setTimeout(() => {
           if (!waiting.has(id)) return
           waiting.delete(id)
+          done()
           reject(new QueryTimeoutError(`the query ran longer than ${budgetMs} ms and was stopped`))
           if (sentTo === worker) replace(`a query ran longer than ${budgetMs} ms`)
         }, budgetMs)
-        : undefined
-      timer?.unref()
+        timer.unref()
+      }
       waiting.set(id, {
-        resolve: r => { clearTimeout(timer); resolve(r) },
-        reject: e => { clearTimeout(timer); reject(e) }
+        resolve: r => { done(); resolve(r) },
+        reject: e => { done(); reject(e) },
+        started
       })
       sentTo.postMessage({ ...message, id } satisfies RdfRequest)
     })

@@ -18,6 +18,8 @@ port.on('message', (message: RdfRequest) => {
   } else if (message.op === 'remove') {
     for (const cid of message.cids) store.remove(cid)
   } else if (message.op === 'query') {
+    // the query's time budget runs from here, not from when it was queued
+    port.postMessage({ op: 'started', id: message.id } satisfies RdfResponse)
     try {
       const result = store.query(message.sparql, message.accept)
       if (result.body.length > maxResultBytes) {

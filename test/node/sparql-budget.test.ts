@@ -9,6 +9,9 @@ import { generateJws } from '../../simulations/generator.ts'
 import { startCliNode } from '../fixtures/cli-node.ts'
 import { get, post, startTestNode, tempDir, type TestNode } from '../fixtures/node.ts'
 import { waitFor } from '../fixtures/wait.ts'
+import { createServer } from 'node:http'
+import { createDidResolver, generateIssuerKey, signCredential } from '../../protocols/self-description/index.ts'
+import { serviceOffering } from '../fixtures/subjects.ts'
 
 const BOMB = 'SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }'
 const COUNT = 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
@@ -45,6 +48,55 @@ describe('SPARQL with a budget', function () {
     }
     await waitFor(async () => (await sparql(t.url, COUNT)).status === 200, 30_000, 'SPARQL back')
     assert.equal(Number((await sparql(t.url, COUNT)).body.results.bindings[0].n.value), quads)
+  })
+
+  it('answers 503 NodeBusyError with Retry-After at once when the queries ahead fill the queue, and their budgets start when they run', async () => {
+    const busy = await startTestNode({ node: { queryTimeoutMs: 1500, maxQueuedQueries: 3 }, dir: await tempDir() })
+    try {
+      for (const jws of await generateJws(40, { seed: 14 })) await post(`${busy.url}/v1/self-descriptions`, jws)
+      const bomb = sparql(busy.url, BOMB)
+      await new Promise(resolve => setImmediate(resolve))
+      const queued = [sparql(busy.url, COUNT), sparql(busy.url, COUNT)]
+      await waitFor(async () => {
+        const started = Date.now()
+        const r = await fetch(`${busy.url}/v1/sparql`, { method: 'POST', headers: { 'content-type': 'application/sparql-query' }, body: COUNT })
+        if (r.status !== 503) return false
+        const body = await r.json()
+        assert.equal(body.error.name, 'NodeBusyError')
+        assert.equal(r.headers.get('retry-after'), '1')
+        assert.ok(Date.now() - started < 500, 'refused at once, not after waiting')
+        return true
+      }, 5000, 'a query past the queue to be refused')
+      assert.equal((await bomb).body.error.name, 'QueryTimeoutError')
+      // the queries queued behind the bomb were not timed out by its budget: they are answered, or refused while the engine restarts
+      for (const r of await Promise.all(queued)) assert.ok(r.status === 200 || r.body.error.name === 'SparqlUnavailableError', JSON.stringify(r.body))
+    } finally {
+      await busy.destroy()
+    }
+  })
+
+  it('keeps costly writes to a bound, answering the rest 503 NodeBusyError with Retry-After', async () => {
+    const hanging = createServer(() => {}) // answers nothing: a publish that resolves its did:web waits
+    await new Promise<void>(resolve => hanging.listen(0, '127.0.0.1', resolve))
+    const origin = `http://127.0.0.1:${(hanging.address() as { port: number }).port}`
+    const limited = await startTestNode({ node: { resolver: createDidResolver({ originOverrides: [`hang.example=${origin}`], timeoutMs: 3000 }) }, http: { maxInFlight: 4 }, dir: await tempDir() })
+    try {
+      const key = { ...generateIssuerKey(), kid: 'did:web:hang.example#key-1' }
+      const bodies = await Promise.all(Array.from({ length: 10 }, async (_, i) => signCredential(serviceOffering(`https://hang.example/so/${i}`), key, { validFrom: '2026-01-01T00:00:00Z' })))
+      const answers = await Promise.all(bodies.map(async body => fetch(`${limited.url}/v1/self-descriptions`, { method: 'POST', headers: { 'content-type': 'application/vc+jwt' }, body })))
+      const busy = answers.filter(r => r.status === 503)
+      assert.equal(busy.length, 6, answers.map(r => r.status).join(' '))
+      assert.ok(busy.every(r => r.headers.get('retry-after') === '1'))
+      assert.equal((await busy[0].json()).error.name, 'NodeBusyError')
+      // the admitted ones end (here: the host never answers) and free their places
+      assert.ok(answers.filter(r => r.status === 400).length === 4)
+      const [jws] = await generateJws(1, { seed: 15 })
+      assert.equal((await post(`${limited.url}/v1/self-descriptions`, jws)).status, 201)
+    } finally {
+      await limited.destroy()
+      hanging.closeAllConnections()
+      await new Promise(resolve => hanging.close(resolve))
+    }
   })
 
   it('refuses an answer larger than the budget by name', async () => {

@@ -9,10 +9,16 @@ import { lpStream } from '@libp2p/utils'
 import { CATALOGUE_TOPIC, GX_DEVELOPMENT, SYNC_PROTOCOL, VC2_CONTEXT } from '../../../protocols/constants.ts'
 import { decodeFrame, encodeFrame } from '../../../protocols/sync/index.ts'
 import { encodeGossipMessage } from '../../../protocols/gossip/index.ts'
-import { generateIssuerKey, signJws, didOf } from '../../../protocols/self-description/index.ts'
+import { createDidResolver, generateIssuerKey, signCredential, signJws, didOf, type DidResolver } from '../../../protocols/self-description/index.ts'
+import { createServer } from 'node:http'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { MemoryLevel } from 'memory-level'
+import { createCatalogueNode } from '../../../node/catalogue-node.ts'
+import { createCatalogueNetwork } from '../../../node/network/catalogue-network.ts'
+import type { Database } from '../../../node/store/catalogue-store.ts'
 import { generateJws } from '../../../simulations/generator.ts'
 import { createAttacker } from '../../fixtures/attacker.ts'
-import { startMemoryNetwork, waitForMesh } from '../../fixtures/network.ts'
+import { startMemoryNetwork, waitForMesh, type NetworkMember } from '../../fixtures/network.ts'
 import { post, startTestNode } from '../../fixtures/node.ts'
 import { serviceOffering } from '../../fixtures/subjects.ts'
 import { waitFor } from '../../fixtures/wait.ts'
@@ -116,3 +122,68 @@ describe('fair peers in sync', function () {
     }
   })
 })
+
+describe('fair blame for did:web hosts', function () {
+  this.timeout(60_000)
+
+  it('a did:web host that trickles its answer fails its own credentials, never the peer that relayed them', async () => {
+    const hosts = Array.from({ length: 5 }, (_, i) => `trickle${i}.example`)
+    const keys = hosts.map(host => ({ ...generateIssuerKey(), kid: `did:web:${host}#key-1` }))
+    const documentOf = (i: number): string => {
+      const { d: _d, kid, ...publicJwk } = keys[i]
+      const did = kid.split('#')[0]
+      return JSON.stringify({ id: did, verificationMethod: [{ id: kid, type: 'JsonWebKey2020', controller: did, publicKeyJwk: publicJwk }], assertionMethod: [kid] })
+    }
+    // the relay's view of the hosts: they answer; the receiver's: they answer 200 and then trickle
+    let trickled = 0
+    const server = createServer((request, response) => {
+      const [, host, where] = new URL(request.url ?? '/', 'http://x').pathname.split('/')
+      const i = hosts.indexOf(host)
+      if (where === 'good') {
+        response.writeHead(200, { 'content-type': 'application/json' }).end(documentOf(i))
+        return
+      }
+      response.writeHead(200, { 'content-type': 'application/json' })
+      const timer = setInterval(() => response.write(' '), 50)
+      response.on('close', () => { clearInterval(timer); trickled++ })
+    })
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+    const relayResolver = createDidResolver({ originOverrides: hosts.map(h => `${h}=${url}/${h}/good`) })
+    const receiverResolver = createDidResolver({ originOverrides: hosts.map(h => `${h}=${url}/${h}/slow`), timeoutMs: 400 })
+    const relay = await trustMember([], relayResolver)
+    const receiver = await trustMember(relay.network.addrs(), receiverResolver)
+    try {
+      await waitForMesh([relay, receiver], 1)
+      const relayId = relay.network.peerId()
+      const scoreOf = (): number | undefined => receiver.network.peers().find(p => p.peerId === relayId)?.score
+      const before = scoreOf()
+      assert.ok(before != null && before >= 0)
+      for (const key of keys) {
+        const jws = await signCredential(serviceOffering(`https://${key.kid.split(':')[2].split('#')[0]}/so`), key, { validFrom: '2026-01-01T00:00:00Z' })
+        assert.equal((await relay.node.publish(jws)).status, 'active')
+      }
+      await waitFor(() => trickled === hosts.length, 20_000, 'the receiver to give up on every trickling host')
+      // an honest message after them still arrives: the relay is connected and trusted
+      const [honest] = await generateJws(1, { seed: 95 })
+      const published = await relay.node.publish(honest)
+      await waitFor(() => receiver.node.store.getHead(published.entry) != null, 20_000, 'the honest message to arrive')
+      assert.equal(receiver.node.counts().entries, 1, 'nothing of the trickling hosts was stored')
+      const after = scoreOf()
+      assert.ok(after != null && after >= (before as number), `the relay's score fell from ${before} to ${after}`)
+    } finally {
+      await Promise.all([relay, receiver].map(async m => { await m.network.stop(); await m.node.stop() }))
+      server.closeAllConnections()
+      await new Promise(resolve => server.close(resolve))
+    }
+  })
+})
+
+let trustMembers = 0
+async function trustMember (bootstrap: string[], resolver: DidResolver): Promise<NetworkMember> {
+  const node = createCatalogueNode({ db: new MemoryLevel<string, any>({ valueEncoding: 'json' }) as unknown as Database, rdfWorker: false, resolver })
+  await node.start()
+  const network = await createCatalogueNetwork(node, { privateKey: await generateKeyPair('Ed25519'), listen: [`/memory/blame-${process.pid}-${trustMembers++}`], bootstrap, sync: { onConnect: false } })
+  await network.start()
+  return { node, network }
+}

@@ -1,0 +1,26 @@
+/**
+ * Back-pressure for every client, loopback included: at most so many costly requests (publish,
+ * revoke, validate, sync) are worked on at once; one past that is answered 503 NodeBusyError
+ * with Retry-After at once, instead of waiting in a queue whose length nobody bounds. SPARQL
+ * queries are bounded by the engine's own queue (rdf-index.ts), which knows how long they run.
+ */
+import { NodeBusyError } from '../errors.ts'
+import { isCostly, routeOf } from './client-limit.ts'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+
+const admitted = new WeakSet<FastifyRequest>()
+
+export function registerAdmission (app: FastifyInstance, maxInFlight: number): void {
+  let inFlight = 0
+  const leave = async (request: FastifyRequest): Promise<void> => {
+    if (admitted.delete(request)) inFlight--
+  }
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    if (!isCostly(request) || routeOf(request).endsWith('/sparql')) return
+    if (inFlight >= maxInFlight) throw new NodeBusyError(`${inFlight} costly requests are being worked on; try again shortly`)
+    inFlight++
+    admitted.add(request)
+  })
+  app.addHook('onResponse', leave)
+  app.addHook('onRequestAbort', leave)
+}
