@@ -46,6 +46,13 @@ async function freePort (): Promise<number> {
   })
 }
 
+/** The node's event-loop lag since the last scrape (prom-client resets it on each): max and p99 in ms. */
+async function eventLoopLag (url: string): Promise<{ max: number, p99: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text()
+  const value = (name: string): number => 1000 * Number(text.match(new RegExp(`^${name} ([0-9.e+-]+)`, 'm'))?.[1] ?? NaN)
+  return { max: value('gxcat_nodejs_eventloop_lag_max_seconds'), p99: value('gxcat_nodejs_eventloop_lag_p99_seconds') }
+}
+
 function rssMiB (pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find(l => l.startsWith('VmRSS:')) ?? 'VmRSS: 0 kB'
   return Number(line.replace(/\D+/g, '')) / 1024
@@ -84,6 +91,7 @@ export async function loadBenchmark (): Promise<void> {
 
     for (const clients of clientCounts) {
       const before = rssMiB(node.pid as number)
+      await eventLoopLag(url)
       const routes = new Map<Route, RouteStats>()
       const acknowledged: string[] = []
       const deadline = Date.now() + seconds * 1000
@@ -134,12 +142,13 @@ export async function loadBenchmark (): Promise<void> {
       await Promise.all(Array.from({ length: clients }, async (_, c) => client(c)))
       const elapsed = (performance.now() - started) / 1000
       const after = rssMiB(node.pid as number)
+      const lag = await eventLoopLag(url)
       let lost = 0
       for (let i = 0; i < acknowledged.length; i += 64) {
         const found = await Promise.all(acknowledged.slice(i, i + 64).map(async cid => (await fetch(`${url}/v1/self-descriptions/${cid}`).then(async r => { await r.arrayBuffer(); return r.status }))))
         lost += found.filter(status => status !== 200).length
       }
-      console.log(`  ${clients} clients for ${seconds} s: ${fmt(completed / elapsed)} requests/s, ${fmt(acknowledged.length)} publishes acknowledged, ${lost} lost; node RSS ${fmt(before)} → ${fmt(after)} MiB`)
+      console.log(`  ${clients} clients for ${seconds} s: ${fmt(completed / elapsed)} requests/s, ${fmt(acknowledged.length)} publishes acknowledged, ${lost} lost; node RSS ${fmt(before)} → ${fmt(after)} MiB; event-loop lag p99 ${fmt(lag.p99)} ms, max ${fmt(lag.max)} ms`)
       let worstP99 = 0
       for (const [route, stats] of routes) {
         const times = [...stats.times].sort((a, b) => a - b)

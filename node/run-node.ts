@@ -53,6 +53,8 @@ export async function runNode (options: RunNodeOptions): Promise<RunningNode> {
   const bootstrap = await resolveBootstrapList(config.bootstrap)
   const node = createCatalogueNode({
     dataDir: options.dataDir,
+    // one node per process: its memory, CPU and event-loop lag are the node's
+    processMetrics: true,
     db: options.memory === true ? new MemoryLevel<string, any>({ valueEncoding: 'json' }) as unknown as Database : undefined,
     didWebOrigins: config.didWebOrigins,
     revokers: config.trustedIssuers,
