@@ -39,6 +39,8 @@ export interface NodeConfig {
   queryTimeoutMs: number
   /** versions kept per entry, the current one included; older superseded versions are pruned */
   keepVersions: number
+  /** log every HTTP request */
+  accessLog: boolean
 }
 
 export const CONFIG_FILE = 'config.json'
@@ -59,7 +61,8 @@ export function defaultConfig (): NodeConfig {
     cors: [],
     allowedHosts: [],
     queryTimeoutMs: SPARQL_TIMEOUT_MS,
-    keepVersions: KEEP_VERSIONS
+    keepVersions: KEEP_VERSIONS,
+    accessLog: false
   }
 }
 
@@ -110,6 +113,7 @@ export function checkConfig (config: NodeConfig): NodeConfig {
   if (typeof config.http !== 'string' || !/^.+:\d+$/.test(config.http)) throw new ConfigError(`${CONFIG_FILE}: http must be HOST:PORT`)
   if (config.trust !== 'open' && config.trust !== 'anchors') throw new ConfigError(`${CONFIG_FILE}: trust must be open or anchors`)
   if (!Number.isFinite(config.queryTimeoutMs) || config.queryTimeoutMs <= 0) throw new ConfigError(`${CONFIG_FILE}: queryTimeoutMs must be a positive number of milliseconds`)
+  if (typeof config.accessLog !== 'boolean') throw new ConfigError(`${CONFIG_FILE}: accessLog must be true or false`)
   if (!Number.isSafeInteger(config.keepVersions) || config.keepVersions < 1) throw new ConfigError(`${CONFIG_FILE}: keepVersions must be a whole number of at least 1`)
   return config
 }

@@ -76,7 +76,7 @@ export async function runNode (options: RunNodeOptions): Promise<RunningNode> {
     if (target == null) throw new NotFoundError('no peer to sync with: pass one, or connect first')
     return { peer: target, ...await network.syncWith(target) }
   }
-  const http = createHttpApi({ node, network, findEntry: network.findEntry, syncWith, token: config.token, requireToken, logger, cors: config.cors, allowedHosts: config.allowedHosts, loopbackOnly: isLoopback(host) })
+  const http = createHttpApi({ node, network, findEntry: network.findEntry, syncWith, token: config.token, requireToken, logger, accessLog: config.accessLog, cors: config.cors, allowedHosts: config.allowedHosts, loopbackOnly: isLoopback(host) })
   try {
     await network.start()
     await http.listen({ host, port })

@@ -197,7 +197,8 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
   }
 
   function gossip (message: GossipMessage): void {
-    if (pubsub == null || !running) return
+    // alone on the topic, a message reaches nobody (encoding and signing it costs): a peer that comes later gets it by sync
+    if (pubsub == null || !running || pubsub.getSubscribers(CATALOGUE_TOPIC).length === 0) return
     pubsub.publish(CATALOGUE_TOPIC, encodeGossipMessage(message)).then(() => { counters.published++ }, err => {
       log.error('gossiping a %s failed: %e', message.kind, err)
     })

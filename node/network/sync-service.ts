@@ -54,6 +54,15 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
   /** versions this node's trust policy refused: valid, not stored, not to be fetched again and again */
   const refused = new Set<string>()
   const idKey = (id: Uint8Array): string => Buffer.from(id).toString('base64')
+  /** the session running with each peer, whichever side started it: never two at once with one peer */
+  const activeSessions = new Map<string, Promise<unknown>>()
+  const during = async <T>(peer: string, session: () => Promise<T>): Promise<T> => {
+    const running = session()
+    const settled = running.then(() => {}, () => {})
+    activeSessions.set(peer, settled)
+    void settled.then(() => { if (activeSessions.get(peer) === settled) activeSessions.delete(peer) })
+    return running
+  }
   /** when a session with each connected peer last started (forgotten on disconnect) */
   const lastSession = new Map<string, number>()
   libp2p.addEventListener('peer:disconnect', (event) => { lastSession.delete(event.detail.toString()) })
@@ -157,24 +166,30 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
   async function syncWith (peer: PeerId, options: { signal?: AbortSignal } = {}): Promise<SyncStats> {
     lastSession.set(peer.toString(), Date.now())
     return queue.add(async () => {
-      const stream = await libp2p.dialProtocol(peer, SYNC_PROTOCOL, { signal: options.signal ?? AbortSignal.timeout(10 * second) })
-      const stored: string[] = []
-      try {
-        const stats = await initiateSync(stream, sessionSource(stored), { signal: options.signal })
-        record('initiator', peer.toString(), stats)
-        recovered(stored)
-        return stats
-      } catch (err: any) {
-        record('initiator', peer.toString(), undefined, err)
-        stream.abort(err)
-        throw err
-      }
+      // a session with this peer is under way (the peer may have started it): wait for it, then reconcile what is left
+      while (activeSessions.has(peer.toString())) await activeSessions.get(peer.toString())
+      return during(peer.toString(), async () => initiate(peer, options))
     })
+  }
+
+  async function initiate (peer: PeerId, options: { signal?: AbortSignal }): Promise<SyncStats> {
+    const stream = await libp2p.dialProtocol(peer, SYNC_PROTOCOL, { signal: options.signal ?? AbortSignal.timeout(10 * second) })
+    const stored: string[] = []
+    try {
+      const stats = await initiateSync(stream, sessionSource(stored), { signal: options.signal })
+      record('initiator', peer.toString(), stats)
+      recovered(stored)
+      return stats
+    } catch (err: any) {
+      record('initiator', peer.toString(), undefined, err)
+      stream.abort(err)
+      throw err
+    }
   }
 
   function schedulePeriodic (): void {
     timer = setTimeout(() => {
-      const peers = libp2p.getPeers()
+      const peers = libp2p.getPeers().filter(p => !activeSessions.has(p.toString()))
       if (running && peers.length > 0 && queue.size === 0) syncWith(peers[Math.floor(Math.random() * peers.length)]).catch(() => {})
       if (running) schedulePeriodic()
     }, intervalMs * (0.5 + Math.random()))
@@ -187,7 +202,7 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
     if (libp2p.peerId.toString() > event.detail.peerId.toString()) return
     // identify runs again on every identify push; one session per meeting is enough
     const peer = event.detail.peerId.toString()
-    if (Date.now() - (lastSession.get(peer) ?? -Infinity) < intervalMs) return
+    if (activeSessions.has(peer) || Date.now() - (lastSession.get(peer) ?? -Infinity) < intervalMs) return
     lastSession.set(peer, Date.now())
     const delay = Math.random() * 200
     setTimeout(() => { if (running) syncWith(event.detail.peerId).catch(() => {}) }, delay).unref?.()
@@ -207,13 +222,15 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
       await libp2p.handle(SYNC_PROTOCOL, async (stream, connection) => {
         const peer = connection.remotePeer.toString()
         const stored: string[] = []
-        try {
-          record('responder', peer, await respondSync(stream, sessionSource(stored, peer)))
-          recovered(stored)
-        } catch (err: any) {
-          record('responder', peer, undefined, err)
-          stream.abort(err)
-        }
+        await during(peer, async () => {
+          try {
+            record('responder', peer, await respondSync(stream, sessionSource(stored, peer)))
+            recovered(stored)
+          } catch (err: any) {
+            record('responder', peer, undefined, err)
+            stream.abort(err)
+          }
+        })
       }, { maxInboundStreams: 4 })
       running = true
       schedulePeriodic()

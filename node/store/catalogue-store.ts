@@ -305,6 +305,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     },
     async close () {
       await queue.idle()
+      init.mark?.close()
       await db.close()
     },
     async addVersion (verified, terms) {

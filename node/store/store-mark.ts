@@ -5,7 +5,7 @@
  * The counts written inside each batch catch a batch lost in the middle; the mark catches
  * the newest batches lost.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { StoreCorruptionError } from '../errors.ts'
 
 /** What the store holds, written with every batch (inside it) and after it (in the mark). */
@@ -24,13 +24,19 @@ export interface StoreMark {
   read (): StoreState | undefined
   /** records a committed batch; synchronous so that no later batch can overtake it */
   write (state: StoreState): void
+  close (): void
 }
 
+/** The mark is one fixed-size record rewritten in place: one small write per batch, never a truncated file. */
+const MARK_BYTES = 256
+
 export function createFileMark (path: string): StoreMark {
+  let fd: number | undefined
+  const record = Buffer.alloc(MARK_BYTES)
   return {
     read () {
       if (!existsSync(path)) return undefined
-      const text = readFileSync(path, 'utf8')
+      const text = readFileSync(path, 'utf8').trim()
       try {
         const state = JSON.parse(text)
         if (Number.isSafeInteger(state.batches)) return state
@@ -38,9 +44,14 @@ export function createFileMark (path: string): StoreMark {
       throw new StoreCorruptionError(`the store's mark ${path} is damaged (${JSON.stringify(text.slice(0, 80))}); run gxcat repair`)
     },
     write (state) {
-      // write then rename: a crash leaves the old mark or the new one, never half of one
-      writeFileSync(`${path}.tmp`, JSON.stringify(state))
-      renameSync(`${path}.tmp`, path)
+      fd ??= openSync(path, existsSync(path) ? 'r+' : 'w')
+      record.fill(0x20)
+      record.write(JSON.stringify(state))
+      writeSync(fd, record, 0, MARK_BYTES, 0)
+    },
+    close () {
+      if (fd != null) closeSync(fd)
+      fd = undefined
     }
   }
 }

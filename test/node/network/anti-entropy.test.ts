@@ -76,6 +76,28 @@ describe('anti-entropy', function () {
     }
   })
 
+  it('runs one session per pair of peers at a time, whichever side asks', async () => {
+    const full = await member([], { gossip: false, sync: { onConnect: false } })
+    const joiner = await member(full.network.addrs(), { gossip: false, sync: { onConnect: false } })
+    const sent = async (m: NetworkMember): Promise<number> => Number((await m.node.metrics.registry.metrics()).match(/gxcat_sync_versions_total\{direction="sent"\} (\d+)/)?.[1] ?? 0)
+    try {
+      await Promise.all((await generateJws(1500, { seed: 74 })).map(async jws => full.node.publish(jws)))
+      await waitFor(() => joiner.network.libp2p.getPeers().length > 0, 10_000, 'the joiner to connect')
+      // the joiner asks twice at once, and the full node asks too while the joiner is catching up from it
+      const first = joiner.network.syncWith(full.network.peerId())
+      const second = joiner.network.syncWith(full.network.peerId())
+      await waitFor(() => joiner.node.counts().entries > 0, 20_000, 'the first session to be under way')
+      const reverse = await full.network.syncWith(joiner.network.peerId())
+      const [a, b] = await Promise.all([first, second])
+      assert.equal(a.fetched + b.fetched + reverse.pushed, 1500)
+      assert.equal(joiner.node.counts().entries, 1500)
+      assert.equal(await sent(full), 1500, 'every version crossed once')
+      assert.equal(reverse.have, 0, 'the full node\'s session waited for the one the joiner started')
+    } finally {
+      await stopAll([full, joiner])
+    }
+  })
+
   it('survives a peer that sends bad sync frames, and stores nothing from it', async () => {
     const victim = await member()
     const attacker = await member([], { sync: { onConnect: false } })
