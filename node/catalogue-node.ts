@@ -12,7 +12,7 @@ import { Level } from 'level'
 import { TypedEventEmitter } from 'main-event'
 import {
   compareVersions, createDidResolver, createStatusChecker, createTrustPolicy, entryId, payloadOfVerifiedJws, verifyCredential, verifyPresentation, verifyRevocation,
-  type AbortOptions, type DidResolver, type Revocation, type StatusChecker, type TrustPolicy, type VerifiedCredential
+  type AbortOptions, type DidResolver, type Revocation, type ShapesValidator, type StatusChecker, type TrustPolicy, type VerifiedCredential
 } from '../protocols/self-description/index.ts'
 import { RateLimiter } from '@libp2p/utils'
 import { ENTRY_VERSION_WINDOW_MS, ENTRY_VERSIONS_PER_WINDOW, STATUS_RECHECK_MS, STORE_MARK_FILE } from './constants.ts'
@@ -23,6 +23,7 @@ import { indexTerms } from './query/index-terms.ts'
 import { createRdfIndex, type RdfIndex, type SparqlResult } from './query/rdf-index.ts'
 import { createCatalogueStore, type CatalogueStore, type CatalogueStoreInit, type Database } from './store/catalogue-store.ts'
 import { createFileMark } from './store/store-mark.ts'
+import { sharedShapesPool } from './verification/shapes-pool.ts'
 import { indexPrefix, type VersionRecord, type VersionStatus } from './store/records.ts'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 
@@ -64,6 +65,8 @@ export interface CatalogueNodeEvents {
 export interface CatalogueNodeInit {
   /** directory of the level database; ignored when `db` is given */
   dataDir?: string
+  /** worker threads that run the official shapes, shared by the nodes of the process (0: in this thread). @default one per core but one, up to 8 */
+  shapesWorkers?: number
   /** versions kept per entry, the head included; older superseded ones are pruned. @default 3 */
   keepVersions?: number
   /** a level database to use (memory-level for simulated nodes) */
@@ -121,6 +124,7 @@ export interface CatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> {
   counts (): { entries: number, revoked: number, versions: number }
   readonly resolver: DidResolver
   readonly status: StatusChecker
+  readonly shapes: ShapesValidator
   readonly metrics: NodeMetrics
   readonly store: CatalogueStore
   readonly trust: TrustPolicy
@@ -134,6 +138,7 @@ function view (record: VersionRecord & { status: VersionStatus }): VersionView {
 class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implements CatalogueNode {
   readonly resolver: DidResolver
   readonly status: StatusChecker
+  readonly shapes: ShapesValidator
   private statusTimer: ReturnType<typeof setInterval> | undefined
   private readonly entryLimiter: RateLimiter
   /** heads with status lists to re-check; undefined until the first re-check has read them all */
@@ -154,6 +159,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     this.log = logger.forComponent('gxcat:node')
     this.resolver = init.resolver ?? createDidResolver({ originOverrides: init.didWebOrigins })
     this.status = createStatusChecker({ resolver: this.resolver })
+    this.shapes = sharedShapesPool(init.shapesWorkers)
     const entryVersions = init.entryVersions ?? { versions: ENTRY_VERSIONS_PER_WINDOW, windowMs: ENTRY_VERSION_WINDOW_MS }
     this.entryLimiter = new RateLimiter({ points: entryVersions.versions, duration: entryVersions.windowMs / 1000 })
     this.trust = init.trust ?? createTrustPolicy()
@@ -254,7 +260,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     let verified: VerifiedCredential
     let terms
     try {
-      verified = await verifyCredential(jws, { resolver: this.resolver, status: this.status, signal: options.signal })
+      verified = await verifyCredential(jws, { resolver: this.resolver, status: this.status, shapes: this.shapes, signal: options.signal })
       this.trust.assertTrusted(verified)
       this.assertEntryRate(verified)
       terms = indexTerms(verified)

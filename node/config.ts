@@ -41,6 +41,8 @@ export interface NodeConfig {
   keepVersions: number
   /** log every HTTP request */
   accessLog: boolean
+  /** worker threads that run the official shapes (0: the main thread); absent: one per core but one, up to 8 */
+  workers?: number
 }
 
 export const CONFIG_FILE = 'config.json'
@@ -113,6 +115,7 @@ export function checkConfig (config: NodeConfig): NodeConfig {
   if (typeof config.http !== 'string' || !/^.+:\d+$/.test(config.http)) throw new ConfigError(`${CONFIG_FILE}: http must be HOST:PORT`)
   if (config.trust !== 'open' && config.trust !== 'anchors') throw new ConfigError(`${CONFIG_FILE}: trust must be open or anchors`)
   if (!Number.isFinite(config.queryTimeoutMs) || config.queryTimeoutMs <= 0) throw new ConfigError(`${CONFIG_FILE}: queryTimeoutMs must be a positive number of milliseconds`)
+  if (config.workers != null && (!Number.isSafeInteger(config.workers) || config.workers < 0)) throw new ConfigError(`${CONFIG_FILE}: workers must be a whole number of at least 0`)
   if (typeof config.accessLog !== 'boolean') throw new ConfigError(`${CONFIG_FILE}: accessLog must be true or false`)
   if (!Number.isSafeInteger(config.keepVersions) || config.keepVersions < 1) throw new ConfigError(`${CONFIG_FILE}: keepVersions must be a whole number of at least 1`)
   return config

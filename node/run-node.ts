@@ -60,6 +60,7 @@ export async function runNode (options: RunNodeOptions): Promise<RunningNode> {
     revokers: config.trustedIssuers,
     queryTimeoutMs: config.queryTimeoutMs,
     keepVersions: config.keepVersions,
+    shapesWorkers: config.workers,
     trust
   })
   await node.start()

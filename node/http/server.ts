@@ -3,7 +3,7 @@
  * loopback every write needs the node's token.
  */
 import { timingSafeEqual } from 'node:crypto'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { CLIENT_REQUESTS, CLIENT_WINDOW_MS, MAX_COSTLY_IN_FLIGHT, MAX_HTTP_BODY_BYTES } from '../constants.ts'
 import { InvalidRequestError, UnauthorizedError } from '../errors.ts'
 import { MAX_JSON_DEPTH } from '../../protocols/constants.ts'
@@ -116,7 +116,7 @@ export function createHttpApi (init: HttpApiInit): FastifyInstance {
     bodyLimit: MAX_HTTP_BODY_BYTES,
     loggerInstance: init.logger === false || init.logger == null ? undefined : init.logger as unknown as FastifyBaseLogger,
     // a log line per request costs a fifth of the throughput: only on request (--access-log)
-    disableRequestLogging: init.accessLog !== true,
+    logController: new LogController({ disableRequestLogging: init.accessLog !== true }),
     return503OnClosing: true
   }) as unknown as FastifyInstance
   app.addContentTypeParser(JWS_TYPES, { parseAs: 'string' }, (_request, body, done) => { done(null, body) })

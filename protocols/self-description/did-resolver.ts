@@ -7,13 +7,15 @@
  * delays only the credentials of its own issuers.
  */
 import { Queue } from '@libp2p/utils'
-import { importJWK, type JWK } from 'jose'
+import type { KeyObject } from 'node:crypto'
+import type { JWK } from 'jose'
 import {
   CERTIFICATE_CHAIN_MAX_BYTES, STATUS_LIST_MAX_BYTES, DID_WEB_CACHE_ENTRIES, DID_WEB_FAILURE_TTL_MS, OUTBOUND_MAX_CONCURRENT, OUTBOUND_MAX_PER_HOST, DID_WEB_CACHE_TTL_MS, DID_WEB_MAX_DOCUMENT_BYTES, DID_WEB_TIMEOUT_MS
 } from '../constants.ts'
 import { assertLeafKey, parseCertificateChain, type CertificateChain } from './certificate-chain.ts'
 import { CertificateChainError, DidResolutionError, KeyNotFoundError, StatusListError } from './errors.ts'
 import { didOf, jwkFromDidKey } from './keys.ts'
+import { importPublicKey } from './signature.ts'
 import { outboundGet, outboundGetWith, type OutboundResponse } from './outbound-fetch.ts'
 
 export interface AbortOptions {
@@ -32,7 +34,7 @@ export interface DidResolver {
   /** The public key a DID URL names; throws KeyNotFoundError or DidResolutionError. */
   resolveKey (kid: string, options?: AbortOptions): Promise<ResolvedKey>
   /** The key imported for one algorithm, cached: verification of many credentials by one issuer imports once. */
-  importKey (kid: string, alg: string, options?: AbortOptions): Promise<{ key: ResolvedKey, cryptoKey: CryptoKey | Uint8Array }>
+  importKey (kid: string, alg: string, options?: AbortOptions): Promise<{ key: ResolvedKey, cryptoKey: KeyObject }>
   /**
    * A status-list credential (W3C Bitstring Status List) under the same outbound rules as DID
    * documents (overrides, HTTPS, timeout, size cap, no redirects), cached as its server says.
@@ -111,7 +113,7 @@ export function createDidResolver (init: DidResolverInit = {}): DidResolver {
   const cacheTtlMs = init.cacheTtlMs ?? DID_WEB_CACHE_TTL_MS
   const documents = new Map<string, Cached<DidDocument>>()
   const chains = new Map<string, Cached<CertificateChain>>()
-  const imported = new Map<string, Promise<{ key: ResolvedKey, cryptoKey: CryptoKey | Uint8Array }>>()
+  const imported = new Map<string, Promise<{ key: ResolvedKey, cryptoKey: KeyObject }>>()
   const importedFrom = new Map<string, unknown>()
 
   function applyOverride (url: string): string {
@@ -230,7 +232,7 @@ export function createDidResolver (init: DidResolverInit = {}): DidResolver {
     throw new DidResolutionError(`unsupported DID method in ${kid} (did:key and did:web are supported)`)
   }
 
-  async function importKey (kid: string, alg: string, options: AbortOptions = {}): Promise<{ key: ResolvedKey, cryptoKey: CryptoKey | Uint8Array }> {
+  async function importKey (kid: string, alg: string, options: AbortOptions = {}): Promise<{ key: ResolvedKey, cryptoKey: KeyObject }> {
     const cacheKey = `${alg} ${kid}`
     const did = didOf(kid)
     // did:web keys follow the document cache (a refreshed document is imported again); did:key keys never change
@@ -240,7 +242,7 @@ export function createDidResolver (init: DidResolverInit = {}): DidResolver {
       importedFrom.set(cacheKey, source)
       entry = resolveKey(kid, options).then(async key => {
         try {
-          return { key, cryptoKey: await importJWK({ ...key.jwk, alg: undefined, use: undefined, key_ops: undefined }, alg) }
+          return { key, cryptoKey: importPublicKey(key.jwk, alg) }
         } catch (err: any) {
           throw new KeyNotFoundError(`key ${kid} cannot be used with ${alg}: ${err.message}`)
         }

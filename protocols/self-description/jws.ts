@@ -1,13 +1,14 @@
 /**
  * Checks at the door for any compact JWS gxcat reads: size before parsing, shape of the
  * three parts, header size and nesting, the algorithm allow-list, then the payload.
- * The signature itself is checked by jose (verifySignature).
+ * The signature itself is checked with node:crypto (signature.ts).
  */
-import { compactVerify, type JWSHeaderParameters } from 'jose'
+import type { JWSHeaderParameters } from 'jose'
 import { ALLOWED_ALGORITHMS, MAX_HEADER_BYTES, MAX_JSON_DEPTH } from '../constants.ts'
 import { InvalidEnvelopeError, InvalidSignatureError, PayloadTooLargeError, UnsupportedAlgorithmError, UnsupportedFormatError } from './errors.ts'
 import { assertJsonDepth } from './json-limits.ts'
 import { assertChainDates } from './certificate-chain.ts'
+import { verifyJwsSignature } from './signature.ts'
 import type { AbortOptions, DidResolver, ResolvedKey } from './did-resolver.ts'
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/
@@ -35,6 +36,8 @@ export function decodeJws (input: unknown, maxBytes: number, what: string): Deco
   if (alg.toLowerCase() === 'none') throw new UnsupportedAlgorithmError('alg "none" (an unsigned JWS) is never accepted')
   if (/^HS\d+$/i.test(alg)) throw new UnsupportedAlgorithmError(`HMAC algorithm ${alg} is never accepted: credentials must be signed with an asymmetric key`)
   if (!(ALLOWED_ALGORITHMS as readonly string[]).includes(alg)) throw new UnsupportedAlgorithmError(`algorithm ${alg} is not allowed (allowed: ${ALLOWED_ALGORITHMS.join(', ')})`)
+  // no JWS extension is understood here (RFC 7515 §4.1.11): one marked critical is refused, as jose would
+  if (header.crit != null) throw new InvalidEnvelopeError(`the JWS header marks extensions as critical (crit ${JSON.stringify(header.crit).slice(0, 60)}) that gxcat does not understand`)
   const payload = parseJsonPart(parts[1], 'JWS payload')
   assertNotVcJwt11(typeof header.typ === 'string' ? header.typ : undefined, payload)
   if (typeof header.kid !== 'string' || !header.kid.startsWith('did:')) throw new InvalidEnvelopeError('the JWS header has no kid naming a DID URL of the issuer key')
@@ -77,11 +80,13 @@ export function typOfJws (jws: string): string | undefined {
 export async function verifySignature (decoded: DecodedJws, resolver: DidResolver, options: AbortOptions & { now?: number } = {}): Promise<ResolvedKey> {
   const { key, cryptoKey } = await resolver.importKey(decoded.header.kid, decoded.header.alg, options)
   if (key.chain != null) assertChainDates(key.chain, options.now)
+  let valid = false
   try {
-    await compactVerify(decoded.jws, cryptoKey, { algorithms: [decoded.header.alg] })
+    valid = verifyJwsSignature(decoded.jws, decoded.header.alg, cryptoKey)
   } catch (err: any) {
     throw new InvalidSignatureError(`the signature does not verify with ${decoded.header.kid}: ${err.message}`)
   }
+  if (!valid) throw new InvalidSignatureError(`the signature does not verify with ${decoded.header.kid}: signature verification failed`)
   return key
 }
 

@@ -26,6 +26,7 @@ export interface StartOptions {
   queryTimeout?: number
   keepVersions?: number
   accessLog?: boolean
+  workers?: number
 }
 
 const nonEmpty = (list: string[]): string[] | undefined => list.length > 0 ? list : undefined
@@ -46,6 +47,7 @@ export function addNodeOptions (command: Command): Command {
     .option('--cors <origin>', 'a browser origin (https://app.example) allowed to read the HTTP API cross-site (repeatable; none by default)', collect, [])
     .option('--query-timeout <seconds>', 'longest a SPARQL query may run before it is stopped (default from config: 10)', Number)
     .option('--keep-versions <n>', 'versions kept per entry, the current one included; older ones are pruned (default from config: 3)', Number)
+    .option('--workers <n>', 'worker threads that run the official shapes (0: none; default from config: one per core but one, up to 8)', Number)
     .option('--access-log', 'log every HTTP request (off by default: it costs throughput)')
     .option('--allowed-host <name>', 'a Host name the HTTP API answers to besides its address, e.g. its public DNS name (repeatable)', collect, [])
 }
@@ -71,7 +73,8 @@ export async function startFromOptions (opts: StartOptions, extra: Partial<RunNo
     allowedHosts: nonEmpty(opts.allowedHost),
     queryTimeoutMs: opts.queryTimeout != null ? opts.queryTimeout * 1000 : undefined,
     keepVersions: opts.keepVersions,
-    accessLog: opts.accessLog
+    accessLog: opts.accessLog,
+    workers: opts.workers
   }
   return runNode({ dataDir: opts.data, config: overrides, memory: opts.memory, ...extra })
 }

@@ -252,4 +252,20 @@ describe('self-description envelope', () => {
       await rejects(await signCredential(serviceOffering(), webKey), 'DidResolutionError', /offline/, resolver)
     })
   })
+
+  describe('signatures (node:crypto)', () => {
+    it('refuses a key of another type than alg names, a critical extension, and a signature of the wrong length', async () => {
+      const ed = generateIssuerKey()
+      const payload = (key: IssuerKey): Record<string, unknown> => ({ '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], issuer: didOf(key.kid), validFrom: '2026-01-01T00:00:00Z', credentialSubject: { id: 'https://x.example/s' } })
+      // an Ed25519 did:key named with ES256: the key cannot verify that algorithm
+      const mismatched = rawSign({ alg: 'ES256', kid: ed.kid, typ: 'vc+jwt' }, payload(ed), generateIssuerKey('p256'))
+      await rejects(mismatched, 'KeyNotFoundError', /cannot be used with ES256/)
+      await rejects(rawSign({ alg: 'EdDSA', kid: ed.kid, typ: 'vc+jwt', crit: ['b64'], b64: false }, payload(ed), ed), 'InvalidEnvelopeError', /critical/)
+      const p256 = generateIssuerKey('p256')
+      const good = rawSign({ alg: 'ES256', kid: p256.kid, typ: 'vc+jwt' }, payload(p256), p256)
+      const short = `${good.slice(0, good.lastIndexOf('.'))}.${Buffer.from(good.slice(good.lastIndexOf('.') + 1), 'base64url').subarray(0, 63).toString('base64url')}`
+      await rejects(short, 'InvalidSignatureError')
+      assert.equal((await verifyCredential(good, { resolver })).issuer, didOf(p256.kid))
+    })
+  })
 })

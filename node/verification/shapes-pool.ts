@@ -1,0 +1,110 @@
+/**
+ * The official shapes on every core: a pool of worker threads, shared by the nodes of a process
+ * (a simulation of hundreds of nodes gets one pool, not hundreds). Credentials submitted in one
+ * tick are gathered and split among the workers, the least loaded first, so that a lone
+ * credential (gossip, one HTTP client) goes out at once and a bulk import keeps every worker
+ * busy; the main thread keeps parsing, ordering and storing. Without a worker (one core, or a
+ * setting of 0) the shapes run in this thread as before.
+ */
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import { mentionsGaiax, validateGaiaxShapes, type ShapesValidator, type ShapeViolation } from '../../protocols/self-description/index.ts'
+import { MAX_SHAPES_WORKERS } from '../constants.ts'
+
+export interface ShapesRequest { id: number, credentials: Array<Record<string, unknown>> }
+export type ShapesResponse = { id: number, results: ShapeViolation[][], error?: undefined } | { id: number, error: string, results?: undefined }
+
+export interface ShapesPool extends ShapesValidator {
+  readonly size: number
+  /** how busy each worker has been since it started (event-loop utilisation, 0–1) */
+  utilization (): number[]
+  close (): Promise<void>
+}
+
+interface Pending {
+  credential: Record<string, unknown>
+  resolve: (violations: ShapeViolation[]) => void
+  reject: (err: Error) => void
+}
+
+/** Most credentials sent to a worker in one message. */
+const CHUNK = 32
+
+/** The default size: every core but the one the main thread needs, within MAX_SHAPES_WORKERS. */
+export function defaultShapesWorkers (): number {
+  return Math.min(MAX_SHAPES_WORKERS, availableParallelism() - 1)
+}
+
+export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
+  if (size <= 0) return { size: 0, validate: validateGaiaxShapes, utilization: () => [], async close () {} }
+  const workers: Array<{ worker: Worker, load: number }> = []
+  const waiting = new Map<number, { batch: Pending[], slot: { load: number } }>()
+  let nextId = 0
+  let pending: Pending[] = []
+
+  const start = (): { worker: Worker, load: number } => {
+    const slot = { worker: new Worker(new URL('./shapes-worker.ts', import.meta.url)), load: 0 }
+    slot.worker.on('message', (response: ShapesResponse) => {
+      const job = waiting.get(response.id)
+      if (job == null) return
+      waiting.delete(response.id)
+      job.slot.load -= job.batch.length
+      if (job.slot.load === 0) slot.worker.unref()
+      if (response.error != null) job.batch.forEach(p => { p.reject(new Error(`the shapes worker failed: ${response.error}`)) })
+      else job.batch.forEach((p, i) => { p.resolve(response.results[i]) })
+    })
+    slot.worker.on('error', err => {
+      // a worker that died takes its batches with it: they fail, and a new worker takes its place
+      for (const [id, job] of waiting) {
+        if (job.slot !== slot) continue
+        waiting.delete(id)
+        job.batch.forEach(p => { p.reject(new Error(`the shapes worker failed: ${err.message}`)) })
+      }
+      workers.splice(workers.indexOf(slot), 1)
+    })
+    // an idle worker does not keep the process alive; one with work does (ref'd while it has any)
+    slot.worker.unref()
+    workers.push(slot)
+    return slot
+  }
+
+  const flush = (): void => {
+    const batch = pending
+    pending = []
+    while (workers.length < size) start()
+    // chunks of a few dozen, dealt to the least loaded worker each: results come back chunk by
+    // chunk, so the main thread stores the first while the workers run the next (no convoy)
+    for (let i = 0; i < batch.length; i += CHUNK) {
+      const part = batch.slice(i, i + CHUNK)
+      const slot = workers.reduce((a, b) => b.load < a.load ? b : a)
+      const id = nextId++
+      if (slot.load === 0) slot.worker.ref()
+      slot.load += part.length
+      waiting.set(id, { batch: part, slot })
+      slot.worker.postMessage({ id, credentials: part.map(p => p.credential) } satisfies ShapesRequest)
+    }
+  }
+
+  return {
+    size,
+    utilization: () => workers.map(slot => slot.worker.performance.eventLoopUtilization().utilization),
+    async validate (credential) {
+      if (!mentionsGaiax(credential)) return []
+      const { promise, resolve, reject } = Promise.withResolvers<ShapeViolation[]>()
+      pending.push({ credential, resolve, reject })
+      if (pending.length === 1) setImmediate(flush)
+      return promise
+    },
+    async close () {
+      await Promise.all(workers.splice(0).map(async slot => slot.worker.terminate()))
+    }
+  }
+}
+
+let shared: ShapesPool | undefined
+
+/** The pool of this process, started on first use with `size` workers (the first caller's setting stands). */
+export function sharedShapesPool (size?: number): ShapesPool {
+  shared ??= createShapesPool(size)
+  return shared
+}

@@ -1,0 +1,18 @@
+/**
+ * A worker thread of the shapes pool: runs the official Gaia-X shapes over the batches of
+ * credentials it is sent (each release parsed once, on first use) and answers with their
+ * violations, in order.
+ */
+import { parentPort } from 'node:worker_threads'
+import { gaiaxShapes } from '../../protocols/self-description/index.ts'
+import type { ShapesRequest, ShapesResponse } from './shapes-pool.ts'
+
+const port = parentPort
+if (port == null) throw new Error('shapes-worker.ts runs in a worker thread')
+
+port.on('message', (request: ShapesRequest) => {
+  gaiaxShapes().validate(request.credentials).then(
+    results => { port.postMessage({ id: request.id, results } satisfies ShapesResponse) },
+    (err: Error) => { port.postMessage({ id: request.id, error: `${err.name}: ${err.message}` } satisfies ShapesResponse) }
+  )
+})

@@ -1,0 +1,57 @@
+/**
+ * The shapes pool judges exactly as the main thread does: the same violations for conforming,
+ * violating and unparseable credentials of both vocabularies and of third parties; and it
+ * keeps nothing alive once idle.
+ */
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { GX_2511, GX_DEVELOPMENT, VC2_CONTEXT } from '../../../protocols/constants.ts'
+import { payloadOfVerifiedJws, validateGaiaxShapes } from '../../../protocols/self-description/index.ts'
+import { createShapesPool } from '../../../node/verification/shapes-pool.ts'
+import { generateJws } from '../../../simulations/generator.ts'
+import { legalPerson2511, serviceOffering, serviceOffering2511 } from '../../fixtures/subjects.ts'
+
+const thirdParty = (path: string): Record<string, unknown> => {
+  const text = readFileSync(new URL(`../../fixtures/third-party/${path}`, import.meta.url), 'utf8').trim()
+  return text.startsWith('{') ? JSON.parse(text) : payloadOfVerifiedJws(text)
+}
+
+/** Blank node labels differ from parse to parse: the verdict does not. */
+const verdict = (violations: unknown[][]): unknown => JSON.parse(JSON.stringify(violations).replace(/"_:[^"]*"/g, '"_:blank"'))
+
+const credential = (context: string, subject: Record<string, unknown>, type: string[] = ['VerifiableCredential']): Record<string, unknown> =>
+  ({ '@context': [VC2_CONTEXT, context], type, issuer: 'did:key:z6Mkexample', validFrom: '2026-01-01T00:00:00Z', credentialSubject: subject })
+
+describe('shapes pool', function () {
+  this.timeout(120_000)
+
+  it('gives the same verdict as the main thread on every credential, valid or not', async () => {
+    const corpus: Array<Record<string, unknown>> = [
+      ...(await generateJws(40, { seed: 81 })).map(payloadOfVerifiedJws),
+      credential(GX_DEVELOPMENT, serviceOffering()),
+      credential(GX_DEVELOPMENT, { ...serviceOffering(), 'gx:unknownProperty': 'closed shapes refuse it' }),
+      credential(GX_DEVELOPMENT, { id: 'https://so.example/tagus', type: 'gx:ServiceOffering', 'gx:termsAndConditions': { 'gx:URL': 'https://t.example' } }),
+      credential(GX_2511, legalPerson2511()),
+      credential(GX_2511, serviceOffering2511()),
+      credential(GX_2511, { id: 'https://lp.example/untyped' }, ['VerifiableCredential', 'gx:LegalPerson']),
+      credential(GX_2511, { id: 'https://lp.example/bad', type: 'gx:LegalPerson', 'gx:registrationNumber': 42 }),
+      credential(GX_DEVELOPMENT, { id: 'not json-ld at all', '@type': { nested: true } }),
+      thirdParty('gaia-x-go/notary-telekom.jwt'),
+      thirdParty('gaia-x-go/notary-gaia-x-lab.jwt'),
+      thirdParty('xfsc-federated-catalogue/loire_legalPerson_valid.jsonld'),
+      thirdParty('xfsc-federated-catalogue/loire_legalPerson_closed_violation.jsonld'),
+      thirdParty('xfsc-federated-catalogue/loire_legalPerson_missing_required.jsonld')
+    ]
+    const inThread = await Promise.all(corpus.map(async c => validateGaiaxShapes(c)))
+    const pool = createShapesPool(2)
+    try {
+      const inPool = await Promise.all(corpus.map(async c => pool.validate(c)))
+      assert.deepEqual(verdict(inPool), verdict(inThread))
+      assert.ok(inThread.some(v => v.length > 0) && inThread.some(v => v.length === 0), 'the corpus has both verdicts')
+      // one at a time too (a lone gossip message)
+      for (const [i, c] of corpus.slice(-6).entries()) assert.deepEqual(verdict([await pool.validate(c)]), verdict([inThread[corpus.length - 6 + i]]))
+    } finally {
+      await pool.close()
+    }
+  })
+})
