@@ -15,8 +15,8 @@ import {
   type AbortOptions, type DidResolver, type Revocation, type ShapesValidator, type StatusChecker, type TrustPolicy, type VerifiedCredential
 } from '../protocols/self-description/index.ts'
 import { RateLimiter } from '@libp2p/utils'
-import { ENTRY_VERSION_WINDOW_MS, ENTRY_VERSIONS_PER_WINDOW, STATUS_RECHECK_MS, STORE_MARK_FILE } from './constants.ts'
-import { EntryRateLimitedError, EntryRevokedError, InvalidQueryError, NodeStoppedError, NotFoundError } from './errors.ts'
+import { ENTRY_VERSION_WINDOW_MS, ENTRY_VERSIONS_PER_WINDOW, SPARQL_LOAD_WAIT_MS, STATUS_RECHECK_MS, STORE_MARK_FILE } from './constants.ts'
+import { EntryRateLimitedError, EntryRevokedError, InvalidQueryError, NodeStoppedError, NotFoundError, SparqlUnavailableError } from './errors.ts'
 import { createNodeMetrics, type NodeMetrics } from './metrics.ts'
 import { listVersions, type ListFilter, type ListPage } from './query/filters.ts'
 import { indexTerms } from './query/index-terms.ts'
@@ -151,6 +151,10 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   private readonly init: CatalogueNodeInit
   private readonly dbFactory: () => Promise<Database>
   private running = false
+  /** the rebuild of the RDF index after start, while it runs */
+  private rdfLoading?: Promise<void>
+  private rdfProgress?: { loaded: number, total: number, removed: Set<string> }
+  private rdfAbort?: AbortController
 
   constructor (init: CatalogueNodeInit) {
     super()
@@ -190,7 +194,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   async start (options: AbortOptions = {}): Promise<void> {
     if (this.running) return
     await this.dbFactory()
-    await this.store.open()
+    await Promise.all([this.store.open(), this.shapes.ready?.()])
     this.running = true
     const recheckMs = this.init.statusRecheckMs ?? STATUS_RECHECK_MS
     if (recheckMs > 0) {
@@ -199,17 +203,38 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       }, recheckMs)
       this.statusTimer.unref()
     }
-    const rdf = this.rdf
-    if (rdf == null) return
-    // the RDF store lives in memory: rebuild it from the active heads
-    const started = performance.now()
-    let loaded = 0
-    for await (const batch of this.activeVersions(options)) {
-      for (const version of batch) rdf.add(version)
-      loaded += batch.length
+    // the RDF index lives in memory: it is rebuilt from the active heads while the node already
+    // serves (filters and reads at once; SPARQL waits a moment, then 503 until it is loaded)
+    if (this.rdf != null) {
+      this.rdfAbort = new AbortController()
+      const signal = options.signal == null ? this.rdfAbort.signal : AbortSignal.any([options.signal, this.rdfAbort.signal])
+      this.rdfLoading = this.loadRdf(this.rdf, { signal })
     }
-    await rdf.idle()
-    if (loaded > 0) this.log('rebuilt the RDF index of %d entries in %d ms', loaded, Math.round(performance.now() - started))
+  }
+
+  private async loadRdf (rdf: RdfIndex, options: AbortOptions): Promise<void> {
+    const started = performance.now()
+    const progress = { loaded: 0, total: this.store.counts.entries, removed: new Set<string>() }
+    this.rdfProgress = progress
+    try {
+      for await (const batch of this.activeVersions(options)) {
+        for (const version of batch) if (!progress.removed.has(version.cid)) rdf.add(version)
+        progress.loaded += batch.length
+      }
+      await rdf.idle()
+      if (progress.loaded > 0) this.log('rebuilt the RDF index of %d entries in %d ms', progress.loaded, Math.round(performance.now() - started))
+    } catch (err: any) {
+      if (this.running) this.log.error('rebuilding the RDF index failed: %e', err)
+    } finally {
+      this.rdfProgress = undefined
+      this.rdfLoading = undefined
+    }
+  }
+
+  /** Takes a version out of the RDF index (and out of a rebuild under way, which may have read it before). */
+  private unindex (cid: string): void {
+    this.rdfProgress?.removed.add(cid)
+    this.rdf?.remove(cid)
   }
 
   /** The active versions of the replica, in batches: what the RDF index holds. */
@@ -232,8 +257,11 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     if (!this.running) return
     this.running = false
     clearInterval(this.statusTimer)
-    await this.store.close()
+    // a rebuild under way stops where it is: the worker goes first, so nothing waits on it
+    this.rdfAbort?.abort()
     await this.rdf?.close()
+    await this.rdfLoading
+    await this.store.close()
   }
 
   private assertRunning (): void {
@@ -274,7 +302,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     }
     const result: PublishResult = { status: outcome.status, cid: outcome.cid, entry: outcome.entry, issuer: verified.issuer, subject: verified.subject, supersedes: outcome.supersedes }
     if (outcome.status === 'active') {
-      if (outcome.supersedes != null) this.rdf?.remove(outcome.supersedes)
+      if (outcome.supersedes != null) this.unindex(outcome.supersedes)
       this.rdf?.add({ cid: verified.cid, jws: verified.jws })
       if (verified.statusEntries != null) this.statusWatch?.add(verified.cid)
       this.safeDispatch('version:accepted', { verified, result, source })
@@ -355,7 +383,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
         changed++
         if (status === 'revoked') watch.delete(record.cid)
         if (status === 'active') this.rdf?.add({ cid: record.cid, jws: record.jws })
-        else this.rdf?.remove(record.cid)
+        else this.unindex(record.cid)
         this.safeDispatch('version:status', { cid: record.cid, entry: record.entry, status })
       }
     }
@@ -375,7 +403,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     const result = await this.store.addRevocation(revocation)
     this.metrics.ingests.inc({ status: result.status === 'revoked' ? 'revocation' : 'duplicate-revocation', source })
     if (result.status === 'revoked') {
-      if (result.revokedVersion != null) this.rdf?.remove(result.revokedVersion)
+      if (result.revokedVersion != null) this.unindex(result.revokedVersion)
       this.safeDispatch('revocation:accepted', { revocation, result, source })
     }
     return result
@@ -417,6 +445,11 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     const end = this.metrics.queryLatency.startTimer({ kind: 'sparql' })
     if (this.rdf == null) throw new InvalidQueryError('this node runs without SPARQL')
     try {
+      if (this.rdfLoading != null) {
+        await Promise.race([this.rdfLoading, new Promise(resolve => setTimeout(resolve, SPARQL_LOAD_WAIT_MS).unref())])
+        const progress = this.rdfProgress
+        if (progress != null) throw new SparqlUnavailableError(`the SPARQL index is being rebuilt after the start (${progress.loaded} of ${progress.total} entries); filters and full text answer now`, 2)
+      }
       return await this.rdf.query(query, accept)
     } finally {
       end()

@@ -165,6 +165,7 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
     while (pendingAdds.length > 0) worker.postMessage({ op: 'load', versions: pendingAdds.splice(0, RDF_BATCH_SIZE) } satisfies RdfRequest)
   }
   const request = async (message: { op: 'query', sparql: string, accept?: string } | { op: 'sync' }, budgetMs = timeoutMs, duringRestart = false): Promise<SparqlResult | undefined> => {
+    if (closed) throw new SparqlUnavailableError('the node is stopping')
     if (restarting != null && !duringRestart) throw new SparqlUnavailableError('the SPARQL engine is restarting after a query that ran past its budget; filters still answer')
     const isQuery = message.op === 'query'
     if (isQuery && (queriesWaiting >= maxQueued || queriesWaiting * averageRunMs > SPARQL_MAX_WAIT_MS)) {

@@ -12,10 +12,15 @@ import { mentionsGaiax, validateGaiaxShapes, type ShapesValidator, type ShapeVio
 import { MAX_SHAPES_WORKERS } from '../constants.ts'
 
 export interface ShapesRequest { id: number, credentials: Array<Record<string, unknown>> }
-export type ShapesResponse = { id: number, results: ShapeViolation[][], error?: undefined } | { id: number, error: string, results?: undefined }
+export type ShapesResponse =
+  | { id: number, results: ShapeViolation[][], error?: undefined, ready?: undefined }
+  | { id: number, error: string, results?: undefined, ready?: undefined }
+  | { ready: true, id?: undefined }
 
 export interface ShapesPool extends ShapesValidator {
   readonly size: number
+  /** resolves once every worker has parsed the shapes (credentials sent earlier wait for that) */
+  ready (): Promise<void>
   /** how busy each worker has been since it started (event-loop utilisation, 0–1) */
   utilization (): number[]
   close (): Promise<void>
@@ -36,20 +41,27 @@ export function defaultShapesWorkers (): number {
 }
 
 export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
-  if (size <= 0) return { size: 0, validate: validateGaiaxShapes, utilization: () => [], async close () {} }
-  const workers: Array<{ worker: Worker, load: number }> = []
+  if (size <= 0) return { size: 0, validate: validateGaiaxShapes, utilization: () => [], async ready () {}, async close () {} }
+  const workers: Array<{ worker: Worker, load: number, ready: Promise<void> }> = []
   const waiting = new Map<number, { batch: Pending[], slot: { load: number } }>()
   let nextId = 0
   let pending: Pending[] = []
 
-  const start = (): { worker: Worker, load: number } => {
-    const slot = { worker: new Worker(new URL('./shapes-worker.ts', import.meta.url)), load: 0 }
+  const start = (): { worker: Worker, load: number, ready: Promise<void> } => {
+    const worker = new Worker(new URL('./shapes-worker.ts', import.meta.url))
+    const ready = Promise.withResolvers<void>()
+    const slot = { worker, load: 0, ready: ready.promise }
     slot.worker.on('message', (response: ShapesResponse) => {
+      if (response.ready === true) {
+        if (slot.load === 0) worker.unref()
+        ready.resolve()
+        return
+      }
       const job = waiting.get(response.id)
       if (job == null) return
       waiting.delete(response.id)
       job.slot.load -= job.batch.length
-      if (job.slot.load === 0) slot.worker.unref()
+      if (job.slot.load === 0) void slot.ready.then(() => { if (slot.load === 0) worker.unref() })
       if (response.error != null) job.batch.forEach(p => { p.reject(new Error(`the shapes worker failed: ${response.error}`)) })
       else job.batch.forEach((p, i) => { p.resolve(response.results[i]) })
     })
@@ -61,9 +73,9 @@ export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
         job.batch.forEach(p => { p.reject(new Error(`the shapes worker failed: ${err.message}`)) })
       }
       workers.splice(workers.indexOf(slot), 1)
+      ready.resolve()
     })
-    // an idle worker does not keep the process alive; one with work does (ref'd while it has any)
-    slot.worker.unref()
+    // a worker keeps the process alive while it starts and while it has work, not when idle
     workers.push(slot)
     return slot
   }
@@ -85,8 +97,14 @@ export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
     }
   }
 
+  // started now, so that the shapes are parsed while the node opens its store
+  while (workers.length < size) start()
+
   return {
     size,
+    async ready () {
+      await Promise.all(workers.map(async slot => slot.ready))
+    },
     utilization: () => workers.map(slot => slot.worker.performance.eventLoopUtilization().utilization),
     async validate (credential) {
       if (!mentionsGaiax(credential)) return []

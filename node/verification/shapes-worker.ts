@@ -4,11 +4,15 @@
  * violations, in order.
  */
 import { parentPort } from 'node:worker_threads'
-import { gaiaxShapes } from '../../protocols/self-description/index.ts'
+import { gaiaxShapes, SHAPE_RELEASES } from '../../protocols/self-description/index.ts'
 import type { ShapesRequest, ShapesResponse } from './shapes-pool.ts'
 
 const port = parentPort
 if (port == null) throw new Error('shapes-worker.ts runs in a worker thread')
+
+// parse every release now, before the first credential waits for it (about a second each)
+for (const release of SHAPE_RELEASES) gaiaxShapes().shapeCount(release.namespace)
+port.postMessage({ ready: true } satisfies ShapesResponse)
 
 port.on('message', (request: ShapesRequest) => {
   gaiaxShapes().validate(request.credentials).then(

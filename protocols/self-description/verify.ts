@@ -60,6 +60,8 @@ export interface VerifyOptions extends AbortOptions {
 /** Runs the official Gaia-X shapes over a credential: its violations, none when it conforms. */
 export interface ShapesValidator {
   validate (credential: Record<string, unknown>): Promise<ShapeViolation[]>
+  /** resolves when it can validate without a first-use delay */
+  ready? (): Promise<void>
 }
 
 export async function verifyCredential (input: string | Uint8Array, options: VerifyOptions): Promise<VerifiedCredential> {
