@@ -54,6 +54,7 @@ async function queryLatencies (node: CatalogueNode, size: number): Promise<void>
   const filter = await latency('filter type=gx:ServiceOffering limit 50', 200, async () => node.list({ type: 'gx:ServiceOffering', limit: 50 }))
   await latency('filter q=<word> limit 50', 200, async i => node.list({ q: WORDS[i % WORDS.length], limit: 50 }))
   await latency('filter type + q + where limit 20', 200, async i => node.list({ type: 'gx:DataResource', q: WORDS[i % WORDS.length], where: [['gx:containsPII', 'true']], limit: 20 }))
+  await latency('facets (type, issuer, keyword) top 20', 200, async () => node.facets(20))
   const sparql: number[] = []
   for (const [label, query] of Object.entries(SPARQL)) {
     const r = await latency(`SPARQL ${label}`, 40, async i => node.sparql(typeof query === 'function' ? query(i) : query))

@@ -122,6 +122,8 @@ export interface CatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> {
   list (filter: ListFilter): Promise<{ items: VersionView[], next?: string }>
   sparql (query: string, accept?: string): Promise<SparqlResult>
   counts (): { entries: number, revoked: number, versions: number }
+  /** current entries counted by type, issuer and keyword, the most frequent first */
+  facets (limit: number): Facets
   readonly resolver: DidResolver
   readonly status: StatusChecker
   readonly shapes: ShapesValidator
@@ -129,6 +131,13 @@ export interface CatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> {
   readonly store: CatalogueStore
   readonly trust: TrustPolicy
   readonly started: boolean
+}
+
+export interface Facets {
+  entries: number
+  types: Array<{ value: string, count: number }>
+  issuers: Array<{ value: string, count: number }>
+  keywords: Array<{ value: string, count: number }>
 }
 
 function view (record: VersionRecord & { status: VersionStatus }): VersionView {
@@ -458,6 +467,15 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
 
   counts (): { entries: number, revoked: number, versions: number } {
     return this.store.counts
+  }
+
+  facets (limit: number): Facets {
+    return {
+      entries: this.store.counts.entries,
+      types: this.store.facets('type', limit),
+      issuers: this.store.facets('issuer', limit),
+      keywords: this.store.facets('keyword', limit)
+    }
   }
 }
 

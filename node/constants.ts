@@ -16,6 +16,9 @@ export const DEFAULT_DATA_DIR = process.env.GXCAT_DATA ?? join(homedir(), '.gxca
 
 /** Largest HTTP request body; larger bodies get 413 before parsing. */
 export const MAX_HTTP_BODY_BYTES = 4 * 1024 * 1024
+/** Values per facet (type, issuer, keyword) that /v1/facets answers by default, and at most. */
+export const DEFAULT_FACETS = 20
+export const MAX_FACETS = 1000
 /** Largest page of a list query. */
 export const MAX_PAGE_SIZE = 1000
 export const DEFAULT_PAGE_SIZE = 100

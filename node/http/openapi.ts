@@ -76,6 +76,7 @@ export function openApiDocument (version: string): Record<string, unknown> {
         get: { summary: 'SPARQL 1.1 query (read-only)', parameters: [{ name: 'query', in: 'query', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'results' }, 400: error } }
       },
       '/v1/revocations': { post: { summary: 'publish a signed revocation', security: [{ token: [] }], requestBody: jwsBody('a revocation JWS'), responses: { 201: { description: 'revoked' }, 200: { description: 'already revoked' }, 400: error, 401: error } } },
+      '/v1/facets': { get: { summary: 'current entries counted by type, issuer and keyword (gx:keyword), the most frequent first: {entries, types, issuers, keywords: [{value, count}]}', parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 20 } }], responses: { 200: { description: 'facets' }, 400: error } } },
       '/v1/status': { get: { summary: '{peerId, addrs, entries, revoked, peers, version}', responses: { 200: { description: 'status' } } } },
       '/v1/sync': { post: { summary: 'anti-entropy now with one peer ({"peer": ID or multiaddr}) or a random connected one; answers the session\'s figures', security: [{ token: [] }], responses: { 200: { description: '{peer, rounds, bytesSent, bytesReceived, fetched, pushed, invalid, durationMs}' }, 400: error, 404: error } } },
       '/v1/peers': { get: { summary: 'connected peers', responses: { 200: { description: '{peers: [{peerId, addrs}]}' } } } },

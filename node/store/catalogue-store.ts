@@ -75,9 +75,22 @@ export interface CatalogueStore {
   hasPostings (prefix: string, seqs: number[]): Promise<boolean[]>
   /** every revocation */
   revocations (): AsyncGenerator<RevocationRecord>
+  /** current entries by type, issuer or keyword (gx:keyword), the most frequent first */
+  facets (kind: FacetKind, limit: number): Array<{ value: string, count: number }>
   /** waits until all submitted writes are done */
   idle (): Promise<void>
   readonly counts: { entries: number, revoked: number, versions: number }
+}
+
+export type FacetKind = 'type' | 'issuer' | 'keyword'
+
+/** The facet an index key counts in, and its value: types, issuers and gx:keyword values of current heads. */
+function facetOf (key: string): [FacetKind, string] | undefined {
+  const parts = key.split('\u0000')
+  if (parts[0] === 't') return ['type', parts[1]]
+  if (parts[0] === 'i') return ['issuer', parts[1]]
+  if (parts[0] === 'p' && parts[1] === 'gx:keyword') return ['keyword', parts[2]]
+  return undefined
 }
 
 export interface CatalogueStoreInit {
@@ -101,6 +114,18 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
   const meta = db.sublevel<string, any>('meta', { valueEncoding: 'json' }) as unknown as Sub
 
   const memoryHeads = new Map<string, MemoryHead>()
+  // kept in memory from the heads' index keys: counts by facet answer at once at any size
+  const facetCounts: Record<FacetKind, Map<string, number>> = { type: new Map(), issuer: new Map(), keyword: new Map() }
+  const countFacets = (keys: readonly string[], delta: number): void => {
+    for (const key of keys) {
+      const facet = facetOf(key)
+      if (facet == null) continue
+      const counts = facetCounts[facet[0]]
+      const count = (counts.get(facet[1]) ?? 0) + delta
+      if (count > 0) counts.set(facet[1], count)
+      else counts.delete(facet[1])
+    }
+  }
   const revoked = new Set<string>()
   let seq = 0
   let batches = 0
@@ -119,6 +144,8 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     let nextSeq = seq
     let addedVersions = 0
     let prunedVersions = 0
+    const keysAdded: string[] = []
+    const keysRemoved: string[] = []
     let addedRevokedHeads = 0
 
     // index keys of heads replaced in this batch: read them first, in one go
@@ -147,6 +174,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
         if (head != null) {
           ops.push({ type: 'put', key: head.cid, value: 'superseded', sublevel: statuses })
           for (const key of indexKeysOf(entry)) ops.push({ type: 'del', key, sublevel: index })
+          keysRemoved.push(...indexKeysOf(entry))
           older = [{ cid: head.cid, seq: head.seq }, ...(storedHeads.get(entry)?.older ?? [])]
           // in order: a version pruned as soon as it is superseded (keepVersions 1) ends deleted
           for (const pruned of older.splice(keepVersions - 1)) {
@@ -164,6 +192,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
           ...terms.properties.map(([p, v]) => indexPrefix('p', p, v))
         ].map(prefix => indexKey(prefix, s))
         for (const key of keys) ops.push({ type: 'put', key, value: cid, sublevel: index })
+        keysAdded.push(...keys)
         const headRecord: HeadRecord = { cid, validFrom: verified.validFrom, seq: s, indexKeys: keys, older }
         ops.push({ type: 'put', key: entry, value: headRecord, sublevel: heads })
         storedHeads.set(entry, headRecord)
@@ -181,6 +210,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
           addedRevokedHeads++
           ops.push({ type: 'put', key: head.cid, value: 'revoked', sublevel: statuses })
           for (const key of indexKeysOf(entry)) ops.push({ type: 'del', key, sublevel: index })
+          keysRemoved.push(...indexKeysOf(entry))
           const headRecord = { ...storedHeads.get(entry) as HeadRecord, indexKeys: [] }
           ops.push({ type: 'put', key: entry, value: headRecord, sublevel: heads })
           storedHeads.set(entry, headRecord)
@@ -211,6 +241,9 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     revokedHeads += addedRevokedHeads
     for (const [entry, head] of batchHeads) if (head != null) memoryHeads.set(entry, head)
     for (const entry of batchRevoked) revoked.add(entry)
+    // added first: a key added and removed in the same batch nets out
+    countFacets(keysAdded, 1)
+    countFacets(keysRemoved, -1)
     try {
       init.mark?.write(state)
     } catch {
@@ -278,7 +311,10 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
       try {
         seq = (await meta.get('seq')) ?? 0
         recorded = await meta.get('state')
-        for await (const [entry, head] of heads.iterator()) memoryHeads.set(entry, { cid: head.cid, validFrom: head.validFrom, seq: head.seq })
+        for await (const [entry, head] of heads.iterator()) {
+          memoryHeads.set(entry, { cid: head.cid, validFrom: head.validFrom, seq: head.seq })
+          countFacets(head.indexKeys, 1)
+        }
         for await (const entry of revocationsDb.keys()) revoked.add(entry)
         versionCount = 0
         for await (const _ of index.keys({ gt: indexPrefix('h'), lt: indexPrefix('h') + '\uffff' })) versionCount++
@@ -346,6 +382,9 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     hasPostings: guard(async (prefix: string, seqs: number[]) => (await index.getMany(seqs.map(s => indexKey(prefix, s)))).map(v => v != null)),
     async * revocations () {
       for await (const record of revocationsDb.values()) yield record
+    },
+    facets (kind, limit) {
+      return [...facetCounts[kind]].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([value, count]) => ({ value, count }))
     },
     async idle () {
       await queue.idle()

@@ -266,3 +266,52 @@ describe('a store that fails', () => {
   })
 })
 
+
+describe('facets', () => {
+  it('counts current entries by type, issuer and keyword, through new versions, revocations and a restart', async function () {
+    this.timeout(60_000)
+    const t = await startTestNode()
+    try {
+      const a = generateIssuerKey()
+      const b = generateIssuerKey()
+      const so = (id: string, keywords: string[], day = 1): Record<string, any> => ({ ...serviceOffering(`https://so.example/${id}`), 'gx:keyword': keywords, validFrom: day })
+      const publish = async (subject: Record<string, any>, key: IssuerKey): Promise<void> => {
+        const { validFrom, ...rest } = subject
+        const r = await post(`${t.url}/v1/self-descriptions`, await signCredential(rest, key, { validFrom: `2026-01-0${validFrom ?? 1}T00:00:00Z` }))
+        assert.equal(r.status, 201, JSON.stringify(r.body))
+      }
+      await publish(so('one', ['energy', 'storage']), a)
+      await publish(so('two', ['energy']), a)
+      await publish(so('three', []), a)
+      await publish({ ...legalPerson2511('https://lp.example/b') }, b)
+      const facets = async (): Promise<any> => (await get(`${t.url}/v1/facets?limit=5`)).body
+      const count = (list: any[], value: string): number => list.find(f => f.value === value)?.count ?? 0
+      let f = await facets()
+      assert.equal(f.entries, 4)
+      assert.equal(count(f.types, 'gx:ServiceOffering'), 3)
+      assert.equal(count(f.types, 'gx:LegalPerson'), 1)
+      assert.equal(count(f.issuers, didOf(a.kid)), 3)
+      assert.equal(count(f.issuers, didOf(b.kid)), 1)
+      assert.deepEqual(f.keywords, [{ value: 'energy', count: 2 }, { value: 'storage', count: 1 }])
+
+      await publish(so('one', ['storage'], 2), a) // a new version moves the keywords
+      assert.equal(((await post(`${t.url}/v1/revocations`, await signRevocation('https://so.example/two', a), 'text/plain')).status), 201)
+      f = await facets()
+      assert.equal(count(f.types, 'gx:ServiceOffering'), 2)
+      assert.deepEqual(f.keywords, [{ value: 'storage', count: 1 }])
+      assert.equal(count(f.issuers, didOf(a.kid)), 2)
+
+      await t.stop()
+      const again = await startTestNode({ dir: t.dir })
+      try {
+        const restarted = (await get(`${again.url}/v1/facets?limit=5`)).body
+        assert.deepEqual(restarted, f)
+        assert.equal((await get(`${again.url}/v1/facets?limit=0`)).status, 400)
+      } finally {
+        await again.stop()
+      }
+    } finally {
+      await t.destroy()
+    }
+  })
+})

@@ -1,9 +1,10 @@
 /**
- * SPARQL (read-only) and validation on demand: the official Gaia-X SHACL shapes (2511 and the
+ * Counts by facet, SPARQL (read-only) and validation on demand: the official Gaia-X SHACL shapes (2511 and the
  * 25.11 development shapes), and for signed credentials the verdict on signature, dates, chain
  * and status, optionally as of another time (`?at=ISO`). Nothing is stored.
  */
 import { isRfc3339, readJsonSubmission, readSubmission, validateSubmission } from '../../../protocols/self-description/index.ts'
+import { DEFAULT_FACETS, MAX_FACETS } from '../../constants.ts'
 import { InvalidQueryError, InvalidRequestError } from '../../errors.ts'
 import { one } from '../query-params.ts'
 import type { ApiContext } from '../server.ts'
@@ -13,6 +14,13 @@ export function registerQueryRoutes ({ app, node, requireWrite }: ApiContext): v
     if (typeof query !== 'string' || query.trim() === '') throw new InvalidQueryError('send a SPARQL query as application/sparql-query, or as the query parameter')
     return node.sparql(query, accept)
   }
+
+  // counts kept as entries come and go: an answer at once at any size, for search pages
+  app.get('/v1/facets', async (request) => {
+    const limit = one((request.query as Record<string, unknown>).limit, 'limit') ?? String(DEFAULT_FACETS)
+    if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_FACETS) throw new InvalidQueryError(`limit is a whole number from 1 to ${MAX_FACETS}, not "${limit}"`)
+    return node.facets(Number(limit))
+  })
 
   app.post('/v1/sparql', async (request, reply) => {
     const body = request.body
