@@ -7,17 +7,12 @@
  * shedding load on purpose; it counts as answered, and the client waits as told.
  * LOAD_SECONDS and LOAD_CLIENTS (e.g. `200,500`) change the run; BENCH_SCALE scales the store.
  */
-import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { generateJws } from '../simulations/generator.ts'
+import { gxcatRun, rssMiB, startGxcat } from './processes.ts'
 import { fmt, percentile } from './raw-verify.ts'
-
-const GXCAT_BIN = fileURLToPath(new URL('../node/cli/bin.js', import.meta.url))
 const scale = Number(process.env.BENCH_SCALE ?? 1)
 const seconds = Number(process.env.LOAD_SECONDS ?? 30)
 const clientCounts = (process.env.LOAD_CLIENTS ?? '200,500').split(',').map(Number)
@@ -35,17 +30,6 @@ type Route = 'publish' | 'filter' | 'full text' | 'sparql' | 'by cid'
 
 interface RouteStats { times: number[], statuses: Map<number | string, number> }
 
-async function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => { resolve(port) })
-    })
-    server.on('error', reject)
-  })
-}
-
 /** The node's event-loop lag since the last scrape (prom-client resets it on each): max and p99 in ms. */
 async function eventLoopLag (url: string): Promise<{ max: number, p99: number }> {
   const text = await (await fetch(`${url}/metrics`)).text()
@@ -53,31 +37,14 @@ async function eventLoopLag (url: string): Promise<{ max: number, p99: number }>
   return { max: value('gxcat_nodejs_eventloop_lag_max_seconds'), p99: value('gxcat_nodejs_eventloop_lag_p99_seconds') }
 }
 
-function rssMiB (pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find(l => l.startsWith('VmRSS:')) ?? 'VmRSS: 0 kB'
-  return Number(line.replace(/\D+/g, '')) / 1024
-}
-
-async function run (args: string[]): Promise<void> {
-  const child = spawn(process.execPath, [GXCAT_BIN, ...args], { stdio: 'ignore' })
-  const code = await new Promise(resolve => child.on('exit', resolve))
-  if (code !== 0) throw new Error(`gxcat ${args.join(' ')} exited ${String(code)}`)
-}
-
 export async function loadBenchmark (): Promise<void> {
   console.log(`load: generating ${fmt(PRELOAD + POOL)} self-descriptions…`)
   const credentials = await generateJws(PRELOAD + POOL, { seed: 61 })
   const dir = await mkdtemp(join(tmpdir(), 'gxcat-load-'))
-  await run(['init', '--data', dir])
-  const port = await freePort()
-  const url = `http://127.0.0.1:${port}`
-  const node = spawn(process.execPath, [GXCAT_BIN, 'start', '--data', dir, '--http', `127.0.0.1:${port}`, '--listen', '/ip4/127.0.0.1/tcp/0'], { stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } })
+  await gxcatRun(['init', '--data', dir])
+  const gxcat = await startGxcat(dir)
+  const { url, child: node } = gxcat
   try {
-    for (let i = 0; ; i++) {
-      if (await fetch(`${url}/v1/status`).then(r => r.ok, () => false)) break
-      if (i > 600) throw new Error('the node did not start')
-      await new Promise(resolve => setTimeout(resolve, 100))
-    }
     const cids: string[] = []
     let next = 0
     await Promise.all(Array.from({ length: 32 }, async () => {
@@ -160,8 +127,7 @@ export async function loadBenchmark (): Promise<void> {
       console.log(`    → worst p99 ${fmt(worstP99)} ms${clients <= 200 ? ' (target < 1,000)' : ''}`)
     }
   } finally {
-    node.kill('SIGTERM')
-    await new Promise(resolve => node.on('exit', resolve))
+    await gxcat.stop()
     await rm(dir, { recursive: true, force: true })
   }
 }

@@ -6,6 +6,7 @@ import { gaiaxBenchmark } from './gaia-x.ts'
 import { loadBenchmark } from './load.ts'
 import { networkBenchmark } from './network.ts'
 import { nodeBenchmark } from './node.ts'
+import { replicationBenchmark } from './replication.ts'
 import { syncBenchmark } from './sync.ts'
 
 const benchmarks: Record<string, () => Promise<void>> = {
@@ -13,6 +14,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   node: nodeBenchmark,
   network: networkBenchmark,
   sync: syncBenchmark,
+  replication: replicationBenchmark,
   'gaia-x': gaiaxBenchmark,
   load: loadBenchmark
 }

@@ -74,3 +74,6 @@ export const KEEP_VERSIONS = 3
 export const STORE_MARK_FILE = 'store.mark'
 /** Most worker threads that run the official shapes (one per core beyond the main thread's, up to this). */
 export const MAX_SHAPES_WORKERS = 8
+/** DHT puts of accepted entries: how many a node starts per second, and how many run at once (paced, off the ingest path). */
+export const DHT_PUTS_PER_SECOND = 20
+export const DHT_PUTS_AT_ONCE = 4

@@ -15,7 +15,7 @@ import { entryRecordKey, indexTermCid, selectEntryRecord, type IndexTermKind } f
 import { createCatalogueValidator, encodeGossipMessage, type GossipMessage, type ValidatorCounters } from '../../protocols/gossip/index.ts'
 import { readPeerList, servePeerList, type PeerListEntry } from '../../protocols/peer-list/index.ts'
 import { entryId, isRevocationJws, isTrustRefusal, type Revocation, type VerifiedCredential } from '../../protocols/self-description/index.ts'
-import { GOSSIP_PEER_MESSAGES, GOSSIP_PEER_WINDOW_MS } from '../constants.ts'
+import { DHT_PUTS_AT_ONCE, DHT_PUTS_PER_SECOND, GOSSIP_PEER_MESSAGES, GOSSIP_PEER_WINDOW_MS } from '../constants.ts'
 import { NotFoundError, PeerFloodError } from '../errors.ts'
 import { createCatalogueLibp2p, type CatalogueLibp2p, type CatalogueLibp2pInit } from './libp2p.ts'
 import { createSyncService, type SyncService, type SyncServiceInit } from './sync-service.ts'
@@ -204,26 +204,57 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
     })
   }
 
+  /**
+   * DHT puts are paced, off the ingest path: each is a network query, and a bulk import would
+   * otherwise spend its CPU on them. Entries wait in a map (a newer version replaces a waiting
+   * one) and go out at DHT_PUTS_PER_SECOND, a few at once; a node's peers hold the entries by
+   * gossip and sync meanwhile, the DHT serves nodes that keep no replica.
+   */
+  const waitingPuts = new Map<string, { jws: string, terms: Array<[IndexTermKind, string]> }>()
+  let pumping = false
+
   function dhtPut (entry: string, jws: string, terms: Array<[IndexTermKind, string]>): void {
     // alone, there is no DHT to put to: a peer that comes later gets the entry by sync
-    const table = dht
-    if (table == null || init.dhtPublish === false || !running || libp2p.getPeers().length === 0) return
-    void dhtQueue.add(async () => {
-      const signal = AbortSignal.any([shutdown.signal, AbortSignal.timeout(dhtTimeoutMs)])
-      try {
-        for await (const _ of table.put(entryRecordKey(entry), new TextEncoder().encode(jws), { signal })) {}
-        counters.dhtPuts++
-        for (const [kind, value] of terms) {
-          const key = `${kind}:${value}`
-          if (providedTerms.has(key)) continue
-          providedTerms.add(key)
-          for await (const _ of table.provide(indexTermCid(kind, value), { signal })) {}
-        }
-      } catch (err: any) {
-        counters.dhtPutFailures++
-        log('putting entry %s in the DHT failed: %s', entry, err.message)
+    if (dht == null || init.dhtPublish === false || !running || libp2p.getPeers().length === 0) return
+    waitingPuts.delete(entry)
+    waitingPuts.set(entry, { jws, terms })
+    if (!pumping) void pumpPuts()
+  }
+
+  async function pumpPuts (): Promise<void> {
+    pumping = true
+    try {
+      while (running && waitingPuts.size > 0) {
+        const [entry, { jws, terms }] = waitingPuts.entries().next().value as [string, { jws: string, terms: Array<[IndexTermKind, string]> }]
+        waitingPuts.delete(entry)
+        await dhtQueue.onSizeLessThan(DHT_PUTS_AT_ONCE, { signal: shutdown.signal })
+        void dhtQueue.add(async () => { await putEntry(entry, jws, terms) }).catch(() => {})
+        await new Promise(resolve => setTimeout(resolve, 1000 / DHT_PUTS_PER_SECOND))
       }
-    }).catch(() => {})
+    } catch {
+      // stopping
+    } finally {
+      pumping = false
+    }
+  }
+
+  async function putEntry (entry: string, jws: string, terms: Array<[IndexTermKind, string]>): Promise<void> {
+    const table = dht
+    if (table == null) return
+    const signal = AbortSignal.any([shutdown.signal, AbortSignal.timeout(dhtTimeoutMs)])
+    try {
+      for await (const _ of table.put(entryRecordKey(entry), new TextEncoder().encode(jws), { signal })) {}
+      counters.dhtPuts++
+      for (const [kind, value] of terms) {
+        const key = `${kind}:${value}`
+        if (providedTerms.has(key)) continue
+        providedTerms.add(key)
+        for await (const _ of table.provide(indexTermCid(kind, value), { signal })) {}
+      }
+    } catch (err: any) {
+      counters.dhtPutFailures++
+      log('putting entry %s in the DHT failed: %s', entry, err.message)
+    }
   }
 
   function termsOf (verified: VerifiedCredential): Array<[IndexTermKind, string]> {
@@ -334,6 +365,7 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
       clearTimeout(topUpTimer)
       bootstrapDialer.stop()
       await sync.stop()
+      waitingPuts.clear()
       dhtQueue.clear()
       await libp2p.stop()
     },
@@ -386,6 +418,7 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
       return [...found]
     },
     async dhtIdle () {
+      while (running && (waitingPuts.size > 0 || pumping)) await new Promise(resolve => setTimeout(resolve, 1000 / DHT_PUTS_PER_SECOND))
       await dhtQueue.onIdle()
     },
     async syncWith (peer, options = {}) {

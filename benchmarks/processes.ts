@@ -1,0 +1,70 @@
+/**
+ * `gxcat start` processes for the benchmarks that measure a node as participants run it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+
+const GXCAT_BIN = fileURLToPath(new URL('../node/cli/bin.js', import.meta.url))
+
+export interface GxcatProcess {
+  child: ChildProcess
+  url: string
+  /** its libp2p address on 127.0.0.1, with its peer id */
+  addr: string
+  stop (): Promise<void>
+}
+
+export async function freePort (): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => { resolve(port) })
+    })
+    server.on('error', reject)
+  })
+}
+
+/** Resident memory of a process, in MiB. */
+export function rssMiB (pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find(l => l.startsWith('VmRSS:')) ?? 'VmRSS: 0 kB'
+  return Number(line.replace(/\D+/g, '')) / 1024
+}
+
+/** Runs a gxcat command to its end. */
+export async function gxcatRun (args: string[]): Promise<void> {
+  const child = spawn(process.execPath, [GXCAT_BIN, ...args], { stdio: 'ignore' })
+  const code = await new Promise(resolve => child.on('exit', resolve))
+  if (code !== 0) throw new Error(`gxcat ${args.join(' ')} exited ${String(code)}`)
+}
+
+/** Starts `gxcat start` on an initialised data directory and waits until its API answers. */
+export async function startGxcat (dir: string, args: string[] = []): Promise<GxcatProcess> {
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  const child = spawn(process.execPath, [GXCAT_BIN, 'start', '--data', dir, '--http', `127.0.0.1:${port}`, '--listen', '/ip4/127.0.0.1/tcp/0', ...args], { stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } })
+  const exited = new Promise(resolve => child.on('exit', resolve))
+  let status: any
+  for (let i = 0; ; i++) {
+    status = await fetch(`${url}/v1/status`).then(async r => r.ok ? r.json() : undefined, () => undefined)
+    if (status != null) break
+    if (child.exitCode != null || i > 600) throw new Error(`gxcat start on ${dir} did not answer`)
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+  return {
+    child,
+    url,
+    addr: status.addrs.find((a: string) => a.startsWith('/ip4/127.0.0.1/')),
+    async stop () {
+      child.kill('SIGTERM')
+      await exited
+    }
+  }
+}
+
+/** Entries a node holds now. */
+export async function entriesOf (url: string): Promise<number> {
+  return (await (await fetch(`${url}/v1/status`)).json()).entries
+}
