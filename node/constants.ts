@@ -52,8 +52,8 @@ export const STATUS_RECHECK_MS = 5 * 60_000
 /** Costly HTTP requests (publish, revoke, validate, SPARQL, sync) one client may make per window, beyond loopback. */
 export const CLIENT_REQUESTS = 1200
 export const CLIENT_WINDOW_MS = 60_000
-/** Gossip messages one peer may send per window (all kinds, checked before verifying); past it they are ignored. */
-export const GOSSIP_PEER_MESSAGES = 2000
+/** Gossip messages one peer may send per window (all kinds, checked before verifying); past it they are ignored. Above what an honest node publishes or relays in a bulk import (about 1,000 a second on 2 cores): an honest relay is never throttled, sync recovers anything ignored. */
+export const GOSSIP_PEER_MESSAGES = 10_000
 export const GOSSIP_PEER_WINDOW_MS = 10_000
 /** Versions one peer may push in sync sessions it starts, per window; past it the peer is told to stop (it pulls instead). */
 export const SYNC_PEER_PUSHES = 10_000

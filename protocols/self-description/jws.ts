@@ -82,7 +82,7 @@ export async function verifySignature (decoded: DecodedJws, resolver: DidResolve
   if (key.chain != null) assertChainDates(key.chain, options.now)
   let valid = false
   try {
-    valid = verifyJwsSignature(decoded.jws, decoded.header.alg, cryptoKey)
+    valid = await verifyJwsSignature(decoded.jws, decoded.header.alg, cryptoKey)
   } catch (err: any) {
     throw new InvalidSignatureError(`the signature does not verify with ${decoded.header.kid}: ${err.message}`)
   }

@@ -1,10 +1,10 @@
 /**
- * JWS signatures checked with node:crypto, synchronously: a KeyObject made once per key, then a
- * plain `crypto.verify` per signature. jose's WebCrypto path costs a promise, a thread-pool
- * round trip and a second decoding of the JWS for each one, several times the verification
- * itself; the algorithms are the few gxcat allows (ALLOWED_ALGORITHMS).
+ * JWS signatures checked with node:crypto: a KeyObject made once per key, then `crypto.verify`
+ * with a callback, which runs on libuv's thread pool, so verifications use the other cores
+ * while the main thread goes on. jose's WebCrypto path costs a second decoding of the JWS and
+ * more dispatch for each one; the algorithms are the few gxcat allows (ALLOWED_ALGORITHMS).
  */
-import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto'
+import { constants, createPublicKey, verify, type KeyObject, type VerifyKeyObjectInput } from 'node:crypto'
 import type { JWK } from 'jose'
 
 const CURVES: Record<string, string> = { ES256: 'prime256v1', ES384: 'secp384r1' }
@@ -28,15 +28,18 @@ export function importPublicKey (jwk: JWK, alg: string): KeyObject {
 }
 
 /** Whether the signature of a compact JWS verifies with `key` under `alg`. */
-export function verifyJwsSignature (jws: string, alg: string, key: KeyObject): boolean {
+export async function verifyJwsSignature (jws: string, alg: string, key: KeyObject): Promise<boolean> {
   const dot = jws.lastIndexOf('.')
   const data = Buffer.from(jws.slice(0, dot), 'latin1')
   const signature = Buffer.from(jws.slice(dot + 1), 'base64url')
+  const check = (algorithm: string | null, options: KeyObject | VerifyKeyObjectInput): Promise<boolean> => new Promise((resolve, reject) => {
+    verify(algorithm, data, options, signature, (err, valid) => { if (err != null) reject(err); else resolve(valid) })
+  })
   switch (alg) {
-    case 'EdDSA': return verify(null, data, key, signature)
-    case 'ES256': return signature.length === 64 && verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)
-    case 'ES384': return signature.length === 96 && verify('sha384', data, { key, dsaEncoding: 'ieee-p1363' }, signature)
-    case 'PS256': return verify('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature)
+    case 'EdDSA': return check(null, key)
+    case 'ES256': return signature.length === 64 && check('sha256', { key, dsaEncoding: 'ieee-p1363' })
+    case 'ES384': return signature.length === 96 && check('sha384', { key, dsaEncoding: 'ieee-p1363' })
+    case 'PS256': return check('sha256', { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST })
     default: return false
   }
 }
