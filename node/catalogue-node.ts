@@ -203,7 +203,8 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   async start (options: AbortOptions = {}): Promise<void> {
     if (this.running) return
     await this.dbFactory()
-    await Promise.all([this.store.open(), this.shapes.ready?.()])
+    // the shape workers parse the shapes meanwhile; credentials sent before they are ready wait for them
+    await this.store.open()
     this.running = true
     const recheckMs = this.init.statusRecheckMs ?? STATUS_RECHECK_MS
     if (recheckMs > 0) {
