@@ -1,44 +1,26 @@
 import assert from 'node:assert/strict'
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { lpStream } from '@libp2p/utils'
-import { MemoryLevel } from 'memory-level'
 import { SYNC_PROTOCOL } from '../../../protocols/constants.ts'
-import { createCatalogueNode } from '../../../node/catalogue-node.ts'
-import { createCatalogueNetwork, type CatalogueNetworkInit } from '../../../node/network/catalogue-network.ts'
-import type { Database } from '../../../node/store/catalogue-store.ts'
 import { generateJws } from '../../../simulations/generator.ts'
-import type { NetworkMember } from '../../fixtures/network.ts'
+import { startMember, stopMembers, type NetworkMember } from '../../fixtures/network.ts'
 import { waitFor } from '../../fixtures/wait.ts'
-
-let counter = 0
-async function member (bootstrap: string[] = [], options: Partial<CatalogueNetworkInit> = {}): Promise<NetworkMember> {
-  const node = createCatalogueNode({ db: new MemoryLevel<string, any>({ valueEncoding: 'json' }) as unknown as Database, rdfWorker: false })
-  await node.start()
-  const network = await createCatalogueNetwork(node, { privateKey: await generateKeyPair('Ed25519'), listen: [`/memory/ae-${process.pid}-${counter++}`], bootstrap, ...options })
-  await network.start()
-  return { node, network }
-}
-
-async function stopAll (members: NetworkMember[]): Promise<void> {
-  await Promise.all(members.map(async m => { await m.network.stop(); await m.node.stop() }))
-}
 
 describe('anti-entropy', function () {
   this.timeout(120_000)
 
   it('brings a node that starts after 1,000 entries were published up to date', async () => {
-    const a = await member()
+    const a = await startMember()
     const credentials = await generateJws(1000, { seed: 51 })
     await Promise.all(credentials.map(async jws => a.node.publish(jws)))
-    const b = await member(a.network.addrs())
+    const b = await startMember(a.network.addrs())
     try {
       await waitFor(() => b.node.counts().entries === 1000, 60_000, 'the late joiner to hold 1,000 entries')
       // whichever of the two started the session, B counts what it received once the session ends
       await waitFor(async () => /gxcat_sync_versions_total\{direction="received"\} 1000/.test(await b.node.metrics.registry.metrics()), 10_000, 'B to count 1,000 versions received')
       assert.match(await b.node.metrics.registry.metrics(), /gxcat_sync_sessions_total\{role="(initiator|responder)",result="ok"\} [1-9]/)
     } finally {
-      await stopAll([a, b])
+      await stopMembers([a, b])
     }
   })
 
@@ -49,7 +31,7 @@ describe('anti-entropy', function () {
     const members: NetworkMember[] = []
     for (let i = 0; i < 6; i++) {
       let id = ''
-      const m = await member(members.length > 0 ? members[0].network.addrs() : [], { allowPeer: allowPeer(() => id) })
+      const m = await startMember(members.length > 0 ? members[0].network.addrs() : [], { allowPeer: allowPeer(() => id) })
       id = m.network.peerId()
       groupOf.set(id, i < 3 ? 0 : 1)
       members.push(m)
@@ -72,13 +54,13 @@ describe('anti-entropy', function () {
       await members[1].network.libp2p.dial(multiaddr(members[4].network.addrs()[0]))
       await waitFor(() => members.every(m => m.node.counts().entries === 50), 60_000, 'every node to hold all 50 entries')
     } finally {
-      await stopAll(members)
+      await stopMembers(members)
     }
   })
 
   it('runs one session per pair of peers at a time, whichever side asks', async () => {
-    const full = await member([], { gossip: false, sync: { onConnect: false } })
-    const joiner = await member(full.network.addrs(), { gossip: false, sync: { onConnect: false } })
+    const full = await startMember([], { gossip: false, sync: { onConnect: false } })
+    const joiner = await startMember(full.network.addrs(), { gossip: false, sync: { onConnect: false } })
     const sent = async (m: NetworkMember): Promise<number> => Number((await m.node.metrics.registry.metrics()).match(/gxcat_sync_versions_total\{direction="sent"\} (\d+)/)?.[1] ?? 0)
     try {
       await Promise.all((await generateJws(1500, { seed: 74 })).map(async jws => full.node.publish(jws)))
@@ -94,13 +76,13 @@ describe('anti-entropy', function () {
       assert.equal(await sent(full), 1500, 'every version crossed once')
       assert.equal(reverse.have, 0, 'the full node\'s session waited for the one the joiner started')
     } finally {
-      await stopAll([full, joiner])
+      await stopMembers([full, joiner])
     }
   })
 
   it('survives a peer that sends bad sync frames, and stores nothing from it', async () => {
-    const victim = await member()
-    const attacker = await member([], { sync: { onConnect: false } })
+    const victim = await startMember()
+    const attacker = await startMember([], { sync: { onConnect: false } })
     try {
       const frames: Uint8Array[] = [
         new TextEncoder().encode('not json'),
@@ -132,7 +114,7 @@ describe('anti-entropy', function () {
       const metrics = await victim.node.metrics.registry.metrics()
       assert.match(metrics, /gxcat_sync_sessions_total\{role="responder",result="Sync(Protocol|Limit)Error"\} [1-9]/)
     } finally {
-      await stopAll([victim, attacker])
+      await stopMembers([victim, attacker])
     }
   })
 })

@@ -9,16 +9,11 @@ import { lpStream } from '@libp2p/utils'
 import { CATALOGUE_TOPIC, GX_DEVELOPMENT, SYNC_PROTOCOL, VC2_CONTEXT } from '../../../protocols/constants.ts'
 import { decodeFrame, encodeFrame } from '../../../protocols/sync/index.ts'
 import { encodeGossipMessage } from '../../../protocols/gossip/index.ts'
-import { createDidResolver, generateIssuerKey, signCredential, signJws, didOf, type DidResolver } from '../../../protocols/self-description/index.ts'
+import { createDidResolver, generateIssuerKey, signCredential, signJws, didOf } from '../../../protocols/self-description/index.ts'
 import { createServer } from 'node:http'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { MemoryLevel } from 'memory-level'
-import { createCatalogueNode } from '../../../node/catalogue-node.ts'
-import { createCatalogueNetwork } from '../../../node/network/catalogue-network.ts'
-import type { Database } from '../../../node/store/catalogue-store.ts'
 import { generateJws } from '../../../simulations/generator.ts'
 import { createAttacker } from '../../fixtures/attacker.ts'
-import { startMemoryNetwork, waitForMesh, type NetworkMember } from '../../fixtures/network.ts'
+import { startMember, startMemoryNetwork, stopMembers, waitForMesh } from '../../fixtures/network.ts'
 import { post, startTestNode } from '../../fixtures/node.ts'
 import { serviceOffering } from '../../fixtures/subjects.ts'
 import { waitFor } from '../../fixtures/wait.ts'
@@ -151,8 +146,8 @@ describe('fair blame for did:web hosts', function () {
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`
     const relayResolver = createDidResolver({ originOverrides: hosts.map(h => `${h}=${url}/${h}/good`) })
     const receiverResolver = createDidResolver({ originOverrides: hosts.map(h => `${h}=${url}/${h}/slow`), timeoutMs: 400 })
-    const relay = await trustMember([], relayResolver)
-    const receiver = await trustMember(relay.network.addrs(), receiverResolver)
+    const relay = await startMember([], { sync: { onConnect: false } }, { resolver: relayResolver })
+    const receiver = await startMember(relay.network.addrs(), { sync: { onConnect: false } }, { resolver: receiverResolver })
     try {
       await waitForMesh([relay, receiver], 1)
       const relayId = relay.network.peerId()
@@ -172,18 +167,9 @@ describe('fair blame for did:web hosts', function () {
       const after = scoreOf()
       assert.ok(after != null && after >= (before as number), `the relay's score fell from ${before} to ${after}`)
     } finally {
-      await Promise.all([relay, receiver].map(async m => { await m.network.stop(); await m.node.stop() }))
+      await stopMembers([relay, receiver])
       server.closeAllConnections()
       await new Promise(resolve => server.close(resolve))
     }
   })
 })
-
-let trustMembers = 0
-async function trustMember (bootstrap: string[], resolver: DidResolver): Promise<NetworkMember> {
-  const node = createCatalogueNode({ db: new MemoryLevel<string, any>({ valueEncoding: 'json' }) as unknown as Database, rdfWorker: false, resolver })
-  await node.start()
-  const network = await createCatalogueNetwork(node, { privateKey: await generateKeyPair('Ed25519'), listen: [`/memory/blame-${process.pid}-${trustMembers++}`], bootstrap, sync: { onConnect: false } })
-  await network.start()
-  return { node, network }
-}

@@ -1,22 +1,8 @@
 import assert from 'node:assert/strict'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { MemoryLevel } from 'memory-level'
-import { createCatalogueNode, type CatalogueNodeInit } from '../../../node/catalogue-node.ts'
-import { createCatalogueNetwork, type CatalogueNetworkInit } from '../../../node/network/catalogue-network.ts'
 import { createTrustPolicy } from '../../../protocols/self-description/index.ts'
 import { generateJws } from '../../../simulations/generator.ts'
-import { waitForMesh, type NetworkMember } from '../../fixtures/network.ts'
+import { startMember, stopMembers, waitForMesh } from '../../fixtures/network.ts'
 import { waitFor } from '../../fixtures/wait.ts'
-import type { Database } from '../../../node/store/catalogue-store.ts'
-
-let counter = 0
-async function member (bootstrap: string[], network: Partial<CatalogueNetworkInit>, node: Partial<CatalogueNodeInit> = {}): Promise<NetworkMember> {
-  const catalogue = createCatalogueNode({ db: new MemoryLevel<string, any>({ valueEncoding: 'json' }) as unknown as Database, rdfWorker: false, ...node })
-  await catalogue.start()
-  const net = await createCatalogueNetwork(catalogue, { privateKey: await generateKeyPair('Ed25519'), listen: [`/memory/trust-${process.pid}-${counter++}`], bootstrap, ...network })
-  await net.start()
-  return { node: catalogue, network: net }
-}
 
 describe('trust policy and gossip', function () {
   this.timeout(60_000)
@@ -24,10 +10,10 @@ describe('trust policy and gossip', function () {
   it('a node under anchors does not store what it does not trust, but passes it on', async () => {
     // a line: open A — anchors B — open C; A and C may not connect, so C hears only through B
     const ids = { a: '', c: '' }
-    const a = await member([], { allowPeer: peer => peer !== ids.c })
+    const a = await startMember([], { allowPeer: peer => peer !== ids.c })
     ids.a = a.network.peerId()
-    const b = await member(a.network.addrs(), {}, { trust: createTrustPolicy({ mode: 'anchors', issuers: ['did:web:only-this-one.example'] }) })
-    const c = await member(b.network.addrs(), { allowPeer: peer => peer !== ids.a })
+    const b = await startMember(a.network.addrs(), {}, { trust: createTrustPolicy({ mode: 'anchors', issuers: ['did:web:only-this-one.example'] }) })
+    const c = await startMember(b.network.addrs(), { allowPeer: peer => peer !== ids.a })
     ids.c = c.network.peerId()
     const members = [a, b, c]
     try {
@@ -38,13 +24,13 @@ describe('trust policy and gossip', function () {
       assert.equal(b.node.counts().entries, 0)
       assert.ok(!a.network.libp2p.getPeers().some(p => p.toString() === ids.c))
     } finally {
-      await Promise.all(members.map(async m => { await m.network.stop(); await m.node.stop() }))
+      await stopMembers(members)
     }
   })
 
   it('sync does not fetch again what the trust policy refused', async () => {
-    const a = await member([], { sync: { onConnect: false } })
-    const b = await member(a.network.addrs(), { sync: { onConnect: false } }, { trust: createTrustPolicy({ mode: 'anchors', issuers: ['did:web:only-this-one.example'] }) })
+    const a = await startMember([], { sync: { onConnect: false } })
+    const b = await startMember(a.network.addrs(), { sync: { onConnect: false } }, { trust: createTrustPolicy({ mode: 'anchors', issuers: ['did:web:only-this-one.example'] }) })
     try {
       for (const jws of await generateJws(20, { seed: 72 })) await a.node.publish(jws)
       await waitFor(() => b.network.libp2p.getPeers().length > 0, 10_000, 'B to connect to A')
@@ -56,7 +42,7 @@ describe('trust policy and gossip', function () {
       assert.equal(second.need, 0)
       assert.equal(b.node.counts().entries, 0)
     } finally {
-      await Promise.all([a, b].map(async m => { await m.network.stop(); await m.node.stop() }))
+      await stopMembers([a, b])
     }
   })
 })
