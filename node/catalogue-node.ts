@@ -160,9 +160,8 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   private readonly init: CatalogueNodeInit
   private readonly dbFactory: () => Promise<Database>
   private running = false
-  /** the rebuild of the RDF index after start, while it runs */
-  private rdfLoading?: Promise<void>
-  private rdfProgress?: { loaded: number, total: number, removed: Set<string> }
+  /** the rebuild of the RDF index after start, while it runs: how far it is, and the versions removed meanwhile */
+  private rdfRebuild?: { done: Promise<void>, loaded: number, total: number, removed: Set<string> }
   private rdfAbort?: AbortController
 
   constructor (init: CatalogueNodeInit) {
@@ -218,14 +217,14 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     if (this.rdf != null) {
       this.rdfAbort = new AbortController()
       const signal = options.signal == null ? this.rdfAbort.signal : AbortSignal.any([options.signal, this.rdfAbort.signal])
-      this.rdfLoading = this.loadRdf(this.rdf, { signal })
+      const rebuild = { done: Promise.resolve(), loaded: 0, total: this.store.counts.entries, removed: new Set<string>() }
+      this.rdfRebuild = rebuild
+      rebuild.done = this.loadRdf(this.rdf, rebuild, { signal })
     }
   }
 
-  private async loadRdf (rdf: RdfIndex, options: AbortOptions): Promise<void> {
+  private async loadRdf (rdf: RdfIndex, progress: { loaded: number, removed: Set<string> }, options: AbortOptions): Promise<void> {
     const started = performance.now()
-    const progress = { loaded: 0, total: this.store.counts.entries, removed: new Set<string>() }
-    this.rdfProgress = progress
     try {
       for await (const batch of this.activeVersions(options)) {
         for (const version of batch) if (!progress.removed.has(version.cid)) rdf.add(version)
@@ -236,14 +235,13 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     } catch (err: any) {
       if (this.running) this.log.error('rebuilding the RDF index failed: %e', err)
     } finally {
-      this.rdfProgress = undefined
-      this.rdfLoading = undefined
+      this.rdfRebuild = undefined
     }
   }
 
   /** Takes a version out of the RDF index (and out of a rebuild under way, which may have read it before). */
   private unindex (cid: string): void {
-    this.rdfProgress?.removed.add(cid)
+    this.rdfRebuild?.removed.add(cid)
     this.rdf?.remove(cid)
   }
 
@@ -270,7 +268,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     // a rebuild under way stops where it is: the worker goes first, so nothing waits on it
     this.rdfAbort?.abort()
     await this.rdf?.close()
-    await this.rdfLoading
+    await this.rdfRebuild?.done
     await this.store.close()
   }
 
@@ -455,9 +453,9 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     const end = this.metrics.queryLatency.startTimer({ kind: 'sparql' })
     if (this.rdf == null) throw new InvalidQueryError('this node runs without SPARQL')
     try {
-      if (this.rdfLoading != null) {
-        await Promise.race([this.rdfLoading, new Promise(resolve => setTimeout(resolve, SPARQL_LOAD_WAIT_MS).unref())])
-        const progress = this.rdfProgress
+      if (this.rdfRebuild != null) {
+        await Promise.race([this.rdfRebuild.done, new Promise(resolve => setTimeout(resolve, SPARQL_LOAD_WAIT_MS).unref())])
+        const progress = this.rdfRebuild
         if (progress != null) throw new SparqlUnavailableError(`the SPARQL index is being rebuilt after the start (${progress.loaded} of ${progress.total} entries); filters and full text answer now`, 2)
       }
       return await this.rdf.query(query, accept)

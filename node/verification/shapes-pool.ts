@@ -21,8 +21,6 @@ export interface ShapesPool extends ShapesValidator {
   readonly size: number
   /** resolves once every worker has parsed the shapes (credentials sent earlier wait for that) */
   ready (): Promise<void>
-  /** how busy each worker has been since it started (event-loop utilisation, 0–1) */
-  utilization (): number[]
   close (): Promise<void>
 }
 
@@ -36,12 +34,12 @@ interface Pending {
 const CHUNK = 32
 
 /** The default size: every core but the one the main thread needs, within MAX_SHAPES_WORKERS. */
-export function defaultShapesWorkers (): number {
+function defaultShapesWorkers (): number {
   return Math.min(MAX_SHAPES_WORKERS, availableParallelism() - 1)
 }
 
 export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
-  if (size <= 0) return { size: 0, validate: validateGaiaxShapes, utilization: () => [], async ready () {}, async close () {} }
+  if (size <= 0) return { size: 0, validate: validateGaiaxShapes, async ready () {}, async close () {} }
   const workers: Array<{ worker: Worker, load: number, ready: Promise<void> }> = []
   const waiting = new Map<number, { batch: Pending[], slot: { load: number } }>()
   let nextId = 0
@@ -105,7 +103,6 @@ export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
     async ready () {
       await Promise.all(workers.map(async slot => slot.ready))
     },
-    utilization: () => workers.map(slot => slot.worker.performance.eventLoopUtilization().utilization),
     async validate (credential) {
       if (!mentionsGaiax(credential)) return []
       const { promise, resolve, reject } = Promise.withResolvers<ShapeViolation[]>()

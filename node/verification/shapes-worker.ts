@@ -1,7 +1,7 @@
 /**
- * A worker thread of the shapes pool: runs the official Gaia-X shapes over the batches of
- * credentials it is sent (each release parsed once, on first use) and answers with their
- * violations, in order.
+ * A worker thread of the shapes pool: parses every shape release as it starts (then says it is
+ * ready), runs the official Gaia-X shapes over the batches of credentials it is sent and
+ * answers with their violations, in order.
  */
 import { parentPort } from 'node:worker_threads'
 import { gaiaxShapes, SHAPE_RELEASES } from '../../protocols/self-description/index.ts'

@@ -384,7 +384,15 @@ function flush (): void {
   )
 }
 
-export async function assertGaiaxShapes (credential: Record<string, unknown>): Promise<void> {
-  const violations = await validateGaiaxShapes(credential)
+/** Runs the official Gaia-X shapes over a credential: its violations, none when it conforms. */
+export interface ShapesValidator {
+  validate (credential: Record<string, unknown>): Promise<ShapeViolation[]>
+  /** resolves when it can validate without a first-use delay */
+  ready? (): Promise<void>
+}
+
+/** Throws ShapeViolationError when the credential violates the official shapes, run in this thread or by `shapes`. */
+export async function assertGaiaxShapes (credential: Record<string, unknown>, shapes?: ShapesValidator): Promise<void> {
+  const violations = await (shapes != null ? shapes.validate(credential) : validateGaiaxShapes(credential))
   if (violations.length > 0) throw new ShapeViolationError(violations)
 }

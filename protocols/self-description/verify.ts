@@ -10,12 +10,12 @@ import {
 import { credentialTypes, issuerOf, type Credential } from './credential.ts'
 import {
   CredentialExpiredError, CredentialNotYetValidError, InvalidCredentialError, InvalidEnvelopeError,
-  IssuerMismatchError, MissingSubjectIdError, ShapeViolationError, UnsupportedFormatError, type ShapeViolation
+  IssuerMismatchError, MissingSubjectIdError, UnsupportedFormatError
 } from './errors.ts'
 import { entryId, isNfc, isRfc3339, versionCid } from './identity.ts'
 import { decodeJws, verifySignature, type DecodedJws } from './jws.ts'
 import { didOf } from './keys.ts'
-import { validateGaiaxShapes } from './gaia-x-shapes.ts'
+import { assertGaiaxShapes, type ShapesValidator } from './gaia-x-shapes.ts'
 import { expandTerm, readContexts } from './vocabulary.ts'
 import type { CertificateChain } from './certificate-chain.ts'
 import { readStatusEntries, type StatusChecker, type StatusEntry } from './status-list.ts'
@@ -57,21 +57,12 @@ export interface VerifyOptions extends AbortOptions {
   shapes?: ShapesValidator
 }
 
-/** Runs the official Gaia-X shapes over a credential: its violations, none when it conforms. */
-export interface ShapesValidator {
-  validate (credential: Record<string, unknown>): Promise<ShapeViolation[]>
-  /** resolves when it can validate without a first-use delay */
-  ready? (): Promise<void>
-}
 
 export async function verifyCredential (input: string | Uint8Array, options: VerifyOptions): Promise<VerifiedCredential> {
   const decoded = decodeJws(input, options.maxBytes ?? MAX_CREDENTIAL_BYTES, 'the credential')
   const checked = checkCredential(decoded, options.now ?? Date.now())
   const key = await verifySignature(decoded, options.resolver, options)
-  if (options.skipShapes !== true) {
-    const violations = await (options.shapes != null ? options.shapes.validate(checked.credential) : validateGaiaxShapes(checked.credential))
-    if (violations.length > 0) throw new ShapeViolationError(violations)
-  }
+  if (options.skipShapes !== true) await assertGaiaxShapes(checked.credential, options.shapes)
   const verified = key.chain != null ? { ...checked, chain: key.chain } : checked
   if (options.status != null) await options.status.assertActive(verified, options)
   return verified
