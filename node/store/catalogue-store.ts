@@ -113,6 +113,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
   const index = db.sublevel<string, string>('index', { valueEncoding: 'utf8' }) as unknown as Sub
   const meta = db.sublevel<string, any>('meta', { valueEncoding: 'json' }) as unknown as Sub
 
+  const damaged = (what: string): StoreCorruptionError => new StoreCorruptionError(`the store ${init.location ?? ''} is damaged: ${what}; run gxcat repair on its data directory`)
   const memoryHeads = new Map<string, MemoryHead>()
   // kept in memory from the heads' index keys: counts by facet answer at once at any size
   const facetCounts: Record<FacetKind, Map<string, number>> = { type: new Map(), issuer: new Map(), keyword: new Map() }
@@ -301,7 +302,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
           await Promise.all([versions, heads, statuses, revocationsDb, index, meta].map(async sub => sub.open()))
           break
         } catch (err: any) {
-          if (isCorruption(err)) throw new StoreCorruptionError(`the store ${init.location ?? ''} is damaged: ${err.cause?.message ?? err.message}; run gxcat repair on its data directory`)
+          if (isCorruption(err)) throw damaged(err.cause?.message ?? err.message)
           const locked = err.code === 'LEVEL_LOCKED' || err.cause?.code === 'LEVEL_LOCKED' || /lock/i.test(err.cause?.message ?? '')
           if (!locked || Date.now() > deadline) throw new StoreError(`cannot open the store: ${err.cause?.message ?? err.message}`)
           await new Promise(resolve => setTimeout(resolve, 100))
@@ -320,7 +321,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
         for await (const _ of index.keys({ gt: indexPrefix('h'), lt: indexPrefix('h') + '\uffff' })) versionCount++
       } catch (err: any) {
         await db.close().catch(() => {})
-        if (isCorruption(err)) throw new StoreCorruptionError(`the store ${init.location ?? ''} is damaged: ${err.cause?.message ?? err.message}; run gxcat repair on its data directory`)
+        if (isCorruption(err)) throw damaged(err.cause?.message ?? err.message)
         throw new StoreError(`cannot read the store: ${err.code ?? err.message}`)
       }
       revokedHeads = [...revoked].filter(entry => memoryHeads.has(entry)).length
@@ -336,7 +337,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
       }
       if (problem != null) {
         await db.close().catch(() => {})
-        throw new StoreCorruptionError(`the store ${init.location ?? ''} is damaged: ${problem}; run gxcat repair on its data directory`)
+        throw damaged(problem)
       }
     },
     async close () {
