@@ -87,12 +87,12 @@ export const MAX_GOSSIP_MESSAGE_BYTES = MAX_CREDENTIAL_BYTES + 1
 export const GOSSIP_PRUNE_BACKOFF_MS = 15 * second
 
 /** The anti-entropy (set reconciliation) protocol. */
-export const SYNC_PROTOCOL = '/gxcat/sync/1.0.0'
+export const SYNC_PROTOCOL = '/gxcat/sync/2.0.0'
 /** How many versions refused by a node's trust policy sync remembers, so as not to fetch them again. */
 export const SYNC_REFUSED_MEMORY = 100_000
 /** Subranges a mismatched range is split into. */
 export const SYNC_BRANCHING = 16
-/** A side that holds at most this many items of a mismatched range lists them instead of splitting. */
+/** Where a side holds at most this many items of a mismatched range, the responder lists its ids and the initiator asks for that list, instead of splitting. */
 export const SYNC_SMALL_RANGE = 32
 /** Largest sync frame; larger frames end the session. */
 export const SYNC_MAX_FRAME_BYTES = 16 * 1024 * 1024

@@ -1,31 +1,39 @@
 /**
- * Sync frames: length-prefixed JSON with explicit limits on frame size, ranges per frame and
- * ids per range, checked before anything is acted on.
+ * Sync frames, binary (protocol 2): a type byte, then the body. Every count and size is
+ * checked against its limit before anything is acted on.
  *
- *   rec   { t: 'rec', ranges: [{ l, u, fp?, n?, ids?, final? }] }   a reconciliation round
- *   want  { t: 'want', ids }                                        transfer: versions asked for
- *   items { t: 'items', items }                                     transfer: JWS (answer or push)
- *   ack   { t: 'ack', stored, full? }                               after a push; full: no more
- *                                                                   pushes taken now (the rest is pulled later)
- *   end   { t: 'end' }
+ *   rec   1  count, then per range: header, [lower bound], upper bound, payload
+ *              header bits 0–1 mode: 0 fingerprint (16 bytes), 1 ids (count, 32 bytes each),
+ *                2 ids in answer to ids or to a list request (the range is settled), 3 list
+ *                request (no payload: "send me your ids here")
+ *              header bit 2: a lower bound follows; else the range starts where the previous
+ *                one ended (the first at the lowest bound)
+ *              bound: timestamp as a varint delta from the frame's previous bound (bounds
+ *                ascend), then an id prefix: its length (0–32) and bytes
+ *   want  2  count, 32-byte ids                         transfer: versions asked for
+ *   items 3  count, then per JWS its length and bytes   transfer: answer or push
+ *   ack   4  stored, flags (bit 0: full, no more pushes taken now; the rest is pulled later)
+ *   end   5
  *
- * A bound is [ts] or [ts, id]; ids are 32-byte digests in base64url.
+ * All integers are unsigned varints. Bounds carry only the id prefix that separates two
+ * neighbouring items, and most only a timestamp, as in Negentropy.
  */
+import { decode as decodeVarint, encode as encodeVarint, encodingLength } from 'uint8-varint'
 import { MAX_CREDENTIAL_BYTES, SYNC_MAX_IDS, SYNC_MAX_RANGES, SYNC_TRANSFER_BATCH } from '../constants.ts'
 import { SyncLimitError, SyncProtocolError } from './errors.ts'
-import type { Bound } from './sync-set.ts'
+import { MIN_BOUND, compareBounds, type Bound } from './sync-set.ts'
 
 export interface WireRange {
   l: Bound
   u: Bound
-  /** fingerprint of the sender's items in the range */
+  /** fingerprint of the sender's items in the range (16 bytes, base64url) */
   fp?: string
-  /** how many items the sender has in the range */
-  n?: number
   /** all of the sender's ids in the range */
   ids?: Uint8Array[]
-  /** an id list sent in answer to an id list: the range is settled */
+  /** an id list sent in answer to an id list or a list request: the range is settled */
   final?: boolean
+  /** asks the peer for its ids in the range */
+  list?: boolean
 }
 
 export type SyncFrame =
@@ -35,94 +43,227 @@ export type SyncFrame =
   | { t: 'ack', stored: number, full?: boolean }
   | { t: 'end' }
 
-const encoder = new TextEncoder()
-const decoder = new TextDecoder()
-const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url')
+const TYPES = { rec: 1, want: 2, items: 3, ack: 4, end: 5 } as const
+const MODE_FINGERPRINT = 0
+const MODE_IDS = 1
+const MODE_FINAL_IDS = 2
+const MODE_LIST = 3
+const HAS_LOWER = 4
+const FINGERPRINT_BYTES = 16
+const ID_BYTES = 32
 
-function encodeBound (bound: Bound): unknown[] {
-  return bound.id == null ? [bound.ts] : [bound.ts, b64(bound.id)]
+const encoder = new TextEncoder()
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+class Writer {
+  private readonly chunks: Uint8Array[] = []
+  private length = 0
+
+  byte (value: number): void { this.bytes(Uint8Array.of(value)) }
+  varint (value: number): void { this.bytes(encodeVarint(value)) }
+  bytes (value: Uint8Array): void {
+    this.chunks.push(value)
+    this.length += value.length
+  }
+
+  finish (): Uint8Array {
+    const out = new Uint8Array(this.length)
+    let offset = 0
+    for (const chunk of this.chunks) {
+      out.set(chunk, offset)
+      offset += chunk.length
+    }
+    return out
+  }
+}
+
+class Reader {
+  private readonly buf: Uint8Array
+  private offset = 0
+
+  constructor (buf: Uint8Array) {
+    this.buf = buf
+  }
+
+  get done (): boolean { return this.offset === this.buf.length }
+
+  byte (): number {
+    if (this.offset >= this.buf.length) throw new SyncProtocolError('a sync frame ends too early')
+    return this.buf[this.offset++]
+  }
+
+  varint (): number {
+    let value: number
+    try {
+      value = decodeVarint(this.buf, this.offset)
+    } catch {
+      throw new SyncProtocolError('a sync frame carries a malformed number')
+    }
+    if (!Number.isSafeInteger(value)) throw new SyncProtocolError('a sync frame carries a number out of range')
+    this.offset += encodingLength(value)
+    return value
+  }
+
+  bytes (length: number): Uint8Array {
+    if (this.offset + length > this.buf.length) throw new SyncProtocolError('a sync frame ends too early')
+    const out = new Uint8Array(this.buf.subarray(this.offset, this.offset + length))
+    this.offset += length
+    return out
+  }
+
+  count (what: string, max: number): number {
+    const n = this.varint()
+    if (n > max) throw new SyncLimitError(`a frame carries ${n} ${what}, more than ${max}`)
+    return n
+  }
+
+  ids (max: number): Uint8Array[] {
+    const n = this.count('ids', max)
+    return Array.from({ length: n }, () => this.bytes(ID_BYTES))
+  }
+}
+
+function writeBound (w: Writer, bound: Bound, previousTs: number): void {
+  if (bound.ts < previousTs) throw new SyncProtocolError('bounds in a frame must ascend')
+  w.varint(bound.ts - previousTs)
+  const id = bound.id ?? new Uint8Array(0)
+  w.byte(id.length)
+  w.bytes(id)
+}
+
+function readBound (r: Reader, previousTs: number): Bound {
+  const ts = previousTs + r.varint()
+  if (!Number.isSafeInteger(ts)) throw new SyncProtocolError('a bound\'s timestamp is out of range')
+  const length = r.byte()
+  if (length > ID_BYTES) throw new SyncProtocolError('an id prefix is at most 32 bytes')
+  return length === 0 ? { ts } : { ts, id: r.bytes(length) }
+}
+
+function writeIds (w: Writer, ids: Uint8Array[]): void {
+  w.varint(ids.length)
+  for (const id of ids) {
+    if (id.length !== ID_BYTES) throw new SyncProtocolError('an id is 32 bytes')
+    w.bytes(id)
+  }
+}
+
+function encodeRanges (w: Writer, ranges: WireRange[]): void {
+  w.varint(ranges.length)
+  let previous: Bound = MIN_BOUND
+  for (const range of ranges) {
+    const mode = range.fp != null ? MODE_FINGERPRINT : range.list === true ? MODE_LIST : range.final === true ? MODE_FINAL_IDS : MODE_IDS
+    const explicitLower = compareBounds(range.l, previous) !== 0
+    w.byte(mode | (explicitLower ? HAS_LOWER : 0))
+    if (explicitLower) writeBound(w, range.l, previous.ts)
+    writeBound(w, range.u, range.l.ts)
+    if (mode === MODE_FINGERPRINT) {
+      const fp = Buffer.from(range.fp ?? '', 'base64url')
+      if (fp.length !== FINGERPRINT_BYTES) throw new SyncProtocolError('a fingerprint is 16 bytes')
+      w.bytes(fp)
+    } else if (mode !== MODE_LIST) {
+      writeIds(w, range.ids ?? [])
+    }
+    previous = range.u
+  }
+}
+
+function decodeRanges (r: Reader): WireRange[] {
+  const count = r.count('ranges', SYNC_MAX_RANGES)
+  const ranges: WireRange[] = []
+  let previous: Bound = MIN_BOUND
+  let ids = 0
+  for (let i = 0; i < count; i++) {
+    const header = r.byte()
+    if (header > (HAS_LOWER | MODE_LIST)) throw new SyncProtocolError('a range header with unknown bits')
+    const l = (header & HAS_LOWER) !== 0 ? readBound(r, previous.ts) : previous
+    if (compareBounds(l, previous) < 0) throw new SyncProtocolError('ranges in a frame must ascend')
+    const u = readBound(r, l.ts)
+    if (compareBounds(u, l) < 0) throw new SyncProtocolError('a range ends before it starts')
+    const range: WireRange = { l, u }
+    const mode = header & 3
+    if (mode === MODE_FINGERPRINT) {
+      range.fp = Buffer.from(r.bytes(FINGERPRINT_BYTES)).toString('base64url')
+    } else if (mode === MODE_LIST) {
+      range.list = true
+    } else {
+      range.ids = r.ids(SYNC_MAX_IDS - ids)
+      ids += range.ids.length
+      if (mode === MODE_FINAL_IDS) range.final = true
+    }
+    ranges.push(range)
+    previous = u
+  }
+  return ranges
 }
 
 export function encodeFrame (frame: SyncFrame): Uint8Array {
-  let value: unknown = frame
-  if (frame.t === 'rec') {
-    value = {
-      t: 'rec',
-      ranges: frame.ranges.map(r => ({
-        l: encodeBound(r.l),
-        u: encodeBound(r.u),
-        ...(r.fp != null ? { fp: r.fp, n: r.n } : {}),
-        ...(r.ids != null ? { ids: r.ids.map(b64) } : {}),
-        ...(r.final === true ? { final: true } : {})
-      }))
-    }
-  } else if (frame.t === 'want') {
-    value = { t: 'want', ids: frame.ids.map(b64) }
+  const w = new Writer()
+  w.byte(TYPES[frame.t])
+  switch (frame.t) {
+    case 'rec':
+      encodeRanges(w, frame.ranges)
+      break
+    case 'want':
+      writeIds(w, frame.ids)
+      break
+    case 'items':
+      w.varint(frame.items.length)
+      for (const item of frame.items) {
+        const bytes = encoder.encode(item)
+        w.varint(bytes.length)
+        w.bytes(bytes)
+      }
+      break
+    case 'ack':
+      w.varint(frame.stored)
+      w.byte(frame.full === true ? 1 : 0)
+      break
+    case 'end':
+      break
   }
-  return encoder.encode(JSON.stringify(value))
-}
-
-function decodeId (value: unknown): Uint8Array {
-  if (typeof value !== 'string' || value.length !== 43) throw new SyncProtocolError('an id is 32 bytes in base64url')
-  const bytes = Buffer.from(value, 'base64url')
-  if (bytes.length !== 32) throw new SyncProtocolError('an id is 32 bytes in base64url')
-  return new Uint8Array(bytes)
-}
-
-function decodeBound (value: unknown): Bound {
-  if (!Array.isArray(value) || value.length < 1 || value.length > 2 || !Number.isSafeInteger(value[0]) || value[0] < 0) throw new SyncProtocolError('a bound is [timestamp] or [timestamp, id]')
-  return value.length === 1 ? { ts: value[0] } : { ts: value[0], id: decodeId(value[1]) }
-}
-
-function decodeIds (value: unknown, max: number): Uint8Array[] {
-  if (!Array.isArray(value)) throw new SyncProtocolError('ids must be a list')
-  if (value.length > max) throw new SyncLimitError(`a frame lists ${value.length} ids, more than ${max}`)
-  return value.map(decodeId)
+  return w.finish()
 }
 
 export function decodeFrame (bytes: Uint8Array): SyncFrame {
-  let value: any
-  try {
-    value = JSON.parse(decoder.decode(bytes))
-  } catch {
-    throw new SyncProtocolError('a sync frame that is not JSON')
-  }
-  switch (value?.t) {
-    case 'rec': {
-      if (!Array.isArray(value.ranges)) throw new SyncProtocolError('rec needs ranges')
-      if (value.ranges.length > SYNC_MAX_RANGES) throw new SyncLimitError(`a frame carries ${value.ranges.length} ranges, more than ${SYNC_MAX_RANGES}`)
-      let ids = 0
-      return {
-        t: 'rec',
-        ranges: value.ranges.map((r: any): WireRange => {
-          const range: WireRange = { l: decodeBound(r?.l), u: decodeBound(r?.u) }
-          if (r.fp != null) {
-            if (typeof r.fp !== 'string' || r.fp.length > 64 || !Number.isSafeInteger(r.n) || r.n < 0) throw new SyncProtocolError('a fingerprint range has fp and n')
-            range.fp = r.fp
-            range.n = r.n
-          } else if (r.ids != null) {
-            range.ids = decodeIds(r.ids, SYNC_MAX_IDS - ids)
-            ids += range.ids.length
-            range.final = r.final === true
-          } else {
-            throw new SyncProtocolError('a range carries a fingerprint or ids')
-          }
-          return range
-        })
+  const r = new Reader(bytes)
+  const type = r.byte()
+  let frame: SyncFrame
+  switch (type) {
+    case TYPES.rec:
+      frame = { t: 'rec', ranges: decodeRanges(r) }
+      break
+    case TYPES.want:
+      frame = { t: 'want', ids: r.ids(SYNC_TRANSFER_BATCH) }
+      break
+    case TYPES.items: {
+      const count = r.count('versions', SYNC_TRANSFER_BATCH)
+      const items: string[] = []
+      for (let i = 0; i < count; i++) {
+        const length = r.varint()
+        if (length > MAX_CREDENTIAL_BYTES) throw new SyncLimitError(`a version of ${length} bytes is over the credential size limit`)
+        try {
+          items.push(decoder.decode(r.bytes(length)))
+        } catch (err) {
+          if (err instanceof SyncProtocolError) throw err
+          throw new SyncProtocolError('a version that is not UTF-8')
+        }
       }
+      frame = { t: 'items', items }
+      break
     }
-    case 'want':
-      return { t: 'want', ids: decodeIds(value.ids, SYNC_TRANSFER_BATCH) }
-    case 'items':
-      if (!Array.isArray(value.items) || value.items.length > SYNC_TRANSFER_BATCH) throw new SyncLimitError(`items carries at most ${SYNC_TRANSFER_BATCH} versions`)
-      if (!value.items.every((i: unknown) => typeof i === 'string' && i.length <= MAX_CREDENTIAL_BYTES)) throw new SyncProtocolError('items are JWS strings within the credential size limit')
-      return { t: 'items', items: value.items }
-    case 'ack':
-      if (!Number.isSafeInteger(value.stored)) throw new SyncProtocolError('ack carries a count')
-      return value.full === true ? { t: 'ack', stored: value.stored, full: true } : { t: 'ack', stored: value.stored }
-    case 'end':
-      return { t: 'end' }
+    case TYPES.ack: {
+      const stored = r.varint()
+      const flags = r.byte()
+      if (flags > 1) throw new SyncProtocolError('an ack with unknown flags')
+      frame = flags === 1 ? { t: 'ack', stored, full: true } : { t: 'ack', stored }
+      break
+    }
+    case TYPES.end:
+      frame = { t: 'end' }
+      break
     default:
-      throw new SyncProtocolError(`unknown sync frame type ${JSON.stringify(value?.t)?.slice(0, 20)}`)
+      throw new SyncProtocolError(`unknown sync frame type ${type}`)
   }
+  if (!r.done) throw new SyncProtocolError('a sync frame with bytes after its end')
+  return frame
 }

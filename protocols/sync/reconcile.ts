@@ -2,13 +2,16 @@
  * Range-based set reconciliation (after Negentropy, NIP-77), as pure functions over a
  * SyncSet. The initiator sends the fingerprint of its whole set; on a mismatch the responder
  * splits the range into SYNC_BRANCHING subranges with their fingerprints, or lists its ids
- * when it holds few items there; the initiator does the same with what comes back, until every
- * range is settled by equal fingerprints or by id lists, from which the initiator learns what
- * it lacks (need) and what the responder lacks (have). Traffic grows with the difference and
- * the log of the set size, not with the set.
+ * when it holds few items there; the initiator splits what still differs in turn, or, where it
+ * holds few items, asks for the responder's ids there (a list request: one bound, where sending
+ * its own ids would cost 32 bytes each). Every range is settled by equal fingerprints or by the
+ * responder's id list, from which the initiator learns what it lacks (need) and what the
+ * responder lacks (have). Traffic grows with the difference and the log of the set size, not
+ * with the set.
  */
-import { SYNC_BRANCHING, SYNC_SMALL_RANGE } from '../constants.ts'
-import { MAX_BOUND, MIN_BOUND, compareIds, type Bound, type SyncSet } from './sync-set.ts'
+import { SYNC_BRANCHING, SYNC_MAX_IDS, SYNC_SMALL_RANGE } from '../constants.ts'
+import { MAX_BOUND, MIN_BOUND, boundBetween, compareIds, type Bound, type SyncSet } from './sync-set.ts'
+import { SyncProtocolError } from './errors.ts'
 import type { WireRange } from './messages.ts'
 
 function idRange (set: SyncSet, l: Bound, u: Bound, start: number, end: number, final = false): WireRange {
@@ -24,8 +27,8 @@ function split (set: SyncSet, l: Bound, u: Bound, start: number, end: number): W
   for (let k = 1; k <= SYNC_BRANCHING; k++) {
     const to = k === SYNC_BRANCHING ? end : start + Math.floor(k * count / SYNC_BRANCHING)
     if (to === from && k !== SYNC_BRANCHING) continue
-    const upper: Bound = k === SYNC_BRANCHING ? u : { ts: set.item(to).ts, id: set.item(to).id }
-    out.push({ l: lower, u: upper, fp: set.fingerprint(from, to), n: to - from })
+    const upper: Bound = k === SYNC_BRANCHING ? u : boundBetween(set.item(to - 1), set.item(to))
+    out.push({ l: lower, u: upper, fp: set.fingerprint(from, to) })
     lower = upper
     from = to
   }
@@ -35,18 +38,21 @@ function split (set: SyncSet, l: Bound, u: Bound, start: number, end: number): W
 /** The initiator's first frame. */
 export function initialRanges (set: SyncSet): WireRange[] {
   const [start, end] = set.range(MIN_BOUND, MAX_BOUND)
-  if (end - start <= SYNC_SMALL_RANGE) return [idRange(set, MIN_BOUND, MAX_BOUND, start, end)]
-  return [{ l: MIN_BOUND, u: MAX_BOUND, fp: set.fingerprint(start, end), n: end - start }]
+  if (end - start <= SYNC_SMALL_RANGE) return [{ l: MIN_BOUND, u: MAX_BOUND, list: true }]
+  return [{ l: MIN_BOUND, u: MAX_BOUND, fp: set.fingerprint(start, end) }]
 }
 
 /** The responder's answer to one round. */
 export function respond (set: SyncSet, ranges: WireRange[]): WireRange[] {
   const out: WireRange[] = []
+  let listed = 0
   for (const range of ranges) {
     const [start, end] = set.range(range.l, range.u)
-    if (range.ids != null) {
+    if ((range.ids != null || range.list === true) && listed + end - start <= SYNC_MAX_IDS) {
       out.push(idRange(set, range.l, range.u, start, end, true))
-    } else if (set.fingerprint(start, end) !== range.fp) {
+      listed += end - start
+    } else if (range.ids != null || range.list === true || set.fingerprint(start, end) !== range.fp) {
+      // more ids than one frame carries: split, and the initiator asks again range by range
       if (end - start <= SYNC_SMALL_RANGE) out.push(idRange(set, range.l, range.u, start, end))
       else out.push(...split(set, range.l, range.u, start, end))
     }
@@ -66,6 +72,7 @@ export function advance (set: SyncSet, ranges: WireRange[], diff: Difference): W
   const out: WireRange[] = []
   for (const range of ranges) {
     const [start, end] = set.range(range.l, range.u)
+    if (range.list === true) throw new SyncProtocolError('a responder does not send list requests')
     if (range.ids != null) {
       const theirs = [...range.ids].sort(compareIds)
       const mine = set.items(start, end).map(i => i.id).sort(compareIds)
@@ -83,7 +90,7 @@ export function advance (set: SyncSet, ranges: WireRange[], diff: Difference): W
         }
       }
     } else if (set.fingerprint(start, end) !== range.fp) {
-      if (end - start <= SYNC_SMALL_RANGE) out.push(idRange(set, range.l, range.u, start, end))
+      if (end - start <= SYNC_SMALL_RANGE) out.push({ l: range.l, u: range.u, list: true })
       else out.push(...split(set, range.l, range.u, start, end))
     }
   }

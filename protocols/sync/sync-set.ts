@@ -19,7 +19,7 @@ export interface SyncItem {
 
 export interface Bound {
   ts: number
-  /** id bytes; omitted = the lowest id at that timestamp */
+  /** an id or a prefix of one (sorting before every id it starts); omitted = the lowest id at that timestamp */
   id?: Uint8Array
 }
 
@@ -45,11 +45,33 @@ export function compareItems (a: SyncItem, b: SyncItem): number {
   return a.ts !== b.ts ? a.ts - b.ts : compareIds(a.id, b.id)
 }
 
+/** Lexicographic order of ids and id prefixes: a prefix sorts before every longer id that starts with it. */
+function compareIdPrefixes (a: Uint8Array, b: Uint8Array): number {
+  const common = Math.min(a.length, b.length)
+  for (let i = 0; i < common; i++) {
+    if (a[i] !== b[i]) return a[i] - b[i]
+  }
+  return a.length - b.length
+}
+
+export function compareBounds (a: Bound, b: Bound): number {
+  if (a.ts !== b.ts) return a.ts < b.ts ? -1 : 1
+  return compareIdPrefixes(a.id ?? new Uint8Array(0), b.id ?? new Uint8Array(0))
+}
+
+/** The shortest bound that separates an item from the item before it: most often its timestamp alone. */
+export function boundBetween (previous: SyncItem, next: SyncItem): Bound {
+  if (previous.ts !== next.ts) return { ts: next.ts }
+  let shared = 0
+  while (shared < 31 && previous.id[shared] === next.id[shared]) shared++
+  return { ts: next.ts, id: next.id.slice(0, shared + 1) }
+}
+
 /** Whether an item sorts before a bound. */
 function before (item: SyncItem, bound: Bound): boolean {
   if (item.ts !== bound.ts) return item.ts < bound.ts
   if (bound.id == null) return false
-  return compareIds(item.id, bound.id) < 0
+  return compareIdPrefixes(item.id, bound.id) < 0
 }
 
 export interface SyncSet {

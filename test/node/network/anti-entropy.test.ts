@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { multiaddr } from '@multiformats/multiaddr'
 import { lpStream } from '@libp2p/utils'
 import { SYNC_PROTOCOL } from '../../../protocols/constants.ts'
+import { encodeFrame } from '../../../protocols/sync/index.ts'
 import { generateJws } from '../../../simulations/generator.ts'
 import { startMember, stopMembers, type NetworkMember } from '../../fixtures/network.ts'
 import { waitFor } from '../../fixtures/wait.ts'
@@ -85,10 +86,10 @@ describe('anti-entropy', function () {
     const attacker = await startMember([], { sync: { onConnect: false } })
     try {
       const frames: Uint8Array[] = [
-        new TextEncoder().encode('not json'),
-        new TextEncoder().encode(JSON.stringify({ t: 'rec', ranges: Array.from({ length: 20_000 }, () => ({ l: [0], u: [1], fp: 'x', n: 1 })) })),
-        new TextEncoder().encode(JSON.stringify({ t: 'items', items: ['forged.jws.here'] })),
-        new TextEncoder().encode(JSON.stringify({ t: 'want', ids: ['x'] }))
+        new TextEncoder().encode('not a frame'),
+        Uint8Array.from([1, 0xa0, 0x9c, 0x01]), // rec with 20,000 ranges announced
+        encodeFrame({ t: 'items', items: ['forged.jws.here'] }),
+        Uint8Array.from([2, 1, 0x78]) // want one id, one byte long
       ]
       // a length prefix far beyond the frame limit first, then bad frames, until the victim hangs up
       const oversized = Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0x7f])
