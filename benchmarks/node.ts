@@ -3,10 +3,11 @@
  * in-process and over HTTP, as entries/s and the ratio to raw Ed25519 verifications/s in the
  * same run (target ≥ 0.5 in-process); filter and SPARQL latency p50/p99 at 10k and 100k
  * entries (targets: filter p50 < 5 ms, typical SPARQL p50 < 50 ms at 100k); RSS at 100k; a restart
- * at 100k: when filters answer (target < 2 s) and when SPARQL does (target < 5 s).
+ * at 100k: when filters answer (target < 2 s) and when SPARQL does (target < 5 s); the disk
+ * the store takes at 100k beside the JWS bytes (target ≤ 1.5×).
  * `BENCH_SCALE=0.1` runs a tenth of it for a quick look.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createCatalogueNode, type CatalogueNode } from '../node/catalogue-node.ts'
@@ -25,6 +26,15 @@ async function ingest (publish: (jws: string) => Promise<unknown>, credentials: 
   }
   await Promise.all(Array.from({ length: inFlight }, worker))
   return credentials.length / ((performance.now() - start) / 1000)
+}
+
+async function directoryBytes (dir: string): Promise<number> {
+  let bytes = 0
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    bytes += entry.isDirectory() ? await directoryBytes(path) : (await stat(path)).size
+  }
+  return bytes
 }
 
 async function latency (label: string, runs: number, fn: (i: number) => Promise<unknown>): Promise<{ p50: number, p99: number }> {
@@ -110,6 +120,9 @@ export async function nodeBenchmark (): Promise<void> {
   const rss = process.memoryUsage().rss
   console.log(`  RSS at ${fmt(big)} entries: ${fmt(rss / 2 ** 20)} MiB (process, including the generated credentials and the RDF worker)`)
   await inProcess.stop()
+  const jwsBytes = credentials.reduce((sum, jws) => sum + jws.length, 0)
+  const diskBytes = await directoryBytes(dirA)
+  console.log(`  disk at ${fmt(big)} entries: ${fmt(diskBytes / 2 ** 20, 1)} MiB for ${fmt(jwsBytes / 2 ** 20, 1)} MiB of JWS: ${(diskBytes / jwsBytes).toFixed(2)}× (target ≤ 1.5×)`)
 
   // a restart: how soon the node serves filters (the API), and SPARQL (its index rebuilt)
   const restartStarted = performance.now()

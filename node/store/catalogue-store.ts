@@ -21,7 +21,7 @@ import type { StoreMark, StoreState } from './store-mark.ts'
 import type { IndexTerms } from '../query/index-terms.ts'
 import { createWriteQueue } from './write-queue.ts'
 import {
-  decodeSeq, indexKey, indexPrefix, type HeadRecord, type RevocationRecord, type VersionRecord, type VersionStatus
+  decodeSeq, headIndexKeys, indexKey, indexPrefix, termPrefixes, type HeadRecord, type RevocationRecord, type VersionRecord, type VersionStatus
 } from './records.ts'
 
 export type Database = AbstractLevel<any, string, any>
@@ -115,6 +115,8 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
 
   const damaged = (what: string): StoreCorruptionError => new StoreCorruptionError(`the store ${init.location ?? ''} is damaged: ${what}; run gxcat repair on its data directory`)
   const memoryHeads = new Map<string, MemoryHead>()
+  /** current heads by seq: what a posting (which carries no CID) points at */
+  const headCids = new Map<number, string>()
   // kept in memory from the heads' index keys: counts by facet answer at once at any size
   const facetCounts: Record<FacetKind, Map<string, number>> = { type: new Map(), issuer: new Map(), keyword: new Map() }
   const countFacets = (keys: readonly string[], delta: number): void => {
@@ -154,7 +156,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     const storedHeads = new Map<string, HeadRecord>()
     const loaded = await heads.getMany(touched)
     touched.forEach((entry, i) => { if (loaded[i] != null) storedHeads.set(entry, loaded[i]) })
-    const indexKeysOf = (entry: string): string[] => storedHeads.get(entry)?.indexKeys ?? []
+    const indexKeysOf = (entry: string): string[] => { const head = storedHeads.get(entry); return head == null ? [] : headIndexKeys(head) }
 
     const results: Array<AcceptOutcome | RevokeOutcome> = []
     const now = new Date().toISOString()
@@ -185,16 +187,11 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
             prunedVersions++
           }
         }
-        const keys = [
-          indexPrefix('a'),
-          indexPrefix('i', verified.issuer),
-          ...terms.types.map(t => indexPrefix('t', t)),
-          ...terms.tokens.map(t => indexPrefix('w', t)),
-          ...terms.properties.map(([p, v]) => indexPrefix('p', p, v))
-        ].map(prefix => indexKey(prefix, s))
-        for (const key of keys) ops.push({ type: 'put', key, value: cid, sublevel: index })
-        keysAdded.push(...keys)
-        const headRecord: HeadRecord = { cid, validFrom: verified.validFrom, seq: s, indexKeys: keys, older }
+        const headTerms = { issuer: verified.issuer, types: terms.types, tokens: terms.tokens, properties: terms.properties }
+        const prefixes = termPrefixes(headTerms)
+        for (const prefix of prefixes) ops.push({ type: 'put', key: indexKey(prefix, s), value: '', sublevel: index })
+        keysAdded.push(...prefixes)
+        const headRecord: HeadRecord = { cid, validFrom: verified.validFrom, seq: s, terms: headTerms, older }
         ops.push({ type: 'put', key: entry, value: headRecord, sublevel: heads })
         storedHeads.set(entry, headRecord)
         batchHeads.set(entry, { cid, validFrom: verified.validFrom, seq: s })
@@ -212,7 +209,8 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
           ops.push({ type: 'put', key: head.cid, value: 'revoked', sublevel: statuses })
           for (const key of indexKeysOf(entry)) ops.push({ type: 'del', key, sublevel: index })
           keysRemoved.push(...indexKeysOf(entry))
-          const headRecord = { ...storedHeads.get(entry) as HeadRecord, indexKeys: [] }
+          const { indexKeys: _keys, terms: _terms, ...kept } = storedHeads.get(entry) as HeadRecord
+          const headRecord: HeadRecord = kept
           ops.push({ type: 'put', key: entry, value: headRecord, sublevel: heads })
           storedHeads.set(entry, headRecord)
         }
@@ -240,7 +238,13 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     batches = state.batches
     versionCount = state.versions
     revokedHeads += addedRevokedHeads
-    for (const [entry, head] of batchHeads) if (head != null) memoryHeads.set(entry, head)
+    for (const [entry, head] of batchHeads) {
+      if (head == null) continue
+      const replaced = memoryHeads.get(entry)
+      if (replaced != null) headCids.delete(replaced.seq)
+      memoryHeads.set(entry, head)
+      headCids.set(head.seq, head.cid)
+    }
     for (const entry of batchRevoked) revoked.add(entry)
     // added first: a key added and removed in the same batch nets out
     countFacets(keysAdded, 1)
@@ -314,7 +318,8 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
         recorded = await meta.get('state')
         for await (const [entry, head] of heads.iterator()) {
           memoryHeads.set(entry, { cid: head.cid, validFrom: head.validFrom, seq: head.seq })
-          countFacets(head.indexKeys, 1)
+          headCids.set(head.seq, head.cid)
+          countFacets(headIndexKeys(head), 1)
         }
         for await (const entry of revocationsDb.keys()) revoked.add(entry)
         versionCount = 0
@@ -373,8 +378,11 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     async * scan (prefix, afterSeq, limit) {
       const gt = afterSeq > 0 ? indexKey(prefix, afterSeq) : prefix
       try {
-        for await (const [key, cid] of index.iterator({ gt, lt: prefix + '\uffff', limit })) {
-          yield { seq: decodeSeq(key.slice(prefix.length)), cid }
+        for await (const [key, stored] of index.iterator({ gt, lt: prefix + '\uffff', limit })) {
+          const seq = decodeSeq(key.slice(prefix.length))
+          // a posting read from the iterator's snapshot may point at a head replaced since: its CID is in history
+          const cid = stored !== '' ? stored : headCids.get(seq) ?? await index.get(indexKey(indexPrefix('h'), seq))
+          if (cid != null) yield { seq, cid }
         }
       } catch (err: any) {
         throw new StoreError(`the store cannot be read: ${err.code ?? err.message}`)

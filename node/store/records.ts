@@ -4,6 +4,7 @@
  */
 
 import type { Revocation, VerifiedCredential } from '../../protocols/self-description/index.ts'
+import type { IndexTerms } from '../query/index-terms.ts'
 
 export type VersionStatus = 'active' | 'superseded' | 'revoked' | 'expired' | 'suspended'
 
@@ -19,8 +20,10 @@ export interface HeadRecord {
   cid: string
   validFrom: string
   seq: number
-  /** the index keys written for it, deleted when it is superseded or revoked */
-  indexKeys: string[]
+  /** what it is indexed under (its keys: `termPrefixes` with its seq), dropped when it is revoked */
+  terms?: HeadTerms
+  /** its index keys in full, in stores written before `terms` */
+  indexKeys?: string[]
   /** the superseded versions kept, newest first (absent in stores written before pruning) */
   older?: Array<{ cid: string, seq: number }>
 }
@@ -39,7 +42,11 @@ export function decodeSeq (text: string): number {
   return Number.parseInt(text, 16)
 }
 
-/** Index spaces: a = every active head, h = every version (history), t = type, i = issuer, w = word, p = property value. */
+/**
+ * Index spaces: a = every active head, h = every version (history), t = type, i = issuer,
+ * w = word, p = property value. An `h` posting's value is the version's CID; the others point
+ * at a current head's seq and carry no value (stores written before carry the CID there too).
+ */
 export type IndexKind = 'a' | 'h' | 't' | 'i' | 'w' | 'p'
 
 /** The prefix of one posting list: all keys of (kind, value…), ordered by seq. */
@@ -49,4 +56,25 @@ export function indexPrefix (kind: IndexKind, ...values: string[]): string {
 
 export function indexKey (prefix: string, seq: number): string {
   return prefix + encodeSeq(seq)
+}
+
+export interface HeadTerms extends IndexTerms {
+  issuer: string
+}
+
+/** The posting lists a head is in. */
+export function termPrefixes (terms: HeadTerms): string[] {
+  return [
+    indexPrefix('a'),
+    indexPrefix('i', terms.issuer),
+    ...terms.types.map(t => indexPrefix('t', t)),
+    ...terms.tokens.map(t => indexPrefix('w', t)),
+    ...terms.properties.map(([p, v]) => indexPrefix('p', p, v))
+  ]
+}
+
+/** The index keys of a head. */
+export function headIndexKeys (head: HeadRecord): string[] {
+  if (head.indexKeys != null) return head.indexKeys
+  return head.terms == null ? [] : termPrefixes(head.terms).map(prefix => indexKey(prefix, head.seq))
 }

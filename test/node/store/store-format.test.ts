@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { ClassicLevel } from 'classic-level'
+import { createCatalogueNode, type CatalogueNode } from '../../../node/catalogue-node.ts'
+import { headIndexKeys, type HeadRecord } from '../../../node/store/records.ts'
+import { generateIssuerKey, signCredential, signRevocation } from '../../../protocols/self-description/index.ts'
+import { serviceOffering } from '../../fixtures/subjects.ts'
+import { tempDir } from '../../fixtures/node.ts'
+
+const key = generateIssuerKey()
+const subject = (n: number): string => `https://provider.example/services/${n}`
+const offering = async (n: number, name: string, day = 1): Promise<string> =>
+  signCredential({ ...serviceOffering(subject(n)), 'schema:name': name }, key, { validFrom: `2026-01-0${day}T00:00:00Z` })
+
+/** What a node's filters and facets answer, in a form to compare. */
+async function answers (node: CatalogueNode): Promise<unknown> {
+  const cids = async (filter: Parameters<CatalogueNode['list']>[0]): Promise<string[]> => (await node.list(filter)).items.map(i => i.cid).sort()
+  return {
+    all: await cids({ limit: 50 }),
+    type: await cids({ type: 'gx:ServiceOffering', limit: 50 }),
+    words: await cids({ q: 'lighthouse', limit: 50 }),
+    where: await cids({ where: [['gx:keyword', 'storage']], limit: 50 }),
+    facets: node.facets(10)
+  }
+}
+
+/** Rewrites a store as gxcat wrote it before postings lost their CID: CIDs in postings, full index keys in heads. */
+async function rewriteAsOldFormat (dir: string): Promise<void> {
+  const db = new ClassicLevel<string, string>(join(dir, 'store'))
+  const heads = db.sublevel<string, HeadRecord>('heads', { valueEncoding: 'json' })
+  const index = db.sublevel<string, string>('index', { valueEncoding: 'utf8' })
+  for await (const [entry, head] of heads.iterator()) {
+    const keys = headIndexKeys(head)
+    const { terms: _terms, ...old } = head
+    await heads.put(entry, { ...old, indexKeys: keys })
+    await index.batch(keys.map(k => ({ type: 'put' as const, key: k, value: head.cid })))
+  }
+  await db.close()
+}
+
+describe('store format', () => {
+  it('writes postings without the CID, and serves after a restart what it served before', async () => {
+    const dir = join(await tempDir(), 'data')
+    const node = createCatalogueNode({ dataDir: dir, sparql: false })
+    await node.start()
+    for (let n = 1; n <= 4; n++) await node.publish(await offering(n, n % 2 === 0 ? 'Lighthouse storage' : 'Harbour storage'))
+    const before = await answers(node)
+    await node.stop()
+
+    const db = new ClassicLevel<string, string>(join(dir, 'store'))
+    const postings = await db.sublevel<string, string>('index', { valueEncoding: 'utf8' }).iterator().all()
+    await db.close()
+    assert.ok(postings.length > 20)
+    for (const [k, value] of postings) assert.equal(value === '', !k.startsWith('h\u0000'), `posting ${JSON.stringify(k)} → ${JSON.stringify(value)}`)
+
+    const again = createCatalogueNode({ dataDir: dir, sparql: false })
+    await again.start()
+    assert.deepEqual(await answers(again), before)
+    await again.stop()
+  })
+
+  it('reads a store written in the older format, and supersedes and revokes its entries cleanly', async () => {
+    const dir = join(await tempDir(), 'data')
+    const node = createCatalogueNode({ dataDir: dir, sparql: false })
+    await node.start()
+    for (let n = 1; n <= 4; n++) await node.publish(await offering(n, n % 2 === 0 ? 'Lighthouse storage' : 'Harbour storage'))
+    const before = await answers(node) as { words: string[], all: string[] }
+    await node.stop()
+    await rewriteAsOldFormat(dir)
+
+    const old = createCatalogueNode({ dataDir: dir, sparql: false })
+    await old.start()
+    try {
+      assert.deepEqual(await answers(old), before)
+      // entry 2 gets a new name, entry 4 is revoked: neither is found under "lighthouse" any more
+      const renamed = await old.publish(await offering(2, 'Beacon storage', 2))
+      assert.equal(renamed.status, 'active')
+      assert.equal((await old.revoke(await signRevocation(subject(4), key))).status, 'revoked')
+      assert.deepEqual((await old.list({ q: 'lighthouse', limit: 50 })).items, [])
+      assert.deepEqual((await old.list({ q: 'beacon', limit: 50 })).items.map(i => i.cid), [renamed.cid])
+      assert.equal((await old.list({ limit: 50 })).items.length, 3)
+      assert.deepEqual(old.facets(10).types, [{ value: 'gx:ServiceOffering', count: 3 }])
+    } finally {
+      await old.stop()
+    }
+  })
+})
