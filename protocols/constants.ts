@@ -101,6 +101,8 @@ export const SYNC_MAX_RANGES = 16_384
 export const SYNC_MAX_IDS = 200_000
 /** Most reconciliation round trips of one session (splitting always ends well before this). */
 export const SYNC_MAX_ROUNDS = 24
+/** Batches of versions a fetching side asks for ahead of the one it is verifying. */
+export const SYNC_PIPELINE = 3
 /** Versions asked for or pushed per frame in the transfer phase. */
 export const SYNC_TRANSFER_BATCH = 256
 /** A whole session, and one frame, must finish within these. */

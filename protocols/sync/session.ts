@@ -7,7 +7,7 @@
  */
 import { lpStream } from '@libp2p/utils'
 import {
-  SYNC_FRAME_TIMEOUT_MS, SYNC_MAX_FRAME_BYTES, SYNC_MAX_ROUNDS, SYNC_SESSION_TIMEOUT_MS, SYNC_TRANSFER_BATCH
+  SYNC_FRAME_TIMEOUT_MS, SYNC_MAX_FRAME_BYTES, SYNC_MAX_ROUNDS, SYNC_PIPELINE, SYNC_SESSION_TIMEOUT_MS, SYNC_TRANSFER_BATCH
 } from '../constants.ts'
 import { versionCid } from '../self-description/identity.ts'
 import { SyncLimitError, SyncProtocolError, SyncStreamError, SyncTimeoutError } from './errors.ts'
@@ -129,19 +129,37 @@ export async function initiateSync (stream: Stream, source: SyncSource, options:
   stats.need = diff.need.length
   stats.have = diff.have.length
 
-  // fetch what we lack, batch by batch; anything we did not ask for is a protocol breach
-  for (let i = 0; i < diff.need.length; i += SYNC_TRANSFER_BATCH) {
-    const wanted = diff.need.slice(i, i + SYNC_TRANSFER_BATCH)
+  // fetch what we lack, SYNC_PIPELINE batches asked for ahead, the verification of one batch
+  // overlapping the transfer of the next; anything we did not ask for is a protocol breach
+  const asked: Uint8Array[][] = []
+  const ingesting: Array<Promise<void>> = []
+  let nextWant = 0
+  const askNext = async (): Promise<void> => {
+    const wanted = diff.need.slice(nextWant, nextWant + SYNC_TRANSFER_BATCH)
+    nextWant += wanted.length
+    asked.push(wanted)
     await channel.send({ t: 'want', ids: wanted })
+  }
+  while (asked.length < SYNC_PIPELINE && nextWant < diff.need.length) await askNext()
+  while (asked.length > 0) {
+    const wanted = asked.shift() as Uint8Array[]
     const answer = await channel.receive()
     if (answer.t !== 'items') throw new SyncProtocolError(`expected items, got ${answer.t}`)
-    const asked = new Set(wanted.map(id => Buffer.from(id).toString('base64')))
+    const expected = new Set(wanted.map(id => Buffer.from(id).toString('base64')))
     for (const jws of answer.items) {
-      if (!asked.has(Buffer.from(versionCid(jws).multihash.digest).toString('base64'))) throw new SyncProtocolError('the peer sent a version that was not asked for')
+      if (!expected.has(Buffer.from(versionCid(jws).multihash.digest).toString('base64'))) throw new SyncProtocolError('the peer sent a version that was not asked for')
     }
-    stats.fetched += await ingestAll(source, answer.items, stats)
-    options.onProgress?.(stats)
+    if (nextWant < diff.need.length) await askNext()
+    const ingested = ingestAll(source, answer.items, stats).then(stored => {
+      stats.fetched += stored
+      options.onProgress?.(stats)
+    })
+    ingested.catch(() => {}) // awaited below; a failure meanwhile must not go unhandled
+    ingesting.push(ingested)
+    // at most two batches verified at once: enough to keep every core busy, bounded in memory
+    if (ingesting.length >= 2) await ingesting.shift()
   }
+  await Promise.all(ingesting)
 
   // push what the peer lacks
   for (let i = 0; i < diff.have.length; i += SYNC_TRANSFER_BATCH) {
