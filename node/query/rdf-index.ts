@@ -13,8 +13,7 @@ import type { ComponentLogger } from '@libp2p/interface'
 export type { RdfVersion, SparqlResult } from './rdf-store.ts'
 
 export type RdfRequest =
-  /** versions as lines of "CID JWS": one string crosses to the worker as one copy, where a list of objects is cloned field by field */
-  | { op: 'load', lines: string }
+  | { op: 'load', versions: RdfVersion[] }
   | { op: 'remove', cids: string[] }
   | { op: 'query', id: number, sparql: string, accept?: string }
   | { op: 'sync', id: number }
@@ -48,19 +47,6 @@ export interface RdfIndex {
   idle (): Promise<void>
   query (sparql: string, accept?: string): Promise<SparqlResult>
   close (): Promise<void>
-}
-
-function loadRequest (versions: RdfVersion[]): RdfRequest {
-  return { op: 'load', lines: versions.map(v => `${v.cid} ${v.jws}`).join('\n') }
-}
-
-/** The versions of a load request (rdf-worker.ts). */
-export function versionsOfLoad (lines: string): RdfVersion[] {
-  if (lines === '') return []
-  return lines.split('\n').map(line => {
-    const space = line.indexOf(' ')
-    return { cid: line.slice(0, space), jws: line.slice(space + 1) }
-  })
 }
 
 const ERRORS: Record<string, new (message: string) => Error> = { InvalidQueryError, ReadOnlyQueryError, QueryTooLargeError }
@@ -164,7 +150,7 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
         if (closed || worker !== current) return
         const versions = batch.filter(v => !removedWhileRestarting.has(v.cid))
         loaded += versions.length
-        worker.postMessage(loadRequest(versions))
+        worker.postMessage({ op: 'load', versions } satisfies RdfRequest)
       }
       await request({ op: 'sync' }, Infinity, true)
       log('the RDF worker is back with %d entries after %d ms', loaded, Math.round(performance.now() - started))
@@ -176,7 +162,7 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
 
   const flushAdds = (): void => {
     scheduled = false
-    while (pendingAdds.length > 0) worker.postMessage(loadRequest(pendingAdds.splice(0, RDF_BATCH_SIZE)))
+    while (pendingAdds.length > 0) worker.postMessage({ op: 'load', versions: pendingAdds.splice(0, RDF_BATCH_SIZE) } satisfies RdfRequest)
   }
   const request = async (message: { op: 'query', sparql: string, accept?: string } | { op: 'sync' }, budgetMs = timeoutMs, duringRestart = false): Promise<SparqlResult | undefined> => {
     if (closed) throw new SparqlUnavailableError('the node is stopping')

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { createRdfStore } from './rdf-store.ts'
-import { versionsOfLoad, type RdfRequest, type RdfResponse } from './rdf-index.ts'
+import type { RdfRequest, RdfResponse } from './rdf-index.ts'
 
 const store = createRdfStore()
 const maxResultBytes: number = workerData?.maxResultBytes ?? Infinity
@@ -14,7 +14,7 @@ if (port == null) throw new Error('rdf-worker.ts runs in a worker thread')
 
 port.on('message', (message: RdfRequest) => {
   if (message.op === 'load') {
-    store.load(versionsOfLoad(message.lines), (cid, err) => { port.postMessage({ op: 'load-error', cid, message: err.message } satisfies RdfResponse) })
+    store.load(message.versions, (cid, err) => { port.postMessage({ op: 'load-error', cid, message: err.message } satisfies RdfResponse) })
   } else if (message.op === 'remove') {
     for (const cid of message.cids) store.remove(cid)
   } else if (message.op === 'query') {

@@ -11,7 +11,8 @@ import { Worker } from 'node:worker_threads'
 import { mentionsGaiax, validateGaiaxShapes, type ShapesValidator, type ShapeViolation } from '../../protocols/self-description/index.ts'
 import { MAX_SHAPES_WORKERS } from '../constants.ts'
 
-export interface ShapesRequest { id: number, credentials: Array<Record<string, unknown>> }
+/** Credentials as JSON text: strings cross to a worker as flat copies, where objects are cloned field by field. */
+export interface ShapesRequest { id: number, texts: string[] }
 export type ShapesResponse =
   | { id: number, results: ShapeViolation[][], error?: undefined, ready?: undefined }
   | { id: number, error: string, results?: undefined, ready?: undefined }
@@ -25,7 +26,7 @@ export interface ShapesPool extends ShapesValidator {
 }
 
 interface Pending {
-  credential: Record<string, unknown>
+  text: string
   resolve: (violations: ShapeViolation[]) => void
   reject: (err: Error) => void
 }
@@ -91,7 +92,7 @@ export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
       if (slot.load === 0) slot.worker.ref()
       slot.load += part.length
       waiting.set(id, { batch: part, slot })
-      slot.worker.postMessage({ id, credentials: part.map(p => p.credential) } satisfies ShapesRequest)
+      slot.worker.postMessage({ id, texts: part.map(p => p.text) } satisfies ShapesRequest)
     }
   }
 
@@ -103,10 +104,10 @@ export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
     async ready () {
       await Promise.all(workers.map(async slot => slot.ready))
     },
-    async validate (credential) {
-      if (!mentionsGaiax(credential)) return []
+    async validate (credential, text = JSON.stringify(credential)) {
+      if (!mentionsGaiax(text)) return []
       const { promise, resolve, reject } = Promise.withResolvers<ShapeViolation[]>()
-      pending.push({ credential, resolve, reject })
+      pending.push({ text, resolve, reject })
       if (pending.length === 1) setImmediate(flush)
       return promise
     },

@@ -15,7 +15,14 @@ for (const release of SHAPE_RELEASES) gaiaxShapes().shapeCount(release.namespace
 port.postMessage({ ready: true } satisfies ShapesResponse)
 
 port.on('message', (request: ShapesRequest) => {
-  gaiaxShapes().validate(request.credentials).then(
+  let credentials: Array<Record<string, unknown>>
+  try {
+    credentials = request.texts.map(text => JSON.parse(text))
+  } catch (err: any) {
+    port.postMessage({ id: request.id, error: `${err.name}: ${err.message}` } satisfies ShapesResponse)
+    return
+  }
+  gaiaxShapes().validate(credentials).then(
     results => { port.postMessage({ id: request.id, results } satisfies ShapesResponse) },
     (err: Error) => { port.postMessage({ id: request.id, error: `${err.name}: ${err.message}` } satisfies ShapesResponse) }
   )

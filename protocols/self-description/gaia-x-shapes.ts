@@ -106,9 +106,9 @@ export function gaiaxShapes (): GaiaxShapes {
   return shared
 }
 
-/** Whether any bundled shape can apply: the credential names a Gaia-X vocabulary somewhere. */
-export function mentionsGaiax (credential: Record<string, unknown>): boolean {
-  const text = JSON.stringify(credential)
+/** Whether any bundled shape can apply: the credential (or its JSON text) names a Gaia-X vocabulary somewhere. */
+export function mentionsGaiax (credential: Record<string, unknown> | string): boolean {
+  const text = typeof credential === 'string' ? credential : JSON.stringify(credential)
   return SHAPE_RELEASES.some(r => mentions(text, r.namespace))
 }
 
@@ -386,13 +386,14 @@ function flush (): void {
 
 /** Runs the official Gaia-X shapes over a credential: its violations, none when it conforms. */
 export interface ShapesValidator {
-  validate (credential: Record<string, unknown>): Promise<ShapeViolation[]>
+  /** `text`: the credential's JSON text where the caller has it (a JWS payload), which saves serialising it again */
+  validate (credential: Record<string, unknown>, text?: string): Promise<ShapeViolation[]>
   /** resolves when it can validate without a first-use delay */
   ready? (): Promise<void>
 }
 
-/** Throws ShapeViolationError when the credential violates the official shapes, run in this thread or by `shapes`. */
-export async function assertGaiaxShapes (credential: Record<string, unknown>, shapes?: ShapesValidator): Promise<void> {
-  const violations = await (shapes != null ? shapes.validate(credential) : validateGaiaxShapes(credential))
+/** Throws ShapeViolationError when the credential violates the official shapes, run in this thread or by `shapes` (given its JSON text if the caller has it). */
+export async function assertGaiaxShapes (credential: Record<string, unknown>, shapes?: ShapesValidator, text?: string): Promise<void> {
+  const violations = await (shapes != null ? shapes.validate(credential, text) : validateGaiaxShapes(credential))
   if (violations.length > 0) throw new ShapeViolationError(violations)
 }

@@ -60,7 +60,12 @@ export function assertNotVcJwt11 (typ: string | undefined, payload: Record<strin
  * anything again.
  */
 export function payloadOfVerifiedJws (jws: string): Record<string, any> {
-  return JSON.parse(Buffer.from(jws.slice(jws.indexOf('.') + 1, jws.lastIndexOf('.')), 'base64url').toString('utf8'))
+  return JSON.parse(payloadTextOfJws(jws))
+}
+
+/** The JSON text of a compact JWS's payload, decoded and nothing else. */
+export function payloadTextOfJws (jws: string): string {
+  return Buffer.from(jws.slice(jws.indexOf('.') + 1, jws.lastIndexOf('.')), 'base64url').toString('utf8')
 }
 
 /** The `typ` of a compact JWS's header, or undefined if it cannot be read. Checks nothing else. */

@@ -13,7 +13,7 @@ import {
   IssuerMismatchError, MissingSubjectIdError, UnsupportedFormatError
 } from './errors.ts'
 import { entryId, isNfc, isRfc3339, versionCid } from './identity.ts'
-import { decodeJws, verifySignature, type DecodedJws } from './jws.ts'
+import { decodeJws, payloadTextOfJws, verifySignature, type DecodedJws } from './jws.ts'
 import { didOf } from './keys.ts'
 import { assertGaiaxShapes, type ShapesValidator } from './gaia-x-shapes.ts'
 import { expandTerm, readContexts } from './vocabulary.ts'
@@ -62,7 +62,7 @@ export async function verifyCredential (input: string | Uint8Array, options: Ver
   const decoded = decodeJws(input, options.maxBytes ?? MAX_CREDENTIAL_BYTES, 'the credential')
   const checked = checkCredential(decoded, options.now ?? Date.now())
   const key = await verifySignature(decoded, options.resolver, options)
-  if (options.skipShapes !== true) await assertGaiaxShapes(checked.credential, options.shapes)
+  if (options.skipShapes !== true) await assertGaiaxShapes(checked.credential, options.shapes, options.shapes != null ? payloadTextOfJws(decoded.jws) : undefined)
   const verified = key.chain != null ? { ...checked, chain: key.chain } : checked
   if (options.status != null) await options.status.assertActive(verified, options)
   return verified
