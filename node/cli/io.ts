@@ -2,7 +2,7 @@
  * Reading the CLI's inputs: key files, JSON documents, a file or standard input.
  */
 import { readFile } from 'node:fs/promises'
-import { parseIssuerKey, type IssuerKey } from '../../protocols/self-description/index.ts'
+import { parseIssuerKey, type IssuerKey } from '../../protocols/self-description/keys.ts'
 import { UsageError } from './errors.ts'
 
 export async function readInput (file: string): Promise<string> {

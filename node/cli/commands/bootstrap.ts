@@ -5,7 +5,6 @@
  */
 import { writeFile } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { formatBootstrapList } from '../../../bootstrap/index.ts'
 import { BOOTSTRAP_MAX_CONNECTIONS, DEFAULT_BOOTSTRAP_LISTEN } from '../../constants.ts'
 import { action } from '../errors.ts'
 import { addNodeOptions, runUntilSignalled, startFromOptions, type StartOptions } from './start.ts'
@@ -15,6 +14,7 @@ export function registerBootstrap (program: Command): void {
     .option('--write-list <file>', 'also write the bootstrap list to this file')
     .action(action(async (opts: StartOptions & { writeList?: string }) => {
       const running = await startFromOptions({ ...opts, listen: opts.listen.length > 0 ? opts.listen : [DEFAULT_BOOTSTRAP_LISTEN] }, { maxConnections: BOOTSTRAP_MAX_CONNECTIONS })
+      const { formatBootstrapList } = await import('../../../bootstrap/index.ts')
       const list = formatBootstrapList(running.addrs, `gxcat bootstrap node ${running.peerId}; pass this file or a line of it to gxcat start --bootstrap`)
       if (opts.writeList != null) await writeFile(opts.writeList, list)
       runUntilSignalled(running, 'gxcat bootstrap node running')

@@ -2,7 +2,6 @@
  * `gxcat init`: a data directory with the node key, an issuer key and the config.
  */
 import type { Command } from 'commander'
-import { initDataDir } from '../../config.ts'
 import { DEFAULT_DATA_DIR } from '../../constants.ts'
 import { action } from '../errors.ts'
 
@@ -11,6 +10,7 @@ export function registerInit (program: Command): void {
     .description('create a data directory: node key, issuer key (issuer-key.json) and config.json')
     .option('--data <dir>', 'data directory', DEFAULT_DATA_DIR)
     .action(action(async (opts: { data: string }) => {
+      const { initDataDir } = await import('../../config.ts')
       const { peerId, issuer, config } = await initDataDir(opts.data)
       process.stdout.write(`initialised ${opts.data}\npeer id: ${peerId}\nissuer: ${issuer}\nhttp: ${config.http}\nwrite token: in ${opts.data}/config.json\n`)
     }))

@@ -3,7 +3,7 @@
  */
 import { writeFile } from 'node:fs/promises'
 import { Option, type Command } from 'commander'
-import { didOf, generateIssuerKey, type KeyType } from '../../../protocols/self-description/index.ts'
+import { didOf, generateIssuerKey, type KeyType } from '../../../protocols/self-description/keys.ts'
 import { action, UsageError } from '../errors.ts'
 
 export function registerKeygen (program: Command): void {

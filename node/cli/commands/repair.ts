@@ -4,12 +4,8 @@
  * bootstrap peers of the config and any --peer. The node must not be running.
  */
 import type { Command } from 'commander'
-import { pino } from 'pino'
 import { DEFAULT_DATA_DIR, second } from '../../constants.ts'
-import { loadConfig } from '../../config.ts'
 import { runningNodePid } from '../../pid-file.ts'
-import { runNode } from '../../run-node.ts'
-import { repairStore } from '../../store/repair.ts'
 import { action, UsageError } from '../errors.ts'
 import { collect } from '../io.ts'
 
@@ -30,6 +26,8 @@ export function registerRepair (program: Command): void {
     .option('--offline', 'rebuild what is local only; the node fetches the rest when it next syncs')
     .option('--wait <seconds>', 'how long to wait for peers to connect', Number, 20)
     .action(action(async (opts: RepairOptions) => {
+      const { loadConfig } = await import('../../config.ts')
+      const { repairStore } = await import('../../store/repair.ts')
       const config = await loadConfig(opts.data)
       const pid = await runningNodePid(opts.data)
       if (pid != null) throw new UsageError(`a gxcat node (pid ${pid}) is running on ${opts.data}: stop it first`)
@@ -56,6 +54,8 @@ async function fetchFromPeers (opts: RepairOptions, bootstrap: string[], localEn
     say('repair: no peers to fetch from (no --peer and no bootstrap peers in the config); the node fetches the rest when it next syncs')
     return { peers: 0 }
   }
+  const { runNode } = await import('../../run-node.ts')
+  const { pino } = await import('pino')
   const running = await runNode({ dataDir: opts.data, config: { http: '127.0.0.1:0', bootstrap: peers, listen: ['/ip4/127.0.0.1/tcp/0'] }, logger: pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2)) })
   try {
     const deadline = Date.now() + opts.wait * second

@@ -2,7 +2,6 @@
  * `gxcat revoke`: signs a revocation of one of the key's entries and publishes it.
  */
 import type { Command } from 'commander'
-import { signRevocation } from '../../../protocols/self-description/index.ts'
 import { call, nodeUrl } from '../client.ts'
 import { action } from '../errors.ts'
 import { readKeyFile } from '../io.ts'
@@ -18,6 +17,7 @@ export function registerRevoke (program: Command): void {
     .option('--token <token>', 'write token (default $GXCAT_TOKEN)')
     .action(action(async (subject: string, opts: { key: string, issuer?: string, reason?: string, node?: string, token?: string }) => {
       const key = await readKeyFile(opts.key)
+      const { signRevocation } = await import('../../../protocols/self-description/revocation.ts')
       const jws = await signRevocation(subject, key, { issuer: opts.issuer, reason: opts.reason })
       const { body } = await call({ node: nodeUrl(opts.node), token: opts.token }, 'POST', '/v1/revocations', jws)
       process.stdout.write(JSON.stringify(body, null, 2) + '\n')

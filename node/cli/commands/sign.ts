@@ -2,7 +2,7 @@
  * `gxcat sign`: wraps a credential (or a bare credentialSubject) as a VC and prints the JWS.
  */
 import { Option, type Command } from 'commander'
-import { signCredential, type Vocabulary } from '../../../protocols/self-description/index.ts'
+import type { Vocabulary } from '../../../protocols/self-description/index.ts'
 import { action } from '../errors.ts'
 import { readJsonFile, readKeyFile } from '../io.ts'
 
@@ -16,6 +16,7 @@ export function registerSign (program: Command): void {
     .action(action(async (file: string, opts: { key: string, validFrom?: string, vocab: Vocabulary }) => {
       const key = await readKeyFile(opts.key)
       const input = await readJsonFile(file)
+      const { signCredential } = await import('../../../protocols/self-description/sign.ts')
       const jws = await signCredential(input, key, { validFrom: opts.validFrom, vocabulary: opts.vocab })
       process.stdout.write(jws + '\n')
     }))

@@ -4,9 +4,9 @@
 import { access } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Option, type Command } from 'commander'
-import { CONFIG_FILE, initDataDir, type NodeConfig } from '../../config.ts'
+import type { NodeConfig } from '../../config.ts'
 import { DEFAULT_DATA_DIR } from '../../constants.ts'
-import { runNode, type RunNodeOptions, type RunningNode } from '../../run-node.ts'
+import type { RunNodeOptions, RunningNode } from '../../run-node.ts'
 import { action } from '../errors.ts'
 import { collect } from '../io.ts'
 
@@ -54,6 +54,7 @@ export function addNodeOptions (command: Command): Command {
 
 /** Initialises the data directory if needed and runs the node the options describe. */
 export async function startFromOptions (opts: StartOptions, extra: Partial<RunNodeOptions> = {}): Promise<RunningNode> {
+  const { CONFIG_FILE, initDataDir } = await import('../../config.ts')
   try {
     await access(join(opts.data, CONFIG_FILE))
   } catch {
@@ -76,6 +77,7 @@ export async function startFromOptions (opts: StartOptions, extra: Partial<RunNo
     accessLog: opts.accessLog,
     workers: opts.workers
   }
+  const { runNode } = await import('../../run-node.ts')
   return runNode({ dataDir: opts.data, config: overrides, memory: opts.memory, ...extra })
 }
 

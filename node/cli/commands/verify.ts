@@ -4,12 +4,7 @@
  * or trusted issuers, the credential must also pass the `anchors` trust policy.
  */
 import type { Command } from 'commander'
-import {
-  createDidResolver, createStatusChecker, isRfc3339, readSubmission, summarizeChain, unsignedError, validateSubmission, verifyCredential
-} from '../../../protocols/self-description/index.ts'
-import { UsageError } from '../errors.ts'
-import { loadTrustPolicy } from '../../trust-anchors.ts'
-import { action, reportError } from '../errors.ts'
+import { action, reportError, UsageError } from '../errors.ts'
 import { collect, readInput } from '../io.ts'
 
 interface VerifyOptions {
@@ -28,6 +23,10 @@ export function registerVerify (program: Command): void {
     .option('--trust-issuer <did>', 'accept this issuer without a certificate chain (repeatable)', collect, [])
     .option('--at <ISO>', 'judge validity and certificate dates as of this time instead of now')
     .action(action(async (file: string, opts: VerifyOptions) => {
+      const {
+        createDidResolver, createStatusChecker, isRfc3339, readSubmission, summarizeChain, unsignedError, validateSubmission, verifyCredential
+      } = await import('../../../protocols/self-description/index.ts')
+      const { loadTrustPolicy } = await import('../../trust-anchors.ts')
       const anchored = opts.trustAnchor.length > 0 || opts.trustIssuer.length > 0
       const trust = await loadTrustPolicy({ trust: anchored ? 'anchors' : 'open', trustAnchors: opts.trustAnchor, trustedIssuers: opts.trustIssuer })
       const resolver = createDidResolver({ originOverrides: opts.didWebOrigin })

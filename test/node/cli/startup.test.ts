@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { GXCAT_BIN } from '../../fixtures/cli.ts'
+
+/** Records every module the process loads, printed on stderr at exit. */
+const RECORD_MODULES = 'data:text/javascript,' + encodeURIComponent(`
+import { registerHooks } from 'node:module'
+import { writeSync } from 'node:fs'
+const seen = []
+registerHooks({ resolve (specifier, context, next) { const resolved = next(specifier, context); seen.push(resolved.url); return resolved } })
+process.on('exit', () => { writeSync(2, '\\nMODULES ' + JSON.stringify(seen) + '\\n') })
+`)
+
+/** What a node needs and a client command must not load: the network, the store, RDF, shapes, the HTTP server. */
+const HEAVY = /\/node_modules\/(libp2p|@libp2p|@chainsafe|oxigraph|n3|shacl-engine|classic-level|level|fastify|pino)\//
+
+async function modulesLoadedBy (args: string[]): Promise<string[]> {
+  const child = spawn(process.execPath, ['--import', RECORD_MODULES, GXCAT_BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', d => { stderr += d })
+  await new Promise(resolve => child.on('close', resolve))
+  const line = stderr.split('\n').find(l => l.startsWith('MODULES '))
+  assert.ok(line != null, `no module list: ${stderr}`)
+  return JSON.parse(line.slice('MODULES '.length))
+}
+
+describe('gxcat start-up', () => {
+  let dir: string
+
+  before(async () => { dir = await mkdtemp(join(tmpdir(), 'gxcat-cli-')) })
+  after(async () => { await rm(dir, { recursive: true, force: true }) })
+
+  it('--help, keygen, query and publish of a signed credential load none of the node', async () => {
+    await writeFile(join(dir, 'one.jwt'), 'eyJhbGciOiJFZERTQSJ9.e30.c2ln\n')
+    const runs = [
+      ['--help'],
+      ['keygen', '--out', join(dir, 'key.json')],
+      ['query', '--node', 'http://127.0.0.1:9', '--type', 'gx:ServiceOffering'],
+      ['publish', join(dir, 'one.jwt'), '--node', 'http://127.0.0.1:9']
+    ]
+    for (const args of runs) {
+      const modules = await modulesLoadedBy(args)
+      assert.ok(modules.some(url => url.includes('commander')), `${args[0]}: the module list is recorded`)
+      assert.deepEqual(modules.filter(url => HEAVY.test(url)), [], `gxcat ${args.join(' ')}`)
+    }
+  })
+
+  it('start still loads the node', async () => {
+    const modules = await modulesLoadedBy(['start', '--data', join(dir, 'data'), '--http', '127.0.0.1:-1'])
+    assert.ok(modules.some(url => HEAVY.test(url)))
+  })
+})
