@@ -9,7 +9,7 @@ import { SingleBar, Presets } from 'cli-progress'
 import type { Command } from 'commander'
 import type { IssuerKey } from '../../../protocols/self-description/index.ts'
 import { PUBLISH_CONCURRENCY } from '../../constants.ts'
-import { call, nodeUrl, type ClientOptions } from '../client.ts'
+import { clientOf } from '../client.ts'
 import { action, UsageError } from '../errors.ts'
 import { readInput, readKeyFile } from '../io.ts'
 
@@ -77,7 +77,7 @@ export function registerPublish (program: Command): void {
     .option('--concurrency <n>', 'requests in flight', String(PUBLISH_CONCURRENCY))
     .option('--no-progress', 'no progress bar')
     .action(action(async (paths: string[], opts: { node?: string, token?: string, key?: string, concurrency: string, progress: boolean }) => {
-      const client: ClientOptions = { node: nodeUrl(opts.node), token: opts.token }
+      const client = clientOf(opts)
       const key: IssuerKey | undefined = opts.key != null ? await readKeyFile(opts.key) : undefined
       const items: Item[] = []
       for (const path of paths) for (const file of await filesOf(path)) items.push(...itemsOf(file, await readInput(file)))
@@ -97,8 +97,8 @@ export function registerPublish (program: Command): void {
           const item = items[next++]
           try {
             const jws = item.jws ?? await (await signer())(item.json as Record<string, unknown>, key as IssuerKey)
-            const { body } = await call(client, 'POST', '/v1/self-descriptions', jws)
-            const results: Array<{ status: string, error?: { name: string, message: string } }> = Array.isArray(body?.credentials) ? body.credentials : [body]
+            const body = await client.publish(jws)
+            const results: Array<{ status: string, error?: { name: string, message: string } }> = 'credentials' in body ? body.credentials : [body]
             for (const [i, r] of results.entries()) {
               const key = r.error != null ? r.error.name : r.status
               statuses[key] = (statuses[key] ?? 0) + 1

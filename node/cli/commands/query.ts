@@ -2,8 +2,8 @@
  * `gxcat query`: filters (type, issuer, text, property) or SPARQL against a node.
  */
 import type { Command } from 'commander'
-import { call, nodeUrl } from '../client.ts'
-import { action } from '../errors.ts'
+import { clientOf } from '../client.ts'
+import { action, UsageError } from '../errors.ts'
 import { collect, readInput } from '../io.ts'
 
 interface QueryOptions {
@@ -31,24 +31,22 @@ export function registerQuery (program: Command): void {
     .option('--all', 'follow cursors and print every match')
     .option('--credentials', 'print whole credentials, not only a summary per item')
     .action(action(async (opts: QueryOptions) => {
-      const client = { node: nodeUrl(opts.node) }
+      const client = clientOf(opts)
       if (opts.sparql != null) {
         const query = opts.sparql.startsWith('@') ? await readInput(opts.sparql.slice(1)) : opts.sparql
-        const { text } = await call(client, 'POST', '/v1/sparql', query, 'application/sparql-query', 'application/sparql-results+json')
-        process.stdout.write(text + '\n')
+        process.stdout.write(await client.sparqlText(query, 'application/sparql-results+json') + '\n')
         return
       }
-      const params = new URLSearchParams()
-      if (opts.type != null) params.set('type', opts.type)
-      if (opts.issuer != null) params.set('issuer', opts.issuer)
-      if (opts.q != null) params.set('q', opts.q)
-      for (const w of opts.where) params.append('where', w)
-      params.set('limit', opts.limit)
+      const where = opts.where.map(w => {
+        const eq = w.indexOf('=')
+        if (eq <= 0) throw new UsageError(`--where takes PROPERTY=VALUE, not "${w}"`)
+        return [w.slice(0, eq), w.slice(eq + 1)] as [string, string]
+      })
+      const filter = { type: opts.type, issuer: opts.issuer, q: opts.q, where, limit: Number(opts.limit) }
       let cursor: string | undefined
       const items: unknown[] = []
       do {
-        if (cursor != null) params.set('cursor', cursor)
-        const { body } = await call(client, 'GET', `/v1/self-descriptions?${params.toString()}`)
+        const body = await client.list({ ...filter, cursor })
         for (const item of body.items) items.push(opts.credentials === true ? item : { cid: item.cid, issuer: item.issuer, subject: item.subject, types: item.types, validFrom: item.validFrom })
         cursor = body.next ?? undefined
       } while (opts.all === true && cursor != null)

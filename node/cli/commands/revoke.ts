@@ -2,7 +2,7 @@
  * `gxcat revoke`: signs a revocation of one of the key's entries and publishes it.
  */
 import type { Command } from 'commander'
-import { call, nodeUrl } from '../client.ts'
+import { clientOf } from '../client.ts'
 import { action } from '../errors.ts'
 import { readKeyFile } from '../io.ts'
 
@@ -19,7 +19,6 @@ export function registerRevoke (program: Command): void {
       const key = await readKeyFile(opts.key)
       const { signRevocation } = await import('../../../protocols/self-description/revocation.ts')
       const jws = await signRevocation(subject, key, { issuer: opts.issuer, reason: opts.reason })
-      const { body } = await call({ node: nodeUrl(opts.node), token: opts.token }, 'POST', '/v1/revocations', jws)
-      process.stdout.write(JSON.stringify(body, null, 2) + '\n')
+      process.stdout.write(JSON.stringify(await clientOf(opts).revoke(jws), null, 2) + '\n')
     }))
 }

@@ -2,7 +2,7 @@
  * `gxcat sync`: anti-entropy on demand: the node reconciles its catalogue with one peer now.
  */
 import type { Command } from 'commander'
-import { call, nodeUrl } from '../client.ts'
+import { clientOf } from '../client.ts'
 import { action } from '../errors.ts'
 
 export function registerSync (program: Command): void {
@@ -12,7 +12,6 @@ export function registerSync (program: Command): void {
     .option('--node <url>', 'node URL (default $GXCAT_NODE or http://127.0.0.1:7420)')
     .option('--token <token>', 'write token (default $GXCAT_TOKEN)')
     .action(action(async (opts: { peer?: string, node?: string, token?: string }) => {
-      const { body } = await call({ node: nodeUrl(opts.node), token: opts.token }, 'POST', '/v1/sync', JSON.stringify(opts.peer != null ? { peer: opts.peer } : {}), 'application/json')
-      process.stdout.write(JSON.stringify(body, null, 2) + '\n')
+      process.stdout.write(JSON.stringify(await clientOf(opts).sync({ peer: opts.peer }), null, 2) + '\n')
     }))
 }

@@ -1,30 +1,35 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { GXCAT_BIN } from '../../fixtures/cli.ts'
 
-/** Records every module the process loads, printed on stderr at exit. */
+/** Records every module the process loads, written at exit to the file $MODULES_OUT. */
 const RECORD_MODULES = 'data:text/javascript,' + encodeURIComponent(`
 import { registerHooks } from 'node:module'
-import { writeSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 const seen = []
 registerHooks({ resolve (specifier, context, next) { const resolved = next(specifier, context); seen.push(resolved.url); return resolved } })
-process.on('exit', () => { writeSync(2, '\\nMODULES ' + JSON.stringify(seen) + '\\n') })
+process.on('exit', () => { writeFileSync(process.env.MODULES_OUT, JSON.stringify(seen)) })
 `)
 
 /** What a node needs and a client command must not load: the network, the store, RDF, shapes, the HTTP server. */
 const HEAVY = /\/node_modules\/(libp2p|@libp2p|@chainsafe|oxigraph|n3|shacl-engine|classic-level|level|fastify|pino)\//
 
-async function modulesLoadedBy (args: string[]): Promise<string[]> {
-  const child = spawn(process.execPath, ['--import', RECORD_MODULES, GXCAT_BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+let runs = 0
+
+async function modulesLoadedBy (dir: string, args: string[]): Promise<string[]> {
+  const out = join(dir, `modules-${runs++}.json`)
+  const child = spawn(process.execPath, ['--import', RECORD_MODULES, GXCAT_BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, MODULES_OUT: out } })
   let stderr = ''
   child.stderr.on('data', d => { stderr += d })
   await new Promise(resolve => child.on('close', resolve))
-  const line = stderr.split('\n').find(l => l.startsWith('MODULES '))
-  assert.ok(line != null, `no module list: ${stderr}`)
-  return JSON.parse(line.slice('MODULES '.length))
+  try {
+    return JSON.parse(await readFile(out, 'utf8'))
+  } catch (err: any) {
+    throw new Error(`no module list from gxcat ${args.join(' ')} (${err.message}): ${stderr}`)
+  }
 }
 
 describe('gxcat start-up', () => {
@@ -42,14 +47,14 @@ describe('gxcat start-up', () => {
       ['publish', join(dir, 'one.jwt'), '--node', 'http://127.0.0.1:9']
     ]
     for (const args of runs) {
-      const modules = await modulesLoadedBy(args)
+      const modules = await modulesLoadedBy(dir, args)
       assert.ok(modules.some(url => url.includes('commander')), `${args[0]}: the module list is recorded`)
       assert.deepEqual(modules.filter(url => HEAVY.test(url)), [], `gxcat ${args.join(' ')}`)
     }
   })
 
   it('start still loads the node', async () => {
-    const modules = await modulesLoadedBy(['start', '--data', join(dir, 'data'), '--http', '127.0.0.1:-1'])
+    const modules = await modulesLoadedBy(dir, ['start', '--data', join(dir, 'data'), '--http', '127.0.0.1:-1'])
     assert.ok(modules.some(url => HEAVY.test(url)))
   })
 })
