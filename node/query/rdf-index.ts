@@ -49,6 +49,9 @@ export interface RdfIndex {
   close (): Promise<void>
 }
 
+/** .ts in the repository, .js in the built package: the worker module is a sibling of this one. */
+const MODULE_EXTENSION = import.meta.url.slice(import.meta.url.lastIndexOf('.'))
+
 const ERRORS: Record<string, new (message: string) => Error> = { InvalidQueryError, ReadOnlyQueryError, QueryTooLargeError }
 
 export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexInit = {}): RdfIndex {
@@ -103,7 +106,7 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
   }
 
   const startWorker = (): Worker => {
-    const started = new Worker(new URL('./rdf-worker.ts', import.meta.url), { workerData: { maxResultBytes } })
+    const started = new Worker(new URL(`./rdf-worker${MODULE_EXTENSION}`, import.meta.url), { workerData: { maxResultBytes } })
     started.unref()
     started.on('message', (message: RdfResponse) => {
       if (message.op === 'load-error') {

@@ -31,6 +31,9 @@ interface Pending {
   reject: (err: Error) => void
 }
 
+/** .ts in the repository, .js in the built package: the worker module is a sibling of this one. */
+const MODULE_EXTENSION = import.meta.url.slice(import.meta.url.lastIndexOf('.'))
+
 /** Most credentials sent to a worker in one message. */
 const CHUNK = 32
 
@@ -47,7 +50,7 @@ export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
   let pending: Pending[] = []
 
   const start = (): { worker: Worker, load: number, ready: Promise<void> } => {
-    const worker = new Worker(new URL('./shapes-worker.ts', import.meta.url))
+    const worker = new Worker(new URL(`./shapes-worker${MODULE_EXTENSION}`, import.meta.url))
     const ready = Promise.withResolvers<void>()
     const slot = { worker, load: 0, ready: ready.promise }
     slot.worker.on('message', (response: ShapesResponse) => {
