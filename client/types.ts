@@ -21,13 +21,27 @@ export interface Item {
   credential: Record<string, unknown>
 }
 
-/** One version read by CID, with its JWS. */
-export interface Version extends Item {
-  jws: string
+export interface CertificateSummary {
+  subject: string
+  issuer: string
+  validFrom: string
+  validTo: string
+  ca: boolean
+  fingerprint256: string
 }
 
-/** The current version of an entry, and its revocation if it is revoked. */
+/** One version read by CID, with its JWS, and the issuer key's certificate chain the node checked (x5u), leaf first. */
+export interface Version extends Item {
+  jws: string
+  chain?: { url: string, certificates: CertificateSummary[] }
+}
+
+/** The current version of an entry: why the node holds it, the versions it keeps, its revocation if it is revoked. */
 export interface Entry extends Version {
+  /** the node's trust policy, and the anchor or trusted issuer that admitted the version */
+  trust: { mode: 'open' | 'anchors', anchor?: string, trustedIssuer?: boolean }
+  /** newest first: the current version, then the superseded ones kept */
+  versions: Array<{ cid: string, validFrom: string, status: VersionStatus }>
   revocation?: { jws: string, revokedAt: string, signer: string, reason?: string }
 }
 

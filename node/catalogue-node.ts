@@ -119,6 +119,8 @@ export interface CatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> {
   getVersion (cid: string): Promise<VersionView>
   getEntry (issuer: string, subject: string): Promise<VersionView>
   getRevocation (entry: string): Promise<Revocation | undefined>
+  /** the versions an entry keeps, newest first: its current version, then the superseded ones kept */
+  getHistory (issuer: string, subject: string): Promise<VersionView[]>
   list (filter: ListFilter): Promise<{ items: VersionView[], next?: string }>
   sparql (query: string, accept?: string): Promise<SparqlResult>
   counts (): { entries: number, revoked: number, versions: number }
@@ -430,6 +432,12 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     const head = this.store.getHead(entry)
     if (head == null) throw new NotFoundError(`no entry for subject ${subject} by ${issuer} in this replica`)
     return this.getVersion(head.cid)
+  }
+
+  async getHistory (issuer: string, subject: string): Promise<VersionView[]> {
+    this.assertRunning()
+    const records = await this.store.getVersions(await this.store.history(entryId(issuer, subject)))
+    return records.filter(r => r != null).map(view)
   }
 
   async getRevocation (entry: string): Promise<Revocation | undefined> {

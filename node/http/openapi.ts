@@ -22,7 +22,7 @@ export function openApiDocument (version: string): Record<string, unknown> {
           type: 'object',
           properties: {
             cid: { type: 'string' }, entry: { type: 'string' }, issuer: { type: 'string' }, subject: { type: 'string' },
-            types: { type: 'array', items: { type: 'string' } }, validFrom: { type: 'string', format: 'date-time' },
+            types: { type: 'array', items: { type: 'string' } }, validFrom: { type: 'string', format: 'date-time' }, validUntil: { type: 'string', format: 'date-time' },
             status: { enum: ['active', 'superseded', 'revoked', 'expired', 'suspended'] }, credential: { type: 'object' }, jws: { type: 'string' }
           }
         }
@@ -51,10 +51,10 @@ export function openApiDocument (version: string): Record<string, unknown> {
           responses: { 200: { description: '{items, next}', content: { 'application/json': { schema: { type: 'object', properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Item' } }, next: { type: ['string', 'null'] } } } } } }, 400: error }
         }
       },
-      '/v1/self-descriptions/{cid}': { get: { summary: 'one version, with its JWS', parameters: [{ name: 'cid', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'the version' }, 404: error } } },
+      '/v1/self-descriptions/{cid}': { get: { summary: 'one version, with its JWS and certificate chain (x5u)', parameters: [{ name: 'cid', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'the version' }, 404: error } } },
       '/v1/entries/{issuer}/{subject}': {
         get: {
-          summary: 'the current version of an entry',
+          summary: 'the current version of an entry, with its certificate chain (x5u), the trust policy that admitted it (trust: {mode, anchor?, trustedIssuer?}), the versions kept (versions: [{cid, validFrom, status}], newest first) and its revocation',
           parameters: [
             { name: 'issuer', in: 'path', required: true, schema: { type: 'string' } },
             { name: 'subject', in: 'path', required: true, schema: { type: 'string' }, description: 'credentialSubject.id, URL-encoded' },

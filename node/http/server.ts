@@ -13,6 +13,7 @@ import { registerOriginGuard } from './origin-guard.ts'
 import { registerAdmission } from './admission.ts'
 import { registerClientLimit, type ClientLimit } from './client-limit.ts'
 import { registerNodeInfoRoutes } from './routes/node-info.ts'
+import { registerUiRoutes } from './routes/ui.ts'
 import { registerQueryRoutes } from './routes/queries.ts'
 import { registerSelfDescriptionRoutes } from './routes/self-descriptions.ts'
 import type { CatalogueNode, VersionView } from '../catalogue-node.ts'
@@ -162,5 +163,6 @@ export function createHttpApi (init: HttpApiInit): FastifyInstance {
   registerSelfDescriptionRoutes(context)
   registerQueryRoutes(context)
   registerNodeInfoRoutes(context)
+  registerUiRoutes(context)
   return app
 }

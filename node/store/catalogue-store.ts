@@ -71,6 +71,8 @@ export interface CatalogueStore {
   isRevoked (entry: string): boolean
   /** cids of one posting list in seq order, after `afterSeq` */
   scan (prefix: string, afterSeq: number, limit: number): AsyncGenerator<{ seq: number, cid: string }>
+  /** the CIDs of the versions an entry keeps, newest first (its head, then the superseded ones kept) */
+  history (entry: string): Promise<string[]>
   /** which of the postings (prefix, seq) exist */
   hasPostings (prefix: string, seqs: number[]): Promise<boolean[]>
   /** every revocation */
@@ -388,6 +390,10 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
         throw new StoreError(`the store cannot be read: ${err.code ?? err.message}`)
       }
     },
+    history: guard(async (entry: string) => {
+      const head: HeadRecord | undefined = await heads.get(entry)
+      return head == null ? [] : [head.cid, ...(head.older ?? []).map(o => o.cid)]
+    }),
     hasPostings: guard(async (prefix: string, seqs: number[]) => (await index.getMany(seqs.map(s => indexKey(prefix, s)))).map(v => v != null)),
     async * revocations () {
       for await (const record of revocationsDb.values()) yield record

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { CLIENT_ROUTES, createCatalogueClient, NodeError, type CatalogueClient, type PublishResult } from '../../client/index.ts'
+import { CLIENT_ROUTES, createCatalogueClient, NodeError, type CatalogueClient, type Item, type PublishResult } from '../../client/index.ts'
 import { generateIssuerKey, didOf, signCredential, signRevocation } from '../../protocols/self-description/index.ts'
 import { startCliNode, type CliNode } from '../fixtures/cli-node.ts'
 import { tempDir } from '../fixtures/node.ts'
@@ -44,6 +44,17 @@ describe('gxcat/client against a real node', function () {
     assert.deepEqual([...CLIENT_ROUTES].sort(), served)
   })
 
+  it('gets answers whose fields are the ones the OpenAPI document declares', async () => {
+    const document = await client.openApi() as { components: { schemas: { Item: { properties: Record<string, unknown> } } } }
+    const declared = new Set(Object.keys(document.components.schemas.Item.properties))
+    const listed = (await client.list({ limit: 2 })).items
+    for (const item of listed) assert.deepEqual(Object.keys(item).filter(key => !declared.has(key)), [], 'every field of a listed item is declared')
+    for (const key of ['cid', 'entry', 'issuer', 'subject', 'types', 'validFrom', 'status', 'credential'] satisfies Array<keyof Item>) {
+      assert.ok(declared.has(key), `the client's Item.${key} is in the document`)
+      assert.ok(key in listed[0], `the node answers Item.${key}`)
+    }
+  })
+
   it('publishes, reads by CID and by entry, and lists with filters', async () => {
     assert.deepEqual(published.map(p => p.status), Array(7).fill('active'))
     assert.equal((await client.publish(signed[0]) as PublishResult).status, 'duplicate')
@@ -55,6 +66,8 @@ describe('gxcat/client against a real node', function () {
 
     const entry = await client.getEntry(issuer, subject(2))
     assert.equal(entry.cid, published[1].cid)
+    assert.deepEqual(entry.versions, [{ cid: published[1].cid, validFrom: entry.validFrom, status: 'active' }])
+    assert.deepEqual(entry.trust, { mode: 'open' })
 
     const page = await client.list({ type: 'gx:ServiceOffering', q: 'storage', where: [['gx:keyword', 'storage']], limit: 50 })
     assert.equal(page.items.length, 7)

@@ -1,7 +1,8 @@
 /**
  * Publishing, reading and listing self-descriptions, and revocations.
  */
-import { entryId } from '../../../protocols/self-description/index.ts'
+import { X509Certificate } from 'node:crypto'
+import { entryId, summarizeChain, type CertificateSummary, type TrustPolicy } from '../../../protocols/self-description/index.ts'
 import { InvalidQueryError } from '../../errors.ts'
 import { one } from '../query-params.ts'
 import type { ApiContext } from '../server.ts'
@@ -18,7 +19,25 @@ function item (version: VersionView, withJws = false): Record<string, unknown> {
     ...(version.validUntil != null ? { validUntil: version.validUntil } : {}),
     status: version.status,
     credential: version.credential,
-    ...(withJws ? { jws: version.jws } : {})
+    ...(withJws ? { jws: version.jws, ...chainOf(version) } : {})
+  }
+}
+
+/** The issuer key's certificate chain (x5u) the node checked, stored as PEM: each certificate summarised. */
+function chainOf (version: VersionView): { chain?: { url: string, certificates: CertificateSummary[] } } {
+  const stored = version.chain as unknown as { url: string, certificates: string[] } | undefined
+  if (stored == null) return {}
+  return { chain: { url: stored.url, certificates: summarizeChain({ url: stored.url, certificates: stored.certificates.map(pem => new X509Certificate(pem)) }) } }
+}
+
+/** Why this node holds the version: its trust policy, and the anchor or trusted issuer that admitted it. */
+function trustOf (version: VersionView, trust: TrustPolicy): Record<string, unknown> {
+  const stored = version.chain as unknown as { url: string, certificates: string[] } | undefined
+  const anchor = stored != null ? trust.anchorOf({ url: stored.url, certificates: stored.certificates.map(pem => new X509Certificate(pem)) }) : undefined
+  return {
+    mode: trust.mode,
+    ...(anchor != null ? { anchor: anchor.subject.replace(/\n/g, ', ') } : {}),
+    ...(trust.issuers.has(version.issuer) ? { trustedIssuer: true } : {})
   }
 }
 
@@ -63,7 +82,13 @@ export function registerSelfDescriptionRoutes ({ app, node, findEntry, requireWr
       ? await findEntry(issuer, subject)
       : await node.getEntry(issuer, subject)
     const revocation = version.status === 'revoked' ? await node.getRevocation(entryId(issuer, subject)) : undefined
-    return { ...item(version, true), ...(revocation != null ? { revocation: { jws: revocation.jws, revokedAt: revocation.revokedAt, signer: revocation.signer, reason: revocation.reason } } : {}) }
+    const versions = (await node.getHistory(issuer, subject)).map(v => ({ cid: v.cid, validFrom: v.validFrom, status: v.status }))
+    return {
+      ...item(version, true),
+      trust: trustOf(version, node.trust),
+      versions: versions.length > 0 ? versions : [{ cid: version.cid, validFrom: version.validFrom, status: version.status }],
+      ...(revocation != null ? { revocation: { jws: revocation.jws, revokedAt: revocation.revokedAt, signer: revocation.signer, reason: revocation.reason } } : {})
+    }
   })
 
   app.post('/v1/revocations', { preHandler: requireWrite }, async (request, reply) => {

@@ -1,0 +1,163 @@
+/**
+ * The catalogue in a browser, in real Chromium (Debian's, driven by playwright-core; no browser
+ * is ever downloaded): search, facets, an entry with its chain and versions, a revoked entry,
+ * SPARQL and the network page, by keyboard where a person would. Screenshots go to
+ * out/screenshots/.
+ */
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import {
+  createDidResolver, createTrustPolicy, didOf, generateIssuerKey, payloadOfVerifiedJws, signCredential, signRevocation
+} from '../../../protocols/self-description/index.ts'
+import { generateJws } from '../../../simulations/generator.ts'
+import { createGaiaxIssuer, createIntermediateCa, createRootCa, startDidWebHost, type DidWebHost, type GaiaxIssuer } from '../../fixtures/gaia-x-issuer.ts'
+import { post, startTestNode, type TestNode } from '../../fixtures/node.ts'
+import { legalPerson2511, serviceOffering } from '../../fixtures/subjects.ts'
+
+const CHROMIUM = '/usr/bin/chromium'
+const SCREENSHOTS = new URL('../../../out/screenshots/', import.meta.url)
+
+describe('the catalogue in a browser', function () {
+  this.timeout(120_000)
+  let web: DidWebHost
+  let notary: GaiaxIssuer
+  let t: TestNode
+  let browser: Browser
+  let page: Page
+  const key = generateIssuerKey()
+  const problems: string[] = []
+
+  const shot = async (name: string): Promise<void> => { await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: true }) }
+  const open = async (hash: string): Promise<void> => { await page.goto(`${t.url}/${hash}`) }
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); .ci/run does`)
+    await mkdir(SCREENSHOTS, { recursive: true })
+    web = await startDidWebHost()
+    const root = await createRootCa('Web Page Trust Anchor')
+    notary = await createGaiaxIssuer(web, { alg: 'ES256', name: 'web-page', chain: [await createIntermediateCa('Web Page Notary', root), root] })
+    const generated = await generateJws(40, { seed: 11 })
+    const trusted = [...new Set(generated.map(jws => String(payloadOfVerifiedJws(jws).issuer))), didOf(key.kid)]
+    t = await startTestNode({ node: { resolver: createDidResolver({ originOverrides: [web.override] }), trust: createTrustPolicy({ mode: 'anchors', anchors: [root.pem], issuers: trusted }) } })
+    const publish = async (jws: string): Promise<void> => {
+      const r = await post(`${t.url}/v1/self-descriptions`, jws)
+      assert.ok(r.status === 201, JSON.stringify(r.body))
+    }
+    for (const jws of generated) await publish(jws)
+    const offering = (id: string, name: string): Record<string, unknown> => ({ ...serviceOffering(id), 'schema:name': name, 'gx:keyword': ['storage', 'lighthouse'] })
+    await publish(await signCredential(offering('https://provider.example/services/versioned', 'Lighthouse storage'), key, { validFrom: '2026-01-01T00:00:00Z' }))
+    await publish(await signCredential(offering('https://provider.example/services/versioned', 'Lighthouse storage v2'), key, { validFrom: '2026-02-01T00:00:00Z' }))
+    await publish(await signCredential(offering('https://provider.example/services/retired', 'Retired lighthouse'), key, { validFrom: '2026-01-01T00:00:00Z' }))
+    assert.equal((await post(`${t.url}/v1/revocations`, await signRevocation('https://provider.example/services/retired', key, { reason: 'service closed' }), 'text/plain')).status, 201)
+    await publish(await notary.issue(legalPerson2511('https://chain.provider.example/lp')))
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    page.on('pageerror', err => { problems.push(err.message) })
+    // answers of 400 and above are faults, but for the SPARQL update refused on purpose
+    page.on('response', response => { if (response.status() >= 400 && !response.url().endsWith('/v1/sparql')) problems.push(`${response.status()} ${response.url()}`) })
+    page.on('console', message => { if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(message.text()) })
+  })
+
+  after(async () => {
+    await browser?.close()
+    await t?.destroy()
+    await web?.close()
+    assert.deepEqual(problems, [], 'the page logged no errors')
+  })
+
+  it('searches by words, narrows by a facet by keyboard, and pages', async () => {
+    await open('')
+    await page.getByRole('heading', { name: 'Search the catalogue' }).waitFor()
+    await page.getByText(/^Entries 1–20$/).waitFor()
+    assert.equal(await page.locator('.result').count(), 20)
+    await page.getByRole('button', { name: 'Next page' }).click()
+    await page.getByText(/^Entries 21–/).waitFor()
+
+    await page.getByLabel('Words').fill('lighthouse')
+    await page.keyboard.press('Enter')
+    await page.getByRole('link', { name: 'Lighthouse storage v2' }).waitFor()
+    assert.equal(await page.locator('.result').count(), 1, 'the revoked entry is not listed by default')
+
+    await page.getByLabel('Words').fill('')
+    await page.keyboard.press('Enter')
+    const facet = page.getByRole('button', { name: /^gx:ServiceOffering/ })
+    await facet.focus()
+    await page.keyboard.press('Enter')
+    await page.waitForFunction(() => document.querySelector('button[aria-pressed="true"]') != null)
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('.result .meta')).every(m => m.textContent?.startsWith('gx:ServiceOffering')))
+    assert.equal(await facet.getAttribute('aria-pressed'), 'true')
+    await shot('search-facet')
+  })
+
+  it('opens an entry: claims, versions and the raw JWS', async () => {
+    await open('')
+    await page.getByLabel('Words').fill('lighthouse storage')
+    await page.keyboard.press('Enter')
+    await page.getByRole('link', { name: 'Lighthouse storage v2' }).click()
+    await page.getByRole('heading', { level: 1, name: /Lighthouse storage v2/ }).waitFor()
+    const versions = page.locator('.versions li')
+    assert.equal(await versions.count(), 2)
+    assert.match(await versions.nth(0).innerText(), /2026-02-01.*active/s)
+    assert.match(await versions.nth(1).innerText(), /2026-01-01.*superseded/s)
+    assert.match(await page.locator('.claims').first().innerText(), /schema:name\s+Lighthouse storage v2/)
+    await page.getByText('Raw JWS').click()
+    assert.match(await page.locator('.raw pre').innerText(), /^eyJ/)
+    await shot('entry-versions')
+    await versions.nth(1).getByRole('link').click()
+    await page.getByRole('heading', { level: 1, name: /Lighthouse storage superseded/ }).waitFor()
+  })
+
+  it('shows the certificate chain and the trust anchor that admitted it', async () => {
+    await open(`#/entry/${encodeURIComponent(notary.did)}/${encodeURIComponent('https://chain.provider.example/lp')}`)
+    await page.getByRole('heading', { level: 1, name: /Provider GmbH/ }).waitFor()
+    const subjects = await page.locator('table.chain tbody tr td:first-child').allInnerTexts()
+    assert.deepEqual(subjects, [`CN=web-page.${web.host}`, 'CN=Web Page Notary', 'CN=Web Page Trust Anchor'])
+    assert.match(await page.locator('.verdict').innerText(), /trust anchor CN=Web Page Trust Anchor/)
+    await shot('entry-chain')
+  })
+
+  it('marks a revoked entry, with who revoked it and why', async () => {
+    await open('')
+    await page.getByLabel('include superseded and revoked versions').check()
+    assert.equal(await page.getByLabel('Words').isDisabled(), true)
+    await page.getByRole('button', { name: /^gx:ServiceOffering/ }).click()
+    const result = page.locator('.result', { hasText: 'Retired lighthouse' })
+    await result.waitFor()
+    assert.equal(await result.locator('.status').innerText(), 'revoked')
+    await result.getByRole('link').click()
+    const notice = page.locator('.revoked')
+    await notice.waitFor()
+    assert.match(await notice.innerText(), new RegExp(`Revoked on \\d{4}-\\d{2}-\\d{2} by ${didOf(key.kid)}: service closed`))
+    await shot('entry-revoked')
+  })
+
+  it('runs a SPARQL query and shows the results as a table', async () => {
+    await open('#/sparql')
+    await page.getByLabel('Example').selectOption('Service offerings and their providers')
+    await page.getByRole('button', { name: 'Run query' }).click()
+    await page.locator('table.sparql-results').waitFor()
+    assert.deepEqual(await page.locator('table.sparql-results thead th').allInnerTexts(), ['service', 'name', 'provider'])
+    assert.ok(await page.locator('table.sparql-results tbody tr').count() >= 2)
+    await page.getByLabel(/^Query/).fill('DELETE WHERE { ?s ?p ?o }')
+    await page.getByRole('button', { name: 'Run query' }).click()
+    await page.getByText(/^ReadOnlyQueryError:/).waitFor()
+    await shot('sparql')
+  })
+
+  it('shows the network page, and every form control has a label', async () => {
+    await open('#/network')
+    await page.getByText(/\d+ active, 1 revoked/).waitFor()
+    await page.getByText('No peer connected.').waitFor()
+    await shot('network')
+    for (const hash of ['', '#/sparql', '#/network']) {
+      await open(hash)
+      await page.locator('h1').waitFor()
+      const unlabelled = await page.evaluate(() => Array.from(document.querySelectorAll('input, select, textarea'))
+        .filter(c => (c as HTMLInputElement).labels?.length === 0 && c.getAttribute('aria-label') == null).map(c => c.outerHTML))
+      assert.deepEqual(unlabelled, [], hash)
+    }
+  })
+})
