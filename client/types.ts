@@ -1,8 +1,11 @@
 /**
  * What the HTTP API of a gxcat node takes and answers, as the node's OpenAPI document
- * (`/openapi.json`) describes it. Self-contained: an app that imports the client imports
- * nothing else of gxcat.
+ * (`/openapi.json`) describes it. An app that imports the client loads nothing else of gxcat:
+ * what is shared with the node is shared as types only.
  */
+import type { CertificateSummary } from '../protocols/self-description/certificate-chain.ts'
+
+export type { CertificateSummary }
 
 export type VersionStatus = 'active' | 'superseded' | 'revoked' | 'expired' | 'suspended'
 
@@ -19,15 +22,6 @@ export interface Item {
   status: VersionStatus
   /** the credential (the JWS payload) */
   credential: Record<string, unknown>
-}
-
-export interface CertificateSummary {
-  subject: string
-  issuer: string
-  validFrom: string
-  validTo: string
-  ca: boolean
-  fingerprint256: string
 }
 
 /** One version read by CID, with its JWS, and the issuer key's certificate chain the node checked (x5u), leaf first. */
