@@ -6,7 +6,7 @@
 import { NodeError, NodeUnreachableError } from './errors.ts'
 import type {
   Entry, Facets, Item, ListFilter, ListPage, NodeStatus, Peer, PresentationResult, PublishResult, RevokeResult,
-  SparqlJsonResults, SyncReport, ValidationReport, Version
+  SparqlJsonResults, StatusHistory, SyncReport, ValidationReport, Version
 } from './types.ts'
 
 export interface CatalogueClientInit {
@@ -53,6 +53,8 @@ export interface CatalogueClient {
   facets (options?: CallOptions & { limit?: number }): Promise<Facets>
   status (options?: CallOptions): Promise<NodeStatus>
   peers (options?: CallOptions): Promise<Peer[]>
+  /** the node's counts over the last day (a sample a minute since it started), oldest first */
+  history (options?: CallOptions): Promise<StatusHistory>
   /** anti-entropy now with one peer (an id or multiaddr) or a random connected one */
   sync (options?: CallOptions & { peer?: string }): Promise<SyncReport>
   /** Prometheus metrics, as text */
@@ -65,7 +67,7 @@ export interface CatalogueClient {
 export const CLIENT_ROUTES = [
   'POST /v1/self-descriptions', 'GET /v1/self-descriptions', 'GET /v1/self-descriptions/{cid}', 'GET /v1/entries/{issuer}/{subject}',
   'POST /v1/revocations', 'POST /v1/validate', 'POST /v1/sparql', 'GET /v1/sparql', 'GET /v1/facets', 'GET /v1/status',
-  'GET /v1/peers', 'POST /v1/sync', 'GET /metrics', 'GET /openapi.json'
+  'GET /v1/peers', 'GET /v1/history', 'POST /v1/sync', 'GET /metrics', 'GET /openapi.json'
 ] as const
 
 interface Request {
@@ -176,6 +178,9 @@ export function createCatalogueClient (init: CatalogueClientInit): CatalogueClie
     },
     async peers (options = {}) {
       return (await json<{ peers: Peer[] }>({ method: 'GET', path: '/v1/peers', signal: options.signal })).peers
+    },
+    async history (options = {}) {
+      return json({ method: 'GET', path: '/v1/history', signal: options.signal })
     },
     async sync (options = {}) {
       return json({ method: 'POST', path: '/v1/sync', body: JSON.stringify(options.peer != null ? { peer: options.peer } : {}), type: 'application/json', signal: options.signal })

@@ -135,6 +135,11 @@ export interface NodeStatus {
   version: string
 }
 
+export interface StatusHistory {
+  intervalMs: number
+  points: Array<{ at: number, entries: number, revoked: number, peers: number }>
+}
+
 export interface Peer {
   peerId: string
   addrs: string[]

@@ -17,6 +17,9 @@ export const DEFAULT_DATA_DIR = process.env.GXCAT_DATA ?? join(homedir(), '.gxca
 /** Largest HTTP request body; larger bodies get 413 before parsing. */
 export const MAX_HTTP_BODY_BYTES = 4 * 1024 * 1024
 /** Values per facet (type, issuer, keyword) that /v1/facets answers by default, and at most. */
+/** How often the node samples its counts for GET /v1/history, and how many samples it keeps (a day). */
+export const STATUS_HISTORY_INTERVAL_MS = 60 * 1000
+export const STATUS_HISTORY_POINTS = 1440
 export const DEFAULT_FACETS = 20
 export const MAX_FACETS = 1000
 /** Largest page of a list query. */

@@ -79,6 +79,7 @@ export function openApiDocument (version: string): Record<string, unknown> {
       '/v1/facets': { get: { summary: 'current entries counted by type, issuer and keyword (gx:keyword), the most frequent first: {entries, types, issuers, keywords: [{value, count}]}', parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 20 } }], responses: { 200: { description: 'facets' }, 400: error } } },
       '/v1/status': { get: { summary: '{peerId, addrs, entries, revoked, peers, version}', responses: { 200: { description: 'status' } } } },
       '/v1/sync': { post: { summary: 'anti-entropy now with one peer ({"peer": ID or multiaddr}) or a random connected one; answers the session\'s figures', security: [{ token: [] }], responses: { 200: { description: '{peer, rounds, bytesSent, bytesReceived, fetched, pushed, invalid, durationMs}' }, 400: error, 404: error } } },
+      '/v1/history': { get: { summary: 'the node\'s counts over the last day, a sample a minute since it started: {intervalMs, points: [{at, entries, revoked, peers}]}, the last taken now', responses: { 200: { description: 'samples, oldest first' } } } },
       '/v1/peers': { get: { summary: 'connected peers', responses: { 200: { description: '{peers: [{peerId, addrs}]}' } } } },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format' } } } },
       '/openapi.json': { get: { summary: 'this document', responses: { 200: { description: 'OpenAPI 3.1' } } } }

@@ -53,6 +53,8 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
   const intervalMs = init.intervalMs ?? 60 * second
   /** versions this node's trust policy refused: valid, not stored, not to be fetched again and again */
   const refused = new Set<string>()
+  /** versions a session of this node is fetching now: another session (with another peer) leaves them to it */
+  const fetching = new Set<string>()
   const idKey = (id: Uint8Array): string => Buffer.from(id).toString('base64')
   /** the session running with each peer, whichever side started it: never two at once with one peer */
   const activeSessions = new Map<string, Promise<unknown>>()
@@ -108,6 +110,13 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
         }
       },
     skip: id => refused.has(idKey(id)),
+    claim: ids => ids.filter(id => {
+      const key = idKey(id)
+      if (fetching.has(key)) return false
+      fetching.add(key)
+      return true
+    }),
+    release: ids => { for (const id of ids) fetching.delete(idKey(id)) },
     async getJws (ids) {
       const cids = ids.map(cidOfId)
       const records = await node.store.getVersions(cids)

@@ -121,15 +121,27 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
   const headCids = new Map<number, string>()
   // kept in memory from the heads' index keys: counts by facet answer at once at any size
   const facetCounts: Record<FacetKind, Map<string, number>> = { type: new Map(), issuer: new Map(), keyword: new Map() }
+  const bump = (kind: FacetKind, value: string, delta: number): void => {
+    const counts = facetCounts[kind]
+    const count = (counts.get(value) ?? 0) + delta
+    if (count > 0) counts.set(value, count)
+    else counts.delete(value)
+  }
   const countFacets = (keys: readonly string[], delta: number): void => {
     for (const key of keys) {
       const facet = facetOf(key)
-      if (facet == null) continue
-      const counts = facetCounts[facet[0]]
-      const count = (counts.get(facet[1]) ?? 0) + delta
-      if (count > 0) counts.set(facet[1], count)
-      else counts.delete(facet[1])
+      if (facet != null) bump(facet[0], facet[1], delta)
     }
+  }
+  /** a head's facets, from its terms where it has them (no index keys built at open) */
+  const countHeadFacets = (head: HeadRecord, delta: number): void => {
+    if (head.terms == null) {
+      countFacets(headIndexKeys(head), delta)
+      return
+    }
+    bump('issuer', head.terms.issuer, delta)
+    for (const type of head.terms.types) bump('type', type, delta)
+    for (const [property, value] of head.terms.properties) if (property === 'gx:keyword') bump('keyword', value, delta)
   }
   const revoked = new Set<string>()
   let seq = 0
@@ -321,7 +333,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
         for await (const [entry, head] of heads.iterator()) {
           memoryHeads.set(entry, { cid: head.cid, validFrom: head.validFrom, seq: head.seq })
           headCids.set(head.seq, head.cid)
-          countFacets(headIndexKeys(head), 1)
+          countHeadFacets(head, 1)
         }
         for await (const entry of revocationsDb.keys()) revoked.add(entry)
         versionCount = 0

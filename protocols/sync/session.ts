@@ -27,6 +27,12 @@ export interface SyncSource {
   /** ids this side lacks but does not want (refused before): not asked for */
   skip? (id: Uint8Array): boolean
   /**
+   * of the ids this side lacks, those this session fetches: the ones no other session of this
+   * side fetches now (they are fetched once, not once per peer); held until `release`
+   */
+  claim? (ids: Uint8Array[]): Uint8Array[]
+  release? (ids: Uint8Array[]): void
+  /**
    * whether this side takes `count` more versions pushed by the peer now (its rate limit);
    * when it does not, they are not ingested and the peer is told to stop pushing
    */
@@ -126,9 +132,22 @@ export async function initiateSync (stream: Stream, source: SyncSource, options:
     options.onProgress?.(stats)
   }
   if (source.skip != null) diff.need = diff.need.filter(id => source.skip?.(id) !== true)
+  if (source.claim != null) diff.need = source.claim(diff.need)
   stats.need = diff.need.length
   stats.have = diff.have.length
+  try {
+    await transfer(channel, source, diff, stats, options)
+  } finally {
+    source.release?.(diff.need)
+  }
+  await channel.send({ t: 'end' })
+  await stream.close().catch(() => {})
+  stats.durationMs = performance.now() - started
+  return stats
+}
 
+/** The initiator's transfer: fetch what it lacks, then push what the peer lacks. */
+async function transfer (channel: FrameChannel, source: SyncSource, diff: Difference, stats: SyncStats, options: SyncOptions): Promise<void> {
   // fetch what we lack, SYNC_PIPELINE batches asked for ahead, the verification of one batch
   // overlapping the transfer of the next; anything we did not ask for is a protocol breach
   const asked: Uint8Array[][] = []
@@ -176,10 +195,6 @@ export async function initiateSync (stream: Stream, source: SyncSource, options:
     }
     stats.pushed += items.length
   }
-  await channel.send({ t: 'end' })
-  await stream.close().catch(() => {})
-  stats.durationMs = performance.now() - started
-  return stats
 }
 
 /** Answers a session as the responder until the initiator ends it. */

@@ -97,6 +97,10 @@ describe('gxcat/client against a real node', function () {
     assert.equal(status.entries, 7)
     assert.match(status.peerId ?? '', /^12D3/)
     assert.match(await client.metrics(), /gxcat_/)
+    const history = await client.history()
+    assert.equal(history.intervalMs, 60_000)
+    assert.ok(history.points.length >= 2, 'the sample at start and the one taken now')
+    assert.equal(history.points.at(-1)?.entries, 7)
   })
 
   it('validates without storing, and revokes', async () => {

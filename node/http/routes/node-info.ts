@@ -3,6 +3,7 @@
  */
 import { NotFoundError } from '../../errors.ts'
 import { openApiDocument } from '../openapi.ts'
+import { createStatusHistory } from '../status-history.ts'
 import type { ApiContext } from '../server.ts'
 
 export function registerNodeInfoRoutes ({ app, node, network, version, syncWith, requireWrite }: ApiContext): void {
@@ -20,6 +21,16 @@ export function registerNodeInfoRoutes ({ app, node, network, version, syncWith,
   })
 
   app.get('/v1/peers', async () => ({ peers: network?.peers() ?? [] }))
+
+  const history = createStatusHistory({
+    sample: () => {
+      const counts = node.counts()
+      return { entries: counts.entries, revoked: counts.revoked, peers: network?.peers().length ?? 0 }
+    }
+  })
+  app.addHook('onReady', async () => { history.start() })
+  app.addHook('onClose', async () => { history.stop() })
+  app.get('/v1/history', async () => ({ intervalMs: history.intervalMs, points: history.points() }))
 
   app.post('/v1/sync', { preHandler: requireWrite }, async (request) => {
     if (syncWith == null) throw new NotFoundError('this node runs without a network')

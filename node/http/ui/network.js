@@ -1,5 +1,5 @@
 // The network: this node, its peers with their gossip scores, sync activity, and its entries
-// over the time this page has been open.
+// over the last day (the node samples them every minute since it started).
 import { useEffect, useState } from 'preact/hooks'
 import { call } from './api.js'
 import { html } from './html.js'
@@ -20,7 +20,7 @@ function counter (metrics, name, label) {
 }
 
 function Sparkline ({ points }) {
-  if (points.length < 2) return html`<p>Collecting (a point every ${POLL_MS / 1000} s)…</p>`
+  if (points.length < 2) return html`<p>Not enough samples yet (the node takes one a minute).</p>`
   const width = 480
   const height = 80
   const min = Math.min(...points.map(p => p.entries))
@@ -28,7 +28,8 @@ function Sparkline ({ points }) {
   const t0 = points[0].at
   const span = Math.max(1, points.at(-1).at - t0)
   const xy = points.map(p => `${((p.at - t0) / span * width).toFixed(1)},${(height - (max === min ? height / 2 : (p.entries - min) / (max - min) * height)).toFixed(1)}`)
-  return html`<svg class="sparkline" viewBox="0 0 ${width} ${height}" role="img" aria-label=${`Entries from ${min} to ${max} over ${Math.round(span / 1000)} s`}>
+  const minutes = Math.round(span / 60_000)
+  return html`<svg class="sparkline" viewBox="0 0 ${width} ${height}" role="img" aria-label=${`Entries from ${min.toLocaleString()} to ${max.toLocaleString()} over the last ${minutes < 1 ? 'minute' : `${minutes} minutes`}`}>
     <polyline points=${xy.join(' ')} fill="none" stroke="currentColor" stroke-width="2" />
   </svg>`
 }
@@ -43,12 +44,12 @@ export function NetworkPage () {
     let stopped = false
     const poll = async () => {
       try {
-        const [s, p, metrics] = await Promise.all([call('/v1/status'), call('/v1/peers'), call('/metrics', { accept: 'text/plain' })])
+        const [s, p, metrics, history] = await Promise.all([call('/v1/status'), call('/v1/peers'), call('/metrics', { accept: 'text/plain' }), call('/v1/history')])
         if (stopped) return
         setStatus(s)
         setPeers(p.peers)
         setSync({ sessions: counter(metrics, 'gxcat_sync_sessions_total', 'result'), versions: counter(metrics, 'gxcat_sync_versions_total', 'direction'), bytes: counter(metrics, 'gxcat_sync_bytes_total', 'direction') })
-        setPoints(previous => [...previous.slice(-120), { at: Date.now(), entries: s.entries }])
+        setPoints(history.points)
         setError(undefined)
       } catch (err) {
         if (!stopped) setError(`${err.name}: ${err.message}`)
@@ -67,7 +68,7 @@ export function NetworkPage () {
       <dt>Addresses</dt><dd>${status.addrs.map(a => html`<code class="addr">${a}</code> `)}</dd>
       <dt>Entries</dt><dd>${status.entries.toLocaleString()} active, ${status.revoked.toLocaleString()} revoked, ${status.versions.toLocaleString()} versions kept</dd>
     </dl>` : html`<p role="status">Loading…</p>`}
-    <section aria-labelledby="entries-heading"><h2 id="entries-heading">Entries over time</h2><${Sparkline} points=${points} /></section>
+    <section aria-labelledby="entries-heading"><h2 id="entries-heading">Entries over the last day</h2><${Sparkline} points=${points} /></section>
     <section aria-labelledby="peers-heading">
       <h2 id="peers-heading">Peers (${peers.length})</h2>
       ${peers.length === 0 ? html`<p>No peer connected.</p>` : html`<div class="table-wrap"><table class="peers">

@@ -81,6 +81,25 @@ describe('anti-entropy', function () {
     }
   })
 
+  it('fetches a version two peers both offer once, not once per peer', async () => {
+    const credentials = await generateJws(600, { seed: 75 })
+    const a = await startMember([], { gossip: false, sync: { onConnect: false } })
+    const b = await startMember([], { gossip: false, sync: { onConnect: false } })
+    const joiner = await startMember([...a.network.addrs(), ...b.network.addrs()], { gossip: false, sync: { onConnect: false } })
+    const received = async (): Promise<number> => Number((await joiner.node.metrics.registry.metrics()).match(/gxcat_sync_versions_total\{direction="received"\} (\d+)/)?.[1] ?? 0)
+    try {
+      await Promise.all(credentials.map(async jws => Promise.all([a.node.publish(jws), b.node.publish(jws)])))
+      await waitFor(() => joiner.network.libp2p.getPeers().length === 2, 10_000, 'the joiner to reach both')
+      const [fromA, fromB] = await Promise.all([joiner.network.syncWith(a.network.peerId()), joiner.network.syncWith(b.network.peerId())])
+      assert.equal(joiner.node.counts().entries, 600)
+      assert.equal(fromA.need + fromB.need, 600, 'each missing version was asked of one peer only')
+      assert.equal(fromA.fetched + fromB.fetched, 600)
+      assert.equal(await received(), 600)
+    } finally {
+      await stopMembers([a, b, joiner])
+    }
+  })
+
   it('survives a peer that sends bad sync frames, and stores nothing from it', async () => {
     const victim = await startMember()
     const attacker = await startMember([], { sync: { onConnect: false } })
