@@ -42,6 +42,8 @@ async function round (count: number): Promise<void> {
     // gossip needs a mesh: wait until each of the others sees a peer
     await until(async () => (await Promise.all(others.map(async n => (await (await fetch(`${n.url}/v1/peers`)).json()).peers.length))).every(p => p > 0), 30_000, 'the three nodes to connect')
     await new Promise(resolve => setTimeout(resolve, 1500)) // a gossipsub heartbeat or two to form the mesh
+    // and the official shapes parsed in every node's workers, as in a node that has been running
+    await until(async () => (await Promise.all(nodes.map(async n => (await (await fetch(`${n.url}/v1/status`)).json()).ready))).every(Boolean), 30_000, 'the nodes to be ready')
 
     const started = performance.now()
     let next = 0

@@ -132,6 +132,8 @@ export interface NodeStatus {
   revoked: number
   versions: number
   peers: number
+  /** the official shapes are parsed: what arrives is judged at once, not queued behind their start */
+  ready: boolean
   version: string
 }
 

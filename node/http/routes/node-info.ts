@@ -7,6 +7,10 @@ import { createStatusHistory } from '../status-history.ts'
 import type { ApiContext } from '../server.ts'
 
 export function registerNodeInfoRoutes ({ app, node, network, version, syncWith, requireWrite }: ApiContext): void {
+  // the official shapes are parsed in the workers as the node starts (about a second each release):
+  // until then what arrives waits for them
+  let ready = node.shapes.ready == null
+  void node.shapes.ready?.().then(() => { ready = true }, () => { ready = true })
   app.get('/v1/status', async () => {
     const counts = node.counts()
     return {
@@ -16,6 +20,7 @@ export function registerNodeInfoRoutes ({ app, node, network, version, syncWith,
       revoked: counts.revoked,
       versions: counts.versions,
       peers: network?.peers().length ?? 0,
+      ready,
       version
     }
   })
