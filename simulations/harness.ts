@@ -14,6 +14,10 @@ import { createCatalogueNode, type CatalogueNode } from '../node/catalogue-node.
 import { seededRandom } from './generator.ts'
 import { simulationLogger } from './quiet-logger.ts'
 import { createCatalogueNetwork, type CatalogueNetwork } from '../node/network/catalogue-network.ts'
+import { createGossipWireMetrics, type GossipWireMetrics } from '../node/network/gossip-wire-metrics.ts'
+import { idealDeliveryMs } from './ideal-delivery.ts'
+import { linkDraw, linkLatencyMs } from './link-latency.ts'
+import { CATALOGUE_TOPIC } from '../protocols/constants.ts'
 import type { Database } from '../node/store/catalogue-store.ts'
 
 export interface SimNode {
@@ -27,6 +31,8 @@ export interface SimNode {
   stoppedAt?: number
   /** application bytes received: gossip message data */
   gossipBytes: number
+  /** what gossipsub counted on the wire: RPCs, bytes, messages, duplicates, control messages */
+  wire: GossipWireMetrics
 }
 
 export interface HarnessInit {
@@ -54,15 +60,6 @@ export interface HarnessInit {
   linkSeed?: number
 }
 
-/** A number in [0, 1) for an unordered pair of node indexes: the same link gets the same draw in every run of a seed. */
-export function linkDraw (seed: number, a: number, b: number): number {
-  const [lo, hi] = a < b ? [a, b] : [b, a]
-  let h = (seed ^ Math.imul(lo + 1, 0x9e3779b1) ^ Math.imul(hi + 1, 0x85ebca77)) >>> 0
-  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0
-  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0
-  return ((h ^ (h >>> 16)) >>> 0) / 2 ** 32
-}
-
 export class Harness {
   readonly nodes: SimNode[] = []
   private readonly init: HarnessInit
@@ -78,7 +75,7 @@ export class Harness {
 
   /** The latency of the link between two nodes, from the seed: latencyMs ± jitterMs. */
   linkLatencyMs (a: number, b: number): number {
-    return Math.max(0, this.init.latencyMs + (linkDraw(this.linkSeed, a, b) * 2 - 1) * this.init.jitterMs)
+    return linkLatencyMs(this.linkSeed, this.init, a, b)
   }
 
   alive (): SimNode[] {
@@ -117,7 +114,9 @@ export class Harness {
     const node = createCatalogueNode({ db: new MemoryLevel<string, any>({ valueEncoding: 'json' }) as unknown as Database, sparql: false, logger })
     await node.start()
     let self = ''
+    const wire = createGossipWireMetrics([CATALOGUE_TOPIC])
     const network = await createCatalogueNetwork(node, {
+      gossipWire: wire,
       privateKey: await generateKeyPair('Ed25519'),
       listen: [this.init.transport === 'tcp' ? '/ip4/127.0.0.1/tcp/0' : `/memory/sim-${this.init.run}-${index}`],
       bootstrap,
@@ -142,7 +141,7 @@ export class Harness {
     await network.start()
     self = network.peerId()
     this.indexOf.set(self, index)
-    const simNode: SimNode = { index, node, network, peerId: self, alive: true, attacker, startedAt: performance.now(), gossipBytes: 0 }
+    const simNode: SimNode = { index, node, network, peerId: self, alive: true, attacker, startedAt: performance.now(), gossipBytes: 0, wire }
     network.libp2p.services.pubsub?.addEventListener('gossipsub:message', (event) => { simNode.gossipBytes += event.detail.msg.data.length })
     this.nodes.push(simNode)
     return simNode
@@ -194,32 +193,14 @@ export class Harness {
     return this.groups?.get(sim.peerId)
   }
 
-  /** Hops from one node to the farthest live node over the connection graph. */
-  /**
-   * The ideal delivery time of a message from this node: the longest of the shortest paths
-   * (sums of link latencies) to every node it can reach over the current connections.
-   */
+  /** This harness's live nodes and the nodes (here or in other processes) each is connected to. */
+  links (): Map<number, number[]> {
+    return new Map(this.alive().map(s => [s.index, s.network.libp2p.getPeers().map(p => this.indexOf.get(p.toString())).filter((i): i is number => i != null)]))
+  }
+
+  /** The ideal delivery time of a message from this node (ideal-delivery.ts), over the current connections. */
   idealDeliveryMs (from: SimNode): number {
-    const byPeer = new Map(this.alive().map(s => [s.peerId, s]))
-    const distance = new Map<number, number>([[from.index, 0]])
-    const done = new Set<number>()
-    const nodes = new Map(this.alive().map(s => [s.index, s]))
-    while (true) {
-      let at: SimNode | undefined
-      let best = Infinity
-      for (const [index, d] of distance) {
-        if (!done.has(index) && d < best) { best = d; at = nodes.get(index) }
-      }
-      if (at == null) break
-      done.add(at.index)
-      for (const peer of at.network.libp2p.getPeers()) {
-        const next = byPeer.get(peer.toString())
-        if (next == null || done.has(next.index)) continue
-        const d = best + this.linkLatencyMs(at.index, next.index)
-        if (d < (distance.get(next.index) ?? Infinity)) distance.set(next.index, d)
-      }
-    }
-    return Math.max(...distance.values())
+    return idealDeliveryMs(from.index, this.links(), (a, b) => this.linkLatencyMs(a, b))
   }
 
   async stopAll (): Promise<void> {

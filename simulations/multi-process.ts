@@ -13,6 +13,8 @@ import { ScenarioError, type Scenario, type ScenarioEvent } from './scenario.ts'
 import type { FromWorker, NodeRef, ToWorker } from './process-worker.ts'
 import { createEventTimeline, sleep } from './timeline.ts'
 import { allHold, coverageOf, settlePublishes, type Holders } from './deliveries.ts'
+import { idealDeliveryMs } from './ideal-delivery.ts'
+import { linkLatencyMs } from './link-latency.ts'
 import type { Delivery, PublishRecord, RunResult } from './run-scenario.ts'
 
 const WORKER = fileURLToPath(new URL('./process-worker.ts', import.meta.url))
@@ -171,10 +173,13 @@ export async function runMultiProcess (scenario: Scenario, processes: number, on
       const live = honest()
       const from = live[Math.floor(publisherDraws[i] * live.length)]
       const cid = versionCid(credentials[i]).toString()
+      // the ideal, as in one process: shortest paths over the connections of the moment, all processes' together
+      const links = new Map((await Promise.all(workers.map(async w => (await w.ask({ type: 'links' }, 'links')).links))).flat())
+      const idealMs = idealDeliveryMs(from.index, links, (a, b) => linkLatencyMs(scenario.seed, scenario.link, a, b))
       holders.set(i, new Set())
       for (const w of workers) w.tell({ type: 'track', cid, publish: i })
       publishedAt.set(i, Date.now())
-      publishes.push({ index: i, cid, from: from.index, atMs: Date.now() - t0, expected: 0, reached: 0, idealMs: NaN })
+      publishes.push({ index: i, cid, from: from.index, atMs: Date.now() - t0, expected: 0, reached: 0, idealMs })
       await workers[from.worker].ask({ type: 'publish', node: from.index, jws: credentials[i] }, 'published')
       onProgress?.(i + 1, scenario.publish.count, 'publishing')
     }

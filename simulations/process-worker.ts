@@ -8,6 +8,7 @@ import { Harness } from './harness.ts'
 import { startAttack } from './attackers.ts'
 import type { AttackBehaviour, Scenario } from './scenario.ts'
 import type { SimNode } from './harness.ts'
+import type { GossipWireCounts } from '../node/network/gossip-wire-metrics.ts'
 
 /** A node as the coordinator knows it: index, peer id, first address. */
 export type NodeRef = [number, string, string]
@@ -28,6 +29,7 @@ export type ToWorker =
   | { type: 'crash', indexes: number[] }
   | { type: 'join', indexes: number[] }
   | { type: 'count-forged', entries: string[] }
+  | { type: 'links' }
   | { type: 'stop' }
 
 export type FromWorker =
@@ -38,7 +40,8 @@ export type FromWorker =
   | { type: 'done', of: 'partition' | 'heal' | 'crash' }
   | { type: 'joined', nodes: NodeRef[] }
   | { type: 'forged', entries: string[], stored: number }
-  | { type: 'stopped', rssMb: number, nodes: Array<{ index: number, attacker: boolean, alive: boolean, peers: number, gossipBytes: number, duplicates: number, rejected: number, entries: number }> }
+  | { type: 'links', links: Array<[number, number[]]> }
+  | { type: 'stopped', rssMb: number, nodes: Array<{ index: number, attacker: boolean, alive: boolean, peers: number, gossipBytes: number, duplicates: number, rejected: number, entries: number, wire: GossipWireCounts }> }
   | { type: 'error', message: string }
 
 const send = (message: FromWorker): void => { process.send?.(message) }
@@ -116,6 +119,8 @@ process.on('message', (message: ToWorker) => {
         // as in one process: the honest nodes' meshes (attackers are pruned from meshes)
         const sizes = (harness?.honest() ?? []).map(n => (n.network.libp2p.services.pubsub as unknown as { getMeshPeers: (t: string) => string[] }).getMeshPeers(CATALOGUE_TOPIC).length)
         send({ type: 'mesh', min: Math.min(...sizes) })
+      } else if (message.type === 'links') {
+        send({ type: 'links', links: [...(harness?.links() ?? [])] })
       } else if (message.type === 'track') {
         tracked.set(message.cid, message.publish)
       } else if (message.type === 'publish') {
@@ -124,7 +129,7 @@ process.on('message', (message: ToWorker) => {
         send({ type: 'published', node: message.node })
       } else if (message.type === 'stop') {
         stopAttacks.forEach(stop => { stop() })
-        const nodes = (harness?.nodes ?? []).map(n => ({ index: n.index, attacker: n.attacker, alive: n.alive, peers: n.alive ? n.network.libp2p.getPeers().length : 0, gossipBytes: n.gossipBytes, duplicates: n.network.counters.ignored, rejected: n.network.counters.rejected, entries: n.alive ? n.node.counts().entries : 0 }))
+        const nodes = (harness?.nodes ?? []).map(n => ({ index: n.index, attacker: n.attacker, alive: n.alive, peers: n.alive ? n.network.libp2p.getPeers().length : 0, gossipBytes: n.gossipBytes, duplicates: n.network.counters.ignored, rejected: n.network.counters.rejected, entries: n.alive ? n.node.counts().entries : 0, wire: n.wire.counts() }))
         const rssMb = process.memoryUsage().rss / 2 ** 20
         await harness?.stopAll()
         send({ type: 'stopped', rssMb, nodes })

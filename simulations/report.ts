@@ -10,6 +10,7 @@ import * as vega from 'vega'
 import * as vl from 'vega-lite'
 import pkg from '../package.json' with { type: 'json' }
 import type { RunResult } from './run-scenario.ts'
+import { emptyWireCounts, type GossipWireCounts } from '../node/network/gossip-wire-metrics.ts'
 
 export function percentile (values: number[], p: number): number | undefined {
   if (values.length === 0) return undefined
@@ -30,6 +31,22 @@ export interface Summary {
   idealMs?: number
   duplicatesPerNode: number
   bytesPerNode: number
+  /** gossipsub's own counts on the wire, honest nodes */
+  wire: {
+    /** messages received per node (first copies and duplicates) */
+    messagesPerNode: number
+    /** duplicate deliveries per node and published message */
+    duplicatesPerNodePerMessage: number
+    /** control messages sent, over all honest nodes */
+    ihaveSent: number
+    iwantSent: number
+    graftSent: number
+    pruneSent: number
+    /** encoded RPC bytes received per node (payloads and control, before stream framing) */
+    rpcBytesPerNode: number
+    /** share of those bytes that are message payloads */
+    payloadShare: number
+  }
   convergence: RunResult['convergence']
   forgedStored: number
   forgedSent: number
@@ -55,12 +72,29 @@ export function summarise (result: RunResult): Summary {
     idealMs: percentile(result.publishes.map(p => p.idealMs).filter(Number.isFinite), 50),
     duplicatesPerNode: honest.reduce((n, x) => n + x.duplicates, 0) / Math.max(1, honest.length),
     bytesPerNode: honest.reduce((n, x) => n + x.gossipBytes + x.syncBytes, 0) / Math.max(1, honest.length),
+    wire: wireSummary(honest, result.publishes.length),
     convergence: result.convergence,
     forgedStored: result.forgedStored,
     forgedSent: result.forgedSent,
     rssPeakMb: result.rss.peakMb,
     rssPerNodeMb: result.rss.perNodeMb,
     durationMs: result.durationMs
+  }
+}
+
+function wireSummary (honest: RunResult['nodes'], published: number): Summary['wire'] {
+  const sum = (key: keyof RunResult['nodes'][number]['wire']): number => honest.reduce((n, x) => n + x.wire[key], 0)
+  const count = Math.max(1, honest.length)
+  const rpcBytes = sum('bytesReceived')
+  return {
+    messagesPerNode: sum('messagesReceived') / count,
+    duplicatesPerNodePerMessage: sum('duplicatesReceived') / count / Math.max(1, published),
+    ihaveSent: sum('ihaveSent'),
+    iwantSent: sum('iwantSent'),
+    graftSent: sum('graftSent'),
+    pruneSent: sum('pruneSent'),
+    rpcBytesPerNode: rpcBytes / count,
+    payloadShare: rpcBytes === 0 ? 0 : honest.reduce((n, x) => n + x.gossipBytes, 0) / rpcBytes
   }
 }
 
@@ -72,7 +106,8 @@ export function summaryTable (summary: Summary, baseline?: Summary): string {
     ['delivery ratio', fmt(summary.deliveryRatio, 4)],
     ['time until all nodes hold an entry', `p50 ${fmt(summary.allNodesP50Ms)} ms, p99 ${fmt(summary.allNodesP99Ms)} ms (ideal: longest shortest path over link latencies = ${fmt(summary.idealMs)} ms; ratio p50 ${summary.idealMs != null && summary.allNodesP50Ms != null ? (summary.allNodesP50Ms / summary.idealMs).toFixed(2) : '–'})`],
     ['delivery time to each node', `p50 ${fmt(summary.perNodeP50Ms)} ms, p99 ${fmt(summary.perNodeP99Ms)} ms`],
-    ['duplicates per node', fmt(summary.duplicatesPerNode, 1)],
+    ['duplicates per node', `${fmt(summary.duplicatesPerNode, 1)} seen again by the validator; ${fmt(summary.wire.duplicatesPerNodePerMessage, 2)} per node and message on the wire (gossipsub's count)`],
+    ['gossip on the wire', `${fmt(summary.wire.messagesPerNode, 1)} messages and ${fmt(summary.wire.rpcBytesPerNode / 1024, 1)} KiB of RPCs received per node (${fmt(summary.wire.payloadShare * 100)} % payloads); sent in all: IHAVE ${summary.wire.ihaveSent}, IWANT ${summary.wire.iwantSent}, GRAFT ${summary.wire.graftSent}, PRUNE ${summary.wire.pruneSent}`],
     ['bytes received per node', `${fmt(summary.bytesPerNode / 1024, 1)} KiB (gossip payloads + sync frames)`],
     ...summary.convergence.map(c => [`converged after ${c.event}`, c.convergedMs == null ? 'not within the budget' : `${fmt(c.convergedMs)} ms`] as [string, string]),
     ...(summary.forgedSent > 0 ? [['forged entries stored', `${summary.forgedStored} (of ${summary.forgedSent} forged messages sent)`] as [string, string]] : []),
@@ -101,7 +136,10 @@ export async function writeReport (out: string, result: RunResult, baseline?: Ru
   await writeFile(join(out, 'results.json'), JSON.stringify({ summary, baseline: baselineSummary, gxcat: pkg.version, libp2p: pkg.dependencies.libp2p, machine, ...result }, null, 2))
   await writeFile(join(out, 'deliveries.csv'), csv(['publish', 'node', 'ms'], result.deliveries.map(d => [d.publish, d.node, d.ms.toFixed(2)])))
   await writeFile(join(out, 'publishes.csv'), csv(['publish', 'cid', 'from', 'at_ms', 'expected', 'reached', 'all_ms', 'ideal_ms'], result.publishes.map(p => [p.index, p.cid, p.from, p.atMs, p.expected, p.reached, p.allMs?.toFixed(2), p.idealMs.toFixed(1)])))
-  await writeFile(join(out, 'nodes.csv'), csv(['node', 'attacker', 'alive', 'peers', 'gossip_bytes', 'sync_bytes', 'duplicates', 'rejected', 'entries'], result.nodes.map(n => [n.index, n.attacker, n.alive, n.peers, n.gossipBytes, n.syncBytes, n.duplicates, n.rejected, n.entries])))
+  const wireKeys = Object.keys(emptyWireCounts()) as Array<keyof GossipWireCounts>
+  await writeFile(join(out, 'nodes.csv'), csv(
+    ['node', 'attacker', 'alive', 'peers', 'gossip_bytes', 'sync_bytes', 'duplicates', 'rejected', 'entries', ...wireKeys.map(k => `wire_${k.replace(/[A-Z]/g, c => `_${c.toLowerCase()}`)}`)],
+    result.nodes.map(n => [n.index, n.attacker, n.alive, n.peers, n.gossipBytes, n.syncBytes, n.duplicates, n.rejected, n.entries, ...wireKeys.map(k => n.wire[k])])))
   await writeFile(join(out, 'coverage.csv'), csv(['ms', 'fraction'], result.coverage.map(c => [c.ms, c.fraction.toFixed(4)])))
   await writeFile(join(out, 'summary.txt'), summaryTable(summary, baselineSummary) + '\n')
 

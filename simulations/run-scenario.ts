@@ -13,6 +13,7 @@ import { allHold, coverageOf, settlePublishes, type Holders } from './deliveries
 import { createEventTimeline, sleep } from './timeline.ts'
 import { Harness, type SimNode } from './harness.ts'
 import type { Scenario, ScenarioEvent } from './scenario.ts'
+import type { GossipWireCounts } from '../node/network/gossip-wire-metrics.ts'
 
 export interface Delivery { publish: number, node: number, ms: number }
 
@@ -39,7 +40,7 @@ export interface RunResult {
   /** fraction of (published entry, live honest node) pairs delivered at the end */
   deliveryRatio: number
   coverage: Array<{ ms: number, fraction: number }>
-  nodes: Array<{ index: number, attacker: boolean, peers: number, gossipBytes: number, syncBytes: number, duplicates: number, rejected: number, entries: number, alive: boolean }>
+  nodes: Array<{ index: number, attacker: boolean, peers: number, gossipBytes: number, syncBytes: number, duplicates: number, rejected: number, entries: number, alive: boolean, wire: GossipWireCounts }>
   convergence: Array<{ event: string, atMs: number, convergedMs?: number }>
   forgedStored: number
   /** forged messages the attackers sent */
@@ -223,7 +224,8 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
       duplicates: counters.ignored,
       rejected: counters.rejected,
       entries: sim.alive ? sim.node.counts().entries : 0,
-      alive: sim.alive
+      alive: sim.alive,
+      wire: sim.wire.counts()
     }
   }))
   const rssNow = process.memoryUsage().rss

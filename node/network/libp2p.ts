@@ -17,6 +17,7 @@ import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
 import { CATALOGUE_TOPIC, DHT_NAMESPACE, DHT_PROTOCOL, GOSSIP_PRUNE_BACKOFF_MS, MAX_GOSSIP_MESSAGE_BYTES } from '../../protocols/constants.ts'
 import { createEntryRecordValidator, selectEntryRecord } from '../../protocols/dht-records/index.ts'
 import { gossipMessageId } from '../../protocols/gossip/index.ts'
+import type { GossipWireMetrics } from './gossip-wire-metrics.ts'
 import type { DidResolver } from '../../protocols/self-description/index.ts'
 import type { ComponentLogger, ConnectionGater, PrivateKey } from '@libp2p/interface'
 
@@ -53,6 +54,8 @@ export interface CatalogueLibp2pInit {
   dht?: boolean
   /** ping every connection now and then and close the dead ones. @default true; simulated links do not die silently */
   connectionMonitor?: boolean
+  /** where gossipsub counts what crosses the wire (simulations' reports) */
+  gossipWire?: GossipWireMetrics
 }
 
 /** Gossipsub peer scoring: invalid messages on the catalogue topic cost a peer dearly. */
@@ -110,7 +113,8 @@ export function catalogueLibp2pOptions (init: CatalogueLibp2pInit): Libp2pOption
       // and meshes are trimmed less eagerly (Dhi 12 → 24), so late joiners are not left out
       pruneBackoff: GOSSIP_PRUNE_BACKOFF_MS,
       Dhi: 24,
-      allowedTopics: [CATALOGUE_TOPIC]
+      allowedTopics: [CATALOGUE_TOPIC],
+      ...(init.gossipWire != null ? { metricsRegister: init.gossipWire.register, metricsTopicStrToLabel: init.gossipWire.topicStrToLabel } : {})
     })
   }
   return {

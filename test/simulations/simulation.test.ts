@@ -58,6 +58,15 @@ describe('simulations', function () {
         assert.match(await readFile(join(out, chart), 'utf8'), /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/)
       }
       assert.match(await readFile(join(out, 'deliveries.csv'), 'utf8'), /^publish,node,ms\n\d+,\d+,/)
+      // gossipsub's own counts: every node received messages on the wire, duplicates are a part of them
+      for (const node of first.nodes) {
+        assert.ok(node.wire.messagesReceived > 0 && node.wire.rpcsReceived > 0 && node.wire.bytesReceived > node.gossipBytes, JSON.stringify(node.wire))
+        assert.ok(node.wire.duplicatesReceived <= node.wire.messagesReceived, JSON.stringify(node.wire))
+        assert.ok(node.wire.graftSent + node.wire.graftReceived > 0, 'meshes were formed')
+      }
+      assert.ok(summary.wire.messagesPerNode > 0)
+      assert.ok(summary.wire.payloadShare > 0 && summary.wire.payloadShare < 1)
+      assert.match(await readFile(join(out, 'nodes.csv'), 'utf8'), /,wire_messages_received,wire_messages_sent,wire_duplicates_received,/)
     } finally {
       await rm(out, { recursive: true, force: true })
     }
@@ -69,6 +78,9 @@ describe('simulations', function () {
     assert.equal(spread.status, 'complete')
     assert.equal(spread.deliveryRatio, 1)
     assert.equal(new Set(spread.nodes.map(n => n.index)).size, 6)
+    assert.ok(spread.nodes.every(n => n.wire.messagesReceived > 0 && n.wire.duplicatesReceived <= n.wire.messagesReceived), 'wire counts come back from each process')
+    // the ideal is computed across processes as in one: at least one 5 ms hop, at most a path through every node
+    assert.ok(spread.publishes.every(p => p.idealMs >= 5 && p.idealMs <= 5 * 5), JSON.stringify(spread.publishes.map(p => p.idealMs)))
     const single = await runScenario(scenario)
     assert.deepEqual(spread.publishes.map(p => [p.from, p.cid]), single.publishes.map(p => [p.from, p.cid]))
   })
