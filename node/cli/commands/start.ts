@@ -83,7 +83,7 @@ export async function startFromOptions (opts: StartOptions, extra: Partial<RunNo
 
 /** Prints what a running node is and stops it cleanly on SIGINT/SIGTERM. */
 export function runUntilSignalled (running: RunningNode, title: string): void {
-  process.stdout.write(`${title}\npeer id: ${running.peerId}\n${running.addrs.map(a => `listening: ${a}\n`).join('')}http: ${running.url}\n`)
+  process.stdout.write(`${title}\npeer id: ${running.peerId}\n${running.addrs.map(a => `listening: ${a}\n`).join('')}http: ${running.url}\nweb page: ${running.url}/\n`)
   let stopping = false
   const shutdown = (signal: string): void => {
     if (stopping) return
