@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import type { FastifyReply } from 'fastify'
 import type { ApiContext } from '../server.ts'
 
 const UI_FILES = ['app.js', 'api.js', 'html.js', 'search.js', 'entry.js', 'sparql.js', 'network.js', 'style.css']
@@ -39,7 +40,7 @@ function loadAssets (): { assets: Map<string, Asset>, csp: string } {
 
 export function registerUiRoutes ({ app }: ApiContext): void {
   const { assets, csp } = loadAssets()
-  const serve = (path: string) => async (_request: unknown, reply: any) => {
+  const serve = async (path: string, reply: FastifyReply): Promise<FastifyReply> => {
     const asset = assets.get(path)
     if (asset == null) return reply.status(404).send({ error: { name: 'NotFoundError', message: `no file ${path}` } })
     return reply
@@ -49,6 +50,6 @@ export function registerUiRoutes ({ app }: ApiContext): void {
       .type(asset.type)
       .send(asset.body)
   }
-  app.get('/', serve('/'))
-  app.get('/ui/*', async (request, reply) => serve(request.url.split('?')[0])(request, reply))
+  app.get('/', async (_request, reply) => serve('/', reply))
+  app.get('/ui/*', async (request, reply) => serve(request.url.split('?')[0], reply))
 }

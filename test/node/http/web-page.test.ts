@@ -147,6 +147,14 @@ describe('the catalogue in a browser', function () {
     await shot('sparql')
   })
 
+  it('is served under a Content-Security-Policy of its own origin, and serves only its own files', async () => {
+    const index = await fetch(`${t.url}/`)
+    assert.match(index.headers.get('content-security-policy') ?? '', /^default-src 'self'; script-src 'self' 'sha256-[A-Za-z0-9+/=]+'/)
+    assert.match(await index.text(), /<script type="importmap">\{"imports":\{"preact":"\/ui\/vendor\/preact\.mjs"/)
+    assert.equal((await fetch(`${t.url}/ui/vendor/preact.mjs`)).headers.get('content-type'), 'text/javascript; charset=utf-8')
+    for (const path of ['/ui/../package.json', '/ui/%2e%2e/package.json', '/ui/nothing.js']) assert.equal((await fetch(`${t.url}${path}`)).status, 404, path)
+  })
+
   it('shows the network page, and every form control has a label', async () => {
     await open('#/network')
     await page.getByText(/\d+ active, 1 revoked/).waitFor()
