@@ -35,7 +35,7 @@ export interface CatalogueNetworkInit extends Omit<CatalogueLibp2pInit, 'resolve
   /** a peer for which this returns false is neither dialled nor accepted (partitions in tests and simulations) */
   allowPeer?: (peerId: string) => boolean
   /**
-   * Simulations: a link model applied to each gossip message on receipt. The memory transport's
+   * Simulations: a link model applied to each gossip message and sync frame on receipt. The memory transport's
    * own latency delays buffers one after another, which caps a link at one buffer per latency
    * period and queues everything behind it, and it has no loss.
    */
@@ -139,6 +139,7 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
   const bootstrapDialer = createBootstrapDialer(libp2p, log, { list: init.bootstrap ?? [] })
   const sync = createSyncService(node, libp2p, log, peer => { misbehaved(peer) }, {
     ...init.sync,
+    ...(init.simulatedLink != null ? { frameDelayMs: init.simulatedLink.delayMs } : {}),
     onRecovered: jwsList => {
       for (const jws of jwsList) gossip({ kind: isRevocationJws(jws) ? 'revocation' : 'version', jws })
     }

@@ -26,6 +26,8 @@ export interface SyncServiceInit {
   onRecovered?: (jws: string[]) => void
   /** versions one peer may push per window in the sessions it starts. @default SYNC_PEER_PUSHES per SYNC_PEER_PUSH_WINDOW_MS */
   peerPushes?: { versions: number, windowMs: number }
+  /** simulations: how long a sync frame from this peer takes to arrive (the link model) */
+  frameDelayMs?: (bytes: number, peer: string) => number
 }
 
 /** A session that recovers at most this many versions passes them on by gossip. */
@@ -53,6 +55,10 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
   const intervalMs = init.intervalMs ?? 60 * second
   /** versions this node's trust policy refused: valid, not stored, not to be fetched again and again */
   const refused = new Set<string>()
+  const linkOf = (peer: string): ((bytes: number) => number) | undefined => {
+    const delay = init.frameDelayMs
+    return delay == null ? undefined : bytes => delay(bytes, peer)
+  }
   /** versions a session of this node is fetching now: another session (with another peer) leaves them to it */
   const fetching = new Set<string>()
   const idKey = (id: Uint8Array): string => Buffer.from(id).toString('base64')
@@ -185,7 +191,7 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
     const stream = await libp2p.dialProtocol(peer, SYNC_PROTOCOL, { signal: options.signal ?? AbortSignal.timeout(10 * second) })
     const stored: string[] = []
     try {
-      const stats = await initiateSync(stream, sessionSource(stored), { signal: options.signal })
+      const stats = await initiateSync(stream, sessionSource(stored), { signal: options.signal, frameDelayMs: linkOf(peer.toString()) })
       record('initiator', peer.toString(), stats)
       recovered(stored)
       return stats
@@ -233,7 +239,7 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
         const stored: string[] = []
         await during(peer, async () => {
           try {
-            record('responder', peer, await respondSync(stream, sessionSource(stored, peer)))
+            record('responder', peer, await respondSync(stream, sessionSource(stored, peer), { frameDelayMs: linkOf(peer) }))
             recovered(stored)
           } catch (err: any) {
             record('responder', peer, undefined, err)

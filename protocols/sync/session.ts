@@ -15,6 +15,7 @@ import { decodeFrame, encodeFrame, type SyncFrame } from './messages.ts'
 import { advance, initialRanges, respond, type Difference } from './reconcile.ts'
 import { compareIds, type SyncSet } from './sync-set.ts'
 import type { AbortOptions, Stream } from '@libp2p/interface'
+import type { Uint8ArrayList } from 'uint8arraylist'
 
 export type IngestOutcome = 'stored' | 'known' | 'invalid'
 
@@ -61,6 +62,12 @@ export interface SyncOptions extends AbortOptions {
   onProgress?: (stats: SyncStats) => void
   /** @default SYNC_SESSION_TIMEOUT_MS */
   timeoutMs?: number
+  /**
+   * Simulations: how long a frame of this many bytes takes to cross the link (latency, and size
+   * over bandwidth). A frame is handed on that long after it is read, and never before the one
+   * read before it: frames read together arrive together, as on a real link.
+   */
+  frameDelayMs?: (bytes: number) => number
 }
 
 function newStats (): SyncStats {
@@ -70,12 +77,18 @@ function newStats (): SyncStats {
 class FrameChannel {
   private readonly lp
   private readonly signal: AbortSignal
+  private readonly frameDelayMs?: (bytes: number) => number
+  /** simulated link: frames read ahead as they come, each stamped with when it came */
+  private readonly inbox: Array<Promise<{ data: Uint8ArrayList, at: number }>> = []
+  private lastArrival = 0
   readonly stats: SyncStats
 
-  constructor (stream: Stream, signal: AbortSignal, stats: SyncStats) {
+  constructor (stream: Stream, signal: AbortSignal, stats: SyncStats, frameDelayMs?: (bytes: number) => number) {
     this.lp = lpStream(stream, { maxDataLength: SYNC_MAX_FRAME_BYTES, maxBufferSize: SYNC_MAX_FRAME_BYTES + 1024 })
     this.signal = signal
     this.stats = stats
+    this.frameDelayMs = frameDelayMs
+    if (frameDelayMs != null) void this.readAhead()
   }
 
   async send (frame: SyncFrame): Promise<void> {
@@ -86,17 +99,56 @@ class FrameChannel {
   }
 
   async receive (): Promise<SyncFrame> {
-    const signal = AbortSignal.any([this.signal, AbortSignal.timeout(SYNC_FRAME_TIMEOUT_MS)])
-    let data
+    const data = this.frameDelayMs == null ? await this.read(this.frameSignal()) : await this.arrive()
+    this.stats.bytesReceived += data.byteLength
+    return decodeFrame(data.subarray())
+  }
+
+  private frameSignal (): AbortSignal {
+    return AbortSignal.any([this.signal, AbortSignal.timeout(SYNC_FRAME_TIMEOUT_MS)])
+  }
+
+  private async read (signal: AbortSignal): Promise<Uint8ArrayList> {
     try {
-      data = await this.lp.read({ signal })
+      return await this.lp.read({ signal })
     } catch (err: any) {
       if (signal.aborted) throw new SyncTimeoutError(this.signal.aborted ? 'the sync session took too long' : `no sync frame within ${SYNC_FRAME_TIMEOUT_MS} ms`)
       if (/too long|length|overflow/i.test(err.message)) throw new SyncLimitError(`a sync frame over ${SYNC_MAX_FRAME_BYTES} bytes: ${err.message}`)
       throw new SyncStreamError(`the sync stream failed: ${err.message}`)
     }
-    this.stats.bytesReceived += data.byteLength
-    return decodeFrame(data.subarray())
+  }
+
+  /**
+   * Simulations: reads every frame as soon as it is there, so that frames sent together arrive
+   * together, each its link delay after it came and never before the one before it.
+   */
+  private async readAhead (): Promise<void> {
+    for (;;) {
+      const slot = Promise.withResolvers<{ data: Uint8ArrayList, at: number }>()
+      slot.promise.catch(() => {}) // a read that fails after the session ended is nobody's concern
+      this.inbox.push(slot.promise)
+      try {
+        slot.resolve({ data: await this.read(this.signal), at: performance.now() })
+      } catch (err: any) {
+        slot.reject(err)
+        return
+      }
+    }
+  }
+
+  private async arrive (): Promise<Uint8ArrayList> {
+    const next = this.inbox.shift() as Promise<{ data: Uint8ArrayList, at: number }>
+    const signal = this.frameSignal()
+    const { data, at } = await new Promise<{ data: Uint8ArrayList, at: number }>((resolve, reject) => {
+      const timeout = (): void => { reject(new SyncTimeoutError(this.signal.aborted ? 'the sync session took too long' : `no sync frame within ${SYNC_FRAME_TIMEOUT_MS} ms`)) }
+      signal.addEventListener('abort', timeout, { once: true })
+      next.then(resolve, reject).finally(() => { signal.removeEventListener('abort', timeout) })
+    })
+    const arrival = Math.max(at + (this.frameDelayMs?.(data.byteLength) ?? 0), this.lastArrival)
+    this.lastArrival = arrival
+    const wait = arrival - performance.now()
+    if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
+    return data
   }
 }
 
@@ -119,7 +171,7 @@ async function ingestAll (source: SyncSource, items: string[], stats: SyncStats)
 export async function initiateSync (stream: Stream, source: SyncSource, options: SyncOptions = {}): Promise<SyncStats> {
   const started = performance.now()
   const stats = newStats()
-  const channel = new FrameChannel(stream, sessionSignal(options), stats)
+  const channel = new FrameChannel(stream, sessionSignal(options), stats, options.frameDelayMs)
   const diff: Difference = { need: [], have: [] }
 
   let ranges = initialRanges(source.set)
@@ -201,7 +253,7 @@ async function transfer (channel: FrameChannel, source: SyncSource, diff: Differ
 export async function respondSync (stream: Stream, source: SyncSource, options: SyncOptions = {}): Promise<SyncStats> {
   const started = performance.now()
   const stats = newStats()
-  const channel = new FrameChannel(stream, sessionSignal(options), stats)
+  const channel = new FrameChannel(stream, sessionSignal(options), stats, options.frameDelayMs)
   let full = false
   for (let frames = 0; ; frames++) {
     if (frames > SYNC_MAX_ROUNDS * 2 + 2 * Math.ceil((source.set.size + 100_000) / SYNC_TRANSFER_BATCH)) throw new SyncLimitError('too many sync frames in one session')

@@ -92,6 +92,22 @@ describe('sync: range-based set reconciliation', () => {
     assert.ok(fresh.rounds <= 2)
   })
 
+  it('gives each frame the simulated link\'s delay, in order, with frames read together arriving together', async () => {
+    const common = versionsOf(2_000, 6)
+    const a = source(new Map(common))
+    const b = source(new Map([...common, ...versionsOf(600, 7)]))
+    const [outbound, inbound] = await streamPair()
+    const LATENCY = 200
+    const frameDelayMs = (): number => LATENCY
+    const [stats] = await Promise.all([initiateSync(outbound, a, { frameDelayMs }), respondSync(inbound, b, { frameDelayMs })])
+    assert.equal(stats.fetched, 600)
+    // each reconciliation round trip pays the latency both ways, and so does the transfer: its
+    // three batches, asked for at once, cross together (one after another they would add 2 × 200 ms)
+    const roundTrips = stats.rounds + 1
+    assert.ok(stats.durationMs >= roundTrips * 2 * LATENCY * 0.95, `${stats.durationMs} ms for ${roundTrips} round trips`)
+    assert.ok(stats.durationMs < roundTrips * 2 * LATENCY + LATENCY, `${stats.durationMs} ms for ${roundTrips} round trips: frames were delayed one after another`)
+  })
+
   it('counts versions that fail verification', async () => {
     const bad = new Map([[versionCid('bad-1').toString(), { ts: 5, jws: 'bad-1' }]])
     const a = source(new Map())
