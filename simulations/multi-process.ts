@@ -58,6 +58,7 @@ interface Member {
 
 export async function runMultiProcess (scenario: Scenario, processes: number, onProgress?: (done: number, total: number, phase: string) => void): Promise<RunResult> {
   if (processes < 2 || processes > scenario.nodes) throw new ScenarioError(`--processes must be from 2 to the number of nodes (${scenario.nodes})`)
+  if (scenario.dhtProbe != null) throw new ScenarioError('dhtProbe runs in one process only for now: run it without --processes')
   const t0 = Date.now()
   const startedAt = new Date().toISOString()
   const deadline = t0 + scenario.budget.maxMs

@@ -48,6 +48,8 @@ export interface Summary {
     payloadShare: number
   }
   convergence: RunResult['convergence']
+  /** the DHT probe: time of puts and of gets (to the first value), success ratios, peers answering before the value */
+  dht?: { putP50Ms?: number, putP99Ms?: number, putOk: number, getP50Ms?: number, getP99Ms?: number, getOk: number, getPeersMean: number }
   forgedStored: number
   forgedSent: number
   rssPeakMb: number
@@ -73,12 +75,28 @@ export function summarise (result: RunResult): Summary {
     duplicatesPerNode: honest.reduce((n, x) => n + x.duplicates, 0) / Math.max(1, honest.length),
     bytesPerNode: honest.reduce((n, x) => n + x.gossipBytes + x.syncBytes, 0) / Math.max(1, honest.length),
     wire: wireSummary(honest, result.publishes.length),
+    ...(result.dht != null ? { dht: dhtSummary(result.dht) } : {}),
     convergence: result.convergence,
     forgedStored: result.forgedStored,
     forgedSent: result.forgedSent,
     rssPeakMb: result.rss.peakMb,
     rssPerNodeMb: result.rss.perNodeMb,
     durationMs: result.durationMs
+  }
+}
+
+function dhtSummary (dht: NonNullable<RunResult['dht']>): NonNullable<Summary['dht']> {
+  const ms = (ops: typeof dht.puts): number[] => ops.filter(o => o.ok).map(o => o.ms)
+  const ratio = (ops: typeof dht.puts): number => ops.filter(o => o.ok).length / Math.max(1, ops.length)
+  const found = dht.gets.filter(o => o.ok)
+  return {
+    putP50Ms: percentile(ms(dht.puts), 50),
+    putP99Ms: percentile(ms(dht.puts), 99),
+    putOk: ratio(dht.puts),
+    getP50Ms: percentile(ms(dht.gets), 50),
+    getP99Ms: percentile(ms(dht.gets), 99),
+    getOk: ratio(dht.gets),
+    getPeersMean: found.reduce((n, o) => n + o.peers, 0) / Math.max(1, found.length)
   }
 }
 
@@ -109,6 +127,7 @@ export function summaryTable (summary: Summary, baseline?: Summary): string {
     ['duplicates per node', `${fmt(summary.duplicatesPerNode, 1)} seen again by the validator; ${fmt(summary.wire.duplicatesPerNodePerMessage, 2)} per node and message on the wire (gossipsub's count)`],
     ['gossip on the wire', `${fmt(summary.wire.messagesPerNode, 1)} messages and ${fmt(summary.wire.rpcBytesPerNode / 1024, 1)} KiB of RPCs received per node (${fmt(summary.wire.payloadShare * 100)} % payloads); sent in all: IHAVE ${summary.wire.ihaveSent}, IWANT ${summary.wire.iwantSent}, GRAFT ${summary.wire.graftSent}, PRUNE ${summary.wire.pruneSent}`],
     ['bytes received per node', `${fmt(summary.bytesPerNode / 1024, 1)} KiB (gossip payloads + sync frames)`],
+    ...(summary.dht != null ? [['DHT (puts, then gets)', `put p50 ${fmt(summary.dht.putP50Ms)} ms, p99 ${fmt(summary.dht.putP99Ms)} ms, ${fmt(summary.dht.putOk * 100)} % stored; get p50 ${fmt(summary.dht.getP50Ms)} ms, p99 ${fmt(summary.dht.getP99Ms)} ms, ${fmt(summary.dht.getOk * 100)} % found, ${fmt(summary.dht.getPeersMean, 1)} peers answered before the value (IPFS DHT, Trautwein et al. SIGCOMM 2022: retrieval p50 2.9 s, publication p50 33.8 s; DHT messages here travel without the link model)`] as [string, string]] : []),
     ...summary.convergence.map(c => [`converged after ${c.event}`, c.convergedMs == null ? 'not within the budget' : `${fmt(c.convergedMs)} ms`] as [string, string]),
     ...(summary.forgedSent > 0 ? [['forged entries stored', `${summary.forgedStored} (of ${summary.forgedSent} forged messages sent)`] as [string, string]] : []),
     ...(baseline != null ? [['baseline without attackers', `p50 ${fmt(baseline.allNodesP50Ms)} ms, p99 ${fmt(baseline.allNodesP99Ms)} ms, ratio ${fmt(baseline.deliveryRatio, 4)}`] as [string, string]] : []),

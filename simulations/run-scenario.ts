@@ -14,6 +14,7 @@ import { createEventTimeline, sleep } from './timeline.ts'
 import { Harness, type SimNode } from './harness.ts'
 import type { Scenario, ScenarioEvent } from './scenario.ts'
 import type { GossipWireCounts } from '../node/network/gossip-wire-metrics.ts'
+import { probeDht, type DhtProbeResult } from './dht-probe.ts'
 
 export interface Delivery { publish: number, node: number, ms: number }
 
@@ -45,6 +46,8 @@ export interface RunResult {
   forgedStored: number
   /** forged messages the attackers sent */
   forgedSent: number
+  /** the DHT's puts and gets, timed once the nodes converged (scenario dhtProbe) */
+  dht?: DhtProbeResult
   rss: { peakMb: number, perNodeMb: number }
 }
 
@@ -206,6 +209,10 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
   clearInterval(sampler)
   stopAttacks.forEach(stop => { stop() })
 
+  const dht = scenario.dhtProbe != null && !overBudget()
+    ? await probeDht(harness.honest(), credentials, scenario.dhtProbe, seededRandom(scenario.seed + 1))
+    : undefined
+
   // what was measured
   const honest = harness.honest()
   settlePublishes(published, honest.map(sim => sim.index), holders, deliveries)
@@ -243,6 +250,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
     convergence,
     forgedStored,
     forgedSent: forgedEntries.size,
+    ...(dht != null ? { dht } : {}),
     rss: { peakMb: peakRss / 2 ** 20, perNodeMb: (peakRss - baselineRss) / 2 ** 20 / Math.max(1, harness.nodes.length) }
   }
   await harness.stopAll()

@@ -19,6 +19,7 @@
  *     { "atMs": 1000, "type": "churn", "ratePerSecond": 0.5, "untilMs": 10000 }
  *   ],
  *   "attackers": { "fraction": 0.1, "behaviour": "forge" | "stale" | "withhold", "ratePerSecond": 5 },
+ *   "dhtProbe": { "puts": 20, "gets": 100 },   once converged: DHT puts and gets timed (needs node.dht; one process)
  *   "budget": { "maxMs": 300000, "maxRssMb": 20000 }
  * }
  */
@@ -46,6 +47,7 @@ export interface Scenario {
   publish: { count: number, intervalMs: number, startMs: number }
   events: ScenarioEvent[]
   attackers?: { fraction: number, behaviour: AttackBehaviour, ratePerSecond: number }
+  dhtProbe?: { puts: number, gets: number }
   budget: { maxMs: number, maxRssMb: number }
 }
 
@@ -71,7 +73,7 @@ function only (o: Obj, keys: string[], field: string): void {
 
 export function parseScenario (value: unknown, source = 'scenario'): Scenario {
   const o = object(value, source)
-  only(o, ['name', 'description', 'nodes', 'seed', 'link', 'node', 'publish', 'events', 'attackers', 'budget'], source)
+  only(o, ['name', 'description', 'nodes', 'seed', 'link', 'node', 'publish', 'events', 'attackers', 'dhtProbe', 'budget'], source)
   if (typeof o.name !== 'string' || o.name === '') throw new ScenarioError(`${source}.name must be a non-empty string`)
   const link = object(o.link ?? {}, `${source}.link`)
   const nodeSettings = object(o.node ?? {}, `${source}.node`)
@@ -103,6 +105,13 @@ export function parseScenario (value: unknown, source = 'scenario'): Scenario {
     if (!['forge', 'stale', 'withhold'].includes(a.behaviour as string)) throw new ScenarioError(`${source}.attackers.behaviour must be forge, stale or withhold`)
     attackers = { fraction: number(a, 'fraction', `${source}.attackers`, { min: 0, max: 0.9 }), behaviour: a.behaviour as AttackBehaviour, ratePerSecond: number(a, 'ratePerSecond', `${source}.attackers`, { min: 0, default: 5 }) }
   }
+  let dhtProbe: Scenario['dhtProbe']
+  if (o.dhtProbe != null) {
+    const d = object(o.dhtProbe, `${source}.dhtProbe`)
+    only(d, ['puts', 'gets'], `${source}.dhtProbe`)
+    if (nodeSettings.dht !== true) throw new ScenarioError(`${source}.dhtProbe needs ${source}.node.dht: true`)
+    dhtProbe = { puts: number(d, 'puts', `${source}.dhtProbe`, { min: 1, integer: true, default: 20 }), gets: number(d, 'gets', `${source}.dhtProbe`, { min: 0, integer: true, default: 100 }) }
+  }
   return {
     name: o.name,
     nodes: number(o, 'nodes', source, { min: 2, max: 5000, integer: true }),
@@ -125,6 +134,7 @@ export function parseScenario (value: unknown, source = 'scenario'): Scenario {
     },
     events,
     attackers,
+    ...(dhtProbe != null ? { dhtProbe } : {}),
     budget: { maxMs: number(budget, 'maxMs', `${source}.budget`, { min: 1000, default: 600_000 }), maxRssMb: number(budget, 'maxRssMb', `${source}.budget`, { min: 64, default: 20_000 }) }
   }
 }

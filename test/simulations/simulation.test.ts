@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { writeReport } from '../../simulations/report.ts'
+import { summarise, summaryTable, writeReport } from '../../simulations/report.ts'
 import { runMultiProcess } from '../../simulations/multi-process.ts'
 import { runScenario } from '../../simulations/run-scenario.ts'
 import { parseScenario } from '../../simulations/scenario.ts'
@@ -102,6 +102,21 @@ describe('simulations', function () {
     assert.ok(result.forgedSent > 0)
     assert.equal(result.forgedStored, 0)
     assert.ok(result.convergence.find(c => c.event === 'heal')?.convergedMs != null, JSON.stringify(result.convergence))
+  })
+
+  it('times DHT puts and gets once the nodes converged, all of them found', async () => {
+    assert.throws(() => parseScenario({ name: 'no-dht', nodes: 4, dhtProbe: { puts: 1 } }), /dhtProbe needs scenario\.node\.dht: true/)
+    const result = await runScenario(parseScenario({
+      name: 'dht', nodes: 30, seed: 3, link: { latencyMs: 5 }, node: { dht: true }, publish: { count: 6, intervalMs: 50 }, dhtProbe: { puts: 6, gets: 12 }
+    }))
+    assert.equal(result.status, 'complete')
+    assert.equal(result.dht?.puts.length, 6)
+    assert.equal(result.dht?.gets.length, 12)
+    assert.ok(result.dht?.puts.every(p => p.ok && p.peers > 0 && p.ms > 0), JSON.stringify(result.dht?.puts))
+    assert.ok(result.dht?.gets.every(g => g.ok && g.ms > 0), JSON.stringify(result.dht?.gets))
+    const summary = summarise(result)
+    assert.equal(summary.dht?.getOk, 1)
+    assert.match(summaryTable(summary), /DHT \(puts, then gets\)\s+put p50 \d+ ms/)
   })
 
   it('stores no forged entry when attackers flood forged messages', async () => {

@@ -1,0 +1,80 @@
+/**
+ * The DHT measured: once the nodes have converged, `puts` random nodes put an entry's record
+ * under the catalogue's namespace, and `gets` random other nodes look one up. For each: the
+ * time it took, whether it succeeded, and for a get the peers that answered before the value
+ * came (the lookup's hops). The figures stand beside the IPFS DHT's in the report.
+ */
+import { entryRecordKey } from '../protocols/dht-records/index.ts'
+import { payloadOfVerifiedJws } from '../protocols/self-description/jws.ts'
+import { entryId } from '../protocols/self-description/identity.ts'
+import type { SimNode } from './harness.ts'
+
+export interface DhtOperation {
+  ms: number
+  ok: boolean
+  /** peers that answered before the value came (gets) or that were asked to store it (puts) */
+  peers: number
+}
+
+export interface DhtProbeResult {
+  puts: DhtOperation[]
+  gets: DhtOperation[]
+}
+
+/** How long one DHT operation may take before it counts as failed. */
+const DHT_PROBE_TIMEOUT_MS = 30_000
+
+function recordKey (jws: string): Uint8Array {
+  const credential = payloadOfVerifiedJws(jws)
+  const issuer = typeof credential.issuer === 'string' ? credential.issuer : String(credential.issuer?.id)
+  return entryRecordKey(entryId(issuer, String(credential.credentialSubject?.id)))
+}
+
+export async function probeDht (nodes: SimNode[], credentials: string[], plan: { puts: number, gets: number }, random: () => number): Promise<DhtProbeResult> {
+  const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)]
+  const put: Array<{ key: Uint8Array, value: Uint8Array, by: SimNode }> = []
+  const puts: DhtOperation[] = []
+  for (const jws of credentials.slice(0, plan.puts)) {
+    const by = pick(nodes)
+    const key = recordKey(jws)
+    const value = new TextEncoder().encode(jws)
+    const dht = by.network.libp2p.services.dht
+    const started = performance.now()
+    let peers = 0
+    let ok = dht != null
+    try {
+      for await (const event of dht?.put(key, value, { signal: AbortSignal.timeout(DHT_PROBE_TIMEOUT_MS) }) ?? []) {
+        if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') peers++
+      }
+    } catch {
+      ok = false
+    }
+    ok &&= peers > 0
+    puts.push({ ms: performance.now() - started, ok, peers })
+    if (ok) put.push({ key, value, by })
+  }
+  const gets: DhtOperation[] = []
+  for (let i = 0; i < plan.gets && put.length > 0; i++) {
+    const record = pick(put)
+    const others = nodes.filter(n => n !== record.by)
+    if (others.length === 0) break
+    const by = pick(others)
+    const dht = by.network.libp2p.services.dht
+    const started = performance.now()
+    let peers = 0
+    let ok = false
+    try {
+      for await (const event of dht?.get(record.key, { signal: AbortSignal.timeout(DHT_PROBE_TIMEOUT_MS) }) ?? []) {
+        if (event.name === 'PEER_RESPONSE') peers++
+        if (event.name === 'VALUE' && Buffer.from(event.value).equals(Buffer.from(record.value))) {
+          ok = true
+          break // the time to the first value, as retrieval is measured in the IPFS studies
+        }
+      }
+    } catch {
+      ok = false
+    }
+    gets.push({ ms: performance.now() - started, ok, peers })
+  }
+  return { puts, gets }
+}
