@@ -1,13 +1,38 @@
 /**
  * What the HTTP API of a gxcat node takes and answers, as the node's OpenAPI document
- * (`/openapi.json`) describes it. An app that imports the client loads nothing else of gxcat:
- * what is shared with the node is shared as types only.
+ * (`/openapi.json`) describes it. What the node's own modules already declare is taken from
+ * them as types only, so that the two cannot drift apart: an app that imports the client still
+ * loads nothing else of gxcat.
  */
 import type { CertificateSummary } from '../protocols/self-description/certificate-chain.ts'
+import type { CredentialReport as NodeCredentialReport, Verdict } from '../protocols/self-description/validation-report.ts'
+import type { SyncStats } from '../protocols/sync/session.ts'
+import type { Facets } from '../node/catalogue-node.ts'
+import type { StatusPoint } from '../node/http/status-history.ts'
+import type { VersionStatus } from '../node/store/records.ts'
 
-export type { CertificateSummary }
+export type { CertificateSummary, Facets, StatusPoint, Verdict, VersionStatus }
+export type { ShapeViolation } from '../protocols/self-description/errors.ts'
+export type { ListFilter } from '../node/query/filters.ts'
+export type { PresentationResult, PublishResult, RevokeResult } from '../node/catalogue-node.ts'
 
-export type VersionStatus = 'active' | 'superseded' | 'revoked' | 'expired' | 'suspended'
+/** One count of a facet: a type, an issuer or a keyword, and how many current entries have it. */
+export type FacetCount = Facets['types'][number]
+
+/** The report on one credential, as it crosses the wire (what the node verified stays with it). */
+export type CredentialReport = Omit<NodeCredentialReport, 'verified'>
+
+export interface ValidationReport extends CredentialReport {
+  /** a presentation's own signature (VP-JWT) */
+  presentation?: Verdict
+  /** one report per credential of a presentation */
+  credentials?: CredentialReport[]
+}
+
+/** What a sync session moved, and with which peer. */
+export interface SyncReport extends SyncStats {
+  peer: string
+}
 
 /** One version of an entry, as lists give it. */
 export interface Item {
@@ -39,90 +64,10 @@ export interface Entry extends Version {
   revocation?: { jws: string, revokedAt: string, signer: string, reason?: string }
 }
 
-export interface ListFilter {
-  /** `gx:Name` (either Gaia-X vocabulary) or a full IRI */
-  type?: string
-  issuer?: string
-  /** full text: every word must occur */
-  q?: string
-  /** property equality: [property, value] pairs */
-  where?: Array<[string, string]>
-  /** `all` lists superseded, revoked and expired versions too. @default 'active' */
-  status?: 'active' | 'all'
-  /** items per page, 1–1000. @default 100 */
-  limit?: number
-  cursor?: string
-}
-
 export interface ListPage {
   items: Item[]
   /** the cursor of the next page; null on the last */
   next: string | null
-}
-
-export interface PublishResult {
-  status: 'active' | 'duplicate' | 'stale'
-  cid: string
-  entry: string
-  issuer: string
-  subject: string
-  supersedes?: string
-}
-
-/** What became of each credential of a presentation. */
-export interface PresentationResult {
-  holder: string
-  credentials: Array<PublishResult | { status: 'refused', error: { name: string, message: string } }>
-}
-
-export interface RevokeResult {
-  status: 'revoked' | 'duplicate'
-  entry: string
-  cid: string
-  revokedVersion?: string
-}
-
-export interface ShapeViolation {
-  focusNode: string
-  path?: string
-  message: string
-  constraint?: string
-  value?: string
-  shape?: string
-}
-
-export interface Verdict {
-  valid: boolean
-  error?: { name: string, message: string }
-}
-
-export interface CredentialReport {
-  conforms: boolean
-  violations: ShapeViolation[]
-  /** for a signed credential: its signature, dates, certificate chain and status */
-  signature?: Verdict
-  /** what the credential is, when it could be read */
-  issuer?: string
-  subject?: string
-  types?: string[]
-  cid?: string
-}
-
-export interface ValidationReport extends CredentialReport {
-  presentation?: Verdict
-  credentials?: CredentialReport[]
-}
-
-export interface FacetCount {
-  value: string
-  count: number
-}
-
-export interface Facets {
-  entries: number
-  types: FacetCount[]
-  issuers: FacetCount[]
-  keywords: FacetCount[]
 }
 
 export interface NodeStatus {
@@ -139,7 +84,7 @@ export interface NodeStatus {
 
 export interface StatusHistory {
   intervalMs: number
-  points: Array<{ at: number, entries: number, revoked: number, peers: number }>
+  points: StatusPoint[]
 }
 
 export interface Peer {
@@ -147,20 +92,6 @@ export interface Peer {
   addrs: string[]
   /** gossip score, where gossip runs */
   score?: number
-}
-
-export interface SyncReport {
-  peer: string
-  rounds: number
-  bytesSent: number
-  bytesReceived: number
-  fetched: number
-  pushed: number
-  invalid: number
-  deferred: number
-  have: number
-  need: number
-  durationMs: number
 }
 
 /** SPARQL 1.1 JSON results (SELECT and ASK). */
