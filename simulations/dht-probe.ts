@@ -4,9 +4,10 @@
  * time it took, whether it succeeded, and for a get the peers that answered before the value
  * came (the lookup's hops). The figures stand beside the IPFS DHT's in the report.
  */
+import { MAX_CREDENTIAL_BYTES } from '../protocols/constants.ts'
 import { entryRecordKey } from '../protocols/dht-records/index.ts'
-import { payloadOfVerifiedJws } from '../protocols/self-description/jws.ts'
-import { entryId } from '../protocols/self-description/identity.ts'
+import { decodeJws } from '../protocols/self-description/jws.ts'
+import { checkCredential } from '../protocols/self-description/verify.ts'
 import type { SimNode } from './harness.ts'
 
 export interface DhtOperation {
@@ -24,10 +25,9 @@ export interface DhtProbeResult {
 /** How long one DHT operation may take before it counts as failed. */
 const DHT_PROBE_TIMEOUT_MS = 30_000
 
+/** The DHT key of a credential's entry, the entry read as a node reads it. */
 function recordKey (jws: string): Uint8Array {
-  const credential = payloadOfVerifiedJws(jws)
-  const issuer = typeof credential.issuer === 'string' ? credential.issuer : String(credential.issuer?.id)
-  return entryRecordKey(entryId(issuer, String(credential.credentialSubject?.id)))
+  return entryRecordKey(checkCredential(decodeJws(jws, MAX_CREDENTIAL_BYTES, 'a probed credential'), Date.now()).entry)
 }
 
 export async function probeDht (nodes: SimNode[], credentials: string[], plan: { puts: number, gets: number }, random: () => number): Promise<DhtProbeResult> {
