@@ -48,10 +48,11 @@ export function respond (set: SyncSet, ranges: WireRange[]): WireRange[] {
   let listed = 0
   for (const range of ranges) {
     const [start, end] = set.range(range.l, range.u)
-    if ((range.ids != null || range.list === true) && listed + end - start <= SYNC_MAX_IDS) {
+    const listAsked = range.ids != null || range.list === true
+    if (listAsked && listed + end - start <= SYNC_MAX_IDS) {
       out.push(idRange(set, range.l, range.u, start, end, true))
       listed += end - start
-    } else if (range.ids != null || range.list === true || set.fingerprint(start, end) !== range.fp) {
+    } else if (listAsked || set.fingerprint(start, end) !== range.fp) {
       // more ids than one frame carries: split, and the initiator asks again range by range
       if (end - start <= SYNC_SMALL_RANGE) out.push(idRange(set, range.l, range.u, start, end))
       else out.push(...split(set, range.l, range.u, start, end))

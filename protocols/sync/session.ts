@@ -108,11 +108,15 @@ class FrameChannel {
     return AbortSignal.any([this.signal, AbortSignal.timeout(SYNC_FRAME_TIMEOUT_MS)])
   }
 
+  private timedOut (): SyncTimeoutError {
+    return new SyncTimeoutError(this.signal.aborted ? 'the sync session took too long' : `no sync frame within ${SYNC_FRAME_TIMEOUT_MS} ms`)
+  }
+
   private async read (signal: AbortSignal): Promise<Uint8ArrayList> {
     try {
       return await this.lp.read({ signal })
     } catch (err: any) {
-      if (signal.aborted) throw new SyncTimeoutError(this.signal.aborted ? 'the sync session took too long' : `no sync frame within ${SYNC_FRAME_TIMEOUT_MS} ms`)
+      if (signal.aborted) throw this.timedOut()
       if (/too long|length|overflow/i.test(err.message)) throw new SyncLimitError(`a sync frame over ${SYNC_MAX_FRAME_BYTES} bytes: ${err.message}`)
       throw new SyncStreamError(`the sync stream failed: ${err.message}`)
     }
@@ -140,7 +144,7 @@ class FrameChannel {
     const next = this.inbox.shift() as Promise<{ data: Uint8ArrayList, at: number }>
     const signal = this.frameSignal()
     const { data, at } = await new Promise<{ data: Uint8ArrayList, at: number }>((resolve, reject) => {
-      const timeout = (): void => { reject(new SyncTimeoutError(this.signal.aborted ? 'the sync session took too long' : `no sync frame within ${SYNC_FRAME_TIMEOUT_MS} ms`)) }
+      const timeout = (): void => { reject(this.timedOut()) }
       signal.addEventListener('abort', timeout, { once: true })
       next.then(resolve, reject).finally(() => { signal.removeEventListener('abort', timeout) })
     })
