@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads'
 import { RDF_BATCH_SIZE, SPARQL_MAX_QUEUED, SPARQL_MAX_RESULT_BYTES, SPARQL_MAX_WAIT_MS, SPARQL_TIMEOUT_MS } from '../constants.ts'
 import { InvalidQueryError, NodeBusyError, QueryTimeoutError, QueryTooLargeError, ReadOnlyQueryError, SparqlUnavailableError } from '../errors.ts'
+import { siblingModule } from '../worker-module.ts'
 import { createRdfStore, type RdfVersion, type SparqlResult } from './rdf-store.ts'
 import type { ComponentLogger } from '@libp2p/interface'
 
@@ -48,9 +49,6 @@ export interface RdfIndex {
   query (sparql: string, accept?: string): Promise<SparqlResult>
   close (): Promise<void>
 }
-
-/** .ts in the repository, .js in the built package: the worker module is a sibling of this one. */
-const MODULE_EXTENSION = import.meta.url.slice(import.meta.url.lastIndexOf('.'))
 
 const ERRORS: Record<string, new (message: string) => Error> = { InvalidQueryError, ReadOnlyQueryError, QueryTooLargeError }
 
@@ -106,7 +104,7 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
   }
 
   const startWorker = (): Worker => {
-    const started = new Worker(new URL(`./rdf-worker${MODULE_EXTENSION}`, import.meta.url), { workerData: { maxResultBytes } })
+    const started = new Worker(siblingModule('rdf-worker', import.meta.url), { workerData: { maxResultBytes } })
     started.unref()
     started.on('message', (message: RdfResponse) => {
       if (message.op === 'load-error') {

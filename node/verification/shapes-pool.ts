@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { mentionsGaiax, validateGaiaxShapes, type ShapesValidator, type ShapeViolation } from '../../protocols/self-description/index.ts'
 import { MAX_SHAPES_WORKERS } from '../constants.ts'
+import { siblingModule } from '../worker-module.ts'
 
 /** Credentials as JSON text: strings cross to a worker as flat copies, where objects are cloned field by field. */
 export interface ShapesRequest { id: number, texts: string[] }
@@ -31,9 +32,6 @@ interface Pending {
   reject: (err: Error) => void
 }
 
-/** .ts in the repository, .js in the built package: the worker module is a sibling of this one. */
-const MODULE_EXTENSION = import.meta.url.slice(import.meta.url.lastIndexOf('.'))
-
 /** Most credentials sent to a worker in one message. */
 const CHUNK = 32
 
@@ -50,7 +48,7 @@ export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
   let pending: Pending[] = []
 
   const start = (): { worker: Worker, load: number, ready: Promise<void> } => {
-    const worker = new Worker(new URL(`./shapes-worker${MODULE_EXTENSION}`, import.meta.url))
+    const worker = new Worker(siblingModule('shapes-worker', import.meta.url))
     const ready = Promise.withResolvers<void>()
     const slot = { worker, load: 0, ready: ready.promise }
     slot.worker.on('message', (response: ShapesResponse) => {
