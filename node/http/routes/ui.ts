@@ -19,7 +19,15 @@ const TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', mj
 
 interface Asset { type: string, body: Buffer }
 
+/** The page's files, read once per process: every HTTP API of it (a test starts many) serves the same. */
+let loaded: { assets: Map<string, Asset>, csp: string } | undefined
+
 function loadAssets (): { assets: Map<string, Asset>, csp: string } {
+  loaded ??= readAssets()
+  return loaded
+}
+
+function readAssets (): { assets: Map<string, Asset>, csp: string } {
   const assets = new Map<string, Asset>()
   for (const name of UI_FILES) {
     assets.set(`/ui/${name}`, { type: TYPES[name.slice(name.lastIndexOf('.') + 1)], body: readFileSync(new URL(`../ui/${name}`, import.meta.url)) })
