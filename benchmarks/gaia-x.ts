@@ -5,7 +5,6 @@
  * same run; and the cost of the official 2511 SHACL shapes per credential, one at a time and in
  * batches of 1,000 (target ≤ 0.2 ms per credential in bulk). `BENCH_SCALE=0.1` for a quick look.
  */
-import { constants, createSign, createVerify, generateKeyPairSync } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,24 +12,11 @@ import { createCatalogueNode } from '../node/catalogue-node.ts'
 import { createDidResolver, createTrustPolicy, decodeJws, gaiaxShapes } from '../protocols/self-description/index.ts'
 import { createGaiaxIssuer, createIntermediateCa, createRootCa, startDidWebHost } from '../test/fixtures/gaia-x-issuer.ts'
 import { legalPerson2511, serviceOffering2511 } from '../test/fixtures/subjects.ts'
-import { fmt } from './raw-verify.ts'
+import { fmt, rawPs256VerifyRate } from './raw-verify.ts'
 import { GX_2511 } from '../protocols/constants.ts'
 
 const scale = Number(process.env.BENCH_SCALE ?? 1)
 const n = (count: number): number => Math.max(100, Math.round(count * scale))
-
-function rawPs256VerifyRate (message: Buffer, ms = 1500): number {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
-  const options = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
-  const signature = createSign('sha256').update(message).sign({ key: privateKey, ...options })
-  let count = 0
-  const start = performance.now()
-  while (performance.now() - start < ms) {
-    for (let k = 0; k < 50; k++) createVerify('sha256').update(message).verify({ key: publicKey, ...options }, signature)
-    count += 50
-  }
-  return count / ((performance.now() - start) / 1000)
-}
 
 export async function gaiaxBenchmark (): Promise<void> {
   const count = n(4000)

@@ -1,0 +1,96 @@
+/**
+ * HTTP ingest into a `gxcat start` process, as participants and apps feed a node: 16 and then
+ * 64 concurrent clients (in the benchmark's process) POST credentials the node has not seen;
+ * entries/s, the ratio to raw single-core verifications of the same algorithm measured in the
+ * same run, and the node process's CPU per entry (all its threads, from /proc).
+ */
+import { readFileSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createGaiaxIssuer, createIntermediateCa, createRootCa, startDidWebHost } from '../test/fixtures/gaia-x-issuer.ts'
+import { legalPerson2511, serviceOffering2511 } from '../test/fixtures/subjects.ts'
+import { gxcatRun, startGxcat } from './processes.ts'
+import { fmt } from './raw-verify.ts'
+
+const CLIENTS = [16, 64]
+
+/** CPU seconds a process has used, all its threads (user and system). */
+function cpuSeconds (pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (USER_HZ 100)
+}
+
+async function post (url: string, jws: string): Promise<void> {
+  const response = await fetch(`${url}/v1/self-descriptions`, { method: 'POST', headers: { 'content-type': 'application/vc+jwt' }, body: jws })
+  if (response.status !== 201) throw new Error(`HTTP ${response.status}: ${await response.text()}`)
+  await response.arrayBuffer()
+}
+
+/**
+ * For each client count: a fresh node (`startArgs`), `warm` posted first (DID and chain caches),
+ * then its share of `credentials`; prints one line each.
+ */
+async function ingestRuns (label: string, credentials: string[], raw: { rate: number, name: string }, startArgs: string[], warm?: string): Promise<void> {
+  const share = Math.floor(credentials.length / CLIENTS.length)
+  for (const [k, clients] of CLIENTS.entries()) {
+    const dir = await mkdtemp(join(tmpdir(), 'gxcat-bench-http-'))
+    await gxcatRun(['init', '--data', dir])
+    const gxcat = await startGxcat(dir, startArgs)
+    try {
+      // the shape workers parse the shapes while the API already answers: measured once it is ready
+      for (let i = 0; i < 600; i++) {
+        const status = await (await fetch(`${gxcat.url}/v1/status`)).json()
+        if (status.ready !== false) break
+        await new Promise(resolve => setTimeout(resolve, 50))
+      }
+      if (warm != null) await post(gxcat.url, warm)
+      const batch = credentials.slice(k * share, (k + 1) * share)
+      const pid = gxcat.child.pid as number
+      const cpuBefore = cpuSeconds(pid)
+      const start = performance.now()
+      let next = 0
+      await Promise.all(Array.from({ length: clients }, async () => {
+        while (next < batch.length) await post(gxcat.url, batch[next++])
+      }))
+      const seconds = (performance.now() - start) / 1000
+      const cpuPerEntry = (cpuSeconds(pid) - cpuBefore) * 1000 / batch.length
+      const rate = batch.length / seconds
+      console.log(`  HTTP ingest ${label}, ${String(clients).padStart(2)} clients, ${fmt(batch.length)}   ${fmt(rate)} /s   ratio ${(rate / raw.rate).toFixed(2)} to raw ${raw.name} (target ≥ 0.5)   node CPU ${cpuPerEntry.toFixed(2)} ms/entry`)
+    } finally {
+      await gxcat.stop()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+/** Development-vocabulary credentials (Ed25519, did:key) over HTTP. */
+export async function httpIngestDevelopment (credentials: string[], rawEd25519: number): Promise<void> {
+  await ingestRuns('development', credentials, { rate: rawEd25519, name: 'Ed25519' }, [])
+}
+
+/**
+ * Gaia-X 2511 Loire credentials (PS256, did:web key with an x5u chain of 3, official shapes)
+ * over HTTP into a node under trust policy `anchors`.
+ */
+export async function httpIngest2511 (count: number, rawPs256: number): Promise<void> {
+  const web = await startDidWebHost()
+  const dir = await mkdtemp(join(tmpdir(), 'gxcat-bench-anchor-'))
+  try {
+    const root = await createRootCa('Bench Trust Anchor')
+    const intermediate = await createIntermediateCa('Bench Notary CA', root)
+    const issuer = await createGaiaxIssuer(web, { alg: 'PS256', name: 'bench', chain: [intermediate, root] })
+    const credentials: string[] = []
+    for (let i = 0; i <= count; i++) {
+      const person = `https://p${i >> 1}.bench.example/lp`
+      credentials.push(await issuer.issue(i % 2 === 0 ? legalPerson2511(person) : serviceOffering2511(`https://p${i >> 1}.bench.example/service`, person)))
+    }
+    const anchor = join(dir, 'anchor.pem')
+    await writeFile(anchor, root.pem)
+    const [warm, ...rest] = credentials
+    await ingestRuns('Gaia-X 2511', rest, { rate: rawPs256, name: 'PS256' }, ['--trust', 'anchors', '--trust-anchor', anchor, '--did-web-origin', web.override], warm)
+  } finally {
+    await web.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+}
