@@ -1,7 +1,7 @@
 /**
  * A worker thread of the shapes pool: parses every shape release as it starts (then says it is
  * ready), runs the official Gaia-X shapes over the batches of credentials it is sent and
- * answers with their violations, in order.
+ * answers each with its violations, in order.
  */
 import { parentPort } from 'node:worker_threads'
 import { gaiaxShapes, SHAPE_RELEASES } from '../../protocols/self-description/index.ts'
@@ -14,16 +14,33 @@ if (port == null) throw new Error('shapes-worker.ts runs in a worker thread')
 for (const release of SHAPE_RELEASES) gaiaxShapes().shapeCount(release.namespace)
 port.postMessage({ ready: true } satisfies ShapesResponse)
 
+// requests that queued while the worker was busy (small batches from HTTP clients and gossip
+// arrive tick by tick) are validated as one: each validation call has a fixed cost
+let queue: ShapesRequest[] = []
+
 port.on('message', (request: ShapesRequest) => {
-  let credentials: Array<Record<string, unknown>>
-  try {
-    credentials = request.texts.map(text => JSON.parse(text))
-  } catch (err: any) {
-    port.postMessage({ id: request.id, error: `${err.name}: ${err.message}` } satisfies ShapesResponse)
-    return
-  }
-  gaiaxShapes().validate(credentials).then(
-    results => { port.postMessage({ id: request.id, results } satisfies ShapesResponse) },
-    (err: Error) => { port.postMessage({ id: request.id, error: `${err.name}: ${err.message}` } satisfies ShapesResponse) }
-  )
+  queue.push(request)
+  if (queue.length === 1) setImmediate(run)
 })
+
+function run (): void {
+  const requests = queue
+  queue = []
+  const parsed: Array<{ id: number, credentials: Array<Record<string, unknown>> }> = []
+  for (const request of requests) {
+    try {
+      parsed.push({ id: request.id, credentials: request.texts.map(text => JSON.parse(text)) })
+    } catch (err: any) {
+      port.postMessage({ id: request.id, error: `${err.name}: ${err.message}` } satisfies ShapesResponse)
+    }
+  }
+  gaiaxShapes().validate(parsed.flatMap(p => p.credentials)).then(
+    results => {
+      let offset = 0
+      for (const { id, credentials } of parsed) {
+        port.postMessage({ id, results: results.slice(offset, offset += credentials.length) } satisfies ShapesResponse)
+      }
+    },
+    (err: Error) => { for (const { id } of parsed) port.postMessage({ id, error: `${err.name}: ${err.message}` } satisfies ShapesResponse) }
+  )
+}

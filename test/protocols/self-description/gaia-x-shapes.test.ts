@@ -48,6 +48,19 @@ describe('the official Gaia-X 2511 shapes', function () {
     assert.equal(results[1][0].focusNode, 'https://bad.example/lp')
   })
 
+  it('checks sh:in lists, alone and inside sh:or, after lifting them out of the shapes graph', async () => {
+    const address = (fields: Record<string, unknown>): Record<string, unknown> => ({ ...legalPerson2511(), 'gx:legalAddress': { type: 'gx:Address', ...fields } })
+    // gx:countryCode: sh:or of three sh:in lists (ISO 3166-1 alpha-2, alpha-3, numeric)
+    for (const code of ['DE', 'DEU', '276']) assert.deepEqual(await validateGaiaxShapes(credential(address({ 'gx:countryCode': code }))), [], code)
+    const unknownCountry = await validateGaiaxShapes(credential(address({ 'gx:countryCode': 'XX' })))
+    assert.deepEqual(unknownCountry.map(v => [v.path, v.constraint, v.value]), [[`${GX_2511}countryCode`, 'sh:OrConstraintComponent', 'XX']])
+    // vcard:region: one sh:in list of NUTS 2 codes
+    assert.deepEqual(await validateGaiaxShapes(credential(address({ 'gx:countryCode': 'DE', 'vcard:region': 'DE30' }))), [])
+    const unknownRegion = await validateGaiaxShapes(credential(address({ 'gx:countryCode': 'DE', 'vcard:region': 'DE99' })))
+    assert.deepEqual(unknownRegion.map(v => [v.path, v.constraint, v.value]), [['http://www.w3.org/2006/vcard/ns#region', 'sh:InConstraintComponent', 'DE99']])
+    assert.match(unknownRegion[0].message, /DE30/, 'the message names the allowed values')
+  })
+
   it('leaves credentials without the 2511 vocabulary to the development checks', async () => {
     const development = { ...credential(serviceOffering()), '@context': [VC2_CONTEXT, 'https://w3id.org/gaia-x/development#'] }
     assert.deepEqual(await validateGaiaxShapes(development), [])
