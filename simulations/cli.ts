@@ -37,8 +37,9 @@ const program = new Command('sim')
   .option('--seed <s>', 'override the seed')
   .option('--out <dir>', 'output directory', 'out')
   .option('--processes <k>', 'spread the nodes over K processes talking TCP on loopback')
+  .option('--netns', 'with --processes: each process in its own Linux network namespace (veth and a bridge, real kernel TCP stacks; needs root or CAP_NET_ADMIN)')
   .option('--no-progress', 'no progress bar')
-  .action(async (name: string, opts: { nodes?: string, seed?: string, out: string, progress: boolean, processes?: string }) => {
+  .action(async (name: string, opts: { nodes?: string, seed?: string, out: string, progress: boolean, processes?: string, netns?: boolean }) => {
     try {
       const raw = await loadScenario(name) as Record<string, unknown>
       if (opts.nodes != null) raw.nodes = Number(opts.nodes)
@@ -53,8 +54,9 @@ const program = new Command('sim')
         lastPhase = phase
         void total
       }
+      if (opts.netns === true && opts.processes == null) throw new UsageError('--netns needs --processes K: the namespaces hold processes')
       const result = opts.processes != null
-        ? await runMultiProcess(scenario, Number(opts.processes), onProgress)
+        ? await runMultiProcess(scenario, Number(opts.processes), { onProgress, netns: opts.netns })
         : await runScenario(scenario, { onProgress })
       let baseline
       if (scenario.attackers != null) {

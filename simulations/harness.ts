@@ -46,6 +46,8 @@ export interface HarnessInit {
   run: string
   /** memory transport in one process (default), or TCP on loopback (multi-process runs) */
   transport?: 'memory' | 'tcp'
+  /** the IPv4 address TCP nodes listen on. @default 127.0.0.1 */
+  listenHost?: string
   /** bootstrap peers outside this harness (other processes) */
   externalBootstrap?: string[]
   /** index of this harness's first node in the whole simulation */
@@ -118,7 +120,7 @@ export class Harness {
     const network = await createCatalogueNetwork(node, {
       gossipWire: wire,
       privateKey: await generateKeyPair('Ed25519'),
-      listen: [this.init.transport === 'tcp' ? '/ip4/127.0.0.1/tcp/0' : `/memory/sim-${this.init.run}-${index}`],
+      listen: [this.init.transport === 'tcp' ? `/ip4/${this.init.listenHost ?? '127.0.0.1'}/tcp/0` : `/memory/sim-${this.init.run}-${index}`],
       bootstrap,
       simulatedLink: {
         delayMs: (bytes, from) => {

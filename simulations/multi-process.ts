@@ -1,6 +1,6 @@
 /**
  * The multi-process mode: the nodes of a scenario spread over K processes that talk TCP on
- * loopback, to check that what one process measured holds when nodes do not share an event
+ * loopback (or, with `netns`, each process in its own network namespace), to check that what one process measured holds when nodes do not share an event
  * loop. It runs a whole scenario: the publish schedule (the same credentials and publishers as
  * the in-process run for the same seed), attackers, and events (partition, heal, join, crash,
  * churn), decided here and carried out by the processes that hold the nodes concerned.
@@ -15,6 +15,7 @@ import { createEventTimeline, sleep } from './timeline.ts'
 import { allHold, coverageOf, settlePublishes, type Holders } from './deliveries.ts'
 import { idealDeliveryMs } from './ideal-delivery.ts'
 import { linkLatencyMs } from './link-latency.ts'
+import { createNetnsLab } from './netns.ts'
 import type { Delivery, PublishRecord, RunResult } from './run-scenario.ts'
 
 const WORKER = fileURLToPath(new URL('./process-worker.ts', import.meta.url))
@@ -24,8 +25,8 @@ class Worker {
   private readonly waiting: Array<{ type: string, resolve: (m: any) => void }> = []
   onDelivered?: (m: Extract<FromWorker, { type: 'delivered' }>) => void
 
-  constructor () {
-    this.child = fork(WORKER, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  constructor (options: { execPath?: string, execArgv?: string[] } = {}) {
+    this.child = fork(WORKER, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], ...options })
     this.child.on('message', (message: FromWorker) => {
       if (message.type === 'delivered') { this.onDelivered?.(message); return }
       if (message.type === 'error') { process.stderr.write(`simulation process ${this.child.pid}: ${message.message}\n`); return }
@@ -56,7 +57,14 @@ interface Member {
   alive: boolean
 }
 
-export async function runMultiProcess (scenario: Scenario, processes: number, onProgress?: (done: number, total: number, phase: string) => void): Promise<RunResult> {
+export interface MultiProcessOptions {
+  onProgress?: (done: number, total: number, phase: string) => void
+  /** each process in its own network namespace (netns.ts): real kernel TCP stacks between them */
+  netns?: boolean
+}
+
+export async function runMultiProcess (scenario: Scenario, processes: number, options: MultiProcessOptions = {}): Promise<RunResult> {
+  const { onProgress } = options
   if (processes < 2 || processes > scenario.nodes) throw new ScenarioError(`--processes must be from 2 to the number of nodes (${scenario.nodes})`)
   if (scenario.dhtProbe != null) throw new ScenarioError('dhtProbe runs in one process only for now: run it without --processes')
   const t0 = Date.now()
@@ -69,15 +77,17 @@ export async function runMultiProcess (scenario: Scenario, processes: number, on
   const attackerSlots = new Set<number>()
   while (attackerSlots.size < attackerCount) attackerSlots.add(1 + Math.floor(random() * (scenario.nodes - 1)))
   const publisherDraws = credentials.map(() => random())
-  const workers = Array.from({ length: processes }, () => new Worker())
   const share = (k: number): number => Math.floor(scenario.nodes / processes) + (k < scenario.nodes % processes ? 1 : 0)
+  const lab = options.netns === true ? await createNetnsLab(processes, scenario.link, share) : undefined
+  const link = lab?.applicationLink ?? scenario.link
+  const workers = Array.from({ length: processes }, (_, k) => new Worker(lab?.forkOptions(k)))
   const firstIndex = (k: number): number => Array.from({ length: k }, (_, j) => share(j)).reduce((a, b) => a + b, 0)
   const members: Member[] = []
   const attack = scenario.attackers == null ? undefined : { behaviour: scenario.attackers.behaviour, ratePerSecond: scenario.attackers.ratePerSecond }
   const startMessage = (k: number, bootstrap: string[]): ToWorker => {
     const first = firstIndex(k)
     const attackers = [...attackerSlots].filter(i => i >= first && i < first + share(k))
-    return { type: 'start', count: share(k), firstIndex: first, seed: scenario.seed, ...scenario.link, node: scenario.node, bootstrap, attackers, attack, credentials }
+    return { type: 'start', count: share(k), firstIndex: first, seed: scenario.seed, ...link, listenHost: lab?.addresses[k], node: scenario.node, bootstrap, attackers, attack, credentials }
   }
   const addMembers = (k: number, nodes: NodeRef[]): void => {
     for (const [index, peerId, addr] of nodes) members.push({ index, peerId, addr, worker: k, attacker: attackerSlots.has(index), alive: true })
@@ -215,9 +225,14 @@ export async function runMultiProcess (scenario: Scenario, processes: number, on
       convergence,
       forgedStored,
       forgedSent: forgedEntries.length,
-      rss: { peakMb: rssTotal, perNodeMb: rssTotal / members.length }
+      rss: { peakMb: rssTotal, perNodeMb: rssTotal / members.length },
+      mode: lab != null ? { name: 'netns', processes, emulation: lab.emulation } : { name: 'processes', processes }
     }
   } finally {
     for (const w of workers) if (w.child.exitCode == null) w.child.kill()
+    if (lab != null) {
+      await Promise.all(workers.map(async w => w.child.exitCode == null && w.child.signalCode == null ? new Promise(resolve => w.child.once('exit', resolve)) : undefined))
+      await lab.close()
+    }
   }
 }

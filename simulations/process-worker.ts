@@ -16,6 +16,8 @@ export type NodeRef = [number, string, string]
 export type ToWorker =
   | {
     type: 'start', count: number, firstIndex: number, seed: number, latencyMs: number, jitterMs: number, bandwidthKbps: number, loss: number, bootstrap: string[], node: Scenario['node']
+    /** the address its nodes listen on (its network namespace's); loopback when absent */
+    listenHost?: string
     /** indexes of this process's nodes that attack, what they do and the credentials they forge from */
     attackers: number[], attack?: { behaviour: AttackBehaviour, ratePerSecond: number }, credentials: string[]
   }
@@ -76,6 +78,7 @@ process.on('message', (message: ToWorker) => {
           dht: message.node.dht,
           run: String(process.pid),
           transport: 'tcp',
+          listenHost: message.listenHost,
           externalBootstrap: message.bootstrap,
           firstIndex: message.firstIndex
         })

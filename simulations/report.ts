@@ -55,6 +55,7 @@ export interface Summary {
   rssPeakMb: number
   rssPerNodeMb: number
   durationMs: number
+  mode: RunResult['mode']
 }
 
 export function summarise (result: RunResult): Summary {
@@ -81,7 +82,8 @@ export function summarise (result: RunResult): Summary {
     forgedSent: result.forgedSent,
     rssPeakMb: result.rss.peakMb,
     rssPerNodeMb: result.rss.perNodeMb,
-    durationMs: result.durationMs
+    durationMs: result.durationMs,
+    mode: result.mode
   }
 }
 
@@ -116,11 +118,18 @@ function wireSummary (honest: RunResult['nodes'], published: number): Summary['w
   }
 }
 
+function modeText (mode: RunResult['mode']): string {
+  if (mode.name === 'one process') return 'one process, memory transport'
+  if (mode.name === 'processes') return `${mode.processes} processes, TCP on loopback`
+  return `${mode.processes} network namespaces, TCP over veth and a bridge; kernel: ${mode.emulation.kernel.join('; ')}${mode.emulation.application.length > 0 ? `; application: ${mode.emulation.application.join('; ')}` : ''}`
+}
+
 const fmt = (v: number | undefined, digits = 0): string => v == null ? '–' : v.toFixed(digits)
 
 export function summaryTable (summary: Summary, baseline?: Summary): string {
   const rows: Array<[string, string]> = [
     ['scenario', `${summary.scenario} (${summary.nodes} nodes, seed ${summary.seed}) — ${summary.status}`],
+    ['mode', modeText(summary.mode)],
     ['delivery ratio', fmt(summary.deliveryRatio, 4)],
     ['time until all nodes hold an entry', `p50 ${fmt(summary.allNodesP50Ms)} ms, p99 ${fmt(summary.allNodesP99Ms)} ms (ideal: longest shortest path over link latencies = ${fmt(summary.idealMs)} ms; ratio p50 ${summary.idealMs != null && summary.allNodesP50Ms != null ? (summary.allNodesP50Ms / summary.idealMs).toFixed(2) : '–'})`],
     ['delivery time to each node', `p50 ${fmt(summary.perNodeP50Ms)} ms, p99 ${fmt(summary.perNodeP99Ms)} ms`],

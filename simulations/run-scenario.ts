@@ -49,7 +49,14 @@ export interface RunResult {
   /** the DHT's puts and gets, timed once the nodes converged (scenario dhtProbe) */
   dht?: DhtProbeResult
   rss: { peakMb: number, perNodeMb: number }
+  /** how the nodes ran: one process (memory transport), K processes on loopback, or K network namespaces and what their kernels emulated */
+  mode: RunMode
 }
+
+export type RunMode =
+  | { name: 'one process' }
+  | { name: 'processes', processes: number }
+  | { name: 'netns', processes: number, emulation: { kernel: string[], application: string[] } }
 
 export interface RunOptions {
   onProgress?: (done: number, total: number, phase: string) => void
@@ -251,7 +258,8 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
     forgedStored,
     forgedSent: forgedEntries.size,
     ...(dht != null ? { dht } : {}),
-    rss: { peakMb: peakRss / 2 ** 20, perNodeMb: (peakRss - baselineRss) / 2 ** 20 / Math.max(1, harness.nodes.length) }
+    rss: { peakMb: peakRss / 2 ** 20, perNodeMb: (peakRss - baselineRss) / 2 ** 20 / Math.max(1, harness.nodes.length) },
+    mode: { name: 'one process' }
   }
   await harness.stopAll()
   return result

@@ -7,8 +7,8 @@ import { parentPort } from 'node:worker_threads'
 import { gaiaxShapes, SHAPE_RELEASES } from '../../protocols/self-description/index.ts'
 import type { ShapesRequest, ShapesResponse } from './shapes-pool.ts'
 
-const port = parentPort
-if (port == null) throw new Error('shapes-worker.ts runs in a worker thread')
+const port = parentPort as NonNullable<typeof parentPort>
+if (parentPort == null) throw new Error('shapes-worker.ts runs in a worker thread')
 
 // parse every release now, before the first credential waits for it (about a second each)
 for (const release of SHAPE_RELEASES) gaiaxShapes().shapeCount(release.namespace)

@@ -1,0 +1,139 @@
+/**
+ * The network of the `--netns` mode: one Linux network namespace per simulation process, each
+ * joined to one bridge by a veth pair, so that the nodes' traffic crosses real kernel TCP
+ * stacks and devices instead of loopback. Set up with iproute2 (`ip`, `tc`) before the
+ * processes start and torn down after them (also on Ctrl-C). Bandwidth is shaped in the kernel
+ * with `tc tbf` on each namespace's uplink; latency, jitter and loss with `tc netem` where the
+ * kernel has it, and otherwise by the application link model, as in the other modes: the lab
+ * says which parts the kernel emulates. No library manages namespaces from Node, hence the
+ * commands here.
+ */
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+
+export class NetnsUnavailableError extends Error {
+  static readonly name = 'NetnsUnavailableError'
+  readonly name = 'NetnsUnavailableError'
+}
+
+export interface NetnsLink {
+  latencyMs: number
+  jitterMs: number
+  bandwidthKbps: number
+  loss: number
+}
+
+export interface NetnsLab {
+  /** the address each process's nodes listen on, by process */
+  readonly addresses: string[]
+  /** what the kernel emulates, and what is left to the application's link model */
+  readonly emulation: { kernel: string[], application: string[] }
+  /** the link the application must still apply: what the kernel does is zeroed */
+  readonly applicationLink: NetnsLink
+  /** how to fork process `k` inside its namespace (child_process.fork options) */
+  forkOptions (k: number): { execPath: string, execArgv: string[] }
+  close (): Promise<void>
+}
+
+const SUBNET_PREFIX = '10.231'
+
+async function ip (args: string[]): Promise<void> {
+  await run('ip', args)
+}
+
+/** Whether this kernel has the netem qdisc (tried on the loopback device of `namespace`). */
+async function hasNetem (namespace: string): Promise<boolean> {
+  try {
+    await ip(['netns', 'exec', namespace, 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'])
+    await ip(['netns', 'exec', namespace, 'tc', 'qdisc', 'del', 'dev', 'lo', 'root'])
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Creates `count` namespaces on one bridge. `nodesPer(k)` nodes run in namespace k: its uplink
+ * is shaped to that many times the scenario's per-link bandwidth (each node's access link).
+ * Throws NetnsUnavailableError, having cleaned up, where it lacks the privilege or the tools.
+ */
+export async function createNetnsLab (count: number, link: NetnsLink, nodesPer: (k: number) => number): Promise<NetnsLab> {
+  if (process.platform !== 'linux') throw new NetnsUnavailableError('--netns needs Linux network namespaces')
+  if (count > 250 * 250) throw new NetnsUnavailableError('--netns takes at most 62,500 processes')
+  const tag = (process.pid % 100_000).toString(36)
+  const bridge = `gxb${tag}`
+  const namespaces = Array.from({ length: count }, (_, k) => `gxsim-${tag}-${k}`)
+  const addresses = Array.from({ length: count }, (_, k) => `${SUBNET_PREFIX}.${Math.floor(k / 250)}.${(k % 250) + 1}`)
+  const created: string[] = []
+  let bridgeMade = false
+  const close = async (): Promise<void> => {
+    // deleting a namespace deletes the veth end inside it, and so its peer on the bridge
+    await Promise.allSettled(created.splice(0).map(async ns => { await ip(['netns', 'delete', ns]) }))
+    if (bridgeMade) await ip(['link', 'delete', bridge]).catch(() => {})
+    bridgeMade = false
+    process.off('exit', closeSync)
+  }
+  const closeSync = (): void => {
+    for (const ns of created) void run('ip', ['netns', 'delete', ns]).catch(() => {})
+  }
+  process.on('exit', closeSync)
+  try {
+    try {
+      await ip(['link', 'add', bridge, 'type', 'bridge'])
+    } catch (err: any) {
+      const why = String(err.stderr ?? err.message).trim()
+      throw new NetnsUnavailableError(`--netns cannot create network devices here (${why || err.code}): it needs root or CAP_NET_ADMIN and iproute2; run the other modes, or this one as root`)
+    }
+    bridgeMade = true
+    await ip(['link', 'set', bridge, 'up'])
+    for (const [k, ns] of namespaces.entries()) {
+      await ip(['netns', 'add', ns])
+      created.push(ns)
+      const outside = `gxo${tag}-${k}`.slice(0, 15)
+      await ip(['link', 'add', outside, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns])
+      await ip(['link', 'set', outside, 'master', bridge, 'up'])
+      await ip(['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up'])
+      await ip(['netns', 'exec', ns, 'ip', 'addr', 'add', `${addresses[k]}/16`, 'dev', 'eth0'])
+      await ip(['netns', 'exec', ns, 'ip', 'link', 'set', 'eth0', 'up'])
+    }
+    const netem = await hasNetem(namespaces[0])
+    const kernel = ['TCP: each process in its own network namespace, its own kernel TCP/IP stack, over veth pairs and a Linux bridge']
+    const application: string[] = []
+    const applicationLink = { ...link }
+    for (const [k, ns] of namespaces.entries()) {
+      // one root qdisc per uplink: netem (delay, jitter, loss) with a tbf child for bandwidth, or tbf alone
+      const rateKbit = link.bandwidthKbps * nodesPer(k)
+      const tbf = ['tbf', 'rate', `${rateKbit}kbit`, 'burst', `${Math.max(32, Math.ceil(rateKbit / 8 / 100))}kb`, 'latency', '400ms']
+      if (netem && (link.latencyMs > 0 || link.jitterMs > 0 || link.loss > 0)) {
+        // half the latency on each side of a link: namespace to bridge, then bridge to namespace
+        const half = link.latencyMs / 2
+        await ip(['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'eth0', 'root', 'handle', '1:', 'netem', 'delay', `${half}ms`, `${link.jitterMs / 2}ms`, 'loss', `${link.loss * 100}%`])
+        if (rateKbit > 0) await ip(['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'eth0', 'parent', '1:1', 'handle', '10:', ...tbf])
+      } else if (rateKbit > 0) {
+        await ip(['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'eth0', 'root', ...tbf])
+      }
+    }
+    if (link.bandwidthKbps > 0) {
+      kernel.push(`bandwidth: tc tbf on each namespace's uplink, ${link.bandwidthKbps} kbit/s per node in it`)
+      applicationLink.bandwidthKbps = 0
+    }
+    if (netem) {
+      kernel.push('latency, jitter and loss: tc netem on each uplink (one uniform latency, half on each side of a link)')
+      Object.assign(applicationLink, { latencyMs: 0, jitterMs: 0, loss: 0 })
+    } else {
+      application.push('latency, jitter and loss: the application link model, as in the other modes (this kernel has no netem qdisc)')
+    }
+    return {
+      addresses,
+      emulation: { kernel, application },
+      applicationLink,
+      forkOptions: k => ({ execPath: 'ip', execArgv: ['netns', 'exec', namespaces[k], process.execPath, ...process.execArgv] }),
+      close
+    }
+  } catch (err) {
+    await close()
+    throw err
+  }
+}
