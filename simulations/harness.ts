@@ -39,6 +39,8 @@ export interface HarnessInit {
   random: () => number
   latencyMs: number
   jitterMs: number
+  /** a measured latency data set (latency-matrix.ts) in place of latencyMs */
+  matrix?: string
   /** link bandwidth for gossip messages, kilobits per second; 0 = unlimited */
   bandwidthKbps: number
   /** probability that a gossip message is lost on a link */
@@ -75,7 +77,7 @@ export class Harness {
     this.linkSeed = init.linkSeed ?? Math.floor(init.random() * 2 ** 31)
   }
 
-  /** The latency of the link between two nodes, from the seed: latencyMs ± jitterMs. */
+  /** The latency of the link between two nodes, from the seed (link-latency.ts). */
   linkLatencyMs (a: number, b: number): number {
     return linkLatencyMs(this.linkSeed, this.init, a, b)
   }

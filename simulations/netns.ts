@@ -23,6 +23,8 @@ export interface NetnsLink {
   jitterMs: number
   bandwidthKbps: number
   loss: number
+  /** per-pair latencies from a measured matrix: netem's one delay per uplink cannot give them */
+  matrix?: string
 }
 
 export interface NetnsLab {
@@ -98,7 +100,7 @@ export async function createNetnsLab (count: number, link: NetnsLink, nodesPer: 
       await ip(['netns', 'exec', ns, 'ip', 'addr', 'add', `${addresses[k]}/16`, 'dev', 'eth0'])
       await ip(['netns', 'exec', ns, 'ip', 'link', 'set', 'eth0', 'up'])
     }
-    const netem = await hasNetem(namespaces[0])
+    const netem = link.matrix == null && await hasNetem(namespaces[0])
     const kernel = ['TCP: each process in its own network namespace, its own kernel TCP/IP stack, over veth pairs and a Linux bridge']
     const application: string[] = []
     const applicationLink = { ...link }
@@ -123,7 +125,7 @@ export async function createNetnsLab (count: number, link: NetnsLink, nodesPer: 
       kernel.push('latency, jitter and loss: tc netem on each uplink (one uniform latency, half on each side of a link)')
       Object.assign(applicationLink, { latencyMs: 0, jitterMs: 0, loss: 0 })
     } else {
-      application.push('latency, jitter and loss: the application link model, as in the other modes (this kernel has no netem qdisc)')
+      application.push(`latency, jitter and loss: the application link model, as in the other modes (${link.matrix != null ? 'netem cannot give per-pair latencies from a matrix' : 'this kernel has no netem qdisc'})`)
     }
     return {
       addresses,

@@ -15,7 +15,7 @@ export type NodeRef = [number, string, string]
 
 export type ToWorker =
   | {
-    type: 'start', count: number, firstIndex: number, seed: number, latencyMs: number, jitterMs: number, bandwidthKbps: number, loss: number, bootstrap: string[], node: Scenario['node']
+    type: 'start', count: number, firstIndex: number, seed: number, latencyMs: number, jitterMs: number, bandwidthKbps: number, loss: number, matrix?: string, bootstrap: string[], node: Scenario['node']
     /** the address its nodes listen on (its network namespace's); loopback when absent */
     listenHost?: string
     /** indexes of this process's nodes that attack, what they do and the credentials they forge from */
@@ -71,6 +71,7 @@ process.on('message', (message: ToWorker) => {
           linkSeed: message.seed, // every process draws the same latency for a link
           latencyMs: message.latencyMs,
           jitterMs: message.jitterMs,
+          matrix: message.matrix,
           bandwidthKbps: message.bandwidthKbps,
           loss: message.loss,
           syncIntervalMs: message.node.syncIntervalMs,

@@ -10,6 +10,7 @@ import * as vega from 'vega'
 import * as vl from 'vega-lite'
 import pkg from '../package.json' with { type: 'json' }
 import type { RunResult } from './run-scenario.ts'
+import { latencyMatrix, SAME_REGION_MS } from './latency-matrix.ts'
 import { emptyWireCounts, type GossipWireCounts } from '../node/network/gossip-wire-metrics.ts'
 
 export function percentile (values: number[], p: number): number | undefined {
@@ -56,6 +57,7 @@ export interface Summary {
   rssPerNodeMb: number
   durationMs: number
   mode: RunResult['mode']
+  link: RunResult['scenario']['link']
 }
 
 export function summarise (result: RunResult): Summary {
@@ -83,7 +85,8 @@ export function summarise (result: RunResult): Summary {
     rssPeakMb: result.rss.peakMb,
     rssPerNodeMb: result.rss.perNodeMb,
     durationMs: result.durationMs,
-    mode: result.mode
+    mode: result.mode,
+    link: result.scenario.link
   }
 }
 
@@ -118,6 +121,13 @@ function wireSummary (honest: RunResult['nodes'], published: number): Summary['w
   }
 }
 
+function linkText (link: RunResult['scenario']['link']): string {
+  const latency = link.matrix != null
+    ? `latency between measured regions (${link.matrix}: ${latencyMatrix(link.matrix).regions.map(r => r.city).join(', ')}; half the round trip, ${SAME_REGION_MS} ms within a region)`
+    : `latency ${link.latencyMs} ms`
+  return `${latency}${link.jitterMs > 0 ? ` ± ${link.jitterMs} ms` : ''}${link.bandwidthKbps > 0 ? `, ${link.bandwidthKbps} kbit/s` : ''}${link.loss > 0 ? `, loss ${link.loss * 100} %` : ''}`
+}
+
 function modeText (mode: RunResult['mode']): string {
   if (mode.name === 'one process') return 'one process, memory transport'
   if (mode.name === 'processes') return `${mode.processes} processes, TCP on loopback`
@@ -130,6 +140,7 @@ export function summaryTable (summary: Summary, baseline?: Summary): string {
   const rows: Array<[string, string]> = [
     ['scenario', `${summary.scenario} (${summary.nodes} nodes, seed ${summary.seed}) — ${summary.status}`],
     ['mode', modeText(summary.mode)],
+    ['links', linkText(summary.link)],
     ['delivery ratio', fmt(summary.deliveryRatio, 4)],
     ['time until all nodes hold an entry', `p50 ${fmt(summary.allNodesP50Ms)} ms, p99 ${fmt(summary.allNodesP99Ms)} ms (ideal: longest shortest path over link latencies = ${fmt(summary.idealMs)} ms; ratio p50 ${summary.idealMs != null && summary.allNodesP50Ms != null ? (summary.allNodesP50Ms / summary.idealMs).toFixed(2) : '–'})`],
     ['delivery time to each node', `p50 ${fmt(summary.perNodeP50Ms)} ms, p99 ${fmt(summary.perNodeP99Ms)} ms`],

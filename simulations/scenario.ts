@@ -7,7 +7,8 @@
  *   "nodes": 100,                              how many nodes start at the beginning
  *   "seed": 1,
  *   "link": { "latencyMs": 20, "jitterMs": 5,  per-link latency, drawn from the seed for each pair,
- *             "bandwidthKbps": 0, "loss": 0 }   bandwidth (0 = unlimited) and message loss on each link
+ *             "bandwidthKbps": 0, "loss": 0,    bandwidth (0 = unlimited) and message loss on each link
+ *             "matrix": "azure-europe-2026-07" } or latencies between measured regions (latency-matrix.ts) instead of latencyMs
  *   "node": { "syncIntervalMs": 10000,          how each simulated node runs: anti-entropy period,
  *             "targetPeers": 8, "dht": false }  peers kept through peer exchange, the Kademlia DHT
  *   "publish": { "count": 100, "intervalMs": 100, "startMs": 0 },
@@ -23,6 +24,8 @@
  *   "budget": { "maxMs": 300000, "maxRssMb": 20000 }
  * }
  */
+
+import { LATENCY_MATRICES } from './latency-matrix.ts'
 
 export class ScenarioError extends Error {
   static name = 'ScenarioError'
@@ -42,7 +45,7 @@ export interface Scenario {
   name: string
   nodes: number
   seed: number
-  link: { latencyMs: number, jitterMs: number, bandwidthKbps: number, loss: number }
+  link: { latencyMs: number, jitterMs: number, bandwidthKbps: number, loss: number, matrix?: string }
   node: { syncIntervalMs: number, targetPeers: number, dht: boolean }
   publish: { count: number, intervalMs: number, startMs: number }
   events: ScenarioEvent[]
@@ -79,7 +82,9 @@ export function parseScenario (value: unknown, source = 'scenario'): Scenario {
   const nodeSettings = object(o.node ?? {}, `${source}.node`)
   only(nodeSettings, ['syncIntervalMs', 'targetPeers', 'dht'], `${source}.node`)
   if (nodeSettings.dht != null && typeof nodeSettings.dht !== 'boolean') throw new ScenarioError(`${source}.node.dht must be true or false`)
-  only(link, ['latencyMs', 'jitterMs', 'bandwidthKbps', 'loss'], `${source}.link`)
+  only(link, ['latencyMs', 'jitterMs', 'bandwidthKbps', 'loss', 'matrix'], `${source}.link`)
+  if (link.matrix != null && !(LATENCY_MATRICES as readonly unknown[]).includes(link.matrix)) throw new ScenarioError(`${source}.link.matrix must be one of the shipped latency data sets: ${LATENCY_MATRICES.join(', ')}`)
+  if (link.matrix != null && link.latencyMs != null) throw new ScenarioError(`${source}.link: give latencyMs or matrix, not both`)
   const publish = object(o.publish ?? {}, `${source}.publish`)
   only(publish, ['count', 'intervalMs', 'startMs'], `${source}.publish`)
   const budget = object(o.budget ?? {}, `${source}.budget`)
@@ -120,7 +125,8 @@ export function parseScenario (value: unknown, source = 'scenario'): Scenario {
       latencyMs: number(link, 'latencyMs', `${source}.link`, { min: 0, default: 20 }),
       jitterMs: number(link, 'jitterMs', `${source}.link`, { min: 0, default: 0 }),
       bandwidthKbps: number(link, 'bandwidthKbps', `${source}.link`, { min: 0, default: 0 }),
-      loss: number(link, 'loss', `${source}.link`, { min: 0, max: 0.9, default: 0 })
+      loss: number(link, 'loss', `${source}.link`, { min: 0, max: 0.9, default: 0 }),
+      ...(link.matrix != null ? { matrix: link.matrix as string } : {})
     },
     node: {
       syncIntervalMs: number(nodeSettings, 'syncIntervalMs', `${source}.node`, { min: 100, default: 10_000 }),
