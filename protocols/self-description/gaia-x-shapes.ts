@@ -241,36 +241,38 @@ const RDF_NIL = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#nil'
  * collection of the validating thread marked again. A list that anything else points at stays.
  */
 function liftInLists (quads: Quad[]): { quads: Quad[], inValues: Map<string, Term[]> } {
+  // list cells are blank nodes: keyed by their label alone
   const cells = new Map<string, { first?: Term, rest?: Term }>()
   const pointedAt = new Map<string, number>()
   for (const quad of quads) {
-    if (quad.predicate.value === RDF_FIRST || quad.predicate.value === RDF_REST) {
-      const cell = cells.get(keyOf(quad.subject)) ?? {}
-      if (quad.predicate.value === RDF_FIRST) cell.first = quad.object
+    const predicate = quad.predicate.value
+    if ((predicate === RDF_FIRST || predicate === RDF_REST) && quad.subject.termType === 'BlankNode') {
+      let cell = cells.get(quad.subject.value)
+      if (cell == null) cells.set(quad.subject.value, cell = {})
+      if (predicate === RDF_FIRST) cell.first = quad.object
       else cell.rest = quad.object
-      cells.set(keyOf(quad.subject), cell)
     }
-    if (quad.predicate.value !== RDF_REST && quad.object.termType === 'BlankNode') pointedAt.set(keyOf(quad.object), (pointedAt.get(keyOf(quad.object)) ?? 0) + 1)
+    if (predicate !== RDF_REST && quad.object.termType === 'BlankNode') pointedAt.set(quad.object.value, (pointedAt.get(quad.object.value) ?? 0) + 1)
   }
   const inValues = new Map<string, Term[]>()
   const lifted = new Set<string>()
   for (const quad of quads) {
-    if (quad.predicate.value !== `${SH}in` || quad.object.termType !== 'BlankNode' || pointedAt.get(keyOf(quad.object)) !== 1) continue
+    if (quad.predicate.value !== `${SH}in` || quad.object.termType !== 'BlankNode' || pointedAt.get(quad.object.value) !== 1) continue
     const values: Term[] = []
-    const listCells: string[] = []
+    const listCells = new Set<string>()
     let node: Term = quad.object
     while (node.value !== RDF_NIL) {
-      const cell = cells.get(keyOf(node))
-      if (cell?.first == null || cell.rest == null || listCells.includes(keyOf(node))) break
+      const cell = node.termType === 'BlankNode' ? cells.get(node.value) : undefined
+      if (cell?.first == null || cell.rest == null || listCells.has(node.value)) break
       values.push(cell.first)
-      listCells.push(keyOf(node))
+      listCells.add(node.value)
       node = cell.rest
     }
-    if (node.value !== RDF_NIL || listCells.slice(1).some(key => pointedAt.has(key))) continue // not a well-formed list of its own
+    if (node.value !== RDF_NIL || [...listCells].slice(1).some(label => pointedAt.has(label))) continue // not a well-formed list of its own
     inValues.set(keyOf(quad.subject), values)
-    for (const key of listCells) lifted.add(key)
+    for (const label of listCells) lifted.add(label)
   }
-  return { quads: quads.filter(q => !lifted.has(keyOf(q.subject))), inValues }
+  return { quads: quads.filter(q => q.subject.termType !== 'BlankNode' || !lifted.has(q.subject.value)), inValues }
 }
 
 /**
