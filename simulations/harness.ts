@@ -1,8 +1,8 @@
 /**
  * Many real gxcat nodes in one process: the same catalogue node and libp2p network code as a
  * participant runs, over the memory transport, with a latency for each link (pair of nodes)
- * drawn from the seed, bandwidth and loss (applied to each gossip message on receipt: see
- * simulatedLink), in-memory level stores, no HTTP and no SPARQL store (simulated nodes are not
+ * drawn from the seed and a bandwidth, on every byte a node receives (link-transport.ts), and
+ * a loss rate on gossip messages (simulatedLink), in-memory level stores, no HTTP and no SPARQL store (simulated nodes are not
  * queried), no DHT unless the scenario asks for it, no connection pings and no debug loggers
  * (see quiet-logger.ts), which keeps a node to a few MB and a few ms of CPU a second.
  * Partitions are made by refusing connections between groups and hanging up the ones that cross.
@@ -17,6 +17,7 @@ import { createCatalogueNetwork, type CatalogueNetwork } from '../node/network/c
 import { createGossipWireMetrics, type GossipWireMetrics } from '../node/network/gossip-wire-metrics.ts'
 import { idealDeliveryMs } from './ideal-delivery.ts'
 import { linkDraw, linkLatencyMs } from './link-latency.ts'
+import { withLinkModel } from './link-transport.ts'
 import { CATALOGUE_TOPIC } from '../protocols/constants.ts'
 import type { Database } from '../node/store/catalogue-store.ts'
 
@@ -124,12 +125,12 @@ export class Harness {
       privateKey: await generateKeyPair('Ed25519'),
       listen: [this.init.transport === 'tcp' ? `/ip4/${this.init.listenHost ?? '127.0.0.1'}/tcp/0` : `/memory/sim-${this.init.run}-${index}`],
       bootstrap,
+      // latency and bandwidth on every byte received, in the transport; loss on gossip messages
+      wrapTransport: factory => withLinkModel(factory, remote => {
+        const peer = remote == null ? undefined : this.indexOf.get(remote)
+        return { latencyMs: peer == null ? latencyMs : this.linkLatencyMs(index, peer), bandwidthKbps: this.init.bandwidthKbps }
+      }),
       simulatedLink: {
-        delayMs: (bytes, from) => {
-          const peer = this.indexOf.get(from)
-          const latency = peer == null ? latencyMs : this.linkLatencyMs(index, peer)
-          return latency + (this.init.bandwidthKbps > 0 ? bytes * 8 / this.init.bandwidthKbps : 0)
-        },
         lost: from => this.init.loss > 0 && lossOn(from)() < this.init.loss
       },
       logger,

@@ -35,9 +35,8 @@ export interface CatalogueNetworkInit extends Omit<CatalogueLibp2pInit, 'resolve
   /** a peer for which this returns false is neither dialled nor accepted (partitions in tests and simulations) */
   allowPeer?: (peerId: string) => boolean
   /**
-   * Simulations: a link model applied to each gossip message and sync frame on receipt. The memory transport's
-   * own latency delays buffers one after another, which caps a link at one buffer per latency
-   * period and queues everything behind it, and it has no loss.
+   * Simulations: loss of gossip messages, and (where the transport does not carry a link model,
+   * see wrapTransport) a delay applied to each gossip message and sync frame on receipt.
    */
   simulatedLink?: SimulatedLink
   /** gossip messages one peer may send per window; past it they are ignored, far past it the peer is penalised. @default 2,000 per 10 s */
@@ -45,8 +44,8 @@ export interface CatalogueNetworkInit extends Omit<CatalogueLibp2pInit, 'resolve
 }
 
 export interface SimulatedLink {
-  /** how long a message of this many bytes from this peer takes to arrive (latency of the link + size / bandwidth) */
-  delayMs (bytes: number, from: string): number
+  /** how long a message of this many bytes from this peer takes to arrive (latency of the link + size / bandwidth); none when absent */
+  delayMs?: (bytes: number, from: string) => number
   /** whether this message from this peer is lost on the way: it is then ignored, as if never received */
   lost (from: string): boolean
 }
@@ -139,7 +138,7 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
   const bootstrapDialer = createBootstrapDialer(libp2p, log, { list: init.bootstrap ?? [] })
   const sync = createSyncService(node, libp2p, log, peer => { misbehaved(peer) }, {
     ...init.sync,
-    ...(init.simulatedLink != null ? { frameDelayMs: init.simulatedLink.delayMs } : {}),
+    ...(init.simulatedLink?.delayMs != null ? { frameDelayMs: init.simulatedLink.delayMs } : {}),
     onRecovered: jwsList => {
       for (const jws of jwsList) gossip({ kind: isRevocationJws(jws) ? 'revocation' : 'version', jws })
     }
@@ -169,7 +168,7 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
     const link = init.simulatedLink
     if (link != null) {
       if (link.lost(from)) return 'duplicate' // ignored: not stored, not forwarded, no penalty
-      const delay = link.delayMs(message.jws.length + 1, from)
+      const delay = link.delayMs?.(message.jws.length + 1, from) ?? 0
       if (delay > 0) await new Promise(resolve => setTimeout(resolve, delay))
     }
     if (message.kind === 'version') {

@@ -19,7 +19,7 @@ import { createEntryRecordValidator, selectEntryRecord } from '../../protocols/d
 import { gossipMessageId } from '../../protocols/gossip/index.ts'
 import type { GossipWireMetrics } from './gossip-wire-metrics.ts'
 import type { DidResolver } from '../../protocols/self-description/index.ts'
-import type { ComponentLogger, ConnectionGater, PrivateKey } from '@libp2p/interface'
+import type { ComponentLogger, ConnectionGater, PrivateKey, Transport } from '@libp2p/interface'
 
 export interface CatalogueServices {
   identify: Identify
@@ -46,6 +46,8 @@ export interface CatalogueLibp2pInit {
   maxConnections?: number
   /** per-link latency etc. for the memory transport (simulations) */
   memory?: Parameters<typeof memory>[0]
+  /** simulations: wraps each transport (a link model on every connection) */
+  wrapTransport?: (factory: (components: any) => Transport) => (components: any) => Transport
   /** refuses peers (the network layer denies misbehaving ones) */
   connectionGater?: ConnectionGater
   /** how often kad-dht queries for itself (ms); simulations slow it down */
@@ -120,7 +122,7 @@ export function catalogueLibp2pOptions (init: CatalogueLibp2pInit): Libp2pOption
   return {
     privateKey: init.privateKey,
     addresses: { listen: init.listen },
-    transports: [...(usesTcp || !usesMemory ? [tcp()] : []), ...(usesMemory ? [memory(init.memory)] : [])],
+    transports: [...(usesTcp || !usesMemory ? [tcp()] : []), ...(usesMemory ? [memory(init.memory)] : [])].map(factory => init.wrapTransport?.(factory) ?? factory),
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: init.maxConnections ?? 100 },

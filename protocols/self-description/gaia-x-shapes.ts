@@ -262,7 +262,7 @@ function liftInLists (quads: Quad[]): { quads: Quad[], inValues: Map<string, Ter
     const listCells = new Set<string>()
     let node: Term = quad.object
     while (node.value !== RDF_NIL) {
-      const cell = node.termType === 'BlankNode' ? cells.get(node.value) : undefined
+      const cell: { first?: Term, rest?: Term } | undefined = node.termType === 'BlankNode' ? cells.get(node.value) : undefined
       if (cell?.first == null || cell.rest == null || listCells.has(node.value)) break
       values.push(cell.first)
       listCells.add(node.value)
