@@ -1,8 +1,10 @@
 /**
  * The DHT measured: once the nodes have converged, `puts` random nodes put an entry's record
- * under the catalogue's namespace, and `gets` random other nodes look one up. For each: the
- * time it took, whether it succeeded, and for a get the peers that answered before the value
- * came (the lookup's hops). The figures stand beside the IPFS DHT's in the report.
+ * under the catalogue's namespace, and `gets` random other nodes look one up, among the nodes
+ * alive at the time (under churn, nodes leave and join meanwhile: a record held only by nodes
+ * that left is lost, which the success ratio shows). For each: the time it took, whether it
+ * succeeded, and for a get the peers that answered before the value came (the lookup's hops).
+ * The figures stand beside the IPFS DHT's in the report.
  */
 import { MAX_CREDENTIAL_BYTES } from '../protocols/constants.ts'
 import { entryRecordKey } from '../protocols/dht-records/index.ts'
@@ -20,6 +22,8 @@ export interface DhtOperation {
 export interface DhtProbeResult {
   puts: DhtOperation[]
   gets: DhtOperation[]
+  /** nodes that left (and as many joined) while the probe ran */
+  churned?: number
 }
 
 /** How long one DHT operation may take before it counts as failed. */
@@ -30,12 +34,12 @@ function recordKey (jws: string): Uint8Array {
   return entryRecordKey(checkCredential(decodeJws(jws, MAX_CREDENTIAL_BYTES, 'a probed credential'), Date.now()).entry)
 }
 
-export async function probeDht (nodes: SimNode[], credentials: string[], plan: { puts: number, gets: number }, random: () => number): Promise<DhtProbeResult> {
+export async function probeDht (live: () => SimNode[], credentials: string[], plan: { puts: number, gets: number }, random: () => number): Promise<DhtProbeResult> {
   const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)]
   const put: Array<{ key: Uint8Array, value: Uint8Array, by: SimNode }> = []
   const puts: DhtOperation[] = []
   for (const jws of credentials.slice(0, plan.puts)) {
-    const by = pick(nodes)
+    const by = pick(live())
     const key = recordKey(jws)
     const value = new TextEncoder().encode(jws)
     const dht = by.network.libp2p.services.dht
@@ -56,7 +60,7 @@ export async function probeDht (nodes: SimNode[], credentials: string[], plan: {
   const gets: DhtOperation[] = []
   for (let i = 0; i < plan.gets && put.length > 0; i++) {
     const record = pick(put)
-    const others = nodes.filter(n => n !== record.by)
+    const others = live().filter(n => n !== record.by)
     if (others.length === 0) break
     const by = pick(others)
     const dht = by.network.libp2p.services.dht

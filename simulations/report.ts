@@ -50,7 +50,7 @@ export interface Summary {
   }
   convergence: RunResult['convergence']
   /** the DHT probe: time of puts and of gets (to the first value), success ratios, peers answering before the value */
-  dht?: { putP50Ms?: number, putP99Ms?: number, putOk: number, getP50Ms?: number, getP99Ms?: number, getOk: number, getPeersMean: number }
+  dht?: { putP50Ms?: number, putP99Ms?: number, putOk: number, getP50Ms?: number, getP99Ms?: number, getOk: number, getPeersMean: number, churned: number }
   forgedStored: number
   forgedSent: number
   rssPeakMb: number
@@ -101,7 +101,8 @@ function dhtSummary (dht: NonNullable<RunResult['dht']>): NonNullable<Summary['d
     getP50Ms: percentile(ms(dht.gets), 50),
     getP99Ms: percentile(ms(dht.gets), 99),
     getOk: ratio(dht.gets),
-    getPeersMean: found.reduce((n, o) => n + o.peers, 0) / Math.max(1, found.length)
+    getPeersMean: found.reduce((n, o) => n + o.peers, 0) / Math.max(1, found.length),
+    churned: dht.churned ?? 0
   }
 }
 
@@ -147,7 +148,7 @@ export function summaryTable (summary: Summary, baseline?: Summary): string {
     ['duplicates per node', `${fmt(summary.duplicatesPerNode, 1)} seen again by the validator; ${fmt(summary.wire.duplicatesPerNodePerMessage, 2)} per node and message on the wire (gossipsub's count)`],
     ['gossip on the wire', `${fmt(summary.wire.messagesPerNode, 1)} messages and ${fmt(summary.wire.rpcBytesPerNode / 1024, 1)} KiB of RPCs received per node (${fmt(summary.wire.payloadShare * 100)} % payloads); sent in all: IHAVE ${summary.wire.ihaveSent}, IWANT ${summary.wire.iwantSent}, GRAFT ${summary.wire.graftSent}, PRUNE ${summary.wire.pruneSent}`],
     ['bytes received per node', `${fmt(summary.bytesPerNode / 1024, 1)} KiB (gossip payloads + sync frames)`],
-    ...(summary.dht != null ? [['DHT (puts, then gets)', `put p50 ${fmt(summary.dht.putP50Ms)} ms, p99 ${fmt(summary.dht.putP99Ms)} ms, ${fmt(summary.dht.putOk * 100)} % stored; get p50 ${fmt(summary.dht.getP50Ms)} ms, p99 ${fmt(summary.dht.getP99Ms)} ms, ${fmt(summary.dht.getOk * 100)} % found, ${fmt(summary.dht.getPeersMean, 1)} peers answered before the value (IPFS DHT, Trautwein et al. SIGCOMM 2022: retrieval p50 2.9 s, publication p50 33.8 s; DHT messages travel with the link model, like every byte between nodes)`] as [string, string]] : []),
+    ...(summary.dht != null ? [['DHT (puts, then gets)', `put p50 ${fmt(summary.dht.putP50Ms)} ms, p99 ${fmt(summary.dht.putP99Ms)} ms, ${fmt(summary.dht.putOk * 100)} % stored; get p50 ${fmt(summary.dht.getP50Ms)} ms, p99 ${fmt(summary.dht.getP99Ms)} ms, ${fmt(summary.dht.getOk * 100)} % found, ${fmt(summary.dht.getPeersMean, 1)} peers answered before the value${summary.dht.churned > 0 ? `; ${summary.dht.churned} nodes left and as many joined meanwhile` : ''} (IPFS DHT, Trautwein et al. SIGCOMM 2022: retrieval p50 2.9 s, publication p50 33.8 s; DHT messages travel with the link model, like every byte between nodes)`] as [string, string]] : []),
     ...summary.convergence.map(c => [`converged after ${c.event}`, c.convergedMs == null ? 'not within the budget' : `${fmt(c.convergedMs)} ms`] as [string, string]),
     ...(summary.forgedSent > 0 ? [['forged entries stored', `${summary.forgedStored} (of ${summary.forgedSent} forged messages sent)`] as [string, string]] : []),
     ...(baseline != null ? [['baseline without attackers', `p50 ${fmt(baseline.allNodesP50Ms)} ms, p99 ${fmt(baseline.allNodesP99Ms)} ms, ratio ${fmt(baseline.deliveryRatio, 4)}`] as [string, string]] : []),

@@ -216,9 +216,26 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
   clearInterval(sampler)
   stopAttacks.forEach(stop => { stop() })
 
-  const dht = scenario.dhtProbe != null && !overBudget()
-    ? await probeDht(harness.honest(), credentials, scenario.dhtProbe, seededRandom(scenario.seed + 1))
-    : undefined
+  let dht: DhtProbeResult | undefined
+  if (scenario.dhtProbe != null && !overBudget()) {
+    // churn while the DHT is probed: a node leaves and a new one joins, at the probe's rate
+    const churning = { on: scenario.dhtProbe.churnPerSecond > 0, left: 0 }
+    const churn = (async () => {
+      const period = 1000 / Math.max(0.01, scenario.dhtProbe?.churnPerSecond ?? 0)
+      while (churning.on && !overBudget()) {
+        await sleep(period)
+        if (!churning.on) break
+        const live = harness.honest().slice(1) // node 0 stays: it is everybody's bootstrap
+        if (live.length > 0) await harness.stopNode(live[Math.floor(random() * live.length)])
+        listen(await harness.addNode())
+        churning.left++
+      }
+    })()
+    dht = await probeDht(() => harness.honest(), credentials, scenario.dhtProbe, seededRandom(scenario.seed + 1))
+    churning.on = false
+    await churn
+    dht.churned = churning.left
+  }
 
   // what was measured
   const honest = harness.honest()

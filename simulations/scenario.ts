@@ -20,7 +20,8 @@
  *     { "atMs": 1000, "type": "churn", "ratePerSecond": 0.5, "untilMs": 10000 }
  *   ],
  *   "attackers": { "fraction": 0.1, "behaviour": "forge" | "stale" | "withhold", "ratePerSecond": 5 },
- *   "dhtProbe": { "puts": 20, "gets": 100 },   once converged: DHT puts and gets timed (needs node.dht; one process)
+ *   "dhtProbe": { "puts": 20, "gets": 100,      once converged: DHT puts and gets timed (needs node.dht; one process),
+ *                 "churnPerSecond": 0 },       while a node leaves and a new one joins this often
  *   "budget": { "maxMs": 300000, "maxRssMb": 20000 }
  * }
  */
@@ -50,7 +51,7 @@ export interface Scenario {
   publish: { count: number, intervalMs: number, startMs: number }
   events: ScenarioEvent[]
   attackers?: { fraction: number, behaviour: AttackBehaviour, ratePerSecond: number }
-  dhtProbe?: { puts: number, gets: number }
+  dhtProbe?: { puts: number, gets: number, churnPerSecond: number }
   budget: { maxMs: number, maxRssMb: number }
 }
 
@@ -113,9 +114,13 @@ export function parseScenario (value: unknown, source = 'scenario'): Scenario {
   let dhtProbe: Scenario['dhtProbe']
   if (o.dhtProbe != null) {
     const d = object(o.dhtProbe, `${source}.dhtProbe`)
-    only(d, ['puts', 'gets'], `${source}.dhtProbe`)
+    only(d, ['puts', 'gets', 'churnPerSecond'], `${source}.dhtProbe`)
     if (nodeSettings.dht !== true) throw new ScenarioError(`${source}.dhtProbe needs ${source}.node.dht: true`)
-    dhtProbe = { puts: number(d, 'puts', `${source}.dhtProbe`, { min: 1, integer: true, default: 20 }), gets: number(d, 'gets', `${source}.dhtProbe`, { min: 0, integer: true, default: 100 }) }
+    dhtProbe = {
+      puts: number(d, 'puts', `${source}.dhtProbe`, { min: 1, integer: true, default: 20 }),
+      gets: number(d, 'gets', `${source}.dhtProbe`, { min: 0, integer: true, default: 100 }),
+      churnPerSecond: number(d, 'churnPerSecond', `${source}.dhtProbe`, { min: 0, max: 100, default: 0 })
+    }
   }
   return {
     name: o.name,

@@ -112,11 +112,24 @@ describe('simulations', function () {
     assert.equal(result.status, 'complete')
     assert.equal(result.dht?.puts.length, 6)
     assert.equal(result.dht?.gets.length, 12)
-    assert.ok(result.dht?.puts.every(p => p.ok && p.peers > 0 && p.ms > 0), JSON.stringify(result.dht?.puts))
+    // DHT messages cross the links too: a put takes at least one round trip of 5 ms links
+    assert.ok(result.dht?.puts.every(p => p.ok && p.peers > 0 && p.ms >= 2 * 5 - 1), JSON.stringify(result.dht?.puts))
     assert.ok(result.dht?.gets.every(g => g.ok && g.ms > 0), JSON.stringify(result.dht?.gets))
     const summary = summarise(result)
     assert.equal(summary.dht?.getOk, 1)
     assert.match(summaryTable(summary), /DHT \(puts, then gets\)\s+put p50 \d+ ms/)
+  })
+
+  it('probes the DHT under churn: nodes leave and join while puts and gets run', async () => {
+    const result = await runScenario(parseScenario({
+      name: 'dht-churn', nodes: 30, seed: 4, link: { latencyMs: 5 }, node: { dht: true }, publish: { count: 4, intervalMs: 50 }, dhtProbe: { puts: 4, gets: 8, churnPerSecond: 10 }
+    }))
+    assert.equal(result.status, 'complete')
+    assert.ok((result.dht?.churned ?? 0) > 0, 'nodes left and joined during the probe')
+    assert.equal(result.dht?.puts.length, 4)
+    assert.ok(result.dht?.puts.some(p => p.ok), 'puts still succeed under churn')
+    assert.ok((result.dht?.gets.length ?? 0) > 0 && result.dht?.gets.every(g => g.ms > 0))
+    assert.match(summaryTable(summarise(result)), /nodes left and as many joined meanwhile/)
   })
 
   it('stores no forged entry when attackers flood forged messages', async () => {
