@@ -77,6 +77,12 @@ export const KEEP_VERSIONS = 3
 export const STORE_MARK_FILE = 'store.mark'
 /** Most worker threads that run the official shapes (one per core beyond the main thread's, up to this). */
 export const MAX_SHAPES_WORKERS = 8
+/**
+ * Shape verdicts remembered per process, by the credential's JSON text: a verdict depends on
+ * nothing else, and the nodes of a simulation (hundreds per process) each validate every
+ * credential, as a node does one that reaches it twice.
+ */
+export const SHAPES_VERDICT_CACHE = 4096
 /** DHT puts of accepted entries: how many a node starts per second, and how many run at once (paced, off the ingest path). */
 export const DHT_PUTS_PER_SECOND = 20
 export const DHT_PUTS_AT_ONCE = 4

@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { mentionsGaiax, validateGaiaxShapes, type ShapesValidator, type ShapeViolation } from '../../protocols/self-description/index.ts'
-import { MAX_SHAPES_WORKERS } from '../constants.ts'
+import { MAX_SHAPES_WORKERS, SHAPES_VERDICT_CACHE } from '../constants.ts'
 import { siblingModule } from '../worker-module.ts'
 
 /** Credentials as JSON text: strings cross to a worker as flat copies, where objects are cloned field by field. */
@@ -21,6 +21,8 @@ export type ShapesResponse =
 
 export interface ShapesPool extends ShapesValidator {
   readonly size: number
+  /** verdicts answered from memory (credentials validated before) */
+  readonly remembered: number
   /** resolves once every worker has parsed the shapes (credentials sent earlier wait for that) */
   ready (): Promise<void>
   close (): Promise<void>
@@ -40,8 +42,44 @@ function defaultShapesWorkers (): number {
   return Math.min(MAX_SHAPES_WORKERS, availableParallelism() - 1)
 }
 
+/**
+ * Remembers each credential's verdict (by its JSON text) for the credentials validated after it:
+ * a simulation's nodes in one process validate each credential once between them. Credentials
+ * being validated share one run; at most SHAPES_VERDICT_CACHE verdicts are kept, the oldest
+ * dropped first.
+ */
+function rememberVerdicts (validate: (text: string) => Promise<ShapeViolation[]>): { validate: (text: string) => Promise<ShapeViolation[]>, hits: () => number } {
+  const verdicts = new Map<string, Promise<ShapeViolation[]>>()
+  let hits = 0
+  return {
+    hits: () => hits,
+    validate: async text => {
+      let verdict = verdicts.get(text)
+      if (verdict != null) {
+        hits++
+        return verdict
+      }
+      const fresh = validate(text)
+      verdicts.set(text, fresh)
+      if (verdicts.size > SHAPES_VERDICT_CACHE) verdicts.delete(verdicts.keys().next().value as string)
+      // a failure (a worker that died) is not a verdict: the next one tries again
+      fresh.catch(() => { if (verdicts.get(text) === fresh) verdicts.delete(text) })
+      return fresh
+    }
+  }
+}
+
 export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
-  if (size <= 0) return { size: 0, validate: validateGaiaxShapes, async ready () {}, async close () {} }
+  if (size <= 0) {
+    const inThread = rememberVerdicts(async text => validateGaiaxShapes(JSON.parse(text)))
+    return {
+      size: 0,
+      get remembered () { return inThread.hits() },
+      validate: async (credential, text) => mentionsGaiax(text ?? credential) ? inThread.validate(text ?? JSON.stringify(credential)) : [],
+      async ready () {},
+      async close () {}
+    }
+  }
   const workers: Array<{ worker: Worker, load: number, ready: Promise<void> }> = []
   const waiting = new Map<number, { batch: Pending[], slot: { load: number } }>()
   let nextId = 0
@@ -97,20 +135,25 @@ export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
     }
   }
 
+  const inWorkers = rememberVerdicts(async text => {
+    const { promise, resolve, reject } = Promise.withResolvers<ShapeViolation[]>()
+    pending.push({ text, resolve, reject })
+    if (pending.length === 1) setImmediate(flush)
+    return promise
+  })
+
   // started now, so that the shapes are parsed while the node opens its store
   while (workers.length < size) start()
 
   return {
     size,
+    get remembered () { return inWorkers.hits() },
     async ready () {
       await Promise.all(workers.map(async slot => slot.ready))
     },
     async validate (credential, text = JSON.stringify(credential)) {
       if (!mentionsGaiax(text)) return []
-      const { promise, resolve, reject } = Promise.withResolvers<ShapeViolation[]>()
-      pending.push({ text, resolve, reject })
-      if (pending.length === 1) setImmediate(flush)
-      return promise
+      return inWorkers.validate(text)
     },
     async close () {
       await Promise.all(workers.splice(0).map(async slot => slot.worker.terminate()))

@@ -48,10 +48,34 @@ describe('shapes pool', function () {
       const inPool = await Promise.all(corpus.map(async c => pool.validate(c)))
       assert.deepEqual(verdict(inPool), verdict(inThread))
       assert.ok(inThread.some(v => v.length > 0) && inThread.some(v => v.length === 0), 'the corpus has both verdicts')
-      // one at a time too (a lone gossip message)
-      for (const [i, c] of corpus.slice(-6).entries()) assert.deepEqual(verdict([await pool.validate(c)]), verdict([inThread[corpus.length - 6 + i]]))
     } finally {
       await pool.close()
+    }
+    // one at a time too (a lone gossip message), in a pool that has not seen them
+    const fresh = createShapesPool(1)
+    try {
+      for (const [i, c] of corpus.slice(-6).entries()) assert.deepEqual(verdict([await fresh.validate(c)]), verdict([inThread[corpus.length - 6 + i]]))
+    } finally {
+      await fresh.close()
+    }
+  })
+
+  it('remembers verdicts: a credential seen before (by another node of the process) is not validated again', async () => {
+    const good = credential(GX_2511, legalPerson2511('https://lp.example/remembered'))
+    const bad = credential(GX_2511, { id: 'https://lp.example/remembered-bad', type: 'gx:LegalPerson' })
+    for (const size of [0, 1]) {
+      const pool = createShapesPool(size)
+      try {
+        const first = await Promise.all([pool.validate(good), pool.validate(bad)])
+        assert.equal(pool.remembered, 0)
+        const again = await Promise.all([pool.validate(structuredClone(good)), pool.validate(bad, JSON.stringify(bad))])
+        assert.equal(pool.remembered, 2, `size ${size}: both answered from memory`)
+        assert.deepEqual(again, first)
+        assert.deepEqual(first[0], [])
+        assert.ok(first[1].length > 0, 'the violating one keeps its violations')
+      } finally {
+        await pool.close()
+      }
     }
   })
 })
