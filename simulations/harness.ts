@@ -18,6 +18,9 @@ import { createGossipWireMetrics, type GossipWireMetrics } from '../node/network
 import { idealDeliveryMs } from './ideal-delivery.ts'
 import { linkDraw, linkLatencyMs } from './link-latency.ts'
 import { withLinkModel } from './link-transport.ts'
+
+/** Nodes started at once by addNodes. */
+const NODE_START_BATCH = 25
 import { CATALOGUE_TOPIC } from '../protocols/constants.ts'
 import type { Database } from '../node/store/catalogue-store.ts'
 
@@ -66,6 +69,8 @@ export interface HarnessInit {
 }
 
 export class Harness {
+  /** node indexes handed out so far (nodes of a batch start at once) */
+  private allocated = 0
   readonly nodes: SimNode[] = []
   private readonly init: HarnessInit
   private groups: Map<string, number> | undefined
@@ -91,9 +96,30 @@ export class Harness {
     return this.nodes.filter(n => n.alive && !n.attacker)
   }
 
+  /**
+   * Starts `count` nodes, NODE_START_BATCH at a time (a node spends most of its start waiting:
+   * for its store, its listener, its first dials), each batch bootstrapped from the nodes
+   * started before it; the first node of a network starts alone. `attacker(k)`: whether the
+   * k-th of them attacks. Nodes stay in index order, whichever finished starting first.
+   */
+  async addNodes (count: number, options: { attacker?: (k: number) => boolean, onStarted?: (sim: SimNode) => void } = {}): Promise<SimNode[]> {
+    const started: SimNode[] = []
+    while (started.length < count) {
+      const alone = this.alive().length === 0 && (this.init.externalBootstrap ?? []).length === 0
+      const size = Math.min(alone ? 1 : NODE_START_BATCH, count - started.length)
+      const first = started.length
+      // the calls start in order, so each draws from the seeded stream in order before its first await
+      const batch = await Promise.all(Array.from({ length: size }, async (_, k) => this.addNode(options.attacker?.(first + k) ?? false)))
+      this.nodes.sort((a, b) => a.index - b.index)
+      for (const sim of batch) options.onStarted?.(sim)
+      started.push(...batch)
+    }
+    return started
+  }
+
   /** Starts one node, bootstrapped to three random live nodes (a single well-known one fills up). */
   async addNode (attacker = false, at?: number): Promise<SimNode> {
-    const index = at ?? (this.init.firstIndex ?? 0) + this.nodes.length
+    const index = at ?? (this.init.firstIndex ?? 0) + this.allocated++
     const { random, latencyMs } = this.init
     // losses draw from a stream of their own, so that they do not shift the schedule
     const lossRandom = seededRandom(Math.floor(random() * 2 ** 31))
@@ -138,6 +164,9 @@ export class Harness {
       connectionMonitor: false,
       dhtPublish: false,
       maxConnections: 64,
+      // every simulated node dials from the same host address: libp2p's per-host limits on
+      // inbound connections (5 a second, 10 pending) would refuse most of a batch's dials
+      inboundLimits: { perHostPerSecond: 1_000_000, pending: 1_000 },
       targetPeers: this.init.targetPeers ?? 8,
       querySelfInterval: 10 * 60_000,
       sync: { intervalMs: this.init.syncIntervalMs ?? 10_000 },

@@ -84,10 +84,7 @@ process.on('message', (message: ToWorker) => {
           firstIndex: message.firstIndex
         })
         const attacking = new Set(message.attackers)
-        for (let i = 0; i < message.count; i++) {
-          const sim = await harness.addNode(attacking.has(message.firstIndex + i))
-          listen(sim)
-        }
+        await harness.addNodes(message.count, { attacker: k => attacking.has(message.firstIndex + k), onStarted: listen })
         attackPlan = message.attack == null ? undefined : { ...message.attack, credentials: message.credentials }
         send({ type: 'started', addrs: harness.nodes.map(n => n.network.addrs()[0]), peers: harness.nodes.map(n => [n.peerId, n.index]), nodes: harness.nodes.map(refOf) })
       } else if (message.type === 'attack') {

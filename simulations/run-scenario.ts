@@ -110,11 +110,10 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
   while (attackerSlots.size < attackers) attackerSlots.add(1 + Math.floor(random() * (scenario.nodes - 1)))
   const publisherDraws = credentials.map(() => random())
 
-  for (let i = 0; i < scenario.nodes && !overBudget(); i++) {
-    await harness.addNode(attackerSlots.has(i))
-    done++
-    progress('starting nodes')
-  }
+  await harness.addNodes(scenario.nodes, {
+    attacker: i => attackerSlots.has(i),
+    onStarted: () => { done++; progress('starting nodes') }
+  })
   const meshTarget = Math.min(4, scenario.nodes - 1)
   await waitUntil(() => harness.honest().every(s => (s.network.libp2p.services.pubsub as unknown as { getMeshPeers: (t: string) => string[] }).getMeshPeers(CATALOGUE_TOPIC).length >= meshTarget), 60_000, deadline)
 

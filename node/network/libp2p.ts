@@ -46,6 +46,8 @@ export interface CatalogueLibp2pInit {
   maxConnections?: number
   /** per-link latency etc. for the memory transport (simulations) */
   memory?: Parameters<typeof memory>[0]
+  /** inbound connections accepted per second from one host address, and pending at once. @default libp2p's: 5 and 10 */
+  inboundLimits?: { perHostPerSecond: number, pending: number }
   /** simulations: wraps each transport (a link model on every connection) */
   wrapTransport?: (factory: (components: any) => Transport) => (components: any) => Transport
   /** refuses peers (the network layer denies misbehaving ones) */
@@ -125,7 +127,10 @@ export function catalogueLibp2pOptions (init: CatalogueLibp2pInit): Libp2pOption
     transports: [...(usesTcp || !usesMemory ? [tcp()] : []), ...(usesMemory ? [memory(init.memory)] : [])].map(factory => init.wrapTransport?.(factory) ?? factory),
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionManager: { maxConnections: init.maxConnections ?? 100 },
+    connectionManager: {
+      maxConnections: init.maxConnections ?? 100,
+      ...(init.inboundLimits != null ? { inboundConnectionThreshold: init.inboundLimits.perHostPerSecond, maxIncomingPendingConnections: init.inboundLimits.pending } : {})
+    },
     connectionMonitor: { enabled: init.connectionMonitor !== false },
     connectionGater: init.connectionGater,
     logger: init.logger,
