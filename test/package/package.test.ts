@@ -75,7 +75,7 @@ describe('the packed package, installed elsewhere', function () {
       const port = await freePort()
       const url = `http://127.0.0.1:${port}`
       const data = join(dir, `data-${port}`)
-      const child = spawn('npx', ['--no-install', 'gxcat', 'start', '--data', data, '--http', `127.0.0.1:${port}`, '--listen', '/ip4/127.0.0.1/tcp/0'], { cwd: installed.app, env, stdio: ['ignore', 'pipe', 'pipe'] })
+      const child = spawn('npx', ['--no-install', 'gxcat', 'start', '--data', data, '--http', `127.0.0.1:${port}`, '--listen', '/ip4/127.0.0.1/tcp/0'], { cwd: installed.app, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
       let output = ''
       child.stdout.on('data', d => { output += d })
       child.stderr.on('data', d => { output += d })
@@ -94,8 +94,10 @@ describe('the packed package, installed elsewhere', function () {
           sparql: '1'
         }, name)
       } finally {
-        child.kill('SIGTERM')
+        // npx runs gxcat as a child of its own, which a signal to npx alone would leave running: stop the whole group
+        process.kill(-(child.pid as number), 'SIGTERM')
         await exited
+        await waitFor(async () => !(await fetch(`${url}/v1/status`).then(r => r.ok, () => false)), 30_000, `gxcat on ${name} to stop`)
       }
     }
   })
