@@ -13,7 +13,7 @@ import { runMultiProcess } from './multi-process.ts'
 import { runScenario } from './run-scenario.ts'
 import { parseScenario, ScenarioError } from './scenario.ts'
 
-const BUILT_IN = ['propagation', 'churn', 'partition', 'late-join', 'attack', 'dht']
+const BUILT_IN = ['propagation', 'churn', 'partition', 'late-join', 'attack', 'dht', 'dht-churn', 'europe']
 
 async function loadScenario (name: string): Promise<unknown> {
   const file = BUILT_IN.includes(name) ? new URL(`./scenarios/${name}.json`, import.meta.url) : name

@@ -34,12 +34,16 @@ function recordKey (jws: string): Uint8Array {
   return entryRecordKey(checkCredential(decodeJws(jws, MAX_CREDENTIAL_BYTES, 'a probed credential'), Date.now()).entry)
 }
 
-export async function probeDht (live: () => SimNode[], credentials: string[], plan: { puts: number, gets: number }, random: () => number): Promise<DhtProbeResult> {
-  const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)]
-  const put: Array<{ key: Uint8Array, value: Uint8Array, by: SimNode }> = []
+export async function probeDht (live: () => SimNode[], credentials: string[], plan: { puts: number, gets: number, parallel: number }, random: () => number): Promise<DhtProbeResult> {
+  // every draw made up front, in order, so that a seed gives the same plan whatever finishes first
+  const pick = <T>(list: T[], draw: number): T => list[Math.floor(draw * list.length)]
+  const putPlan = credentials.slice(0, plan.puts).map((jws, index) => ({ jws, index, draw: random() }))
+  const getPlan = Array.from({ length: plan.gets }, () => ({ record: random(), by: random() }))
+  const put: Array<{ key: Uint8Array, value: Uint8Array, by: SimNode, index: number }> = []
   const puts: DhtOperation[] = []
-  for (const jws of credentials.slice(0, plan.puts)) {
-    const by = pick(live())
+  // `parallel` operations at a time: 1 times each alone; more load the nodes as many users would
+  await inParallel(plan.parallel, putPlan, async ({ jws, index, draw }) => {
+    const by = pick(live(), draw)
     const key = recordKey(jws)
     const value = new TextEncoder().encode(jws)
     const dht = by.network.libp2p.services.dht
@@ -55,14 +59,16 @@ export async function probeDht (live: () => SimNode[], credentials: string[], pl
     }
     ok &&= peers > 0
     puts.push({ ms: performance.now() - started, ok, peers })
-    if (ok) put.push({ key, value, by })
-  }
+    if (ok) put.push({ key, value, by, index })
+  })
   const gets: DhtOperation[] = []
-  for (let i = 0; i < plan.gets && put.length > 0; i++) {
-    const record = pick(put)
+  if (put.length === 0) return { puts, gets }
+  put.sort((a, b) => a.index - b.index)
+  await inParallel(plan.parallel, getPlan, async draws => {
+    const record = pick(put, draws.record)
     const others = live().filter(n => n !== record.by)
-    if (others.length === 0) break
-    const by = pick(others)
+    if (others.length === 0) return
+    const by = pick(others, draws.by)
     const dht = by.network.libp2p.services.dht
     const started = performance.now()
     let peers = 0
@@ -79,6 +85,14 @@ export async function probeDht (live: () => SimNode[], credentials: string[], pl
       ok = false
     }
     gets.push({ ms: performance.now() - started, ok, peers })
-  }
+  })
   return { puts, gets }
+}
+
+/** Runs `fn` over `items`, `parallel` at a time. */
+async function inParallel<T> (parallel: number, items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++])
+  }))
 }

@@ -21,6 +21,7 @@
  *   ],
  *   "attackers": { "fraction": 0.1, "behaviour": "forge" | "stale" | "withhold", "ratePerSecond": 5 },
  *   "dhtProbe": { "puts": 20, "gets": 100,      once converged: DHT puts and gets timed (needs node.dht; one process),
+ *                 "parallel": 1,               so many at a time,
  *                 "churnPerSecond": 0 },       while a node leaves and a new one joins this often
  *   "budget": { "maxMs": 300000, "maxRssMb": 20000 }
  * }
@@ -51,7 +52,7 @@ export interface Scenario {
   publish: { count: number, intervalMs: number, startMs: number }
   events: ScenarioEvent[]
   attackers?: { fraction: number, behaviour: AttackBehaviour, ratePerSecond: number }
-  dhtProbe?: { puts: number, gets: number, churnPerSecond: number }
+  dhtProbe?: { puts: number, gets: number, parallel: number, churnPerSecond: number }
   budget: { maxMs: number, maxRssMb: number }
 }
 
@@ -114,17 +115,18 @@ export function parseScenario (value: unknown, source = 'scenario'): Scenario {
   let dhtProbe: Scenario['dhtProbe']
   if (o.dhtProbe != null) {
     const d = object(o.dhtProbe, `${source}.dhtProbe`)
-    only(d, ['puts', 'gets', 'churnPerSecond'], `${source}.dhtProbe`)
+    only(d, ['puts', 'gets', 'parallel', 'churnPerSecond'], `${source}.dhtProbe`)
     if (nodeSettings.dht !== true) throw new ScenarioError(`${source}.dhtProbe needs ${source}.node.dht: true`)
     dhtProbe = {
       puts: number(d, 'puts', `${source}.dhtProbe`, { min: 1, integer: true, default: 20 }),
       gets: number(d, 'gets', `${source}.dhtProbe`, { min: 0, integer: true, default: 100 }),
+      parallel: number(d, 'parallel', `${source}.dhtProbe`, { min: 1, max: 100, integer: true, default: 1 }),
       churnPerSecond: number(d, 'churnPerSecond', `${source}.dhtProbe`, { min: 0, max: 100, default: 0 })
     }
   }
   return {
     name: o.name,
-    nodes: number(o, 'nodes', source, { min: 2, max: 5000, integer: true }),
+    nodes: number(o, 'nodes', source, { min: 2, max: 20_000, integer: true }),
     seed: number(o, 'seed', source, { integer: true, default: 1 }),
     link: {
       latencyMs: number(link, 'latencyMs', `${source}.link`, { min: 0, default: 20 }),

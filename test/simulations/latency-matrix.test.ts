@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
 import { LATENCY_MATRICES, latencyMatrix, regionOf, SAME_REGION_MS } from '../../simulations/latency-matrix.ts'
 import { linkLatencyMs } from '../../simulations/link-latency.ts'
 import { parseScenario } from '../../simulations/scenario.ts'
@@ -38,6 +39,14 @@ describe('measured latency matrices (scenario link.matrix)', () => {
     const fra = names.indexOf('Frankfurt')
     const mad = names.indexOf('Madrid')
     assert.equal(((matrix.rttMs[fra][mad] as number) + (matrix.rttMs[mad][fra] as number)) / 4, 15.5)
+  })
+
+  it('every built-in scenario file parses, the measured-latency one included', () => {
+    const folder = new URL('../../simulations/scenarios/', import.meta.url)
+    const names = readdirSync(folder).filter(f => f.endsWith('.json'))
+    assert.ok(names.includes('europe.json') && names.includes('dht-churn.json'))
+    for (const name of names) parseScenario(JSON.parse(readFileSync(new URL(name, folder), 'utf8')), name)
+    assert.equal(parseScenario(JSON.parse(readFileSync(new URL('europe.json', folder), 'utf8'))).link.matrix, 'azure-europe-2026-07')
   })
 
   it('is checked in the scenario: a shipped data set, and not beside latencyMs', () => {
