@@ -15,17 +15,34 @@ for (const release of SHAPE_RELEASES) gaiaxShapes().shapeCount(release.namespace
 port.postMessage({ ready: true } satisfies ShapesResponse)
 
 // requests that queued while the worker was busy (small batches from HTTP clients and gossip
-// arrive tick by tick) are validated as one: each validation call has a fixed cost
+// arrive tick by tick) are validated together, up to MERGE credentials a call: each call has a
+// fixed cost, and answering every MERGE credentials keeps the main thread storing results while
+// the next ones are validated
+const MERGE = 32
 let queue: ShapesRequest[] = []
+let scheduled = false
+let busy = false
 
 port.on('message', (request: ShapesRequest) => {
   queue.push(request)
-  if (queue.length === 1) setImmediate(run)
+  schedule()
 })
 
+function schedule (): void {
+  if (scheduled || busy || queue.length === 0) return
+  scheduled = true
+  setImmediate(run)
+}
+
 function run (): void {
-  const requests = queue
-  queue = []
+  scheduled = false
+  const requests: ShapesRequest[] = []
+  let count = 0
+  while (queue.length > 0 && (requests.length === 0 || count + queue[0].texts.length <= MERGE)) {
+    const request = queue.shift() as ShapesRequest
+    requests.push(request)
+    count += request.texts.length
+  }
   const parsed: Array<{ id: number, credentials: Array<Record<string, unknown>> }> = []
   for (const request of requests) {
     try {
@@ -34,6 +51,7 @@ function run (): void {
       port.postMessage({ id: request.id, error: `${err.name}: ${err.message}` } satisfies ShapesResponse)
     }
   }
+  busy = true
   gaiaxShapes().validate(parsed.flatMap(p => p.credentials)).then(
     results => {
       let offset = 0
@@ -42,5 +60,8 @@ function run (): void {
       }
     },
     (err: Error) => { for (const { id } of parsed) port.postMessage({ id, error: `${err.name}: ${err.message}` } satisfies ShapesResponse) }
-  )
+  ).finally(() => {
+    busy = false
+    schedule()
+  })
 }
