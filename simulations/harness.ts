@@ -100,11 +100,12 @@ export class Harness {
    * Starts `count` nodes, NODE_START_BATCH at a time (a node spends most of its start waiting:
    * for its store, its listener, its first dials), each batch bootstrapped from the nodes
    * started before it; the first node of a network starts alone. `attacker(k)`: whether the
-   * k-th of them attacks. Nodes stay in index order, whichever finished starting first.
+   * k-th of them attacks; `stop()`, checked between batches: start no more (a run over its
+   * budget). Nodes stay in index order, whichever finished starting first.
    */
-  async addNodes (count: number, options: { attacker?: (k: number) => boolean, onStarted?: (sim: SimNode) => void } = {}): Promise<SimNode[]> {
+  async addNodes (count: number, options: { attacker?: (k: number) => boolean, onStarted?: (sim: SimNode) => void, stop?: () => boolean } = {}): Promise<SimNode[]> {
     const started: SimNode[] = []
-    while (started.length < count) {
+    while (started.length < count && options.stop?.() !== true) {
       const alone = this.alive().length === 0 && (this.init.externalBootstrap ?? []).length === 0
       const size = Math.min(alone ? 1 : NODE_START_BATCH, count - started.length)
       const first = started.length

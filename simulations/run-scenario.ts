@@ -112,7 +112,8 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
 
   await harness.addNodes(scenario.nodes, {
     attacker: i => attackerSlots.has(i),
-    onStarted: () => { done++; progress('starting nodes') }
+    onStarted: () => { done++; progress('starting nodes') },
+    stop: overBudget
   })
   const meshTarget = Math.min(4, scenario.nodes - 1)
   await waitUntil(() => harness.honest().every(s => (s.network.libp2p.services.pubsub as unknown as { getMeshPeers: (t: string) => string[] }).getMeshPeers(CATALOGUE_TOPIC).length >= meshTarget), 60_000, deadline)
