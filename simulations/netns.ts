@@ -2,13 +2,13 @@
  * The network of the `--netns` mode: one Linux network namespace per simulation process, each
  * joined to one bridge by a veth pair, so that the nodes' traffic crosses real kernel TCP
  * stacks and devices instead of loopback. Set up with iproute2 (`ip`, `tc`) before the
- * processes start and torn down after them (also on Ctrl-C). Bandwidth is shaped in the kernel
+ * processes start and torn down after them (also at exit, on Ctrl-C and on SIGTERM). Bandwidth is shaped in the kernel
  * with `tc tbf` on each namespace's uplink; latency, jitter and loss with `tc netem` where the
  * kernel has it, and otherwise by the application link model, as in the other modes: the lab
  * says which parts the kernel emulates. No library manages namespaces from Node, hence the
  * commands here.
  */
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { promisify } from 'node:util'
 
 const run = promisify(execFile)
@@ -75,12 +75,32 @@ export async function createNetnsLab (count: number, link: NetnsLink, nodesPer: 
     await Promise.allSettled(created.splice(0).map(async ns => { await ip(['netns', 'delete', ns]) }))
     if (bridgeMade) await ip(['link', 'delete', bridge]).catch(() => {})
     bridgeMade = false
-    process.off('exit', closeSync)
+    forget()
   }
-  const closeSync = (): void => {
-    for (const ns of created) void run('ip', ['netns', 'delete', ns]).catch(() => {})
+  // the process may end without close(): at exit, and on Ctrl-C or SIGTERM, which end it without
+  // an exit event; only synchronous work runs then
+  const closeNow = (): void => {
+    for (const ns of created.splice(0)) {
+      try { execFileSync('ip', ['netns', 'delete', ns], { stdio: 'ignore' }) } catch {}
+    }
+    if (bridgeMade) {
+      try { execFileSync('ip', ['link', 'delete', bridge], { stdio: 'ignore' }) } catch {}
+    }
+    bridgeMade = false
   }
-  process.on('exit', closeSync)
+  const onSignal = (signal: NodeJS.Signals): void => {
+    closeNow()
+    forget()
+    process.kill(process.pid, signal) // as if never caught: the default ends the process
+  }
+  const forget = (): void => {
+    process.off('exit', closeNow)
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+  process.on('exit', closeNow)
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
   try {
     try {
       await ip(['link', 'add', bridge, 'type', 'bridge'])

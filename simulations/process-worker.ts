@@ -62,6 +62,9 @@ function listen (sim: SimNode): void {
 
 const refOf = (sim: SimNode): NodeRef => [sim.index, sim.peerId, sim.network.addrs()[0]]
 
+// a coordinator that ended (killed, or stopped with Ctrl-C) leaves no process behind
+process.on('disconnect', () => { process.exit(0) })
+
 process.on('message', (message: ToWorker) => {
   void (async () => {
     try {
