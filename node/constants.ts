@@ -16,10 +16,10 @@ export const DEFAULT_DATA_DIR = process.env.GXCAT_DATA ?? join(homedir(), '.gxca
 
 /** Largest HTTP request body; larger bodies get 413 before parsing. */
 export const MAX_HTTP_BODY_BYTES = 4 * 1024 * 1024
-/** Values per facet (type, issuer, keyword) that /v1/facets answers by default, and at most. */
 /** How often the node samples its counts for GET /v1/history, and how many samples it keeps (a day). */
 export const STATUS_HISTORY_INTERVAL_MS = 60 * 1000
 export const STATUS_HISTORY_POINTS = 1440
+/** Values per facet (type, issuer, keyword) that /v1/facets answers by default, and at most. */
 export const DEFAULT_FACETS = 20
 export const MAX_FACETS = 1000
 /** Largest page of a list query. */
@@ -77,6 +77,12 @@ export const KEEP_VERSIONS = 3
 export const STORE_MARK_FILE = 'store.mark'
 /** Most worker threads that run the official shapes (one per core beyond the main thread's, up to this). */
 export const MAX_SHAPES_WORKERS = 8
+/**
+ * Most credentials sent to a shapes worker in one message, and validated there in one call:
+ * results come back batch by batch, so the main thread stores the first while the worker runs
+ * the next, and small batches that queued in the worker share a call's fixed cost.
+ */
+export const SHAPES_BATCH = 32
 /**
  * Shape verdicts remembered per process, by the credential's JSON text: a verdict depends on
  * nothing else, and the nodes of a simulation (hundreds per process) each validate every

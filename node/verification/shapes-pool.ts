@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { mentionsGaiax, validateGaiaxShapes, type ShapesValidator, type ShapeViolation } from '../../protocols/self-description/index.ts'
-import { MAX_SHAPES_WORKERS, SHAPES_VERDICT_CACHE } from '../constants.ts'
+import { MAX_SHAPES_WORKERS, SHAPES_BATCH, SHAPES_VERDICT_CACHE } from '../constants.ts'
 import { siblingModule } from '../worker-module.ts'
 
 /** Credentials as JSON text: strings cross to a worker as flat copies, where objects are cloned field by field. */
@@ -34,32 +34,31 @@ interface Pending {
   reject: (err: Error) => void
 }
 
-/** Most credentials sent to a worker in one message. */
-const CHUNK = 32
-
 /** The default size: every core but the one the main thread needs, within MAX_SHAPES_WORKERS. */
 function defaultShapesWorkers (): number {
   return Math.min(MAX_SHAPES_WORKERS, availableParallelism() - 1)
 }
 
 /**
- * Remembers each credential's verdict (by its JSON text) for the credentials validated after it:
- * a simulation's nodes in one process validate each credential once between them. Credentials
- * being validated share one run; at most SHAPES_VERDICT_CACHE verdicts are kept, the oldest
- * dropped first.
+ * The pool's validate: credentials that name no Gaia-X vocabulary conform at once; each other
+ * credential's verdict is remembered by its JSON text for the credentials validated after it
+ * (a simulation's nodes in one process validate each credential once between them), and only
+ * the others go to `run`. Credentials being validated share one run; at most
+ * SHAPES_VERDICT_CACHE verdicts are kept, the oldest dropped first.
  */
-function rememberVerdicts (validate: (text: string) => Promise<ShapeViolation[]>): { validate: (text: string) => Promise<ShapeViolation[]>, hits: () => number } {
+function rememberVerdicts (run: (text: string, credential: Record<string, unknown>) => Promise<ShapeViolation[]>): { validate: ShapesValidator['validate'], hits: () => number } {
   const verdicts = new Map<string, Promise<ShapeViolation[]>>()
   let hits = 0
   return {
     hits: () => hits,
-    validate: async text => {
-      let verdict = verdicts.get(text)
+    validate: async (credential, text = JSON.stringify(credential)) => {
+      if (!mentionsGaiax(text)) return []
+      const verdict = verdicts.get(text)
       if (verdict != null) {
         hits++
         return verdict
       }
-      const fresh = validate(text)
+      const fresh = run(text, credential)
       verdicts.set(text, fresh)
       if (verdicts.size > SHAPES_VERDICT_CACHE) verdicts.delete(verdicts.keys().next().value as string)
       // a failure (a worker that died) is not a verdict: the next one tries again
@@ -71,14 +70,8 @@ function rememberVerdicts (validate: (text: string) => Promise<ShapeViolation[]>
 
 export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
   if (size <= 0) {
-    const inThread = rememberVerdicts(async text => validateGaiaxShapes(JSON.parse(text)))
-    return {
-      size: 0,
-      get remembered () { return inThread.hits() },
-      validate: async (credential, text) => mentionsGaiax(text ?? credential) ? inThread.validate(text ?? JSON.stringify(credential)) : [],
-      async ready () {},
-      async close () {}
-    }
+    const inThread = rememberVerdicts(async (_text, credential) => validateGaiaxShapes(credential))
+    return { size: 0, get remembered () { return inThread.hits() }, validate: inThread.validate, async ready () {}, async close () {} }
   }
   const workers: Array<{ worker: Worker, load: number, ready: Promise<void> }> = []
   const waiting = new Map<number, { batch: Pending[], slot: { load: number } }>()
@@ -124,8 +117,8 @@ export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
     while (workers.length < size) start()
     // chunks of a few dozen, dealt to the least loaded worker each: results come back chunk by
     // chunk, so the main thread stores the first while the workers run the next (no convoy)
-    for (let i = 0; i < batch.length; i += CHUNK) {
-      const part = batch.slice(i, i + CHUNK)
+    for (let i = 0; i < batch.length; i += SHAPES_BATCH) {
+      const part = batch.slice(i, i + SHAPES_BATCH)
       const slot = workers.reduce((a, b) => b.load < a.load ? b : a)
       const id = nextId++
       if (slot.load === 0) slot.worker.ref()
@@ -151,10 +144,7 @@ export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
     async ready () {
       await Promise.all(workers.map(async slot => slot.ready))
     },
-    async validate (credential, text = JSON.stringify(credential)) {
-      if (!mentionsGaiax(text)) return []
-      return inWorkers.validate(text)
-    },
+    validate: inWorkers.validate,
     async close () {
       await Promise.all(workers.splice(0).map(async slot => slot.worker.terminate()))
     }

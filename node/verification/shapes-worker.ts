@@ -5,20 +5,18 @@
  */
 import { parentPort } from 'node:worker_threads'
 import { gaiaxShapes, SHAPE_RELEASES } from '../../protocols/self-description/index.ts'
+import { SHAPES_BATCH } from '../constants.ts'
 import type { ShapesRequest, ShapesResponse } from './shapes-pool.ts'
 
-const port = parentPort as NonNullable<typeof parentPort>
 if (parentPort == null) throw new Error('shapes-worker.ts runs in a worker thread')
+const port = parentPort
 
 // parse every release now, before the first credential waits for it (about a second each)
 for (const release of SHAPE_RELEASES) gaiaxShapes().shapeCount(release.namespace)
 port.postMessage({ ready: true } satisfies ShapesResponse)
 
 // requests that queued while the worker was busy (small batches from HTTP clients and gossip
-// arrive tick by tick) are validated together, up to MERGE credentials a call: each call has a
-// fixed cost, and answering every MERGE credentials keeps the main thread storing results while
-// the next ones are validated
-const MERGE = 32
+// arrive tick by tick) are validated together, up to SHAPES_BATCH credentials a call
 let queue: ShapesRequest[] = []
 let scheduled = false
 let busy = false
@@ -38,7 +36,7 @@ function run (): void {
   scheduled = false
   const requests: ShapesRequest[] = []
   let count = 0
-  while (queue.length > 0 && (requests.length === 0 || count + queue[0].texts.length <= MERGE)) {
+  while (queue.length > 0 && (requests.length === 0 || count + queue[0].texts.length <= SHAPES_BATCH)) {
     const request = queue.shift() as ShapesRequest
     requests.push(request)
     count += request.texts.length
