@@ -2,9 +2,10 @@
  * Many real gxcat nodes in one process: the same catalogue node and libp2p network code as a
  * participant runs, over the memory transport, with a latency for each link (pair of nodes)
  * drawn from the seed and a bandwidth, on every byte a node receives (link-transport.ts), and
- * a loss rate on gossip messages (simulatedLink), in-memory level stores, no HTTP and no SPARQL store (simulated nodes are not
- * queried), no DHT unless the scenario asks for it, no connection pings and no debug loggers
- * (see quiet-logger.ts), which keeps a node to a few MB and a few ms of CPU a second.
+ * a loss rate on gossip messages (simulatedLink), in-memory level stores, no HTTP and no SPARQL
+ * store (simulated nodes are not queried), no DHT unless the scenario asks for it, no
+ * connection pings and no debug loggers (see quiet-logger.ts), which keeps a node to a few MB
+ * and a few ms of CPU a second.
  * Partitions are made by refusing connections between groups and hanging up the ones that cross.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -18,11 +19,11 @@ import { createGossipWireMetrics, type GossipWireMetrics } from '../node/network
 import { idealDeliveryMs } from './ideal-delivery.ts'
 import { linkDraw, linkLatencyMs } from './link-latency.ts'
 import { withLinkModel } from './link-transport.ts'
+import { CATALOGUE_TOPIC } from '../protocols/constants.ts'
+import type { Database } from '../node/store/catalogue-store.ts'
 
 /** Nodes started at once by addNodes. */
 const NODE_START_BATCH = 25
-import { CATALOGUE_TOPIC } from '../protocols/constants.ts'
-import type { Database } from '../node/store/catalogue-store.ts'
 
 export interface SimNode {
   index: number
@@ -45,7 +46,7 @@ export interface HarnessInit {
   jitterMs: number
   /** a measured latency data set (latency-matrix.ts) in place of latencyMs */
   matrix?: string
-  /** link bandwidth for gossip messages, kilobits per second; 0 = unlimited */
+  /** link bandwidth for every byte received, kilobits per second; 0 = unlimited */
   bandwidthKbps: number
   /** probability that a gossip message is lost on a link */
   loss: number

@@ -44,6 +44,8 @@ function delayInbound (maConn: MultiaddrConnection, linkOf: LinkOf): (peer: stri
     if (queue.length > 0) timer = setTimeout(pump, queue[0].at - now)
   }
   const enqueue = (bytes: number, run: () => void): void => {
+    // asked for each chunk: a remote node's index may become known after its connection opened
+    // (nodes of other processes are announced once all have started)
     const { latencyMs, bandwidthKbps } = linkOf(peer)
     const now = performance.now()
     let sent = now

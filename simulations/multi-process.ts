@@ -1,9 +1,10 @@
 /**
  * The multi-process mode: the nodes of a scenario spread over K processes that talk TCP on
- * loopback (or, with `netns`, each process in its own network namespace), to check that what one process measured holds when nodes do not share an event
- * loop. It runs a whole scenario: the publish schedule (the same credentials and publishers as
- * the in-process run for the same seed), attackers, and events (partition, heal, join, crash,
- * churn), decided here and carried out by the processes that hold the nodes concerned.
+ * loopback (or, with `netns`, each process in its own network namespace), to check that what
+ * one process measured holds when nodes do not share an event loop. It runs a whole scenario:
+ * the publish schedule (the same credentials and publishers as the in-process run for the same
+ * seed), attackers, and events (partition, heal, join, crash, churn), decided here and carried
+ * out by the processes that hold the nodes concerned.
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'

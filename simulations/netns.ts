@@ -70,16 +70,10 @@ export async function createNetnsLab (count: number, link: NetnsLink, nodesPer: 
   const addresses = Array.from({ length: count }, (_, k) => `${SUBNET_PREFIX}.${Math.floor(k / 250)}.${(k % 250) + 1}`)
   const created: string[] = []
   let bridgeMade = false
-  const close = async (): Promise<void> => {
+  // teardown is synchronous: it must also run at exit, and on Ctrl-C or SIGTERM (which end the
+  // process without an exit event), where nothing asynchronous completes
+  const teardown = (): void => {
     // deleting a namespace deletes the veth end inside it, and so its peer on the bridge
-    await Promise.allSettled(created.splice(0).map(async ns => { await ip(['netns', 'delete', ns]) }))
-    if (bridgeMade) await ip(['link', 'delete', bridge]).catch(() => {})
-    bridgeMade = false
-    forget()
-  }
-  // the process may end without close(): at exit, and on Ctrl-C or SIGTERM, which end it without
-  // an exit event; only synchronous work runs then
-  const closeNow = (): void => {
     for (const ns of created.splice(0)) {
       try { execFileSync('ip', ['netns', 'delete', ns], { stdio: 'ignore' }) } catch {}
     }
@@ -88,17 +82,21 @@ export async function createNetnsLab (count: number, link: NetnsLink, nodesPer: 
     }
     bridgeMade = false
   }
+  const close = async (): Promise<void> => {
+    teardown()
+    forget()
+  }
   const onSignal = (signal: NodeJS.Signals): void => {
-    closeNow()
+    teardown()
     forget()
     process.kill(process.pid, signal) // as if never caught: the default ends the process
   }
   const forget = (): void => {
-    process.off('exit', closeNow)
+    process.off('exit', teardown)
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }
-  process.on('exit', closeNow)
+  process.on('exit', teardown)
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
   try {

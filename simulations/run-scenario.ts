@@ -149,6 +149,13 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
   }
   const sampler = setInterval(() => { sampleCoverage(); overBudget() }, 250)
 
+  /** One step of churn: a random honest node leaves (never node 0, everybody's bootstrap) and a new one joins. */
+  const churnOnce = async (): Promise<void> => {
+    const live = harness.honest().slice(1)
+    if (live.length > 0) await harness.stopNode(live[Math.floor(random() * live.length)])
+    listen(await harness.addNode())
+  }
+
   const runEvent = async (event: ScenarioEvent, start: number): Promise<void> => {
     const atMs = Date.now() - t0
     if (event.type === 'partition') {
@@ -170,9 +177,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
       for (let at = event.atMs; at < event.untilMs && !overBudget(); at += period) {
         const wait = start + at - Date.now()
         if (wait > 0) await sleep(wait)
-        const live = harness.honest().slice(1)
-        if (live.length > 0) await harness.stopNode(live[Math.floor(random() * live.length)])
-        listen(await harness.addNode())
+        await churnOnce()
       }
       convergence.push({ event: `churn at ${event.ratePerSecond}/s`, atMs })
     }
@@ -225,9 +230,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
       while (churning.on && !overBudget()) {
         await sleep(period)
         if (!churning.on) break
-        const live = harness.honest().slice(1) // node 0 stays: it is everybody's bootstrap
-        if (live.length > 0) await harness.stopNode(live[Math.floor(random() * live.length)])
-        listen(await harness.addNode())
+        await churnOnce()
         churning.left++
       }
     })()
