@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createCatalogueNode } from '../node/catalogue-node.ts'
 import { createDidResolver, createTrustPolicy, decodeJws, gaiaxShapes } from '../protocols/self-description/index.ts'
-import { createGaiaxIssuer, createIntermediateCa, createRootCa, startDidWebHost } from '../test/fixtures/gaia-x-issuer.ts'
-import { legalPerson2511, serviceOffering2511 } from '../test/fixtures/subjects.ts'
+import { createLoireCorpus } from './loire-corpus.ts'
 import { fmt, rawPs256VerifyRate } from './raw-verify.ts'
 import { GX_2511 } from '../protocols/constants.ts'
 
@@ -20,15 +19,7 @@ const n = (count: number): number => Math.max(100, Math.round(count * scale))
 
 export async function gaiaxBenchmark (): Promise<void> {
   const count = n(4000)
-  const web = await startDidWebHost()
-  const root = await createRootCa('Bench Trust Anchor')
-  const intermediate = await createIntermediateCa('Bench Notary CA', root)
-  const issuer = await createGaiaxIssuer(web, { alg: 'PS256', name: 'bench', chain: [intermediate, root] })
-  const credentials: string[] = []
-  for (let i = 0; i < count; i++) {
-    const person = `https://p${i >> 1}.bench.example/lp`
-    credentials.push(await issuer.issue(i % 2 === 0 ? legalPerson2511(person) : serviceOffering2511(`https://p${i >> 1}.bench.example/service`, person)))
-  }
+  const { web, root, credentials } = await createLoireCorpus(count)
   const bytes = credentials.reduce((sum, c) => sum + c.length, 0) / count
   console.log(`gaia-x: ${fmt(count)} Loire VC-JWTs (PS256, x5u chain of 3, 2511 LegalPerson/ServiceOffering), ${fmt(bytes)} bytes on average`)
 

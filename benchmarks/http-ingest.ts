@@ -8,9 +8,8 @@ import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createGaiaxIssuer, createIntermediateCa, createRootCa, startDidWebHost } from '../test/fixtures/gaia-x-issuer.ts'
-import { legalPerson2511, serviceOffering2511 } from '../test/fixtures/subjects.ts'
-import { gxcatRun, startGxcat } from './processes.ts'
+import { createLoireCorpus } from './loire-corpus.ts'
+import { gxcatRun, postCredential, startGxcat, untilReady } from './processes.ts'
 import { fmt } from './raw-verify.ts'
 
 const CLIENTS = [16, 64]
@@ -19,12 +18,6 @@ const CLIENTS = [16, 64]
 function cpuSeconds (pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
   return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (USER_HZ 100)
-}
-
-async function post (url: string, jws: string): Promise<void> {
-  const response = await fetch(`${url}/v1/self-descriptions`, { method: 'POST', headers: { 'content-type': 'application/vc+jwt' }, body: jws })
-  if (response.status !== 201) throw new Error(`HTTP ${response.status}: ${await response.text()}`)
-  await response.arrayBuffer()
 }
 
 /**
@@ -39,19 +32,15 @@ async function ingestRuns (label: string, credentials: string[], raw: { rate: nu
     const gxcat = await startGxcat(dir, startArgs)
     try {
       // the shape workers parse the shapes while the API already answers: measured once it is ready
-      for (let i = 0; i < 600; i++) {
-        const status = await (await fetch(`${gxcat.url}/v1/status`)).json()
-        if (status.ready !== false) break
-        await new Promise(resolve => setTimeout(resolve, 50))
-      }
-      if (warm != null) await post(gxcat.url, warm)
+      await untilReady(gxcat.url)
+      if (warm != null) await postCredential(gxcat.url, warm)
       const batch = credentials.slice(k * share, (k + 1) * share)
       const pid = gxcat.child.pid as number
       const cpuBefore = cpuSeconds(pid)
       const start = performance.now()
       let next = 0
       await Promise.all(Array.from({ length: clients }, async () => {
-        while (next < batch.length) await post(gxcat.url, batch[next++])
+        while (next < batch.length) await postCredential(gxcat.url, batch[next++])
       }))
       const seconds = (performance.now() - start) / 1000
       const cpuPerEntry = (cpuSeconds(pid) - cpuBefore) * 1000 / batch.length
@@ -74,17 +63,9 @@ export async function httpIngestDevelopment (credentials: string[], rawEd25519: 
  * over HTTP into a node under trust policy `anchors`.
  */
 export async function httpIngest2511 (count: number, rawPs256: number): Promise<void> {
-  const web = await startDidWebHost()
+  const { web, root, credentials } = await createLoireCorpus(count + 1)
   const dir = await mkdtemp(join(tmpdir(), 'gxcat-bench-anchor-'))
   try {
-    const root = await createRootCa('Bench Trust Anchor')
-    const intermediate = await createIntermediateCa('Bench Notary CA', root)
-    const issuer = await createGaiaxIssuer(web, { alg: 'PS256', name: 'bench', chain: [intermediate, root] })
-    const credentials: string[] = []
-    for (let i = 0; i <= count; i++) {
-      const person = `https://p${i >> 1}.bench.example/lp`
-      credentials.push(await issuer.issue(i % 2 === 0 ? legalPerson2511(person) : serviceOffering2511(`https://p${i >> 1}.bench.example/service`, person)))
-    }
     const anchor = join(dir, 'anchor.pem')
     await writeFile(anchor, root.pem)
     const [warm, ...rest] = credentials

@@ -64,6 +64,22 @@ export async function startGxcat (dir: string, args: string[] = []): Promise<Gxc
   }
 }
 
+/** Waits until a node's shape workers have parsed the shapes (`ready` in its status), as in a node that has been running. */
+export async function untilReady (url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while ((await (await fetch(`${url}/v1/status`)).json()).ready === false) {
+    if (Date.now() > deadline) throw new Error(`${url} was not ready within ${timeoutMs / 1000} s`)
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+}
+
+/** Publishes a VC-JWT through a node's HTTP API; anything but 201 is an error. */
+export async function postCredential (url: string, jws: string): Promise<void> {
+  const response = await fetch(`${url}/v1/self-descriptions`, { method: 'POST', headers: { 'content-type': 'application/vc+jwt' }, body: jws })
+  if (response.status !== 201) throw new Error(`publish: HTTP ${response.status} ${await response.text()}`)
+  await response.arrayBuffer()
+}
+
 /** Entries a node holds now. */
 export async function entriesOf (url: string): Promise<number> {
   return (await (await fetch(`${url}/v1/status`)).json()).entries

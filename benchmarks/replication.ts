@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateJws } from '../simulations/generator.ts'
-import { entriesOf, gxcatRun, startGxcat, type GxcatProcess } from './processes.ts'
+import { entriesOf, gxcatRun, postCredential, startGxcat, untilReady, type GxcatProcess } from './processes.ts'
 import { fmt } from './raw-verify.ts'
 
 const sizes = (process.env.REPLICATION_SIZES ?? '1000,10000').split(',').map(Number)
@@ -43,16 +43,12 @@ async function round (count: number): Promise<void> {
     await until(async () => (await Promise.all(others.map(async n => (await (await fetch(`${n.url}/v1/peers`)).json()).peers.length))).every(p => p > 0), 30_000, 'the three nodes to connect')
     await new Promise(resolve => setTimeout(resolve, 1500)) // a gossipsub heartbeat or two to form the mesh
     // and the official shapes parsed in every node's workers, as in a node that has been running
-    await until(async () => (await Promise.all(nodes.map(async n => (await (await fetch(`${n.url}/v1/status`)).json()).ready))).every(Boolean), 30_000, 'the nodes to be ready')
+    await Promise.all(nodes.map(async n => untilReady(n.url)))
 
     const started = performance.now()
     let next = 0
     await Promise.all(Array.from({ length: 32 }, async () => {
-      while (next < credentials.length) {
-        const r = await fetch(`${a.url}/v1/self-descriptions`, { method: 'POST', headers: { 'content-type': 'application/vc+jwt' }, body: credentials[next++] })
-        if (r.status !== 201) throw new Error(`publish: HTTP ${r.status} ${await r.text()}`)
-        await r.arrayBuffer()
-      }
+      while (next < credentials.length) await postCredential(a.url, credentials[next++])
     }))
     const published = performance.now()
     const held = await until(async () => (await Promise.all(others.map(async n => entriesOf(n.url)))).every(n => n === count), 300_000, 'the others to hold every entry')
