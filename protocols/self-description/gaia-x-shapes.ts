@@ -17,6 +17,7 @@ import { Validator, type ValidationResult } from 'shacl-engine'
 import { GX_2511, GX_DEVELOPMENT } from '../constants.ts'
 import { credentialTypes } from './credential.ts'
 import { ShapeViolationError, type ShapeViolation } from './errors.ts'
+import { triplesOf, type RdfLiteral, type RdfTriple } from './jsonld-triples.ts'
 import { inlineGraphContexts, inlinedContextText } from './vocabulary.ts'
 
 const SH = 'http://www.w3.org/ns/shacl#'
@@ -322,23 +323,30 @@ function termText (term: { termType: string, value: string }): string {
 }
 
 /**
- * The RDF of each credential, parsed together: one JSON-LD document per distinct context, each
- * credential its own named graph. One that Oxigraph cannot parse gets its error instead.
+ * The RDF of each credential. The bundled contexts' term maps read most credentials directly
+ * (jsonld-triples.ts); the others are parsed by Oxigraph together, one JSON-LD document per
+ * distinct context, each credential its own named graph. One that Oxigraph cannot parse gets its
+ * error instead.
  */
 function parseGraphs (credentials: ReadonlyArray<Record<string, unknown>>): Array<Quad[] | Error> {
   // no bundled shape targets the credential envelope (checked at load): its triples and its
   // context's type-scoped terms would cost a third of the parse
   const subjectsOnly = [...releases.values()].every(r => r.subjectsOnly) // releases in use are loaded by now
+  const graphOf = (i: number): unknown[] => subjectsOnly ? subjectsOf(credentials[i]) : [{ ...credentials[i], '@context': undefined, credentialSubject: subjectsOf(credentials[i]) }]
   const out: Array<Quad[] | Error> = credentials.map(() => [])
   const groups = new Map<string, number[]>()
   credentials.forEach((credential, i) => {
+    const triples = triplesOf(credential['@context'], graphOf(i))
+    if (triples != null) {
+      out[i] = triples.map(quadOf)
+      return
+    }
     const key = JSON.stringify(credential['@context'])
     const group = groups.get(key)
     if (group == null) groups.set(key, [i])
     else group.push(i)
   })
   for (const indexes of groups.values()) {
-    const graphOf = (i: number): unknown[] => subjectsOnly ? subjectsOf(credentials[i]) : [{ ...credentials[i], '@context': undefined, credentialSubject: subjectsOf(credentials[i]) }]
     const documentOf = (list: number[]): string => {
       const graphs = list.map(i => ({ '@id': GRAPH_PREFIX + String(i), '@graph': graphOf(i) }))
       const context = inlinedContextText(credentials[list[0]]['@context'], graphs)
@@ -369,6 +377,15 @@ function parseGraphs (credentials: ReadonlyArray<Record<string, unknown>>): Arra
     }
   }
   return out
+}
+
+function termOf (term: string | RdfLiteral): Quad['object'] {
+  if (typeof term !== 'string') return DataFactory.literal(term.value, DataFactory.namedNode(term.datatype))
+  return term.startsWith('_:') ? DataFactory.blankNode(term.slice(2)) : DataFactory.namedNode(term)
+}
+
+function quadOf (triple: RdfTriple): Quad {
+  return DataFactory.quad(termOf(triple.subject) as Quad['subject'], DataFactory.namedNode(triple.predicate), termOf(triple.object))
 }
 
 /**

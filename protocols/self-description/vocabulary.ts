@@ -146,7 +146,7 @@ function flattenVc2Context (context: Record<string, any>): Record<string, any> {
 }
 
 /** Contexts as given to Oxigraph: the bundled documents, VC 2.0 flattened. */
-const RDF_CONTEXTS = new Map<string, unknown>([...BUNDLED_CONTEXTS].map(([url, document]) => [url, url === VC2_CONTEXT ? flattenVc2Context(document['@context']) : document['@context']]))
+export const RDF_CONTEXTS = new Map<string, unknown>([...BUNDLED_CONTEXTS].map(([url, document]) => [url, url === VC2_CONTEXT ? flattenVc2Context(document['@context']) : document['@context']]))
 
 /**
  * A credential with every string context replaced by its bundled document, ready for
