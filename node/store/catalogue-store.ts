@@ -21,7 +21,7 @@ import type { StoreMark, StoreState } from './store-mark.ts'
 import type { IndexTerms } from '../query/index-terms.ts'
 import { createWriteQueue } from './write-queue.ts'
 import {
-  decodeSeq, headIndexKeys, indexKey, indexPrefix, termPrefixes, type HeadRecord, type RevocationRecord, type VersionRecord, type VersionStatus
+  decodeSeq, headIndexKeys, indexKey, indexPrefix, termPrefixes, versionEncoding, type HeadRecord, type RevocationRecord, type VersionRecord, type VersionStatus
 } from './records.ts'
 
 export type Database = AbstractLevel<any, string, any>
@@ -108,7 +108,7 @@ const isCorruption = (err: any): boolean => err.code === 'LEVEL_CORRUPTION' || /
 
 export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {}): CatalogueStore {
   const keepVersions = Math.max(1, init.keepVersions ?? KEEP_VERSIONS)
-  const versions = db.sublevel<string, VersionRecord>('versions', { valueEncoding: 'json' }) as unknown as Sub
+  const versions = db.sublevel<string, VersionRecord>('versions', { valueEncoding: versionEncoding }) as unknown as Sub
   const heads = db.sublevel<string, HeadRecord>('heads', { valueEncoding: 'json' }) as unknown as Sub
   const statuses = db.sublevel<string, string>('status', { valueEncoding: 'utf8' }) as unknown as Sub
   const revocationsDb = db.sublevel<string, RevocationRecord>('revocations', { valueEncoding: 'json' }) as unknown as Sub

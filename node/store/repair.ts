@@ -14,7 +14,7 @@ import { STORE_MARK_FILE } from '../constants.ts'
 import { indexTerms } from '../query/index-terms.ts'
 import { createCatalogueStore, type Database } from './catalogue-store.ts'
 import { createFileMark } from './store-mark.ts'
-import type { RevocationRecord, VersionRecord } from './records.ts'
+import { versionEncoding, type RevocationRecord, type VersionRecord } from './records.ts'
 
 export interface RepairProgress {
   phase: 'salvage' | 'versions' | 'revocations'
@@ -59,7 +59,7 @@ export async function repairStore (dataDir: string, options: RepairOptions = {})
     const old = new ClassicLevel<string, any>(location, { valueEncoding: 'json' })
     await old.open()
     try {
-      const versions = old.sublevel<string, VersionRecord>('versions', { valueEncoding: 'json' })
+      const versions = old.sublevel<string, VersionRecord>('versions', { valueEncoding: versionEncoding })
       const order: Array<{ seq: number, cid: string }> = []
       for await (const [cid, record] of versions.iterator()) order.push({ seq: record.seq, cid })
       order.sort((a, b) => a.seq - b.seq)

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { ClassicLevel } from 'classic-level'
 import { createCatalogueNode, type CatalogueNode } from '../../../node/catalogue-node.ts'
-import { headIndexKeys, type HeadRecord } from '../../../node/store/records.ts'
+import { headIndexKeys, versionEncoding, type HeadRecord, type VersionRecord } from '../../../node/store/records.ts'
 import { generateIssuerKey, signCredential, signRevocation } from '../../../protocols/self-description/index.ts'
 import { serviceOffering } from '../../fixtures/subjects.ts'
 import { tempDir } from '../../fixtures/node.ts'
@@ -83,5 +83,44 @@ describe('store format', () => {
     } finally {
       await old.stop()
     }
+  })
+
+  it('writes a version\'s JWS as the JSON it encodes and gives back the very JWS it took, also from records written before', async () => {
+    const dir = join(await tempDir(), 'data')
+    const node = createCatalogueNode({ dataDir: dir, sparql: false })
+    await node.start()
+    const jws = [await offering(1, 'Lighthouse storage'), await offering(2, 'Harbour storage')]
+    const cids = []
+    for (const item of jws) cids.push((await node.publish(item)).cid)
+    await node.stop()
+
+    const db = new ClassicLevel<string, string>(join(dir, 'store'))
+    const raw = db.sublevel<string, string>('versions', { valueEncoding: 'utf8' })
+    const stored = JSON.parse(await raw.get(cids[0]) as string)
+    assert.equal(stored.jws, undefined)
+    assert.match(stored.jwsPayload, /"credentialSubject":/) // JSON that Snappy can compress, not base64url
+    // the second as gxcat wrote versions before: the JWS as it came
+    const { jwsHeader: _h, jwsPayload: _p, jwsSignature: _s, ...rest } = JSON.parse(await raw.get(cids[1]) as string)
+    await raw.put(cids[1], JSON.stringify({ ...rest, jws: jws[1] }))
+    await db.close()
+
+    const again = createCatalogueNode({ dataDir: dir, sparql: false })
+    await again.start()
+    try {
+      assert.equal((await again.getVersion(cids[0])).jws, jws[0])
+      assert.equal((await again.getVersion(cids[1])).jws, jws[1])
+    } finally {
+      await again.stop()
+    }
+  })
+
+  it('keeps a JWS whose segments do not decode back to themselves exactly as it came', () => {
+    const record = { cid: 'c', entry: 'e', issuer: 'did:web:x', subject: 's', types: [], typeIris: [], validFrom: '', receivedAt: '', seq: 1 }
+    // base64url with stray low bits in the last character ("eyJhIjoxfQ" is {"a":1}; "eyJhIjoxfR" decodes alike)
+    for (const jws of ['eyJhIjoxfQ.eyJhIjoxfR.c2ln', 'eyJhIjoxfQ.eyJhIjoxfQ.c2ln', 'eyJhIjoxfQ.gA.c2ln']) {
+      const text = versionEncoding.encode({ ...record, jws } as unknown as VersionRecord)
+      assert.equal(versionEncoding.decode(text).jws, jws)
+    }
+    assert.equal(JSON.parse(versionEncoding.encode({ ...record, jws: 'eyJhIjoxfQ.eyJhIjoxfR.c2ln' } as unknown as VersionRecord)).jws, 'eyJhIjoxfQ.eyJhIjoxfR.c2ln')
   })
 })
