@@ -20,7 +20,7 @@ import { EntryRateLimitedError, EntryRevokedError, InvalidQueryError, NodeStoppe
 import { createNodeMetrics, type NodeMetrics } from './metrics.ts'
 import { listVersions, type ListFilter, type ListPage } from './query/filters.ts'
 import { indexTerms } from './query/index-terms.ts'
-import { createRdfIndex, type RdfIndex, type SparqlResult } from './query/rdf-index.ts'
+import { createRdfIndex, versionNQuads, type RdfIndex, type SparqlResult } from './query/rdf-index.ts'
 import { createCatalogueStore, type CatalogueStore, type CatalogueStoreInit, type Database } from './store/catalogue-store.ts'
 import { createFileMark } from './store/store-mark.ts'
 import { sharedShapesPool } from './verification/shapes-pool.ts'
@@ -229,7 +229,8 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     const started = performance.now()
     try {
       for await (const batch of this.activeVersions(options)) {
-        for (const version of batch) if (!progress.removed.has(version.cid)) rdf.add(version)
+        // read here: at a start the main thread has little else to do, and the RDF worker loads meanwhile
+        for (const version of batch) if (!progress.removed.has(version.cid)) rdf.add({ ...version, nQuads: versionNQuads(version) })
         progress.loaded += batch.length
       }
       await rdf.idle()

@@ -8,10 +8,11 @@ import { Worker } from 'node:worker_threads'
 import { RDF_BATCH_SIZE, SPARQL_MAX_QUEUED, SPARQL_MAX_RESULT_BYTES, SPARQL_MAX_WAIT_MS, SPARQL_TIMEOUT_MS } from '../constants.ts'
 import { InvalidQueryError, NodeBusyError, QueryTimeoutError, QueryTooLargeError, ReadOnlyQueryError, SparqlUnavailableError } from '../errors.ts'
 import { siblingModule } from '../worker-module.ts'
-import { createRdfStore, type RdfVersion, type SparqlResult } from './rdf-store.ts'
+import { createRdfStore, versionNQuads, type RdfVersion, type SparqlResult } from './rdf-store.ts'
 import type { ComponentLogger } from '@libp2p/interface'
 
 export type { RdfVersion, SparqlResult } from './rdf-store.ts'
+export { versionNQuads } from './rdf-store.ts'
 
 export type RdfRequest =
   | { op: 'load', versions: RdfVersion[] }
@@ -149,7 +150,7 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
       let loaded = 0
       for await (const batch of init.reload?.() ?? []) {
         if (closed || worker !== current) return
-        const versions = batch.filter(v => !removedWhileRestarting.has(v.cid))
+        const versions = batch.filter(v => !removedWhileRestarting.has(v.cid)).map(v => ({ ...v, nQuads: versionNQuads(v) }))
         loaded += versions.length
         worker.postMessage({ op: 'load', versions } satisfies RdfRequest)
       }

@@ -397,9 +397,5 @@ function nQuadsTerm (term: string | RdfLiteral): string {
 
 /** Triples as N-Quads in one named graph. */
 export function nQuadsOf (triples: readonly RdfTriple[], graph: string): string {
-  let text = ''
-  for (const { subject, predicate, object } of triples) {
-    text += `${nQuadsTerm(subject)} <${predicate}> ${nQuadsTerm(object)} <${graph}> .\n`
-  }
-  return text
+  return triples.map(({ subject, predicate, object }) => `${nQuadsTerm(subject)} <${predicate}> ${nQuadsTerm(object)} <${graph}> .\n`).join('')
 }

@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict'
+import { DataFactory, type Quad } from 'n3'
+import { isomorphic } from 'rdf-isomorphic'
 import { didOf, generateIssuerKey, signCredential, signRevocation, type IssuerKey } from '../../protocols/self-description/index.ts'
 import { generateJws } from '../../simulations/generator.ts'
 import { legalPerson2511, serviceOffering } from '../fixtures/subjects.ts'
 import { get, post, startTestNode, type TestNode } from '../fixtures/node.ts'
 import { b64u, decodePart } from '../fixtures/jws.ts'
+
+/** Every quad of a node's SPARQL index, with its graph, as RDF/JS quads (blank nodes compared by structure). */
+const allQuads = async (url: string): Promise<Quad[]> => {
+  const r = await post(`${url}/v1/sparql`, 'SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }', 'application/sparql-query')
+  assert.equal(r.status, 200, JSON.stringify(r.body))
+  const term = (b: any): any => b.type === 'uri' ? DataFactory.namedNode(b.value) : b.type === 'bnode' ? DataFactory.blankNode(b.value) : DataFactory.literal(b.value, b['xml:lang'] ?? DataFactory.namedNode(b.datatype ?? 'http://www.w3.org/2001/XMLSchema#string'))
+  return r.body.results.bindings.map((b: any) => DataFactory.quad(term(b.s), term(b.p), term(b.o), term(b.g)))
+}
 
 const sparqlCount = async (url: string, where: string): Promise<number> => {
   const r = await post(`${url}/v1/sparql`, `SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ${where} }`, 'application/sparql-query')
@@ -212,6 +222,7 @@ describe('catalogue node over HTTP', function () {
     it('keeps everything across a restart', async () => {
       const before = (await get(`${t.url}/v1/status`)).body
       const sparqlBefore = await sparqlCount(t.url, '?s ?p ?o')
+      const quadsBefore = await allQuads(t.url)
       await t.stop()
       const again = await startTestNode({ dir: t.dir })
       try {
@@ -220,6 +231,10 @@ describe('catalogue node over HTTP', function () {
         assert.equal(after.revoked, before.revoked)
         assert.equal(after.versions, before.versions)
         assert.equal(await sparqlCount(again.url, '?s ?p ?o'), sparqlBefore)
+        // the index rebuilt at the start (read on the main thread) holds the very graphs ingest built
+        const quadsAfter = await allQuads(again.url)
+        assert.equal(quadsAfter.length, quadsBefore.length)
+        assert.ok(isomorphic(quadsAfter, quadsBefore), 'the SPARQL index holds other quads after the restart')
         assert.equal((await get(`${again.url}/v1/self-descriptions?q=new%20name`)).body.items.length, 1)
       } finally {
         await again.stop()
