@@ -234,6 +234,7 @@ class SmallDataset {
 const RDF_FIRST = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#first'
 const RDF_REST = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#rest'
 const RDF_NIL = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#nil'
+const SH_IN = `${SH}in`
 
 /**
  * The values of every sh:in list, by the shape that has it, and the shapes graph without those
@@ -242,38 +243,39 @@ const RDF_NIL = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#nil'
  * collection of the validating thread marked again. A list that anything else points at stays.
  */
 function liftInLists (quads: Quad[]): { quads: Quad[], inValues: Map<string, Term[]> } {
-  // list cells are blank nodes: keyed by their label alone
+  // list cells are blank nodes, keyed by N3's term id ("_:label"): `value` would cut a new
+  // string out of it at every read, half the time of loading a release
   const cells = new Map<string, { first?: Term, rest?: Term }>()
   const pointedAt = new Map<string, number>()
   for (const quad of quads) {
     const predicate = quad.predicate.value
     if ((predicate === RDF_FIRST || predicate === RDF_REST) && quad.subject.termType === 'BlankNode') {
-      let cell = cells.get(quad.subject.value)
-      if (cell == null) cells.set(quad.subject.value, cell = {})
+      let cell = cells.get(quad.subject.id)
+      if (cell == null) cells.set(quad.subject.id, cell = {})
       if (predicate === RDF_FIRST) cell.first = quad.object
       else cell.rest = quad.object
     }
-    if (predicate !== RDF_REST && quad.object.termType === 'BlankNode') pointedAt.set(quad.object.value, (pointedAt.get(quad.object.value) ?? 0) + 1)
+    if (predicate !== RDF_REST && quad.object.termType === 'BlankNode') pointedAt.set(quad.object.id, (pointedAt.get(quad.object.id) ?? 0) + 1)
   }
   const inValues = new Map<string, Term[]>()
   const lifted = new Set<string>()
   for (const quad of quads) {
-    if (quad.predicate.value !== `${SH}in` || quad.object.termType !== 'BlankNode' || pointedAt.get(quad.object.value) !== 1) continue
+    if (quad.predicate.value !== SH_IN || quad.object.termType !== 'BlankNode' || pointedAt.get(quad.object.id) !== 1) continue
     const values: Term[] = []
     const listCells = new Set<string>()
-    let node: Term = quad.object
+    let node: Quad['object'] = quad.object
     while (node.value !== RDF_NIL) {
-      const cell: { first?: Term, rest?: Term } | undefined = node.termType === 'BlankNode' ? cells.get(node.value) : undefined
-      if (cell?.first == null || cell.rest == null || listCells.has(node.value)) break
+      const cell: { first?: Term, rest?: Term } | undefined = node.termType === 'BlankNode' ? cells.get(node.id) : undefined
+      if (cell?.first == null || cell.rest == null || listCells.has(node.id)) break
       values.push(cell.first)
-      listCells.add(node.value)
-      node = cell.rest
+      listCells.add(node.id)
+      node = cell.rest as Quad['object']
     }
     if (node.value !== RDF_NIL || [...listCells].slice(1).some(label => pointedAt.has(label))) continue // not a well-formed list of its own
     inValues.set(keyOf(quad.subject), values)
     for (const label of listCells) lifted.add(label)
   }
-  return { quads: quads.filter(q => q.subject.termType !== 'BlankNode' || !lifted.has(q.subject.value)), inValues }
+  return { quads: quads.filter(q => q.subject.termType !== 'BlankNode' || !lifted.has(q.subject.id)), inValues }
 }
 
 /**
