@@ -65,7 +65,7 @@ export interface CatalogueNodeEvents {
 export interface CatalogueNodeInit {
   /** directory of the level database; ignored when `db` is given */
   dataDir?: string
-  /** worker threads that run the official shapes, shared by the nodes of the process (0: in this thread). @default one per core but one, up to 8 */
+  /** worker threads that check signatures and run the official shapes, shared by the nodes of the process (0: signatures on libuv's thread pool, shapes in this thread). @default one per core but one, up to 8 */
   shapesWorkers?: number
   /** versions kept per entry, the head included; older superseded ones are pruned. @default 3 */
   keepVersions?: number

@@ -41,7 +41,7 @@ export interface NodeConfig {
   keepVersions: number
   /** log every HTTP request */
   accessLog: boolean
-  /** worker threads that run the official shapes (0: the main thread); absent: one per core but one, up to 8 */
+  /** worker threads that check signatures and run the official shapes (0: none); absent: one per core but one, up to 8 */
   workers?: number
 }
 

@@ -75,7 +75,7 @@ export const BOOTSTRAP_MAX_CONNECTIONS = 500
 export const KEEP_VERSIONS = 3
 /** File beside the store recording how many batches the store acknowledged (its high-water mark). */
 export const STORE_MARK_FILE = 'store.mark'
-/** Most worker threads that run the official shapes (one per core beyond the main thread's, up to this). */
+/** Most worker threads that check signatures and run the official shapes (one per core beyond the main thread's, up to this). */
 export const MAX_SHAPES_WORKERS = 8
 /**
  * Most credentials sent to a shapes worker in one message, and validated there in one call:

@@ -1,21 +1,33 @@
 /**
- * The official shapes on every core: a pool of worker threads, shared by the nodes of a process
- * (a simulation of hundreds of nodes gets one pool, not hundreds). Credentials submitted in one
- * tick are gathered and split among the workers, the least loaded first, so that a lone
+ * Signatures and the official shapes on every core: a pool of worker threads, shared by the
+ * nodes of a process (a simulation of hundreds of nodes gets one pool, not hundreds). A
+ * credential goes to a worker once, with its signature and key (checked there with synchronous
+ * node:crypto) and its JSON text (validated if the signature holds). Credentials submitted in
+ * one tick are gathered and split among the workers, the least loaded first, so that a lone
  * credential (gossip, one HTTP client) goes out at once and a bulk import keeps every worker
  * busy; the main thread keeps parsing, ordering and storing. Without a worker (one core, or a
- * setting of 0) the shapes run in this thread as before.
+ * setting of 0) the signatures go to libuv's thread pool and the shapes run in this thread.
  */
 import { availableParallelism } from 'node:os'
+import type { KeyObject } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 import { mentionsGaiax, validateGaiaxShapes, type ShapesValidator, type ShapeViolation } from '../../protocols/self-description/index.ts'
 import { MAX_SHAPES_WORKERS, SHAPES_BATCH, SHAPES_VERDICT_CACHE } from '../constants.ts'
 import { siblingModule } from '../worker-module.ts'
 
-/** Credentials as JSON text: strings cross to a worker as flat copies, where objects are cloned field by field. */
-export interface ShapesRequest { id: number, texts: string[] }
+/**
+ * One credential for a worker: its JSON text to validate (strings cross to a worker as flat
+ * copies, where objects are cloned field by field) and/or a signature to check first.
+ */
+export interface ShapesItem {
+  text?: string
+  signed?: { jws: string, alg: string, key: KeyObject }
+}
+export interface ShapesRequest { id: number, items: ShapesItem[] }
+/** signature: whether it verified, or why it could not be checked; violations: where the text was validated */
+export interface ShapesResult { signature?: boolean | string, violations?: ShapeViolation[], error?: string }
 export type ShapesResponse =
-  | { id: number, results: ShapeViolation[][], error?: undefined, ready?: undefined }
+  | { id: number, results: ShapesResult[], error?: undefined, ready?: undefined }
   | { id: number, error: string, results?: undefined, ready?: undefined }
   | { ready: true, id?: undefined }
 
@@ -29,8 +41,8 @@ export interface ShapesPool extends ShapesValidator {
 }
 
 interface Pending {
-  text: string
-  resolve: (violations: ShapeViolation[]) => void
+  item: ShapesItem
+  resolve: (result: ShapesResult) => void
   reject: (err: Error) => void
 }
 
@@ -40,38 +52,47 @@ function defaultShapesWorkers (): number {
 }
 
 /**
- * The pool's validate: credentials that name no Gaia-X vocabulary conform at once; each other
+ * The verdicts of a pool: credentials that name no Gaia-X vocabulary conform at once; each other
  * credential's verdict is remembered by its JSON text for the credentials validated after it
  * (a simulation's nodes in one process validate each credential once between them), and only
- * the others go to `run`. Credentials being validated share one run; at most
- * SHAPES_VERDICT_CACHE verdicts are kept, the oldest dropped first.
+ * the others are run. Credentials being validated share one run; at most SHAPES_VERDICT_CACHE
+ * verdicts are kept, the oldest dropped first; a failure (a worker that died) is not a verdict.
  */
-function rememberVerdicts (run: (text: string, credential: Record<string, unknown>) => Promise<ShapeViolation[]>): { validate: ShapesValidator['validate'], hits: () => number } {
+function createVerdicts (): { hits: () => number, known: (text: string) => Promise<ShapeViolation[]> | undefined, remember: (text: string, verdict: Promise<ShapeViolation[]>) => void } {
   const verdicts = new Map<string, Promise<ShapeViolation[]>>()
   let hits = 0
   return {
     hits: () => hits,
-    validate: async (credential, text = JSON.stringify(credential)) => {
-      if (!mentionsGaiax(text)) return []
+    known: text => {
+      if (!mentionsGaiax(text)) return Promise.resolve([])
       const verdict = verdicts.get(text)
-      if (verdict != null) {
-        hits++
-        return verdict
-      }
-      const fresh = run(text, credential)
-      verdicts.set(text, fresh)
+      if (verdict != null) hits++
+      return verdict
+    },
+    remember: (text, verdict) => {
+      verdicts.set(text, verdict)
       if (verdicts.size > SHAPES_VERDICT_CACHE) verdicts.delete(verdicts.keys().next().value as string)
-      // a failure (a worker that died) is not a verdict: the next one tries again
-      fresh.catch(() => { if (verdicts.get(text) === fresh) verdicts.delete(text) })
-      return fresh
+      verdict.catch(() => { if (verdicts.get(text) === verdict) verdicts.delete(text) })
     }
+  }
+}
+
+/** The pool's validate: a verdict known, or `run` (remembered). */
+function rememberVerdicts (verdicts: ReturnType<typeof createVerdicts>, run: (text: string, credential: Record<string, unknown>) => Promise<ShapeViolation[]>): ShapesValidator['validate'] {
+  return async (credential, text = JSON.stringify(credential)) => {
+    const known = verdicts.known(text)
+    if (known != null) return known
+    const fresh = run(text, credential)
+    verdicts.remember(text, fresh)
+    return fresh
   }
 }
 
 export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
   if (size <= 0) {
-    const inThread = rememberVerdicts(async (_text, credential) => validateGaiaxShapes(credential))
-    return { size: 0, get remembered () { return inThread.hits() }, validate: inThread.validate, async ready () {}, async close () {} }
+    const verdicts = createVerdicts()
+    const validate = rememberVerdicts(verdicts, async (_text, credential) => validateGaiaxShapes(credential))
+    return { size: 0, get remembered () { return verdicts.hits() }, validate, async ready () {}, async close () {} }
   }
   const workers: Array<{ worker: Worker, load: number, ready: Promise<void> }> = []
   const waiting = new Map<number, { batch: Pending[], slot: { load: number } }>()
@@ -124,31 +145,56 @@ export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
       if (slot.load === 0) slot.worker.ref()
       slot.load += part.length
       waiting.set(id, { batch: part, slot })
-      slot.worker.postMessage({ id, texts: part.map(p => p.text) } satisfies ShapesRequest)
+      slot.worker.postMessage({ id, items: part.map(p => p.item) } satisfies ShapesRequest)
     }
   }
 
-  const inWorkers = rememberVerdicts(async text => {
-    const { promise, resolve, reject } = Promise.withResolvers<ShapeViolation[]>()
-    pending.push({ text, resolve, reject })
+  const send = async (item: ShapesItem): Promise<ShapesResult> => {
+    const { promise, resolve, reject } = Promise.withResolvers<ShapesResult>()
+    pending.push({ item, resolve, reject })
     if (pending.length === 1) setImmediate(flush)
     return promise
-  })
+  }
+  const violationsOf = (result: ShapesResult): ShapeViolation[] => {
+    if (result.error != null) throw new Error(`the shapes worker failed: ${result.error}`)
+    return result.violations ?? []
+  }
+  const verdicts = createVerdicts()
+  const validate = rememberVerdicts(verdicts, async text => violationsOf(await send({ text })))
 
   // started now, so that the shapes are parsed while the node opens its store
   while (workers.length < size) start()
 
   return {
     size,
-    get remembered () { return inWorkers.hits() },
+    get remembered () { return verdicts.hits() },
     async ready () {
       await Promise.all(workers.map(async slot => slot.ready))
     },
-    validate: inWorkers.validate,
+    validate,
+    async verify ({ jws, alg, key, text }) {
+      const signed = { jws, alg, key }
+      const known = verdicts.known(text)
+      if (known != null) {
+        const result = await send({ signed })
+        return { signature: signatureOf(result), violations: await known }
+      }
+      const result = await send({ signed, text })
+      const signature = signatureOf(result)
+      // a verdict is remembered only where the shapes ran: not past a signature that failed
+      if (signature) verdicts.remember(text, Promise.resolve(violationsOf(result)))
+      return { signature, violations: signature ? violationsOf(result) : [] }
+    },
     async close () {
       await Promise.all(workers.splice(0).map(async slot => slot.worker.terminate()))
     }
   }
+}
+
+/** A worker's answer on a signature: whether it verified; one it could not check throws, as node:crypto's verify does. */
+function signatureOf (result: ShapesResult): boolean {
+  if (typeof result.signature === 'string') throw new Error(result.signature)
+  return result.signature === true
 }
 
 let shared: ShapesPool | undefined

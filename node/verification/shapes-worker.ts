@@ -1,12 +1,13 @@
 /**
  * A worker thread of the shapes pool: parses every shape release as it starts (then says it is
- * ready), runs the official Gaia-X shapes over the batches of credentials it is sent and
- * answers each with its violations, in order.
+ * ready), checks the signatures it is sent (synchronous node:crypto: this thread has nothing
+ * else to do meanwhile), runs the official Gaia-X shapes over the credentials it is sent (those
+ * whose signature verified, where it was sent one) and answers each item, in order.
  */
 import { parentPort } from 'node:worker_threads'
-import { gaiaxShapes, SHAPE_RELEASES } from '../../protocols/self-description/index.ts'
+import { gaiaxShapes, SHAPE_RELEASES, verifyJwsSignatureSync } from '../../protocols/self-description/index.ts'
 import { SHAPES_BATCH } from '../constants.ts'
-import type { ShapesRequest, ShapesResponse } from './shapes-pool.ts'
+import type { ShapesItem, ShapesRequest, ShapesResponse, ShapesResult } from './shapes-pool.ts'
 
 if (parentPort == null) throw new Error('shapes-worker.ts runs in a worker thread')
 const port = parentPort
@@ -32,32 +33,50 @@ function schedule (): void {
   setImmediate(run)
 }
 
+/** A job's signature, checked here; an exception (a key that cannot verify) is its message. */
+function checkSignature (signed: NonNullable<ShapesItem['signed']>): boolean | string {
+  try {
+    return verifyJwsSignatureSync(signed.jws, signed.alg, signed.key)
+  } catch (err: any) {
+    return String(err.message)
+  }
+}
+
 function run (): void {
   scheduled = false
   const requests: ShapesRequest[] = []
   let count = 0
-  while (queue.length > 0 && (requests.length === 0 || count + queue[0].texts.length <= SHAPES_BATCH)) {
+  while (queue.length > 0 && (requests.length === 0 || count + queue[0].items.length <= SHAPES_BATCH)) {
     const request = queue.shift() as ShapesRequest
     requests.push(request)
-    count += request.texts.length
+    count += request.items.length
   }
-  const parsed: Array<{ id: number, credentials: Array<Record<string, unknown>> }> = []
-  for (const request of requests) {
-    try {
-      parsed.push({ id: request.id, credentials: request.texts.map(text => JSON.parse(text)) })
-    } catch (err: any) {
-      port.postMessage({ id: request.id, error: `${err.name}: ${err.message}` } satisfies ShapesResponse)
-    }
+  // signatures first: a credential whose signature fails is not worth its shapes
+  const answers = requests.map(request => request.items.map(item => ({ signature: item.signed != null ? checkSignature(item.signed) : undefined } as ShapesResult)))
+  const toValidate: Array<{ request: number, item: number, credential: Record<string, unknown> }> = []
+  requests.forEach((request, r) => {
+    request.items.forEach((item, i) => {
+      if (item.text == null || (item.signed != null && answers[r][i].signature !== true)) return
+      try {
+        toValidate.push({ request: r, item: i, credential: JSON.parse(item.text) })
+      } catch (err: any) {
+        answers[r][i].error = `${err.name}: ${err.message}`
+      }
+    })
+  })
+  const reply = (): void => { requests.forEach((request, r) => { port.postMessage({ id: request.id, results: answers[r] } satisfies ShapesResponse) }) }
+  if (toValidate.length === 0) {
+    reply()
+    schedule() // what queued beyond this batch
+    return
   }
   busy = true
-  gaiaxShapes().validate(parsed.flatMap(p => p.credentials)).then(
+  gaiaxShapes().validate(toValidate.map(v => v.credential)).then(
     results => {
-      let offset = 0
-      for (const { id, credentials } of parsed) {
-        port.postMessage({ id, results: results.slice(offset, offset += credentials.length) } satisfies ShapesResponse)
-      }
+      toValidate.forEach((v, k) => { answers[v.request][v.item].violations = results[k] })
+      reply()
     },
-    (err: Error) => { for (const { id } of parsed) port.postMessage({ id, error: `${err.name}: ${err.message}` } satisfies ShapesResponse) }
+    (err: Error) => { for (const request of requests) port.postMessage({ id: request.id, error: `${err.name}: ${err.message}` } satisfies ShapesResponse) }
   ).finally(() => {
     busy = false
     schedule()

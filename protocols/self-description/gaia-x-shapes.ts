@@ -10,6 +10,7 @@
  * (about a second). Each credential is validated against only the shapes its graph's types
  * reach, and credentials submitted in the same tick share one JSON-LD → RDF parse (Oxigraph).
  */
+import type { KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { DataFactory, Parser, Store, type Quad, type Term } from 'n3'
 import oxigraph from 'oxigraph'
@@ -456,6 +457,21 @@ export interface ShapesValidator {
   validate (credential: Record<string, unknown>, text?: string): Promise<ShapeViolation[]>
   /** resolves when it can validate without a first-use delay */
   ready? (): Promise<void>
+  /**
+   * A JWS's signature checked with `key` and, if it verifies, its credential's shapes (the
+   * credential's JSON text), in one step: where a pool of worker threads runs the shapes, it
+   * verifies the signature there too, with synchronous node:crypto, rather than the main thread
+   * sending it to libuv's thread pool and the text to a worker separately.
+   */
+  verify? (job: SignedShapesJob): Promise<{ signature: boolean, violations: ShapeViolation[] }>
+}
+
+export interface SignedShapesJob {
+  jws: string
+  alg: string
+  key: KeyObject
+  /** the credential's JSON text */
+  text: string
 }
 
 /** Throws ShapeViolationError when the credential violates the official shapes, run in this thread or by `shapes` (given its JSON text if the caller has it). */

@@ -3,6 +3,7 @@
  * three parts, header size and nesting, the algorithm allow-list, then the payload.
  * The signature itself is checked with node:crypto (signature.ts).
  */
+import type { KeyObject } from 'node:crypto'
 import type { JWSHeaderParameters } from 'jose'
 import { ALLOWED_ALGORITHMS, MAX_HEADER_BYTES, MAX_JSON_DEPTH } from '../constants.ts'
 import { InvalidEnvelopeError, InvalidSignatureError, PayloadTooLargeError, UnsupportedAlgorithmError, UnsupportedFormatError } from './errors.ts'
@@ -78,16 +79,19 @@ export function typOfJws (jws: string): string | undefined {
   }
 }
 
+/** Checks a JWS's signature with a key: node:crypto on libuv's thread pool unless a pool of worker threads does it. */
+export type SignatureCheck = (jws: string, alg: string, key: KeyObject) => Promise<boolean>
+
 /**
  * Verifies the signature of a decoded JWS with the key its kid names, and the validity dates of
  * that key's certificate chain if it has one. Returns the key.
  */
-export async function verifySignature (decoded: DecodedJws, resolver: DidResolver, options: AbortOptions & { now?: number } = {}): Promise<ResolvedKey> {
+export async function verifySignature (decoded: DecodedJws, resolver: DidResolver, options: AbortOptions & { now?: number, check?: SignatureCheck } = {}): Promise<ResolvedKey> {
   const { key, cryptoKey } = await resolver.importKey(decoded.header.kid, decoded.header.alg, options)
   if (key.chain != null) assertChainDates(key.chain, options.now)
   let valid = false
   try {
-    valid = await verifyJwsSignature(decoded.jws, decoded.header.alg, cryptoKey)
+    valid = await (options.check ?? verifyJwsSignature)(decoded.jws, decoded.header.alg, cryptoKey)
   } catch (err: any) {
     throw new InvalidSignatureError(`the signature does not verify with ${decoded.header.kid}: ${err.message}`)
   }

@@ -27,19 +27,31 @@ export function importPublicKey (jwk: JWK, alg: string): KeyObject {
   return key
 }
 
-/** Whether the signature of a compact JWS verifies with `key` under `alg`. */
-export async function verifyJwsSignature (jws: string, alg: string, key: KeyObject): Promise<boolean> {
+/** What node:crypto's verify takes for a JWS signed with `alg`; undefined for an alg it cannot be, or a signature of the wrong length. */
+function verifyArguments (jws: string, alg: string, key: KeyObject): { algorithm: string | null, data: Buffer, options: KeyObject | VerifyKeyObjectInput, signature: Buffer } | undefined {
   const dot = jws.lastIndexOf('.')
   const data = Buffer.from(jws.slice(0, dot), 'latin1')
   const signature = Buffer.from(jws.slice(dot + 1), 'base64url')
-  const check = (algorithm: string | null, options: KeyObject | VerifyKeyObjectInput): Promise<boolean> => new Promise((resolve, reject) => {
-    verify(algorithm, data, options, signature, (err, valid) => { if (err != null) reject(err); else resolve(valid) })
-  })
   switch (alg) {
-    case 'EdDSA': return check(null, key)
-    case 'ES256': return signature.length === 64 && check('sha256', { key, dsaEncoding: 'ieee-p1363' })
-    case 'ES384': return signature.length === 96 && check('sha384', { key, dsaEncoding: 'ieee-p1363' })
-    case 'PS256': return check('sha256', { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST })
-    default: return false
+    case 'EdDSA': return { algorithm: null, data, options: key, signature }
+    case 'ES256': return signature.length === 64 ? { algorithm: 'sha256', data, options: { key, dsaEncoding: 'ieee-p1363' }, signature } : undefined
+    case 'ES384': return signature.length === 96 ? { algorithm: 'sha384', data, options: { key, dsaEncoding: 'ieee-p1363' }, signature } : undefined
+    case 'PS256': return { algorithm: 'sha256', data, options: { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature }
+    default: return undefined
   }
+}
+
+/** Whether the signature of a compact JWS verifies with `key` under `alg`, on libuv's thread pool. */
+export async function verifyJwsSignature (jws: string, alg: string, key: KeyObject): Promise<boolean> {
+  const args = verifyArguments(jws, alg, key)
+  if (args == null) return false
+  return new Promise((resolve, reject) => {
+    verify(args.algorithm, args.data, args.options, args.signature, (err, valid) => { if (err != null) reject(err); else resolve(valid) })
+  })
+}
+
+/** The same, in this thread: for a worker thread that does nothing else meanwhile. */
+export function verifyJwsSignatureSync (jws: string, alg: string, key: KeyObject): boolean {
+  const args = verifyArguments(jws, alg, key)
+  return args != null && verify(args.algorithm, args.data, args.options, args.signature)
 }

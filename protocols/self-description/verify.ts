@@ -10,7 +10,7 @@ import {
 import { credentialTypes, issuerOf, type Credential } from './credential.ts'
 import {
   CredentialExpiredError, CredentialNotYetValidError, InvalidCredentialError, InvalidEnvelopeError,
-  IssuerMismatchError, MissingSubjectIdError, UnsupportedFormatError
+  IssuerMismatchError, MissingSubjectIdError, ShapeViolationError, UnsupportedFormatError, type ShapeViolation
 } from './errors.ts'
 import { entryId, isNfc, isRfc3339, versionCid } from './identity.ts'
 import { decodeJws, payloadTextOfJws, verifySignature, type DecodedJws } from './jws.ts'
@@ -19,7 +19,7 @@ import { assertGaiaxShapes, type ShapesValidator } from './gaia-x-shapes.ts'
 import { expandTerm, readContexts } from './vocabulary.ts'
 import type { CertificateChain } from './certificate-chain.ts'
 import { readStatusEntries, type StatusChecker, type StatusEntry } from './status-list.ts'
-import type { AbortOptions, DidResolver } from './did-resolver.ts'
+import type { AbortOptions, DidResolver, ResolvedKey } from './did-resolver.ts'
 
 export interface VerifiedCredential {
   /** the exact compact JWS */
@@ -61,8 +61,25 @@ export interface VerifyOptions extends AbortOptions {
 export async function verifyCredential (input: string | Uint8Array, options: VerifyOptions): Promise<VerifiedCredential> {
   const decoded = decodeJws(input, options.maxBytes ?? MAX_CREDENTIAL_BYTES, 'the credential')
   const checked = checkCredential(decoded, options.now ?? Date.now())
-  const key = await verifySignature(decoded, options.resolver, options)
-  if (options.skipShapes !== true) await assertGaiaxShapes(checked.credential, options.shapes, options.shapes != null ? payloadTextOfJws(decoded.jws) : undefined)
+  const pool = options.skipShapes !== true ? options.shapes : undefined
+  let key: ResolvedKey
+  if (pool?.verify != null) {
+    // the signature and the shapes in one trip to a worker thread
+    const verify = pool.verify.bind(pool)
+    let violations: ShapeViolation[] = []
+    key = await verifySignature(decoded, options.resolver, {
+      ...options,
+      check: async (jws, alg, cryptoKey) => {
+        const result = await verify({ jws, alg, key: cryptoKey, text: payloadTextOfJws(jws) })
+        violations = result.violations
+        return result.signature
+      }
+    })
+    if (violations.length > 0) throw new ShapeViolationError(violations)
+  } else {
+    key = await verifySignature(decoded, options.resolver, options)
+    if (options.skipShapes !== true) await assertGaiaxShapes(checked.credential, options.shapes, options.shapes != null ? payloadTextOfJws(decoded.jws) : undefined)
+  }
   const verified = key.chain != null ? { ...checked, chain: key.chain } : checked
   if (options.status != null) await options.status.assertActive(verified, options)
   return verified

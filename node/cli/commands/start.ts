@@ -47,7 +47,7 @@ export function addNodeOptions (command: Command): Command {
     .option('--cors <origin>', 'a browser origin (https://app.example) allowed to read the HTTP API cross-site (repeatable; none by default)', collect, [])
     .option('--query-timeout <seconds>', 'longest a SPARQL query may run before it is stopped (default from config: 10)', Number)
     .option('--keep-versions <n>', 'versions kept per entry, the current one included; older ones are pruned (default from config: 3)', Number)
-    .option('--workers <n>', 'worker threads that run the official shapes (0: none; default from config: one per core but one, up to 8)', Number)
+    .option('--workers <n>', 'worker threads that check signatures and run the official shapes (0: none; default from config: one per core but one, up to 8)', Number)
     .option('--access-log', 'log every HTTP request (off by default: it costs throughput)')
     .option('--allowed-host <name>', 'a Host name the HTTP API answers to besides its address, e.g. its public DNS name (repeatable)', collect, [])
 }

@@ -6,10 +6,11 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { GX_2511, GX_DEVELOPMENT, VC2_CONTEXT } from '../../../protocols/constants.ts'
-import { payloadOfVerifiedJws, validateGaiaxShapes } from '../../../protocols/self-description/index.ts'
+import { createDidResolver, generateIssuerKey, payloadOfVerifiedJws, signCredential, validateGaiaxShapes, verifyCredential } from '../../../protocols/self-description/index.ts'
 import { createShapesPool } from '../../../node/verification/shapes-pool.ts'
 import { generateJws } from '../../../simulations/generator.ts'
 import { legalPerson2511, serviceOffering, serviceOffering2511 } from '../../fixtures/subjects.ts'
+import { decodePart, rawSign, resign } from '../../fixtures/jws.ts'
 
 const thirdParty = (path: string): Record<string, unknown> => {
   const text = readFileSync(new URL(`../../fixtures/third-party/${path}`, import.meta.url), 'utf8').trim()
@@ -76,6 +77,53 @@ describe('shapes pool', function () {
       } finally {
         await pool.close()
       }
+    }
+  })
+
+  it('checks signatures in its workers and refuses nothing the main thread accepts, nor accepts anything it refuses', async () => {
+    const ed = generateIssuerKey()
+    const p256 = generateIssuerKey('p256')
+    const other = generateIssuerKey()
+    const good = await signCredential(serviceOffering('https://so.example/pooled'), ed, { validFrom: '2026-01-01T00:00:00Z' })
+    const goodP256 = await signCredential(serviceOffering('https://so.example/pooled-p256'), p256, { validFrom: '2026-01-01T00:00:00Z' })
+    const [header, payload, signature] = good.split('.')
+    const otherSignature = (await signCredential(serviceOffering('https://so.example/other'), ed, { validFrom: '2026-01-01T00:00:00Z' })).split('.')[2]
+    const corpus: Array<[string, string]> = [
+      ['valid, EdDSA', good],
+      ['valid, ES256', goodP256],
+      ['violates the shapes', resign(good, ed, p => { p.credentialSubject['gx:unknownProperty'] = 'closed shapes refuse it' })],
+      ['a signature of another payload', `${header}.${payload}.${otherSignature}`],
+      ['signed by another key than its kid names', rawSign(decodePart(good, 0), decodePart(good, 1), other)],
+      ['an ES256 signature of the wrong length', `${goodP256.slice(0, goodP256.lastIndexOf('.'))}.${Buffer.alloc(63, 1).toString('base64url')}`],
+      // the verdict of its payload is remembered by then: the signature must still be checked
+      ['a remembered payload with a broken signature', `${header}.${payload}.${signature.slice(0, -4)}AAAA`]
+    ]
+    const outcome = async (jws: string, shapes?: ReturnType<typeof createShapesPool>): Promise<unknown> => {
+      try {
+        return { cid: (await verifyCredential(jws, { resolver: createDidResolver(), ...(shapes != null ? { shapes } : {}) })).cid }
+      } catch (err: any) {
+        return { error: err.name, message: err.message.replace(/_:[^ ;]*/g, '_:blank') }
+      }
+    }
+    const pool = createShapesPool(1)
+    try {
+      for (const [what, jws] of corpus) {
+        const inThread = await outcome(jws)
+        assert.deepEqual(await outcome(jws, pool), inThread, what)
+      }
+      // and all at once, as an import sends them
+      const together = await Promise.all(corpus.map(async ([, jws]) => outcome(jws, pool)))
+      assert.deepEqual(together, await Promise.all(corpus.map(async ([, jws]) => outcome(jws))))
+      assert.deepEqual(together.map(o => (o as { error?: string }).error ?? 'accepted'), ['accepted', 'accepted', 'ShapeViolationError', 'InvalidSignatureError', 'InvalidSignatureError', 'InvalidSignatureError', 'InvalidSignatureError'])
+      // more credentials than one worker batch, all with remembered verdicts (a second node of
+      // the process receiving what the first took): signatures only, every one answered
+      const many = await generateJws(80, { seed: 83 })
+      for (let round = 0; round < 2; round++) {
+        const outcomes = await Promise.all(many.map(async jws => outcome(jws, pool)))
+        assert.ok(outcomes.every(o => (o as { cid?: string }).cid != null), `round ${round}: every credential accepted`)
+      }
+    } finally {
+      await pool.close()
     }
   })
 })
