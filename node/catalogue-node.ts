@@ -165,6 +165,8 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   /** the rebuild of the RDF index after start, while it runs: how far it is, and the versions removed meanwhile */
   private rdfRebuild?: { done: Promise<void>, loaded: number, total: number, removed: Set<string> }
   private rdfAbort?: AbortController
+  /** versions being verified and stored now, by their JWS */
+  private readonly publishing = new Map<string, Promise<PublishResult>>()
 
   constructor (init: CatalogueNodeInit) {
     super()
@@ -295,6 +297,26 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
 
   async publish (jws: string, options: AbortOptions & { source?: Source } = {}): Promise<PublishResult> {
     this.assertRunning()
+    // the same version from several sources at once (a late joiner's sync sessions with each of
+    // its peers push it alike, gossip and sync meet) is verified once: the others share the
+    // outcome, as a duplicate where the first stored it
+    const pending = this.publishing.get(jws)
+    if (pending != null) {
+      const first = await pending
+      const status = first.status === 'active' ? 'duplicate' : first.status
+      this.metrics.ingests.inc({ status, source: options.source ?? 'api' })
+      return { ...first, status, supersedes: undefined }
+    }
+    const publishing = this.publishOnce(jws, options)
+    this.publishing.set(jws, publishing)
+    try {
+      return await publishing
+    } finally {
+      this.publishing.delete(jws)
+    }
+  }
+
+  private async publishOnce (jws: string, options: AbortOptions & { source?: Source }): Promise<PublishResult> {
     const source = options.source ?? 'api'
     let verified: VerifiedCredential
     let terms

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict'
 import { DataFactory, type Quad } from 'n3'
 import { isomorphic } from 'rdf-isomorphic'
-import { didOf, generateIssuerKey, signCredential, signRevocation, type IssuerKey } from '../../protocols/self-description/index.ts'
+import { MemoryLevel } from 'memory-level'
+import { createCatalogueNode } from '../../node/catalogue-node.ts'
+import type { Database } from '../../node/store/catalogue-store.ts'
+import { createDidResolver, didOf, generateIssuerKey, signCredential, signRevocation, type IssuerKey } from '../../protocols/self-description/index.ts'
 import { generateJws } from '../../simulations/generator.ts'
 import { legalPerson2511, serviceOffering } from '../fixtures/subjects.ts'
 import { get, post, startTestNode, type TestNode } from '../fixtures/node.ts'
@@ -327,6 +330,33 @@ describe('facets', () => {
       }
     } finally {
       await t.destroy()
+    }
+  })
+})
+
+describe('one version from several sources at once', () => {
+  it('is verified once: the first stores it, the others share its outcome as duplicates', async () => {
+    const resolver = createDidResolver()
+    let keyLookups = 0
+    const counting = { ...resolver, importKey: async (...args: Parameters<typeof resolver.importKey>) => { keyLookups++; return resolver.importKey(...args) } }
+    const node = createCatalogueNode({ db: new MemoryLevel<string, any>({ valueEncoding: 'json' }) as unknown as Database, rdfWorker: false, resolver: counting })
+    await node.start()
+    try {
+      const [jws, bad] = await generateJws(2, { seed: 91 })
+      const forged = `${bad.slice(0, bad.lastIndexOf('.'))}.${Buffer.alloc(64).toString('base64url')}`
+      const results = await Promise.all(Array.from({ length: 5 }, async (_, i) => node.publish(jws, { source: i === 0 ? 'api' : 'sync' })))
+      assert.deepEqual(results.map(r => r.status).sort(), ['active', 'duplicate', 'duplicate', 'duplicate', 'duplicate'])
+      assert.equal(new Set(results.map(r => r.cid)).size, 1)
+      assert.equal(keyLookups, 1, 'verified once')
+      // a refusal is shared alike
+      const refusals = await Promise.allSettled(Array.from({ length: 3 }, async () => node.publish(forged)))
+      assert.deepEqual(refusals.map(r => r.status === 'rejected' ? r.reason.name : r.status), ['InvalidSignatureError', 'InvalidSignatureError', 'InvalidSignatureError'])
+      assert.equal(keyLookups, 2)
+      // and once it is stored, a later copy is verified again and found a duplicate, as before
+      assert.equal((await node.publish(jws)).status, 'duplicate')
+      assert.match(await node.metrics.registry.metrics(), /gxcat_ingests_total\{status="duplicate",source="sync"\} 4/)
+    } finally {
+      await node.stop()
     }
   })
 })
