@@ -11,7 +11,7 @@ import { defaultLogger } from '@libp2p/logger'
 import { Level } from 'level'
 import { TypedEventEmitter } from 'main-event'
 import {
-  compareVersions, createDidResolver, createStatusChecker, createTrustPolicy, entryId, payloadOfVerifiedJws, verifyCredential, verifyPresentation, verifyRevocation,
+  compareVersions, createDidResolver, createStatusChecker, createTrustPolicy, entryId, issuerOf, payloadOfVerifiedJws, versionCid, verifyCredential, verifyPresentation, verifyRevocation,
   type AbortOptions, type DidResolver, type Revocation, type ShapesValidator, type StatusChecker, type TrustPolicy, type VerifiedCredential
 } from '../protocols/self-description/index.ts'
 import { RateLimiter } from '@libp2p/utils'
@@ -316,8 +316,35 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     }
   }
 
+  /**
+   * This very JWS as its entry's current, active version, if it is: verified when it was stored,
+   * it is not verified again (several peers pushing a late joiner the same versions one after
+   * another). Anything else, a malformed JWS included, is left to verification.
+   */
+  private async storedHead (jws: string): Promise<PublishResult | undefined> {
+    let issuer: unknown, subject: unknown
+    try {
+      const payload = payloadOfVerifiedJws(jws)
+      issuer = issuerOf(payload)
+      subject = payload.credentialSubject?.id ?? payload.credentialSubject?.['@id']
+    } catch {
+      return undefined
+    }
+    if (typeof issuer !== 'string' || typeof subject !== 'string') return undefined
+    const entry = entryId(issuer, subject)
+    const head = this.store.getHead(entry)
+    if (head == null || this.store.isRevoked(entry) || head.cid !== versionCid(jws).toString()) return undefined
+    if ((await this.store.getVersion(head.cid))?.status !== 'active') return undefined // expired, or revoked by its status list: verification says so
+    return { status: 'duplicate', cid: head.cid, entry, issuer, subject }
+  }
+
   private async publishOnce (jws: string, options: AbortOptions & { source?: Source }): Promise<PublishResult> {
     const source = options.source ?? 'api'
+    const stored = await this.storedHead(jws)
+    if (stored != null) {
+      this.metrics.ingests.inc({ status: 'duplicate', source })
+      return stored
+    }
     let verified: VerifiedCredential
     let terms
     try {

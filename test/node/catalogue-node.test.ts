@@ -352,9 +352,12 @@ describe('one version from several sources at once', () => {
       const refusals = await Promise.allSettled(Array.from({ length: 3 }, async () => node.publish(forged)))
       assert.deepEqual(refusals.map(r => r.status === 'rejected' ? r.reason.name : r.status), ['InvalidSignatureError', 'InvalidSignatureError', 'InvalidSignatureError'])
       assert.equal(keyLookups, 2)
-      // and once it is stored, a later copy is verified again and found a duplicate, as before
-      assert.equal((await node.publish(jws)).status, 'duplicate')
+      // once it is stored and active, a later copy is known without verifying it again
+      const again = await node.publish(jws)
+      assert.deepEqual({ ...again, supersedes: undefined }, { ...results.find(r => r.status === 'active'), status: 'duplicate', supersedes: undefined })
+      assert.equal(keyLookups, 2)
       assert.match(await node.metrics.registry.metrics(), /gxcat_ingests_total\{status="duplicate",source="sync"\} 4/)
+      assert.match(await node.metrics.registry.metrics(), /gxcat_ingests_total\{status="duplicate",source="api"\} 1/)
     } finally {
       await node.stop()
     }
