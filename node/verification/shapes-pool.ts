@@ -181,9 +181,10 @@ export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
       }
       const result = await send({ signed, text })
       const signature = signatureOf(result)
+      const violations = signature ? violationsOf(result) : []
       // a verdict is remembered only where the shapes ran: not past a signature that failed
-      if (signature) verdicts.remember(text, Promise.resolve(violationsOf(result)))
-      return { signature, violations: signature ? violationsOf(result) : [] }
+      if (signature) verdicts.remember(text, Promise.resolve(violations))
+      return { signature, violations }
     },
     async close () {
       await Promise.all(workers.splice(0).map(async slot => slot.worker.terminate()))

@@ -18,7 +18,7 @@ port.postMessage({ ready: true } satisfies ShapesResponse)
 
 // requests that queued while the worker was busy (small batches from HTTP clients and gossip
 // arrive tick by tick) are validated together, up to SHAPES_BATCH credentials a call
-let queue: ShapesRequest[] = []
+const queue: ShapesRequest[] = []
 let scheduled = false
 let busy = false
 
@@ -64,17 +64,13 @@ function run (): void {
       }
     })
   })
-  const reply = (): void => { requests.forEach((request, r) => { port.postMessage({ id: request.id, results: answers[r] } satisfies ShapesResponse) }) }
-  if (toValidate.length === 0) {
-    reply()
-    schedule() // what queued beyond this batch
-    return
-  }
+  // one way out, whether any shapes run (signatures only, all failed): what queued meanwhile runs next
   busy = true
-  gaiaxShapes().validate(toValidate.map(v => v.credential)).then(
+  const validated = toValidate.length === 0 ? Promise.resolve([]) : gaiaxShapes().validate(toValidate.map(v => v.credential))
+  validated.then(
     results => {
       toValidate.forEach((v, k) => { answers[v.request][v.item].violations = results[k] })
-      reply()
+      requests.forEach((request, r) => { port.postMessage({ id: request.id, results: answers[r] } satisfies ShapesResponse) })
     },
     (err: Error) => { for (const request of requests) port.postMessage({ id: request.id, error: `${err.name}: ${err.message}` } satisfies ShapesResponse) }
   ).finally(() => {

@@ -22,6 +22,7 @@ import { triplesOf, type RdfLiteral, type RdfTriple } from './jsonld-triples.ts'
 import { inlineGraphContexts, inlinedContextText } from './vocabulary.ts'
 
 const SH = 'http://www.w3.org/ns/shacl#'
+const SH_IN = `${SH}in`
 const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type'
 const RDFS_SUBCLASS_OF = 'http://www.w3.org/2000/01/rdf-schema#subClassOf'
 const GRAPH_PREFIX = 'urn:gxcat:shapes:'
@@ -126,7 +127,7 @@ function readTurtle (folder: string, name: string): Quad[] {
 function loadRelease (namespace: string, folder: string): ShapeRelease {
   const { quads, inValues } = liftInLists([...readTurtle(folder, 'shapes.ttl'), ...readTurtle(folder, 'ontology.ttl')])
   const shapesGraph = new Store(quads)
-  const validator = new Validator(shapesGraph, { factory, validations: [[DataFactory.namedNode(`${SH}in`), shape => compileIn(shape, inValues)]] })
+  const validator = new Validator(shapesGraph, { factory, validations: [[DataFactory.namedNode(SH_IN), shape => compileIn(shape, inValues)]] })
 
   // class IRI → the shapes that target it or one of its superclasses
   const subclasses = (cls: string, seen = new Set<string>()): Set<string> => {
@@ -235,7 +236,6 @@ class SmallDataset {
 const RDF_FIRST = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#first'
 const RDF_REST = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#rest'
 const RDF_NIL = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#nil'
-const SH_IN = `${SH}in`
 
 /**
  * The values of every sh:in list, by the shape that has it, and the shapes graph without those
@@ -285,7 +285,7 @@ function liftInLists (quads: Quad[]): { quads: Quad[], inValues: Map<string, Ter
  * joined once per shape rather than at every value checked.
  */
 function compileIn (shape: any, inValues: ReadonlyMap<string, Term[]>): { generic: (context: any) => void } {
-  const allowed = inValues.get(keyOf(shape.ptr.term)) ?? [...shape.ptr.out([DataFactory.namedNode(`${SH}in`)]).list()].map((item: any) => item.term as Term)
+  const allowed = inValues.get(keyOf(shape.ptr.term)) ?? [...shape.ptr.out([DataFactory.namedNode(SH_IN)]).list()].map((item: any) => item.term as Term)
   const keys = new Set(allowed.map(keyOf))
   const args = { in: allowed.map(term => term.value).join(', ') }
   const component = DataFactory.namedNode(`${SH}InConstraintComponent`)
