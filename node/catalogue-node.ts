@@ -206,7 +206,6 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   async start (options: AbortOptions = {}): Promise<void> {
     if (this.running) return
     await this.dbFactory()
-    // the shape workers parse the shapes meanwhile; credentials sent before they are ready wait for them
     await this.store.open()
     this.running = true
     const recheckMs = this.init.statusRecheckMs ?? STATUS_RECHECK_MS
@@ -224,6 +223,8 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       const rebuild = { done: Promise.resolve(), loaded: 0, total: this.store.counts.entries, removed: new Set<string>() }
       this.rdfRebuild = rebuild
       rebuild.done = this.loadRdf(this.rdf, rebuild, { signal })
+    } else {
+      this.shapes.warm?.()
     }
   }
 
@@ -241,6 +242,9 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       if (this.running) this.log.error('rebuilding the RDF index failed: %e', err)
     } finally {
       this.rdfRebuild = undefined
+      // the shape workers parse the shapes now rather than beside the rebuild (both take the
+      // cores for seconds); a credential arriving earlier starts them at once
+      this.shapes.warm?.()
     }
   }
 

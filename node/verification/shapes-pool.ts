@@ -35,7 +35,15 @@ export interface ShapesPool extends ShapesValidator {
   readonly size: number
   /** verdicts answered from memory (credentials validated before) */
   readonly remembered: number
-  /** resolves once every worker has parsed the shapes (credentials sent earlier wait for that) */
+  /**
+   * Starts the workers, which parse the shapes (about a second each release), unless they run
+   * already. A node calls it once its RDF index is rebuilt, so that the two do not share the
+   * cores at a restart; the first credential submitted starts them too.
+   */
+  warm (): void
+  /** whether the workers have been started (by warm or a first credential) */
+  readonly started: boolean
+  /** resolves once the workers have started and parsed the shapes (credentials sent earlier wait for that) */
   ready (): Promise<void>
   close (): Promise<void>
 }
@@ -92,12 +100,18 @@ export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
   if (size <= 0) {
     const verdicts = createVerdicts()
     const validate = rememberVerdicts(verdicts, async (_text, credential) => validateGaiaxShapes(credential))
-    return { size: 0, get remembered () { return verdicts.hits() }, validate, async ready () {}, async close () {} }
+    return { size: 0, get remembered () { return verdicts.hits() }, validate, warm () {}, started: true, async ready () {}, async close () {} }
   }
   const workers: Array<{ worker: Worker, load: number, ready: Promise<void> }> = []
   const waiting = new Map<number, { batch: Pending[], slot: { load: number } }>()
   let nextId = 0
   let pending: Pending[] = []
+  const warmed = Promise.withResolvers<void>()
+  const warm = (): void => {
+    if (workers.length >= size) return
+    while (workers.length < size) start()
+    warmed.resolve()
+  }
 
   const start = (): { worker: Worker, load: number, ready: Promise<void> } => {
     const worker = new Worker(siblingModule('shapes-worker', import.meta.url))
@@ -135,7 +149,7 @@ export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
   const flush = (): void => {
     const batch = pending
     pending = []
-    while (workers.length < size) start()
+    warm()
     // chunks of a few dozen, dealt to the least loaded worker each: results come back chunk by
     // chunk, so the main thread stores the first while the workers run the next (no convoy)
     for (let i = 0; i < batch.length; i += SHAPES_BATCH) {
@@ -162,13 +176,13 @@ export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
   const verdicts = createVerdicts()
   const validate = rememberVerdicts(verdicts, async text => violationsOf(await send({ text })))
 
-  // started now, so that the shapes are parsed while the node opens its store
-  while (workers.length < size) start()
-
   return {
     size,
     get remembered () { return verdicts.hits() },
+    warm,
+    get started () { return workers.length > 0 },
     async ready () {
+      await warmed.promise
       await Promise.all(workers.map(async slot => slot.ready))
     },
     validate,

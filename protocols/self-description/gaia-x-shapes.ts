@@ -455,7 +455,9 @@ function flush (): void {
 export interface ShapesValidator {
   /** `text`: the credential's JSON text where the caller has it (a JWS payload), which saves serialising it again */
   validate (credential: Record<string, unknown>, text?: string): Promise<ShapeViolation[]>
-  /** resolves when it can validate without a first-use delay */
+  /** prepares what validation needs (parses the shapes) where that is deferred until asked */
+  warm? (): void
+  /** resolves when it can validate without a first-use delay (once warmed, or asked to validate) */
   ready? (): Promise<void>
   /**
    * A JWS's signature checked with `key` and, if it verifies, its credential's shapes (the

@@ -61,6 +61,24 @@ describe('shapes pool', function () {
     }
   })
 
+  it('starts its workers when warmed or first asked, not when created (a restarting node rebuilds its RDF index first)', async () => {
+    const idle = createShapesPool(1)
+    const asked = createShapesPool(1)
+    try {
+      assert.equal(idle.started, false)
+      idle.warm()
+      assert.equal(idle.started, true)
+      await idle.ready()
+      assert.equal(asked.started, false)
+      const good = credential(GX_2511, legalPerson2511('https://lp.example/lazy'))
+      assert.deepEqual(await asked.validate(good), [])
+      assert.equal(asked.started, true)
+      await asked.ready()
+    } finally {
+      await Promise.all([idle.close(), asked.close()])
+    }
+  })
+
   it('remembers verdicts: a credential seen before (by another node of the process) is not validated again', async () => {
     const good = credential(GX_2511, legalPerson2511('https://lp.example/remembered'))
     const bad = credential(GX_2511, { id: 'https://lp.example/remembered-bad', type: 'gx:LegalPerson' })
