@@ -92,3 +92,9 @@ export const SHAPES_VERDICT_CACHE = 4096
 /** DHT puts of accepted entries: how many a node starts per second, and how many run at once (paced, off the ingest path). */
 export const DHT_PUTS_PER_SECOND = 20
 export const DHT_PUTS_AT_ONCE = 4
+
+/**
+ * Ping streams at once, each way, on a connection: libp2p's connection monitor pings every 10 s
+ * and waits up to 60 s for an answer, so up to six may overlap before one times out.
+ */
+export const PING_STREAMS = 6

@@ -12,6 +12,7 @@ import { identify, type Identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { memory } from '@libp2p/memory'
 import { ping, type Ping } from '@libp2p/ping'
+import { PING_STREAMS } from '../constants.ts'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
 import { CATALOGUE_TOPIC, DHT_NAMESPACE, DHT_PROTOCOL, GOSSIP_PRUNE_BACKOFF_MS, MAX_GOSSIP_MESSAGE_BYTES } from '../../protocols/constants.ts'
@@ -89,7 +90,10 @@ export function catalogueLibp2pOptions (init: CatalogueLibp2pInit): Libp2pOption
   const usesMemory = init.listen.some(a => a.startsWith('/memory')) || (init.bootstrap ?? []).some(a => a.startsWith('/memory'))
   const services: Record<string, unknown> = {
     identify: identify(),
-    ping: ping()
+    // the connection monitor pings every connection through this service; a ping still under
+    // way when the next is due (a busy peer, a connection full of sync items) would otherwise
+    // hit ping's limit of one stream and have the monitor close a live connection
+    ping: ping({ maxOutboundStreams: PING_STREAMS, maxInboundStreams: PING_STREAMS })
   }
   if (init.dht !== false) {
     services.dht = kadDHT({
