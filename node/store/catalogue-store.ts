@@ -1,9 +1,7 @@
 /**
  * The durable replica: level with sub-levels for versions (by CID), heads (current version
- * per entry, with the terms it is indexed under), status of superseded/revoked versions,
- * revocations, the history of versions by seq, and metadata. The current heads' posting lists
- * (by type, issuer, word, property value) live in memory (postings.ts), rebuilt from the heads'
- * terms at open: a version costs its batch three writes, not some twenty. Every accepted version or revocation is one atomic batch (group-committed with
+ * per entry), status of superseded/revoked versions, revocations, structured indexes and
+ * metadata. Every accepted version or revocation is one atomic batch (group-committed with
  * its neighbours), acknowledged only after the batch is written; a failed write fails the
  * store, which then refuses writes until it is reopened, so memory and disk never diverge.
  * Each batch also records what the store holds (counts and a batch number), and a mark outside
@@ -19,12 +17,11 @@ import type { AbstractLevel, AbstractSublevel } from 'abstract-level'
 import { compareVersions, type Revocation, type VerifiedCredential } from '../../protocols/self-description/index.ts'
 import { KEEP_VERSIONS, MAX_WRITE_BATCH, STORE_LOCK_WAIT_MS } from '../constants.ts'
 import { StoreCorruptionError, StoreError } from '../errors.ts'
-import { createPostings } from './postings.ts'
 import type { StoreMark, StoreState } from './store-mark.ts'
 import type { IndexTerms } from '../query/index-terms.ts'
 import { createWriteQueue } from './write-queue.ts'
 import {
-  decodeSeq, headIndexKeys, headPrefixes, indexKey, indexPrefix, termPrefixes, versionEncoding, type HeadRecord, type RevocationRecord, type VersionRecord, type VersionStatus
+  decodeSeq, headIndexKeys, indexKey, indexPrefix, termPrefixes, versionEncoding, type HeadRecord, type RevocationRecord, type VersionRecord, type VersionStatus
 } from './records.ts'
 
 export type Database = AbstractLevel<any, string, any>
@@ -120,8 +117,6 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
 
   const damaged = (what: string): StoreCorruptionError => new StoreCorruptionError(`the store ${init.location ?? ''} is damaged: ${what}; run gxcat repair on its data directory`)
   const memoryHeads = new Map<string, MemoryHead>()
-  /** the current heads' posting lists (kinds a, i, t, w, p); the history (h) is on disk */
-  const postings = createPostings()
   /** current heads by seq: what a posting (which carries no CID) points at */
   const headCids = new Map<number, string>()
   // kept in memory from the heads' index keys: counts by facet answer at once at any size
@@ -168,14 +163,6 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     let prunedVersions = 0
     const keysAdded: string[] = []
     const keysRemoved: string[] = []
-    const postingsAdded: Array<[number, string[]]> = []
-    const postingsRemoved: Array<[number, string[]]> = []
-    const unpost = (entry: string): void => {
-      const head = storedHeads.get(entry)
-      if (head == null) return
-      keysRemoved.push(...headIndexKeys(head))
-      postingsRemoved.push([head.seq, headPrefixes(head)])
-    }
     let addedRevokedHeads = 0
 
     // index keys of heads replaced in this batch: read them first, in one go
@@ -183,6 +170,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     const storedHeads = new Map<string, HeadRecord>()
     const loaded = await heads.getMany(touched)
     touched.forEach((entry, i) => { if (loaded[i] != null) storedHeads.set(entry, loaded[i]) })
+    const indexKeysOf = (entry: string): string[] => { const head = storedHeads.get(entry); return head == null ? [] : headIndexKeys(head) }
 
     const results: Array<AcceptOutcome | RevokeOutcome> = []
     const now = new Date().toISOString()
@@ -202,7 +190,8 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
         let older: HeadRecord['older'] = []
         if (head != null) {
           ops.push({ type: 'put', key: head.cid, value: 'superseded', sublevel: statuses })
-          unpost(entry)
+          for (const key of indexKeysOf(entry)) ops.push({ type: 'del', key, sublevel: index })
+          keysRemoved.push(...indexKeysOf(entry))
           older = [{ cid: head.cid, seq: head.seq }, ...(storedHeads.get(entry)?.older ?? [])]
           // in order: a version pruned as soon as it is superseded (keepVersions 1) ends deleted
           for (const pruned of older.splice(keepVersions - 1)) {
@@ -214,8 +203,8 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
         }
         const headTerms = { issuer: verified.issuer, types: terms.types, tokens: terms.tokens, properties: terms.properties }
         const prefixes = termPrefixes(headTerms)
+        for (const prefix of prefixes) ops.push({ type: 'put', key: indexKey(prefix, s), value: '', sublevel: index })
         keysAdded.push(...prefixes)
-        postingsAdded.push([s, prefixes])
         const headRecord: HeadRecord = { cid, validFrom: verified.validFrom, seq: s, terms: headTerms, older }
         ops.push({ type: 'put', key: entry, value: headRecord, sublevel: heads })
         storedHeads.set(entry, headRecord)
@@ -232,7 +221,8 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
         if (head != null) {
           addedRevokedHeads++
           ops.push({ type: 'put', key: head.cid, value: 'revoked', sublevel: statuses })
-          unpost(entry)
+          for (const key of indexKeysOf(entry)) ops.push({ type: 'del', key, sublevel: index })
+          keysRemoved.push(...indexKeysOf(entry))
           const { indexKeys: _keys, terms: _terms, ...kept } = storedHeads.get(entry) as HeadRecord
           const headRecord: HeadRecord = kept
           ops.push({ type: 'put', key: entry, value: headRecord, sublevel: heads })
@@ -273,8 +263,6 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     // added first: a key added and removed in the same batch nets out
     countFacets(keysAdded, 1)
     countFacets(keysRemoved, -1)
-    for (const [seq, prefixes] of postingsAdded) postings.add(seq, prefixes)
-    for (const [seq, prefixes] of postingsRemoved) postings.remove(seq, prefixes)
     try {
       init.mark?.write(state)
     } catch {
@@ -305,8 +293,6 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     if (record.validUntil != null && Date.parse(record.validUntil) < Date.now()) return 'expired'
     return 'active'
   }
-
-  const historyCid = guard(async (seq: number): Promise<string | undefined> => index.get(indexKey(indexPrefix('h'), seq)))
 
   function guard<A extends unknown[], R> (fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
     return async (...args: A) => {
@@ -344,17 +330,10 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
       try {
         seq = (await meta.get('seq')) ?? 0
         recorded = await meta.get('state')
-        const posted: Array<{ seq: number, prefixes: string[] }> = []
         for await (const [entry, head] of heads.iterator()) {
           memoryHeads.set(entry, { cid: head.cid, validFrom: head.validFrom, seq: head.seq })
           headCids.set(head.seq, head.cid)
           countHeadFacets(head, 1)
-          posted.push({ seq: head.seq, prefixes: headPrefixes(head) })
-        }
-        postings.load(posted)
-        // stores written before kept these postings on disk: they are derived from the heads now
-        for (const [gte, lt] of [['a\u0000', 'a\u0001'], ['i\u0000', 'w\u0001']]) {
-          if ((await index.keys({ gte, lt, limit: 1 }).all()).length > 0) await index.clear({ gte, lt })
         }
         for await (const entry of revocationsDb.keys()) revoked.add(entry)
         versionCount = 0
@@ -411,22 +390,12 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
       return revoked.has(entry)
     },
     async * scan (prefix, afterSeq, limit) {
-      if (!prefix.startsWith('h')) {
-        // answered from memory, but never by a store whose database has gone
-        if (db.status !== 'open') throw new StoreError(`the store cannot be read: it is ${db.status}`)
-        for (const seq of postings.after(prefix, afterSeq, limit)) {
-          // a head replaced since the list was read: its CID is in history
-          const cid = headCids.get(seq) ?? await historyCid(seq)
-          if (cid != null) yield { seq, cid }
-        }
-        return
-      }
       const gt = afterSeq > 0 ? indexKey(prefix, afterSeq) : prefix
       try {
         for await (const [key, stored] of index.iterator({ gt, lt: prefix + '\uffff', limit })) {
           const seq = decodeSeq(key.slice(prefix.length))
           // a posting read from the iterator's snapshot may point at a head replaced since: its CID is in history
-          const cid = stored !== '' ? stored : headCids.get(seq) ?? await historyCid(seq)
+          const cid = stored !== '' ? stored : headCids.get(seq) ?? await index.get(indexKey(indexPrefix('h'), seq))
           if (cid != null) yield { seq, cid }
         }
       } catch (err: any) {
@@ -437,9 +406,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
       const head: HeadRecord | undefined = await heads.get(entry)
       return head == null ? [] : [head.cid, ...(head.older ?? []).map(o => o.cid)]
     }),
-    hasPostings: guard(async (prefix: string, seqs: number[]) => prefix.startsWith('h')
-      ? (await index.getMany(seqs.map(s => indexKey(prefix, s)))).map(v => v != null)
-      : seqs.map(seq => postings.has(prefix, seq))),
+    hasPostings: guard(async (prefix: string, seqs: number[]) => (await index.getMany(seqs.map(s => indexKey(prefix, s)))).map(v => v != null)),
     async * revocations () {
       for await (const record of revocationsDb.values()) yield record
     },

@@ -111,9 +111,3 @@ export function headIndexKeys (head: HeadRecord): string[] {
   if (head.indexKeys != null) return head.indexKeys
   return head.terms == null ? [] : termPrefixes(head.terms).map(prefix => indexKey(prefix, head.seq))
 }
-
-/** The posting lists a head is in, from its terms or (stores written before terms) its index keys. */
-export function headPrefixes (head: HeadRecord): string[] {
-  if (head.terms != null) return termPrefixes(head.terms)
-  return (head.indexKeys ?? []).map(key => key.slice(0, -SEQ_DIGITS))
-}
