@@ -84,7 +84,9 @@ export type IndexKind = 'a' | 'h' | 't' | 'i' | 'w' | 'p'
 
 /** The prefix of one posting list: all keys of (kind, value…), ordered by seq. */
 export function indexPrefix (kind: IndexKind, ...values: string[]): string {
-  return [kind, ...values, ''].join('\u0000')
+  let prefix = kind + '\u0000'
+  for (const value of values) prefix += value + '\u0000'
+  return prefix
 }
 
 export function indexKey (prefix: string, seq: number): string {
