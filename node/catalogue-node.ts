@@ -15,7 +15,7 @@ import {
   type AbortOptions, type DidResolver, type Revocation, type ShapesValidator, type StatusChecker, type TrustPolicy, type VerifiedCredential
 } from '../protocols/self-description/index.ts'
 import { RateLimiter } from '@libp2p/utils'
-import { ENTRY_VERSION_WINDOW_MS, ENTRY_VERSIONS_PER_WINDOW, SPARQL_LOAD_WAIT_MS, STATUS_RECHECK_MS, STORE_MARK_FILE } from './constants.ts'
+import { ENTRY_VERSION_WINDOW_MS, ENTRY_VERSIONS_PER_WINDOW, POSTINGS_FILE, SPARQL_LOAD_WAIT_MS, STATUS_RECHECK_MS, STORE_MARK_FILE } from './constants.ts'
 import { EntryRateLimitedError, EntryRevokedError, InvalidQueryError, NodeStoppedError, NotFoundError, SparqlUnavailableError } from './errors.ts'
 import { createNodeMetrics, type NodeMetrics } from './metrics.ts'
 import { listVersions, type ListFilter, type ListPage } from './query/filters.ts'
@@ -187,7 +187,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       const markPath = join(init.dataDir, STORE_MARK_FILE)
       // level opens itself on the next tick: a store that should exist is never created afresh
       db = new Level<string, any>(location, { valueEncoding: 'json', createIfMissing: !existsSync(markPath) }) as unknown as Database
-      onDisk = { location, mark: createFileMark(markPath) }
+      onDisk = { location, mark: createFileMark(markPath), postingsFile: join(init.dataDir, POSTINGS_FILE) }
     }
     const database = db
     this.dbFactory = async () => {

@@ -75,6 +75,8 @@ export const BOOTSTRAP_MAX_CONNECTIONS = 500
 export const KEEP_VERSIONS = 3
 /** File beside the store recording how many batches the store acknowledged (its high-water mark). */
 export const STORE_MARK_FILE = 'store.mark'
+/** the posting lists a store wrote as it closed (node/store/postings.ts), in its data directory */
+export const POSTINGS_FILE = 'store.postings'
 /** Most worker threads that check signatures and run the official shapes (one per core beyond the main thread's, up to this). */
 export const MAX_SHAPES_WORKERS = 8
 /**

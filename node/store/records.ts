@@ -113,3 +113,17 @@ export function headIndexKeys (head: HeadRecord): string[] {
   if (head.indexKeys != null) return head.indexKeys
   return head.terms == null ? [] : termPrefixes(head.terms).map(prefix => indexKey(prefix, head.seq))
 }
+
+/** The terms a head is indexed under: its own, or (stores written before terms) read off its index keys. */
+export function termsOfHead (head: HeadRecord): HeadTerms | undefined {
+  if (head.terms != null || head.indexKeys == null || head.indexKeys.length === 0) return head.terms
+  const terms: HeadTerms = { issuer: '', types: [], tokens: [], properties: [] }
+  for (const key of head.indexKeys) {
+    const [kind, ...values] = key.slice(0, -SEQ_DIGITS - 1).split('\u0000')
+    if (kind === 'i') terms.issuer = values.join('\u0000')
+    else if (kind === 't') terms.types.push(values.join('\u0000'))
+    else if (kind === 'w') terms.tokens.push(values.join('\u0000'))
+    else if (kind === 'p') terms.properties.push([values[0], values.slice(1).join('\u0000')])
+  }
+  return terms
+}

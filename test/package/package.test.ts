@@ -98,6 +98,8 @@ describe('the packed package, installed elsewhere', function () {
         process.kill(-(child.pid as number), 'SIGTERM')
         await exited
         await waitFor(async () => !(await fetch(`${url}/v1/status`).then(r => r.ok, () => false)), 30_000, `gxcat on ${name} to stop`)
+        // and for the process itself, which closes its store (and writes its posting lists) after its API
+        await waitFor(() => { try { process.kill(-(child.pid as number), 0); return false } catch { return true } }, 30_000, `gxcat on ${name} to exit`)
       }
     }
   })

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ClassicLevel } from 'classic-level'
 import { createCatalogueNode, type CatalogueNode } from '../../../node/catalogue-node.ts'
@@ -24,6 +25,15 @@ async function answers (node: CatalogueNode): Promise<unknown> {
   }
 }
 
+async function storedPostings (dir: string): Promise<Array<[string, string]>> {
+  const db = new ClassicLevel<string, string>(join(dir, 'store'))
+  try {
+    return await db.sublevel<string, string>('index', { valueEncoding: 'utf8' }).iterator().all()
+  } finally {
+    await db.close()
+  }
+}
+
 /** Rewrites a store as gxcat wrote it before postings lost their CID: CIDs in postings, full index keys in heads. */
 async function rewriteAsOldFormat (dir: string): Promise<void> {
   const db = new ClassicLevel<string, string>(join(dir, 'store'))
@@ -35,11 +45,12 @@ async function rewriteAsOldFormat (dir: string): Promise<void> {
     await heads.put(entry, { ...old, indexKeys: keys })
     await index.batch(keys.map(k => ({ type: 'put' as const, key: k, value: head.cid })))
   }
+  await db.sublevel('meta', { valueEncoding: 'json' }).del('postings')
   await db.close()
 }
 
 describe('store format', () => {
-  it('writes postings without the CID, and serves after a restart what it served before', async () => {
+  it('keeps only the history postings on disk, the current heads\' in memory, and serves after a restart what it served before', async () => {
     const dir = join(await tempDir(), 'data')
     const node = createCatalogueNode({ dataDir: dir, sparql: false })
     await node.start()
@@ -47,16 +58,43 @@ describe('store format', () => {
     const before = await answers(node)
     await node.stop()
 
-    const db = new ClassicLevel<string, string>(join(dir, 'store'))
-    const postings = await db.sublevel<string, string>('index', { valueEncoding: 'utf8' }).iterator().all()
-    await db.close()
-    assert.ok(postings.length > 20)
-    for (const [k, value] of postings) assert.equal(value === '', !k.startsWith('h\u0000'), `posting ${JSON.stringify(k)} → ${JSON.stringify(value)}`)
+    // one history posting per version, its value the CID; the heads' postings are rebuilt from their terms at open
+    const postings = await storedPostings(dir)
+    assert.equal(postings.length, 4)
+    for (const [k, value] of postings) assert.ok(k.startsWith('h\u0000') && value.startsWith('baf'), `posting ${JSON.stringify(k)} → ${JSON.stringify(value)}`)
 
     const again = createCatalogueNode({ dataDir: dir, sparql: false })
     await again.start()
     assert.deepEqual(await answers(again), before)
     await again.stop()
+  })
+
+  it('reads its posting lists back as written at a clean close, and rebuilds them from the heads when they are stale or missing', async () => {
+    const dir = join(await tempDir(), 'data')
+    const file = join(dir, 'store.postings')
+    const run = async (fn: (node: CatalogueNode) => Promise<unknown>): Promise<unknown> => {
+      const node = createCatalogueNode({ dataDir: dir, sparql: false })
+      await node.start()
+      try {
+        return await fn(node)
+      } finally {
+        await node.stop()
+      }
+    }
+    await run(async node => { for (let n = 1; n <= 4; n++) await node.publish(await offering(n, n % 2 === 0 ? 'Lighthouse storage' : 'Harbour storage')) })
+    const written = await readFile(file, 'utf8')
+    const four = await run(answers) as { words: string[] }
+    assert.equal(four.words.length, 2)
+    // a fifth entry, then the lists of the four put back: they no longer match the store and are not used
+    const five = await run(async node => { await node.publish(await offering(5, 'Lighthouse archive')); return answers(node) }) as { words: string[] }
+    assert.equal(five.words.length, 3)
+    await writeFile(file, written)
+    assert.deepEqual(await run(answers), five)
+    // none at all (a node that did not close): rebuilt from the heads
+    await rm(file)
+    assert.deepEqual(await run(answers), five)
+    // and written again as it closed
+    assert.notEqual(await readFile(file, 'utf8'), written)
   })
 
   it('reads a store written in the older format, and supersedes and revokes its entries cleanly', async () => {
@@ -83,6 +121,8 @@ describe('store format', () => {
     } finally {
       await old.stop()
     }
+    // the postings it kept on disk are gone: only the history is left (five versions)
+    assert.deepEqual((await storedPostings(dir)).map(([k]) => k[0]), ['h', 'h', 'h', 'h', 'h'])
   })
 
   it('writes a version\'s JWS as the JSON it encodes and gives back the very JWS it took, also from records written before', async () => {
