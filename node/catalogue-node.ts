@@ -15,7 +15,7 @@ import {
   type AbortOptions, type DidResolver, type Revocation, type ShapesValidator, type StatusChecker, type TrustPolicy, type VerifiedCredential
 } from '../protocols/self-description/index.ts'
 import { RateLimiter } from '@libp2p/utils'
-import { ENTRY_VERSION_WINDOW_MS, ENTRY_VERSIONS_PER_WINDOW, POSTINGS_FILE, SPARQL_LOAD_WAIT_MS, STATUS_RECHECK_MS, STORE_MARK_FILE } from './constants.ts'
+import { ENTRY_VERSION_WINDOW_MS, ENTRY_VERSIONS_PER_WINDOW, POSTINGS_FILE, SHAPES_AFTER_REBUILD_ENTRIES, SPARQL_LOAD_WAIT_MS, STATUS_RECHECK_MS, STORE_MARK_FILE } from './constants.ts'
 import { EntryRateLimitedError, EntryRevokedError, InvalidQueryError, NodeStoppedError, NotFoundError, SparqlUnavailableError } from './errors.ts'
 import { createNodeMetrics, type NodeMetrics } from './metrics.ts'
 import { listVersions, type ListFilter, type ListPage } from './query/filters.ts'
@@ -197,6 +197,15 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     this.store = createCatalogueStore(database, { ...onDisk, keepVersions: init.keepVersions })
     this.rdf = init.sparql === false ? undefined : createRdfIndex({ logger }, { worker: init.rdfWorker, queryTimeoutMs: init.queryTimeoutMs, maxQueued: init.maxQueuedQueries, reload: () => this.activeVersions() })
     this.metrics = createNodeMetrics({ processMetrics: init.processMetrics, counts: () => this.store.counts })
+    // the shape workers parse the shapes (about a second) from now on, unless a large RDF index
+    // is to be rebuilt at start: then once it is, so that the two do not share the cores
+    let stored = 0
+    try {
+      stored = onDisk.mark?.read()?.heads ?? 0
+    } catch {
+      // a damaged mark is reported as the store opens
+    }
+    if (this.rdf == null || stored < SHAPES_AFTER_REBUILD_ENTRIES) this.shapes.warm?.()
   }
 
   get started (): boolean {
@@ -223,8 +232,6 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       const rebuild = { done: Promise.resolve(), loaded: 0, total: this.store.counts.entries, removed: new Set<string>() }
       this.rdfRebuild = rebuild
       rebuild.done = this.loadRdf(this.rdf, rebuild, { signal })
-    } else {
-      this.shapes.warm?.()
     }
   }
 
@@ -242,8 +249,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       if (this.running) this.log.error('rebuilding the RDF index failed: %e', err)
     } finally {
       this.rdfRebuild = undefined
-      // the shape workers parse the shapes now rather than beside the rebuild (both take the
-      // cores for seconds); a credential arriving earlier starts them at once
+      // a credential arriving earlier has started them already
       this.shapes.warm?.()
     }
   }

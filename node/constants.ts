@@ -79,6 +79,8 @@ export const STORE_MARK_FILE = 'store.mark'
 export const POSTINGS_FILE = 'store.postings'
 /** Most worker threads that check signatures and run the official shapes (one per core beyond the main thread's, up to this). */
 export const MAX_SHAPES_WORKERS = 8
+/** a node whose store holds this many entries or more rebuilds its RDF index before the shape workers parse the shapes */
+export const SHAPES_AFTER_REBUILD_ENTRIES = 10_000
 /**
  * Most credentials sent to a shapes worker in one message, and validated there in one call:
  * results come back batch by batch, so the main thread stores the first while the worker runs
