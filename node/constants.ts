@@ -77,6 +77,8 @@ export const KEEP_VERSIONS = 3
 export const STORE_MARK_FILE = 'store.mark'
 /** the posting lists a store wrote as it closed (node/store/postings.ts), in its data directory */
 export const POSTINGS_FILE = 'store.postings'
+/** heads added to the posting lists per turn of the event loop while a store rebuilds them */
+export const POSTINGS_LOAD_CHUNK = 4096
 /** Most worker threads that check signatures and run the official shapes (one per core beyond the main thread's, up to this). */
 export const MAX_SHAPES_WORKERS = 8
 /** a node whose store holds this many entries or more rebuilds its RDF index before the shape workers parse the shapes */

@@ -147,7 +147,6 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
   const memoryHeads = new Map<string, MemoryHead>()
   /** the current heads' posting lists (kinds a, i, t, w, p); the history (h) is on disk */
   const postings = createPostings()
-  let loadingPostings: Array<{ seq: number, terms: HeadTerms }> = []
   /** set while the posting lists are built after open */
   let postingsBuilt: Promise<void> | undefined
   /** current heads by seq: what a posting (which carries no CID) points at */
@@ -417,11 +416,12 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
       let recorded: StoreState | undefined
       /** the posting lists as the store last closed, where they match what it holds */
       let snapshot: string | undefined
+      /** otherwise the heads' terms, to rebuild the lists from */
+      const posted: Array<{ seq: number, terms: HeadTerms }> = []
       try {
         seq = (await meta.get('seq')) ?? 0
         recorded = await meta.get('state')
         snapshot = await readPostings(recorded)
-        const posted: Array<{ seq: number, terms: HeadTerms }> = []
         await inBatches<[string, HeadRecord]>(heads.iterator(), ([entry, head]) => {
           memoryHeads.set(entry, { cid: head.cid, validFrom: head.validFrom, seq: head.seq })
           headCids.set(head.seq, head.cid)
@@ -429,7 +429,6 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
           const terms = termsOfHead(head)
           if (terms != null && snapshot == null) posted.push({ seq: head.seq, terms })
         })
-        loadingPostings = posted
         if (await meta.get('postings') !== 'memory') await dropStoredPostings()
         await inBatches<string>(revocationsDb.keys(), entry => { revoked.add(entry) })
         versionCount = 0
@@ -458,9 +457,8 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
         postings.restore(snapshot)
       } else {
         // built while the node already serves: filters and writes wait for it, reads by CID do not
-        postingsBuilt = postings.load(loadingPostings).finally(() => { postingsBuilt = undefined })
+        postingsBuilt = postings.load(posted).finally(() => { postingsBuilt = undefined })
       }
-      loadingPostings = []
     },
     async close () {
       await queue.idle()

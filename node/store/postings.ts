@@ -1,13 +1,16 @@
 /**
  * The current heads' posting lists (every active head, by issuer, type, word and property
  * value), in memory: for each list, the seqs of the heads in it, ascending. They are derived
- * state: each head record carries its terms, so a store rebuilds them from its heads as it
- * opens, and an accepted version costs its batch three writes instead of some twenty postings.
- * The history (`h`) postings stay in LevelDB: they point at versions that are no heads.
+ * state: each head record carries its terms, so an accepted version costs its batch three
+ * writes instead of some twenty postings. A store writes the lists out as it closes and reads
+ * them back as it opens (`serialize`, `restore`) where it is still in that state; otherwise it
+ * rebuilds them from its heads (`load`). The history (`h`) postings stay in LevelDB: they point
+ * at versions that are no heads.
  *
  * Lists are keyed by the terms' own strings (no prefix strings built per posting: at 100,000
  * heads that was two million concatenations to hash), and a list of one head is its seq alone.
  */
+import { POSTINGS_LOAD_CHUNK } from '../constants.ts'
 import type { HeadTerms } from './records.ts'
 
 export interface Postings {
@@ -39,8 +42,6 @@ interface Serialized {
   w: Array<[string, List]>
   p: Array<[string, Array<[string, List]>]>
 }
-
-const LOAD_CHUNK = 4096
 
 /** one head's seq, or several, ascending */
 type List = number | number[]
@@ -130,7 +131,7 @@ export function createPostings (): Postings {
     const done = (async () => {
       for (let i = 0; i < heads.length; i++) {
         fn(heads[i].seq, heads[i].terms)
-        if (i % LOAD_CHUNK === LOAD_CHUNK - 1) await new Promise(resolve => setImmediate(resolve))
+        if (i % POSTINGS_LOAD_CHUNK === POSTINGS_LOAD_CHUNK - 1) await new Promise(resolve => setImmediate(resolve))
       }
     })().finally(() => { for (const kind of kinds) loading.delete(kind) })
     for (const kind of kinds) loading.set(kind, done)
