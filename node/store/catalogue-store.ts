@@ -27,7 +27,7 @@ import type { StoreMark, StoreState } from './store-mark.ts'
 import type { IndexTerms } from '../query/index-terms.ts'
 import { createWriteQueue } from './write-queue.ts'
 import {
-  decodeSeq, headIndexKeys, termsOfHead, indexKey, indexPrefix, termPrefixes, versionEncoding, type HeadRecord, type HeadTerms, type RevocationRecord, type VersionRecord, type VersionStatus
+  decodeSeq, termsOfHead, indexKey, indexPrefix, versionEncoding, type HeadRecord, type HeadTerms, type RevocationRecord, type VersionRecord, type VersionStatus
 } from './records.ts'
 
 export type Database = AbstractLevel<any, string, any>
@@ -92,15 +92,6 @@ export interface CatalogueStore {
 
 export type FacetKind = 'type' | 'issuer' | 'keyword'
 
-/** The facet an index key counts in, and its value: types, issuers and gx:keyword values of current heads. */
-function facetOf (key: string): [FacetKind, string] | undefined {
-  const parts = key.split('\u0000')
-  if (parts[0] === 't') return ['type', parts[1]]
-  if (parts[0] === 'i') return ['issuer', parts[1]]
-  if (parts[0] === 'p' && parts[1] === 'gx:keyword') return ['keyword', parts[2]]
-  return undefined
-}
-
 export interface CatalogueStoreInit {
   /** the high-water mark kept outside LevelDB (none for a store in memory) */
   mark?: StoreMark
@@ -151,7 +142,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
   let postingsBuilt: Promise<void> | undefined
   /** current heads by seq: what a posting (which carries no CID) points at */
   const headCids = new Map<number, string>()
-  // kept in memory from the heads' index keys: counts by facet answer at once at any size
+  // kept in memory from the current heads' terms: counts by facet answer at once at any size
   const facetCounts: Record<FacetKind, Map<string, number>> = { type: new Map(), issuer: new Map(), keyword: new Map() }
   const bump = (kind: FacetKind, value: string, delta: number): void => {
     const counts = facetCounts[kind]
@@ -159,21 +150,11 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     if (count > 0) counts.set(value, count)
     else counts.delete(value)
   }
-  const countFacets = (keys: readonly string[], delta: number): void => {
-    for (const key of keys) {
-      const facet = facetOf(key)
-      if (facet != null) bump(facet[0], facet[1], delta)
-    }
-  }
-  /** a head's facets, from its terms where it has them (no index keys built at open) */
-  const countHeadFacets = (head: HeadRecord, delta: number): void => {
-    if (head.terms == null) {
-      countFacets(headIndexKeys(head), delta)
-      return
-    }
-    bump('issuer', head.terms.issuer, delta)
-    for (const type of head.terms.types) bump('type', type, delta)
-    for (const [property, value] of head.terms.properties) if (property === 'gx:keyword') bump('keyword', value, delta)
+  /** a head's facets: its issuer, types and gx:keyword values */
+  const countFacets = (terms: HeadTerms, delta: number): void => {
+    bump('issuer', terms.issuer, delta)
+    for (const type of terms.types) bump('type', type, delta)
+    for (const [property, value] of terms.properties) if (property === 'gx:keyword') bump('keyword', value, delta)
   }
   const revoked = new Set<string>()
   let seq = 0
@@ -194,14 +175,11 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     let nextSeq = seq
     let addedVersions = 0
     let prunedVersions = 0
-    const keysAdded: string[] = []
-    const keysRemoved: string[] = []
     const postingsAdded: Array<[number, HeadTerms]> = []
     const postingsRemoved: Array<[number, HeadTerms]> = []
     const unpost = (entry: string): void => {
       const head = storedHeads.get(entry)
       if (head == null) return
-      keysRemoved.push(...headIndexKeys(head))
       const terms = termsOfHead(head)
       if (terms != null) postingsRemoved.push([head.seq, terms])
     }
@@ -242,8 +220,6 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
           }
         }
         const headTerms = { issuer: verified.issuer, types: terms.types, tokens: terms.tokens, properties: terms.properties }
-        const prefixes = termPrefixes(headTerms)
-        keysAdded.push(...prefixes)
         postingsAdded.push([s, headTerms])
         const headRecord: HeadRecord = { cid, validFrom: verified.validFrom, seq: s, terms: headTerms, older }
         ops.push({ type: 'put', key: entry, value: headRecord, sublevel: heads })
@@ -299,11 +275,15 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
       headCids.set(head.seq, head.cid)
     }
     for (const entry of batchRevoked) revoked.add(entry)
-    // added first: a key added and removed in the same batch nets out
-    countFacets(keysAdded, 1)
-    countFacets(keysRemoved, -1)
-    for (const [seq, terms] of postingsAdded) postings.add(seq, terms)
-    for (const [seq, terms] of postingsRemoved) postings.remove(seq, terms)
+    // added first: a head added and replaced in the same batch nets out
+    for (const [seq, terms] of postingsAdded) {
+      postings.add(seq, terms)
+      countFacets(terms, 1)
+    }
+    for (const [seq, terms] of postingsRemoved) {
+      postings.remove(seq, terms)
+      countFacets(terms, -1)
+    }
     try {
       init.mark?.write(state)
     } catch {
@@ -425,9 +405,10 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
         await inBatches<[string, HeadRecord]>(heads.iterator(), ([entry, head]) => {
           memoryHeads.set(entry, { cid: head.cid, validFrom: head.validFrom, seq: head.seq })
           headCids.set(head.seq, head.cid)
-          countHeadFacets(head, 1)
           const terms = termsOfHead(head)
-          if (terms != null && snapshot == null) posted.push({ seq: head.seq, terms })
+          if (terms == null) return
+          countFacets(terms, 1)
+          if (snapshot == null) posted.push({ seq: head.seq, terms })
         })
         if (await meta.get('postings') !== 'memory') await dropStoredPostings()
         await inBatches<string>(revocationsDb.keys(), entry => { revoked.add(entry) })

@@ -11,7 +11,7 @@
  * heads that was two million concatenations to hash), and a list of one head is its seq alone.
  */
 import { POSTINGS_LOAD_CHUNK } from '../constants.ts'
-import type { HeadTerms } from './records.ts'
+import { postingOfPrefix, type HeadTerms } from './records.ts'
 
 export interface Postings {
   /** a head's postings (a seq above every seq added before keeps the lists in order cheaply) */
@@ -113,10 +113,10 @@ export function createPostings (): Postings {
 
   /** the list an index prefix (`indexPrefix(kind, …values)`) names */
   const listOf = (prefix: string): List | undefined => {
-    const [kind, ...values] = prefix.slice(0, -1).split('\u0000')
+    const { kind, property, value } = postingOfPrefix(prefix)
     if (kind === 'a') return active.get('')
-    if (kind === 'p') return byProperty.get(values[0])?.get(values.slice(1).join('\u0000'))
-    if (kind === 'i' || kind === 't' || kind === 'w') return byKind[kind].get(values.join('\u0000'))
+    if (kind === 'p') return byProperty.get(property)?.get(value)
+    if (kind === 'i' || kind === 't' || kind === 'w') return byKind[kind].get(value)
     return undefined
   }
 
@@ -126,16 +126,17 @@ export function createPostings (): Postings {
     visitWords(terms, true, put)
   }
 
-  /** runs `fn` over the heads, a chunk a turn of the event loop, with `kinds` marked as loading meanwhile */
-  const loadKinds = (kinds: string[], heads: Array<{ seq: number, terms: HeadTerms }>, fn: (seq: number, terms: HeadTerms) => void): Promise<void> => {
-    const done = (async () => {
-      for (let i = 0; i < heads.length; i++) {
-        fn(heads[i].seq, heads[i].terms)
-        if (i % POSTINGS_LOAD_CHUNK === POSTINGS_LOAD_CHUNK - 1) await new Promise(resolve => setImmediate(resolve))
-      }
-    })().finally(() => { for (const kind of kinds) loading.delete(kind) })
+  /** `fn` over the heads, a chunk a turn of the event loop */
+  const eachHead = async (heads: Array<{ seq: number, terms: HeadTerms }>, fn: (seq: number, terms: HeadTerms) => void): Promise<void> => {
+    for (let i = 0; i < heads.length; i++) {
+      fn(heads[i].seq, heads[i].terms)
+      if (i % POSTINGS_LOAD_CHUNK === POSTINGS_LOAD_CHUNK - 1) await new Promise(resolve => setImmediate(resolve))
+    }
+  }
+  /** marks the lists of `kinds` as loading until `done` */
+  const loadingUntil = (kinds: string[], done: Promise<void>): void => {
     for (const kind of kinds) loading.set(kind, done)
-    return done
+    void done.finally(() => { for (const kind of kinds) loading.delete(kind) }).catch(() => {})
   }
 
   return {
@@ -187,13 +188,10 @@ export function createPostings (): Postings {
       heads.sort((a, b) => a.seq - b.seq)
       // every head, and by issuer and type, first (a few per head): listing and the usual
       // filters answer once these are in; words and property values (most postings) follow
-      const words = (async () => {
-        await loadKinds(['a', 'i', 't'], heads, (seq, terms) => { visitCore(terms, (lists, key) => { insert(lists, key, seq) }) })
-        await loadKinds(['w', 'p'], heads, (seq, terms) => { visitWords(terms, true, (lists, key) => { insert(lists, key, seq) }) })
-      })()
-      // the later kinds count as loading from the start
-      loading.set('w', words)
-      loading.set('p', words)
+      const core = eachHead(heads, (seq, terms) => { visitCore(terms, (lists, key) => { insert(lists, key, seq) }) })
+      const words = core.then(async () => eachHead(heads, (seq, terms) => { visitWords(terms, true, (lists, key) => { insert(lists, key, seq) }) }))
+      loadingUntil(['a', 'i', 't'], core)
+      loadingUntil(['w', 'p'], words)
       await words
     }
   }

@@ -89,6 +89,13 @@ export function indexPrefix (kind: IndexKind, ...values: string[]): string {
   return prefix
 }
 
+/** What an index prefix names: its kind and values (`indexPrefix`'s arguments), the last value whole. */
+export function postingOfPrefix (prefix: string): { kind: string, property: string, value: string } {
+  const [kind, ...values] = prefix.slice(0, -1).split('\u0000')
+  // a property posting is (property, value); the others name one value
+  return kind === 'p' ? { kind, property: values[0], value: values.slice(1).join('\u0000') } : { kind, property: '', value: values.join('\u0000') }
+}
+
 export function indexKey (prefix: string, seq: number): string {
   return prefix + encodeSeq(seq)
 }
@@ -119,11 +126,11 @@ export function termsOfHead (head: HeadRecord): HeadTerms | undefined {
   if (head.terms != null || head.indexKeys == null || head.indexKeys.length === 0) return head.terms
   const terms: HeadTerms = { issuer: '', types: [], tokens: [], properties: [] }
   for (const key of head.indexKeys) {
-    const [kind, ...values] = key.slice(0, -SEQ_DIGITS - 1).split('\u0000')
-    if (kind === 'i') terms.issuer = values.join('\u0000')
-    else if (kind === 't') terms.types.push(values.join('\u0000'))
-    else if (kind === 'w') terms.tokens.push(values.join('\u0000'))
-    else if (kind === 'p') terms.properties.push([values[0], values.slice(1).join('\u0000')])
+    const { kind, property, value } = postingOfPrefix(key.slice(0, -SEQ_DIGITS))
+    if (kind === 'i') terms.issuer = value
+    else if (kind === 't') terms.types.push(value)
+    else if (kind === 'w') terms.tokens.push(value)
+    else if (kind === 'p') terms.properties.push([property, value])
   }
   return terms
 }
