@@ -87,7 +87,7 @@ export const MAX_GOSSIP_MESSAGE_BYTES = MAX_CREDENTIAL_BYTES + 1
 export const GOSSIP_PRUNE_BACKOFF_MS = 15 * second
 
 /** The anti-entropy (set reconciliation) protocol. */
-export const SYNC_PROTOCOL = '/gxcat/sync/2.0.0'
+export const SYNC_PROTOCOL = '/gxcat/sync/3.0.0'
 /** How many versions refused by a node's trust policy sync remembers, so as not to fetch them again. */
 export const SYNC_REFUSED_MEMORY = 100_000
 /** Subranges a mismatched range is split into. */
@@ -103,8 +103,10 @@ export const SYNC_MAX_IDS = 200_000
 export const SYNC_MAX_ROUNDS = 24
 /** Batches of versions a fetching side asks for ahead of the one it is verifying. */
 export const SYNC_PIPELINE = 3
-/** Versions asked for or pushed per frame in the transfer phase. */
+/** Versions asked for per frame in the transfer phase. */
 export const SYNC_TRANSFER_BATCH = 256
+/** Ids the initiator offers per frame (what the responder lacks); the responder pulls those it takes. */
+export const SYNC_OFFER_BATCH = 2048
 /** A whole session, and one frame, must finish within these. */
 export const SYNC_SESSION_TIMEOUT_MS = 5 * minute
 export const SYNC_FRAME_TIMEOUT_MS = 30 * second

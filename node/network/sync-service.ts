@@ -98,21 +98,24 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
   })
 
   /**
-   * A source for one session; what it stores is collected in `stored`. Versions pushed by a
-   * peer (in a session it started) count against its push limit: past it the peer is told to
-   * stop and pulls are left to this node; past twice the limit the peer ignored that.
+   * A source for one session; what it stores is collected in `stored`. Versions a peer offers
+   * (in a session it started) count against its limit: past it the peer is told to stop and
+   * pulls are left to this node; a peer that offers on after being told is cut off (in the
+   * session), and one that starts session after session past twice the limit too.
    */
-  const sessionSource = (stored: string[], pusher?: string): SyncSource => ({
+  const sessionSource = (stored: string[], offerer?: string): SyncSource => ({
     set,
-    acceptPushes: pusher == null
+    takeOffered: offerer == null
       ? undefined
       : count => {
+        const left = pushLimiter.get(offerer)?.remainingPoints ?? pushLimit.versions
         try {
-          pushLimiter.consume(pusher, count)
-          return true
+          // what is left of its limit is taken; an offer past it still counts, towards the cut-off
+          pushLimiter.consume(offerer, left > 0 ? Math.min(count, left) : count)
+          return Math.min(count, left)
         } catch (err: any) {
-          if (err.consumedPoints > 2 * pushLimit.versions) throw new SyncLimitError(`${pusher} pushed ${err.consumedPoints} versions in ${pushLimit.windowMs} ms, more than twice the limit of ${pushLimit.versions}`)
-          return false
+          if (err.consumedPoints > 2 * pushLimit.versions) throw new SyncLimitError(`${offerer} offered ${err.consumedPoints} versions in ${pushLimit.windowMs} ms, more than twice the limit of ${pushLimit.versions}`)
+          return 0
         }
       },
     skip: id => refused.has(idKey(id)),

@@ -11,15 +11,20 @@
  *              bound: timestamp as a varint delta from the frame's previous bound (bounds
  *                ascend), then an id prefix: its length (0–32) and bytes
  *   want  2  count, 32-byte ids                         transfer: versions asked for
- *   items 3  count, then per JWS its length and bytes   transfer: answer or push
- *   ack   4  stored, flags (bit 0: full, no more pushes taken now; the rest is pulled later)
+ *   items 3  count, then per JWS its length and bytes   transfer: the answer to a want
+ *   ack   4  stored, flags (bit 0: full, no more offers taken now; the rest is pulled later)
  *   end   5
+ *   offer 6  count, 32-byte ids                         transfer: versions the responder lacks;
+ *              it pulls those it takes (want), then acks
+ *
+ * Protocol 3 replaced protocol 2's pushes (items sent unasked) with offers, so that a node that
+ * several peers sync with at once (a late joiner) fetches each version once, not once per peer.
  *
  * All integers are unsigned varints. Bounds carry only the id prefix that separates two
  * neighbouring items, and most only a timestamp, as in Negentropy.
  */
 import { decode as decodeVarint, encode as encodeVarint, encodingLength } from 'uint8-varint'
-import { MAX_CREDENTIAL_BYTES, SYNC_MAX_IDS, SYNC_MAX_RANGES, SYNC_TRANSFER_BATCH } from '../constants.ts'
+import { MAX_CREDENTIAL_BYTES, SYNC_MAX_IDS, SYNC_MAX_RANGES, SYNC_OFFER_BATCH, SYNC_TRANSFER_BATCH } from '../constants.ts'
 import { SyncLimitError, SyncProtocolError } from './errors.ts'
 import { MIN_BOUND, compareBounds, type Bound } from './sync-set.ts'
 
@@ -42,8 +47,9 @@ export type SyncFrame =
   | { t: 'items', items: string[] }
   | { t: 'ack', stored: number, full?: boolean }
   | { t: 'end' }
+  | { t: 'offer', ids: Uint8Array[] }
 
-const TYPES = { rec: 1, want: 2, items: 3, ack: 4, end: 5 } as const
+const TYPES = { rec: 1, want: 2, items: 3, ack: 4, end: 5, offer: 6 } as const
 const MODE_FINGERPRINT = 0
 const MODE_IDS = 1
 const MODE_FINAL_IDS = 2
@@ -204,6 +210,7 @@ export function encodeFrame (frame: SyncFrame): Uint8Array {
       encodeRanges(w, frame.ranges)
       break
     case 'want':
+    case 'offer':
       writeIds(w, frame.ids)
       break
     case 'items':
@@ -234,6 +241,9 @@ export function decodeFrame (bytes: Uint8Array): SyncFrame {
       break
     case TYPES.want:
       frame = { t: 'want', ids: r.ids(SYNC_TRANSFER_BATCH) }
+      break
+    case TYPES.offer:
+      frame = { t: 'offer', ids: r.ids(SYNC_OFFER_BATCH) }
       break
     case TYPES.items: {
       const count = r.count('versions', SYNC_TRANSFER_BATCH)

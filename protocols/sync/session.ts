@@ -1,13 +1,15 @@
 /**
  * One sync session over a stream: reconciliation rounds, then the transfer of what each side
- * lacks. The initiator drives; the responder answers. Everything received is handed to
+ * lacks. The initiator drives reconciliation and pulls what it lacks; then it offers what the
+ * responder lacks, and the responder pulls what it takes (a version another of its sessions
+ * fetches already, or one past its limit, is not moved twice). Everything received is handed to
  * `ingest`, which verifies it like any gossip message before it is stored. Every frame and
  * the whole session are bounded in size, count and time; a breach ends the session with a
  * named error.
  */
 import { lpStream } from '@libp2p/utils'
 import {
-  SYNC_FRAME_TIMEOUT_MS, SYNC_MAX_FRAME_BYTES, SYNC_MAX_ROUNDS, SYNC_PIPELINE, SYNC_SESSION_TIMEOUT_MS, SYNC_TRANSFER_BATCH
+  SYNC_FRAME_TIMEOUT_MS, SYNC_MAX_FRAME_BYTES, SYNC_MAX_ROUNDS, SYNC_OFFER_BATCH, SYNC_PIPELINE, SYNC_SESSION_TIMEOUT_MS, SYNC_TRANSFER_BATCH
 } from '../constants.ts'
 import { versionCid } from '../self-description/identity.ts'
 import { SyncLimitError, SyncProtocolError, SyncStreamError, SyncTimeoutError } from './errors.ts'
@@ -34,10 +36,11 @@ export interface SyncSource {
   claim? (ids: Uint8Array[]): Uint8Array[]
   release? (ids: Uint8Array[]): void
   /**
-   * whether this side takes `count` more versions pushed by the peer now (its rate limit);
-   * when it does not, they are not ingested and the peer is told to stop pushing
+   * of `count` versions the peer offers that this side lacks, how many it takes now (its rate
+   * limit for what a peer hands it in the sessions that peer starts); where it takes fewer, the
+   * peer is told to stop offering, and this side pulls the rest in a session of its own
    */
-  acceptPushes? (count: number): boolean
+  takeOffered? (count: number): number
 }
 
 export interface SyncStats {
@@ -46,11 +49,11 @@ export interface SyncStats {
   bytesReceived: number
   /** versions received and stored */
   fetched: number
-  /** versions sent to the peer */
+  /** versions sent to the peer (its wants) */
   pushed: number
   /** versions received that failed verification */
   invalid: number
-  /** versions the peer lacked but did not take now (its push limit): it pulls them later */
+  /** versions offered but not taken now (the taker's limit): the taker pulls them later */
   deferred: number
   /** ids the peer lacked / we lacked */
   have: number
@@ -171,6 +174,65 @@ async function ingestAll (source: SyncSource, items: string[], stats: SyncStats)
   return stored
 }
 
+const idKey = (id: Uint8Array): string => Buffer.from(id).toString('base64')
+
+/**
+ * Fetches `ids` from the peer: SYNC_PIPELINE batches asked for ahead, the verification of one
+ * batch overlapping the transfer of the next; anything not asked for is a protocol breach.
+ * Resolves with the number stored.
+ */
+async function pull (channel: FrameChannel, source: SyncSource, ids: Uint8Array[], stats: SyncStats, options: SyncOptions): Promise<number> {
+  const asked: Uint8Array[][] = []
+  const ingesting: Array<Promise<void>> = []
+  let stored = 0
+  let nextWant = 0
+  const askNext = async (): Promise<void> => {
+    const wanted = ids.slice(nextWant, nextWant + SYNC_TRANSFER_BATCH)
+    nextWant += wanted.length
+    asked.push(wanted)
+    await channel.send({ t: 'want', ids: wanted })
+  }
+  while (asked.length < SYNC_PIPELINE && nextWant < ids.length) await askNext()
+  while (asked.length > 0) {
+    const wanted = asked.shift() as Uint8Array[]
+    const answer = await channel.receive()
+    if (answer.t !== 'items') throw new SyncProtocolError(`expected items, got ${answer.t}`)
+    const expected = new Set(wanted.map(idKey))
+    for (const jws of answer.items) {
+      if (!expected.has(idKey(versionCid(jws).multihash.digest))) throw new SyncProtocolError('the peer sent a version that was not asked for')
+    }
+    if (nextWant < ids.length) await askNext()
+    const ingested = ingestAll(source, answer.items, stats).then(count => {
+      stored += count
+      stats.fetched += count
+      options.onProgress?.(stats)
+    })
+    ingested.catch(() => {}) // awaited below; a failure meanwhile must not go unhandled
+    ingesting.push(ingested)
+    // at most two batches verified at once: enough to keep every core busy, bounded in memory
+    if (ingesting.length >= 2) await ingesting.shift()
+  }
+  await Promise.all(ingesting)
+  return stored
+}
+
+/** Answers the peer's wants for versions of `offered` until it acks the offer; resolves with whether it is full. */
+async function serveOffer (channel: FrameChannel, source: SyncSource, offered: Uint8Array[], stats: SyncStats, options: SyncOptions): Promise<boolean> {
+  const unserved = new Set(offered.map(idKey))
+  for (;;) {
+    const frame = await channel.receive()
+    if (frame.t === 'ack') return frame.full === true
+    if (frame.t !== 'want') throw new SyncProtocolError(`expected want or ack, got ${frame.t}`)
+    for (const id of frame.ids) {
+      if (!unserved.delete(idKey(id))) throw new SyncProtocolError('the peer asked for a version that was not offered, or asked twice')
+    }
+    const items = (await source.getJws(frame.ids)).filter((j): j is string => j != null)
+    stats.pushed += items.length
+    await channel.send({ t: 'items', items })
+    options.onProgress?.(stats)
+  }
+}
+
 /** Runs a session as the initiator; resolves with what it moved. */
 export async function initiateSync (stream: Stream, source: SyncSource, options: SyncOptions = {}): Promise<SyncStats> {
   const started = performance.now()
@@ -192,9 +254,20 @@ export async function initiateSync (stream: Stream, source: SyncSource, options:
   stats.need = diff.need.length
   stats.have = diff.have.length
   try {
-    await transfer(channel, source, diff, stats, options)
+    await pull(channel, source, diff.need, stats, options)
   } finally {
     source.release?.(diff.need)
+  }
+  // offer what the peer lacks: it pulls what it takes (not what another session brings it)
+  for (let i = 0; i < diff.have.length; i += SYNC_OFFER_BATCH) {
+    const offered = diff.have.slice(i, i + SYNC_OFFER_BATCH)
+    await channel.send({ t: 'offer', ids: offered })
+    const pushedBefore = stats.pushed
+    if (await serveOffer(channel, source, offered, stats, options)) {
+      // the peer takes no more now: it pulls the rest when it starts a session
+      stats.deferred = diff.have.length - i - (stats.pushed - pushedBefore)
+      break
+    }
   }
   await channel.send({ t: 'end' })
   await stream.close().catch(() => {})
@@ -202,55 +275,28 @@ export async function initiateSync (stream: Stream, source: SyncSource, options:
   return stats
 }
 
-/** The initiator's transfer: fetch what it lacks, then push what the peer lacks. */
-async function transfer (channel: FrameChannel, source: SyncSource, diff: Difference, stats: SyncStats, options: SyncOptions): Promise<void> {
-  // fetch what we lack, SYNC_PIPELINE batches asked for ahead, the verification of one batch
-  // overlapping the transfer of the next; anything we did not ask for is a protocol breach
-  const asked: Uint8Array[][] = []
-  const ingesting: Array<Promise<void>> = []
-  let nextWant = 0
-  const askNext = async (): Promise<void> => {
-    const wanted = diff.need.slice(nextWant, nextWant + SYNC_TRANSFER_BATCH)
-    nextWant += wanted.length
-    asked.push(wanted)
-    await channel.send({ t: 'want', ids: wanted })
+/**
+ * The responder's side of an offer: of the versions offered, those it lacks and no other
+ * session fetches, within what it takes now; pulled, then acked (full where it took fewer than
+ * it lacked). Resolves with whether it is full.
+ */
+async function takeOffer (channel: FrameChannel, source: SyncSource, offered: Uint8Array[], stats: SyncStats, options: SyncOptions): Promise<boolean> {
+  let lacking = offered.filter(id => !source.set.has(id) && source.skip?.(id) !== true)
+  if (source.claim != null) lacking = source.claim(lacking)
+  const taken = source.takeOffered == null || lacking.length === 0 ? lacking.length : Math.min(lacking.length, source.takeOffered(lacking.length))
+  const ids = lacking.slice(0, taken)
+  source.release?.(lacking.slice(taken))
+  stats.need += ids.length
+  stats.deferred += lacking.length - taken
+  let stored = 0
+  try {
+    stored = await pull(channel, source, ids, stats, options)
+  } finally {
+    source.release?.(ids)
   }
-  while (asked.length < SYNC_PIPELINE && nextWant < diff.need.length) await askNext()
-  while (asked.length > 0) {
-    const wanted = asked.shift() as Uint8Array[]
-    const answer = await channel.receive()
-    if (answer.t !== 'items') throw new SyncProtocolError(`expected items, got ${answer.t}`)
-    const expected = new Set(wanted.map(id => Buffer.from(id).toString('base64')))
-    for (const jws of answer.items) {
-      if (!expected.has(Buffer.from(versionCid(jws).multihash.digest).toString('base64'))) throw new SyncProtocolError('the peer sent a version that was not asked for')
-    }
-    if (nextWant < diff.need.length) await askNext()
-    const ingested = ingestAll(source, answer.items, stats).then(stored => {
-      stats.fetched += stored
-      options.onProgress?.(stats)
-    })
-    ingested.catch(() => {}) // awaited below; a failure meanwhile must not go unhandled
-    ingesting.push(ingested)
-    // at most two batches verified at once: enough to keep every core busy, bounded in memory
-    if (ingesting.length >= 2) await ingesting.shift()
-  }
-  await Promise.all(ingesting)
-
-  // push what the peer lacks
-  for (let i = 0; i < diff.have.length; i += SYNC_TRANSFER_BATCH) {
-    const items = (await source.getJws(diff.have.slice(i, i + SYNC_TRANSFER_BATCH))).filter((j): j is string => j != null)
-    if (items.length === 0) continue
-    await channel.send({ t: 'items', items })
-    const answer = await channel.receive()
-    if (answer.t !== 'ack') throw new SyncProtocolError(`expected ack, got ${answer.t}`)
-    options.onProgress?.(stats)
-    if (answer.full === true) {
-      // the peer takes no more pushes now: it pulls the rest when it starts a session
-      stats.deferred = diff.have.length - i
-      break
-    }
-    stats.pushed += items.length
-  }
+  const full = taken < lacking.length
+  await channel.send(full ? { t: 'ack', stored, full } : { t: 'ack', stored })
+  return full
 }
 
 /** Answers a session as the responder until the initiator ends it. */
@@ -271,17 +317,9 @@ export async function respondSync (stream: Stream, source: SyncSource, options: 
       const items = (await source.getJws(ids)).filter((j): j is string => j != null)
       stats.pushed += items.length
       await channel.send({ t: 'items', items })
-    } else if (frame.t === 'items') {
-      if (full) throw new SyncLimitError('the peer went on pushing after it was told this node takes no more now')
-      if (source.acceptPushes?.(frame.items.length) === false) {
-        full = true
-        stats.deferred += frame.items.length
-        await channel.send({ t: 'ack', stored: 0, full: true })
-        continue
-      }
-      const stored = await ingestAll(source, frame.items, stats)
-      stats.fetched += stored
-      await channel.send({ t: 'ack', stored })
+    } else if (frame.t === 'offer') {
+      if (full) throw new SyncLimitError('the peer went on offering after it was told this node takes no more now')
+      full = await takeOffer(channel, source, frame.ids, stats, options)
     } else {
       throw new SyncProtocolError(`unexpected ${frame.t} frame`)
     }

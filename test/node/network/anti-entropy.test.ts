@@ -100,6 +100,25 @@ describe('anti-entropy', function () {
     }
   })
 
+  it('takes a version two peers offer at once from one of them only', async () => {
+    const credentials = await generateJws(600, { seed: 76 })
+    const a = await startMember([], { gossip: false, sync: { onConnect: false } })
+    const b = await startMember([], { gossip: false, sync: { onConnect: false } })
+    const joiner = await startMember([...a.network.addrs(), ...b.network.addrs()], { gossip: false, sync: { onConnect: false } })
+    try {
+      await Promise.all(credentials.map(async jws => Promise.all([a.node.publish(jws), b.node.publish(jws)])))
+      await waitFor(() => joiner.network.libp2p.getPeers().length === 2, 10_000, 'the joiner to reach both')
+      // both full nodes start a session with the joiner at the same time: each offers all 600
+      const [toJoinerFromA, toJoinerFromB] = await Promise.all([a.network.syncWith(joiner.network.peerId()), b.network.syncWith(joiner.network.peerId())])
+      assert.equal(joiner.node.counts().entries, 600)
+      assert.equal(toJoinerFromA.have + toJoinerFromB.have, 1200, 'both offered every version')
+      assert.equal(toJoinerFromA.pushed + toJoinerFromB.pushed, 600, 'each version crossed once')
+      assert.doesNotMatch(await joiner.node.metrics.registry.metrics(), /gxcat_ingests_total\{status="duplicate",source="sync"\} [1-9]/)
+    } finally {
+      await stopMembers([a, b, joiner])
+    }
+  })
+
   it('survives a peer that sends bad sync frames, and stores nothing from it', async () => {
     const victim = await startMember()
     const attacker = await startMember([], { sync: { onConnect: false } })

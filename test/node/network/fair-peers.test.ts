@@ -9,7 +9,7 @@ import { lpStream } from '@libp2p/utils'
 import { CATALOGUE_TOPIC, GX_DEVELOPMENT, SYNC_PROTOCOL, VC2_CONTEXT } from '../../../protocols/constants.ts'
 import { decodeFrame, encodeFrame } from '../../../protocols/sync/index.ts'
 import { encodeGossipMessage } from '../../../protocols/gossip/index.ts'
-import { createDidResolver, generateIssuerKey, signCredential, signJws, didOf } from '../../../protocols/self-description/index.ts'
+import { createDidResolver, generateIssuerKey, signCredential, signJws, didOf, versionCid } from '../../../protocols/self-description/index.ts'
 import { createServer } from 'node:http'
 import { generateJws } from '../../../simulations/generator.ts'
 import { createAttacker } from '../../fixtures/attacker.ts'
@@ -76,7 +76,7 @@ describe('fair peers', function () {
 describe('fair peers in sync', function () {
   this.timeout(120_000)
 
-  it('takes pushes up to a peer\'s limit, tells it to stop, and pulls the rest itself; a peer that pushes on is cut off', async () => {
+  it('takes what a peer offers up to its limit, tells it to stop, and pulls the rest itself; a peer that offers on, or pushes unasked, is cut off', async () => {
     const { members, stop } = await startMemoryNetwork(2, { gossip: false, sync: { onConnect: false, peerPushes: { versions: 300, windowMs: 60_000 } } })
     const attacker = await createAttacker('memory')
     try {
@@ -85,32 +85,50 @@ describe('fair peers in sync', function () {
       await Promise.all(credentials.map(async jws => pusher.node.publish(jws)))
       await waitFor(() => pusher.network.libp2p.getPeers().length > 0, 20_000, 'the two nodes to connect')
 
-      // an honest pusher stops when told; nothing counts against it
+      // an honest offerer stops when told; nothing counts against it
       const pushed = await pusher.network.syncWith(taker.network.peerId())
-      assert.equal(pushed.pushed, 256)
-      assert.equal(pushed.deferred, 600 - 256)
-      assert.equal(taker.node.counts().entries, 256)
-      assert.equal(pusher.network.libp2p.getPeers().length, 1, 'the honest pusher is still connected')
+      assert.equal(pushed.pushed, 300)
+      assert.equal(pushed.deferred, 600 - 300)
+      assert.equal(taker.node.counts().entries, 300)
+      assert.equal(pusher.network.libp2p.getPeers().length, 1, 'the honest offerer is still connected')
       // the taker pulls the rest at its own pace
       const pulled = await taker.network.syncWith(pusher.network.peerId())
-      assert.equal(pulled.fetched, 600 - 256)
+      assert.equal(pulled.fetched, 600 - 300)
       assert.equal(taker.node.counts().entries, 600)
 
-      // a rogue peer that goes on pushing after being told to stop ends its session with SyncLimitError
+      // a rogue peer that goes on offering after being told to stop ends its session with SyncLimitError
       await attacker.dial(multiaddr(taker.network.addrs()[0]))
-      const stream = await attacker.dialProtocol(multiaddr(taker.network.addrs()[0]), SYNC_PROTOCOL)
-      const lp = lpStream(stream)
-      const flood = await generateJws(4 * 256, { seed: 94 })
-      const answers: string[] = []
-      for (let i = 0; i < flood.length; i += 256) {
-        await lp.write(encodeFrame({ t: 'items', items: flood.slice(i, i + 256) })).catch(() => {})
-        const answer = await lp.read({ signal: AbortSignal.timeout(10_000) }).then(bytes => decodeFrame(bytes.subarray()), () => undefined)
-        answers.push(answer == null ? 'closed' : answer.t === 'ack' ? `ack ${answer.stored}${answer.full === true ? ' full' : ''}` : answer.t)
+      const flood = await generateJws(3 * 256, { seed: 94 })
+      const floodIds = flood.map(jws => versionCid(jws).multihash.digest)
+      const offering = lpStream(await attacker.dialProtocol(multiaddr(taker.network.addrs()[0]), SYNC_PROTOCOL))
+      const byId = new Map(flood.map((jws, i) => [Buffer.from(floodIds[i]).toString('hex'), jws]))
+      /** offers ids, answers the taker's wants, and says how the offer ended */
+      const offer = async (ids: Uint8Array[]): Promise<string> => {
+        try {
+          await offering.write(encodeFrame({ t: 'offer', ids }))
+          for (;;) {
+            const frame = decodeFrame((await offering.read({ signal: AbortSignal.timeout(10_000) })).subarray())
+            if (frame.t === 'ack') return `ack ${frame.stored}${frame.full === true ? ' full' : ''}`
+            if (frame.t !== 'want') return frame.t
+            await offering.write(encodeFrame({ t: 'items', items: frame.ids.map(id => byId.get(Buffer.from(id).toString('hex')) as string) }))
+          }
+        } catch {
+          return 'closed'
+        }
       }
-      assert.deepEqual(answers, ['ack 256', 'ack 0 full', 'closed', 'closed'])
-      assert.equal(taker.node.counts().entries, 600 + 256, 'nothing past the limit was stored')
+      const answers: string[] = []
+      for (let i = 0; i < 3 * 256; i += 256) answers.push(await offer(floodIds.slice(i, i + 256)))
+      // its own limit of 300: 256, then the 44 left of it, then nothing
+      assert.deepEqual(answers, ['ack 256', 'ack 44 full', 'closed'])
+      // and one that pushes versions nobody asked for, with SyncProtocolError
+      const pushing = lpStream(await attacker.dialProtocol(multiaddr(taker.network.addrs()[0]), SYNC_PROTOCOL))
+      await pushing.write(encodeFrame({ t: 'items', items: flood.slice(0, 10) }))
+      const unasked = await pushing.read({ signal: AbortSignal.timeout(10_000) }).then(bytes => decodeFrame(bytes.subarray()).t, () => 'closed')
+      assert.equal(unasked, 'closed')
+      assert.equal(taker.node.counts().entries, 600 + 300, 'nothing past the limit was stored')
       const metrics = await taker.node.metrics.registry.metrics()
       assert.match(metrics, /gxcat_sync_sessions_total\{role="responder",result="SyncLimitError"\} [1-9]/)
+      assert.match(metrics, /gxcat_sync_sessions_total\{role="responder",result="SyncProtocolError"\} [1-9]/)
     } finally {
       await attacker.stop()
       await stop()
