@@ -11,7 +11,6 @@
  * reach, and credentials submitted in the same tick share one JSON-LD → RDF parse (Oxigraph).
  */
 import type { KeyObject } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { DataFactory, Parser, Store, type Quad, type Term } from 'n3'
 import oxigraph from 'oxigraph'
 import { Validator, type ValidationResult } from 'shacl-engine'
@@ -20,6 +19,7 @@ import { credentialTypes } from './credential.ts'
 import { ShapeViolationError, type ShapeViolation } from './errors.ts'
 import { triplesOf, type RdfLiteral, type RdfTriple } from './jsonld-triples.ts'
 import { inlineGraphContexts, inlinedContextText } from './vocabulary.ts'
+import { keyOf, liftedShapes } from './lifted-shapes.ts'
 
 const SH = 'http://www.w3.org/ns/shacl#'
 const SH_IN = `${SH}in`
@@ -119,13 +119,8 @@ function mentions (text: string, namespace: string): boolean {
   return text.includes(namespace.slice('https://'.length, -1))
 }
 
-function readTurtle (folder: string, name: string): Quad[] {
-  const text = readFileSync(new URL(`./${folder}/${name}`, import.meta.url), 'utf8')
-  return new Parser({ format: 'text/turtle' }).parse(text)
-}
-
 function loadRelease (namespace: string, folder: string): ShapeRelease {
-  const { quads, inValues } = liftInLists([...readTurtle(folder, 'shapes.ttl'), ...readTurtle(folder, 'ontology.ttl')])
+  const { quads, inValues } = liftedShapes(new URL(`./${folder}/`, import.meta.url))
   const shapesGraph = new Store(quads)
   const validator = new Validator(shapesGraph, { factory, validations: [[DataFactory.namedNode(SH_IN), shape => compileIn(shape, inValues)]] })
 
@@ -186,12 +181,6 @@ async function validateQuads (quads: Quad[]): Promise<ShapeViolation[]> {
   return violations
 }
 
-/** A string that identifies a term, whichever RDF/JS factory made it. */
-function keyOf (term: Term): string {
-  if (term.termType === 'Literal') return `L${term.value}\u0000${term.datatype.value}\u0000${term.language}`
-  return term.termType.charAt(0) + term.value
-}
-
 /**
  * An RDF/JS DatasetCore for the dozen quads of one credential's subjects: building N3.Store's
  * indexes for every credential costs more than scanning them. Read-only: validation never
@@ -233,55 +222,9 @@ class SmallDataset {
   }
 }
 
-const RDF_FIRST = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#first'
-const RDF_REST = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#rest'
-const RDF_NIL = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#nil'
-
-/**
- * The values of every sh:in list, by the shape that has it, and the shapes graph without those
- * lists: they are 94 % of its quads (77,000 list cells of MIME types, countries, languages),
- * which made each release's graph hold ~190 MB of JavaScript heap that every major garbage
- * collection of the validating thread marked again. A list that anything else points at stays.
- */
-function liftInLists (quads: Quad[]): { quads: Quad[], inValues: Map<string, Term[]> } {
-  // list cells are blank nodes, keyed by N3's term id ("_:label"): `value` would cut a new
-  // string out of it at every read, half the time of loading a release
-  const cells = new Map<string, { first?: Term, rest?: Term }>()
-  const pointedAt = new Map<string, number>()
-  for (const quad of quads) {
-    const predicate = quad.predicate.value
-    if ((predicate === RDF_FIRST || predicate === RDF_REST) && quad.subject.termType === 'BlankNode') {
-      let cell = cells.get(quad.subject.id)
-      if (cell == null) cells.set(quad.subject.id, cell = {})
-      if (predicate === RDF_FIRST) cell.first = quad.object
-      else cell.rest = quad.object
-    }
-    if (predicate !== RDF_REST && quad.object.termType === 'BlankNode') pointedAt.set(quad.object.id, (pointedAt.get(quad.object.id) ?? 0) + 1)
-  }
-  const inValues = new Map<string, Term[]>()
-  const lifted = new Set<string>()
-  for (const quad of quads) {
-    if (quad.predicate.value !== SH_IN || quad.object.termType !== 'BlankNode' || pointedAt.get(quad.object.id) !== 1) continue
-    const values: Term[] = []
-    const listCells = new Set<string>()
-    let node: Quad['object'] = quad.object
-    while (node.value !== RDF_NIL) {
-      const cell: { first?: Term, rest?: Term } | undefined = node.termType === 'BlankNode' ? cells.get(node.id) : undefined
-      if (cell?.first == null || cell.rest == null || listCells.has(node.id)) break
-      values.push(cell.first)
-      listCells.add(node.id)
-      node = cell.rest as Quad['object']
-    }
-    if (node.value !== RDF_NIL || [...listCells].slice(1).some(label => pointedAt.has(label))) continue // not a well-formed list of its own
-    inValues.set(keyOf(quad.subject), values)
-    for (const label of listCells) lifted.add(label)
-  }
-  return { quads: quads.filter(q => q.subject.termType !== 'BlankNode' || !lifted.has(q.subject.id)), inValues }
-}
-
 /**
  * sh:in, as shacl-engine does it, except that the allowed values come from the lists lifted out
- * of the shapes graph (liftInLists) and their text (2,000 MIME types in one 2511 shape) is
+ * of the shapes graph (lifted-shapes.ts) and their text (2,000 MIME types in one 2511 shape) is
  * joined once per shape rather than at every value checked.
  */
 function compileIn (shape: any, inValues: ReadonlyMap<string, Term[]>): { generic: (context: any) => void } {
