@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { GXCAT_BIN } from '../../fixtures/cli.ts'
@@ -51,6 +51,17 @@ describe('gxcat start-up', () => {
       assert.ok(modules.some(url => url.includes('commander')), `${args[0]}: the module list is recorded`)
       assert.deepEqual(modules.filter(url => HEAVY.test(url)), [], `gxcat ${args.join(' ')}`)
     }
+  })
+
+  it('keeps V8\'s code cache of its modules in the temporary directory for the next start', async () => {
+    const temp = join(dir, 'tmp')
+    await mkdir(temp)
+    const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: temp }
+    delete env.NODE_COMPILE_CACHE
+    const child = spawn(process.execPath, [GXCAT_BIN, '--help'], { stdio: 'ignore', env })
+    await new Promise(resolve => child.on('close', resolve))
+    const files = await readdir(join(temp, 'node-compile-cache'), { recursive: true })
+    assert.ok(files.some(name => /[0-9a-f]{6}/.test(name)), 'the cache holds compiled modules')
   })
 
   it('start still loads the node', async () => {
