@@ -29,6 +29,12 @@ export const DEFAULT_PAGE_SIZE = 100
 export const MAX_WRITE_BATCH = 1000
 /** Most credentials loaded into Oxigraph in one parse. */
 export const RDF_BATCH_SIZE = 2000
+/**
+ * How long new versions gather before they go to the RDF worker (unless RDF_BATCH_SIZE gather
+ * first): one message and one wake-up of the worker per 50 ms, not one per tick of the HTTP
+ * server. A SPARQL query sends what has gathered before it runs, so it sees every stored version.
+ */
+export const RDF_GATHER_MS = 50
 /** How long opening the store waits for another process to release its lock. */
 export const STORE_LOCK_WAIT_MS = 15_000
 /** Longest a SPARQL query may run; past it the query is stopped (its worker replaced). */

@@ -5,7 +5,7 @@
  * A query sees every change made before it.
  */
 import { Worker } from 'node:worker_threads'
-import { RDF_BATCH_SIZE, SPARQL_MAX_QUEUED, SPARQL_MAX_RESULT_BYTES, SPARQL_MAX_WAIT_MS, SPARQL_TIMEOUT_MS } from '../constants.ts'
+import { RDF_BATCH_SIZE, RDF_GATHER_MS, SPARQL_MAX_QUEUED, SPARQL_MAX_RESULT_BYTES, SPARQL_MAX_WAIT_MS, SPARQL_TIMEOUT_MS } from '../constants.ts'
 import { InvalidQueryError, NodeBusyError, QueryTimeoutError, QueryTooLargeError, ReadOnlyQueryError, SparqlUnavailableError } from '../errors.ts'
 import { siblingModule } from '../worker-module.ts'
 import { createRdfStore, versionNQuads, type RdfVersion, type SparqlResult } from './rdf-store.ts'
@@ -56,7 +56,6 @@ const ERRORS: Record<string, new (message: string) => Error> = { InvalidQueryErr
 export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexInit = {}): RdfIndex {
   const log = components.logger.forComponent('gxcat:rdf')
   let pendingAdds: RdfVersion[] = []
-  let scheduled = false
 
   if (init.worker === false) {
     const store = createRdfStore()
@@ -162,8 +161,10 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
     })
   }
 
+  let gathering: ReturnType<typeof setTimeout> | undefined
   const flushAdds = (): void => {
-    scheduled = false
+    clearTimeout(gathering)
+    gathering = undefined
     while (pendingAdds.length > 0) worker.postMessage({ op: 'load', versions: pendingAdds.splice(0, RDF_BATCH_SIZE) } satisfies RdfRequest)
   }
   const request = async (message: { op: 'query', sparql: string, accept?: string } | { op: 'sync' }, budgetMs = timeoutMs, duringRestart = false): Promise<SparqlResult | undefined> => {
@@ -213,7 +214,8 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
   return {
     add (version) {
       pendingAdds.push(version)
-      if (!scheduled) { scheduled = true; setImmediate(flushAdds) }
+      if (pendingAdds.length >= RDF_BATCH_SIZE) flushAdds()
+      else gathering ??= setTimeout(flushAdds, RDF_GATHER_MS).unref()
     },
     remove (cid) {
       flushAdds()
@@ -227,6 +229,7 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
     async query (sparql, accept) { return await request({ op: 'query', sparql, accept }) as SparqlResult },
     async close () {
       closed = true
+      clearTimeout(gathering)
       rejectAll(new SparqlUnavailableError('the node is stopping'))
       await worker.terminate()
     }
