@@ -308,7 +308,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   async publish (jws: string, options: AbortOptions & { source?: Source } = {}): Promise<PublishResult> {
     this.assertRunning()
     // the same version from several sources at once (a late joiner's sync sessions with each of
-    // its peers push it alike, gossip and sync meet) is verified once: the others share the
+    // its peers offer it alike, gossip and sync meet) is verified once: the others share the
     // outcome, as a duplicate where the first stored it
     const pending = this.publishing.get(jws)
     if (pending != null) {

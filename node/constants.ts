@@ -64,7 +64,7 @@ export const CLIENT_WINDOW_MS = 60_000
 /** Gossip messages one peer may send per window (all kinds, checked before verifying); past it they are ignored. Above what an honest node publishes or relays in a bulk import (about 1,000 a second on 2 cores): an honest relay is never throttled, sync recovers anything ignored. */
 export const GOSSIP_PEER_MESSAGES = 10_000
 export const GOSSIP_PEER_WINDOW_MS = 10_000
-/** Versions one peer may push in sync sessions it starts, per window; past it the peer is told to stop (it pulls instead). */
+/** Versions a node takes, per window, of what one peer offers in the sync sessions that peer starts; past it the peer is told to stop offering (the node pulls the rest itself). */
 export const SYNC_PEER_PUSHES = 10_000
 export const SYNC_PEER_PUSH_WINDOW_MS = 60_000
 /** New versions of one entry taken per window; past it they are refused (429) until the window ends. */

@@ -24,7 +24,7 @@ export interface SyncServiceInit {
   onConnect?: boolean
   /** called with the versions a session recovered, when they are few (gossip missed them) */
   onRecovered?: (jws: string[]) => void
-  /** versions one peer may push per window in the sessions it starts. @default SYNC_PEER_PUSHES per SYNC_PEER_PUSH_WINDOW_MS */
+  /** versions this node takes per window from what one peer offers in the sessions it starts. @default SYNC_PEER_PUSHES per SYNC_PEER_PUSH_WINDOW_MS */
   peerPushes?: { versions: number, windowMs: number }
   /** simulations: how long a sync frame from this peer takes to arrive (the link model) */
   frameDelayMs?: (bytes: number, peer: string) => number
