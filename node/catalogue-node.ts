@@ -11,10 +11,11 @@ import { defaultLogger } from '@libp2p/logger'
 import { Level } from 'level'
 import { TypedEventEmitter } from 'main-event'
 import {
-  compareVersions, createDidResolver, createStatusChecker, createTrustPolicy, entryId, issuerOf, payloadOfVerifiedJws, versionCid, verifyCredential, verifyPresentation, verifyRevocation,
+  checkCredential, compareVersions, createDidResolver, createStatusChecker, createTrustPolicy, decodeJws, entryId, payloadOfVerifiedJws, verifyCheckedCredential, verifyPresentation, verifyRevocation,
   type AbortOptions, type DidResolver, type Revocation, type ShapesValidator, type StatusChecker, type TrustPolicy, type VerifiedCredential
 } from '../protocols/self-description/index.ts'
 import { RateLimiter } from '@libp2p/utils'
+import { MAX_CREDENTIAL_BYTES } from '../protocols/constants.ts'
 import { ENTRY_VERSION_WINDOW_MS, ENTRY_VERSIONS_PER_WINDOW, POSTINGS_FILE, SHAPES_AFTER_REBUILD_ENTRIES, SPARQL_LOAD_WAIT_MS, STATUS_RECHECK_MS, STORE_MARK_FILE } from './constants.ts'
 import { EntryRateLimitedError, EntryRevokedError, InvalidQueryError, NodeStoppedError, NotFoundError, SparqlUnavailableError } from './errors.ts'
 import { createNodeMetrics, type NodeMetrics } from './metrics.ts'
@@ -327,30 +328,28 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   }
 
   /**
-   * This very JWS as its entry's current, active version, if it is: verified when it was stored,
-   * it is not verified again (several peers pushing a late joiner the same versions one after
-   * another). Anything else, a malformed JWS included, is left to verification.
+   * The checked credential as its entry's current, active version, if it is: verified when it
+   * was stored, it is not verified again (several peers offering a late joiner the same
+   * versions one after another).
    */
-  private async storedHead (jws: string): Promise<PublishResult | undefined> {
-    let issuer: unknown, subject: unknown
-    try {
-      const payload = payloadOfVerifiedJws(jws)
-      issuer = issuerOf(payload)
-      subject = payload.credentialSubject?.id ?? payload.credentialSubject?.['@id']
-    } catch {
-      return undefined
-    }
-    if (typeof issuer !== 'string' || typeof subject !== 'string') return undefined
-    const entry = entryId(issuer, subject)
-    const head = this.store.getHead(entry)
-    if (head == null || this.store.isRevoked(entry) || head.cid !== versionCid(jws).toString()) return undefined
-    if ((await this.store.getVersion(head.cid))?.status !== 'active') return undefined // expired, or revoked by its status list: verification says so
-    return { status: 'duplicate', cid: head.cid, entry, issuer, subject }
+  private async storedHead (checked: VerifiedCredential): Promise<PublishResult | undefined> {
+    const head = this.store.getHead(checked.entry)
+    if (head == null || this.store.isRevoked(checked.entry) || head.cid !== checked.cid) return undefined
+    if ((await this.store.getVersion(head.cid))?.status !== 'active') return undefined // revoked by its status list: verification says so
+    return { status: 'duplicate', cid: head.cid, entry: checked.entry, issuer: checked.issuer, subject: checked.subject }
   }
 
   private async publishOnce (jws: string, options: AbortOptions & { source?: Source }): Promise<PublishResult> {
     const source = options.source ?? 'api'
-    const stored = await this.storedHead(jws)
+    let decoded, checked
+    try {
+      // decoded and checked once: for the duplicate check, then for verification
+      decoded = decodeJws(jws, MAX_CREDENTIAL_BYTES, 'the credential')
+      checked = checkCredential(decoded, Date.now())
+    } catch (err: any) {
+      return this.rejected(err, source)
+    }
+    const stored = await this.storedHead(checked)
     if (stored != null) {
       this.metrics.ingests.inc({ status: 'duplicate', source })
       return stored
@@ -358,7 +357,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     let verified: VerifiedCredential
     let terms
     try {
-      verified = await verifyCredential(jws, { resolver: this.resolver, status: this.status, shapes: this.shapes, signal: options.signal })
+      verified = await verifyCheckedCredential(decoded, checked, { resolver: this.resolver, status: this.status, shapes: this.shapes, signal: options.signal })
       this.trust.assertTrusted(verified)
       this.assertEntryRate(verified)
       terms = indexTerms(verified)

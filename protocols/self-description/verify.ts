@@ -60,7 +60,14 @@ export interface VerifyOptions extends AbortOptions {
 
 export async function verifyCredential (input: string | Uint8Array, options: VerifyOptions): Promise<VerifiedCredential> {
   const decoded = decodeJws(input, options.maxBytes ?? MAX_CREDENTIAL_BYTES, 'the credential')
-  const checked = checkCredential(decoded, options.now ?? Date.now())
+  return verifyCheckedCredential(decoded, checkCredential(decoded, options.now ?? Date.now()), options)
+}
+
+/**
+ * The rest of verifyCredential, for a credential already decoded and checked (checkCredential):
+ * its signature, the official shapes and its status lists.
+ */
+export async function verifyCheckedCredential (decoded: DecodedJws, checked: VerifiedCredential, options: VerifyOptions): Promise<VerifiedCredential> {
   const pool = options.skipShapes !== true ? options.shapes : undefined
   let key: ResolvedKey
   if (pool?.verify != null) {
