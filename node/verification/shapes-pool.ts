@@ -108,7 +108,6 @@ export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
   let pending: Pending[] = []
   const warmed = Promise.withResolvers<void>()
   const warm = (): void => {
-    if (workers.length >= size) return
     while (workers.length < size) start()
     warmed.resolve()
   }

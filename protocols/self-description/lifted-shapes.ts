@@ -89,7 +89,7 @@ function liftInLists (quads: Quad[]): { quads: Quad[], inValues: Map<string, Ter
 
 /** The lifted shapes of a release folder: from its lifted.json where that matches its Turtle, else from the Turtle. */
 export function liftedShapes (folder: URL): LiftedShapes {
-  const turtle = TURTLE_FILES.map(name => readFileSync(new URL(name, folder), 'utf8'))
+  const turtle = readTurtle(folder)
   const digest = turtleDigest(turtle)
   let file: LiftedFile | undefined
   try {
@@ -117,7 +117,7 @@ function liftTurtle (turtle: string[]): LiftedShapes {
 
 /** lifted.json for a release folder, lifted from its Turtle. */
 export function liftedFileText (folder: URL): string {
-  const turtle = TURTLE_FILES.map(name => readFileSync(new URL(name, folder), 'utf8'))
+  const turtle = readTurtle(folder)
   const { quads, inValues } = liftTurtle(turtle)
   const index = new Map<string, number>()
   const indexOf = (key: string): number => {
@@ -134,6 +134,10 @@ export function liftedFileText (folder: URL): string {
   }
   file.terms = [...index.keys()]
   return JSON.stringify(file)
+}
+
+function readTurtle (folder: URL): string[] {
+  return TURTLE_FILES.map(name => readFileSync(new URL(name, folder), 'utf8'))
 }
 
 function turtleDigest (texts: string[]): string {

@@ -15,7 +15,7 @@ import { versionCid } from '../self-description/identity.ts'
 import { SyncLimitError, SyncProtocolError, SyncStreamError, SyncTimeoutError } from './errors.ts'
 import { decodeFrame, encodeFrame, type SyncFrame } from './messages.ts'
 import { advance, initialRanges, respond, type Difference } from './reconcile.ts'
-import { compareIds, type SyncSet } from './sync-set.ts'
+import { compareIds, idKey, type SyncSet } from './sync-set.ts'
 import type { AbortOptions, Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -173,8 +173,6 @@ async function ingestAll (source: SyncSource, items: string[], stats: SyncStats)
   }
   return stored
 }
-
-const idKey = (id: Uint8Array): string => Buffer.from(id).toString('base64')
 
 /**
  * Fetches `ids` from the peer: SYNC_PIPELINE batches asked for ahead, the verification of one

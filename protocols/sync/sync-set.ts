@@ -30,6 +30,11 @@ export function idOfCid (cid: string): Uint8Array {
   return CID.parse(cid).multihash.digest
 }
 
+/** An id as a string, to key sets and maps by (ids are bytes, compared by reference otherwise). */
+export function idKey (id: Uint8Array): string {
+  return Buffer.from(id).toString('base64')
+}
+
 export function cidOfId (id: Uint8Array): string {
   return CID.createV1(raw.code, createDigest(sha256.code, id)).toString()
 }

@@ -7,6 +7,22 @@ import { generateJws } from '../../../simulations/generator.ts'
 import { startMember, stopMembers, type NetworkMember } from '../../fixtures/network.ts'
 import { waitFor } from '../../fixtures/wait.ts'
 
+/** Two nodes that hold the same 600 entries, and an empty joiner connected to both; sync only on demand. */
+async function twoFullNodesAndAJoiner (seed: number): Promise<{ a: NetworkMember, b: NetworkMember, joiner: NetworkMember }> {
+  const credentials = await generateJws(600, { seed })
+  const a = await startMember([], { gossip: false, sync: { onConnect: false } })
+  const b = await startMember([], { gossip: false, sync: { onConnect: false } })
+  const joiner = await startMember([...a.network.addrs(), ...b.network.addrs()], { gossip: false, sync: { onConnect: false } })
+  try {
+    await Promise.all(credentials.map(async jws => Promise.all([a.node.publish(jws), b.node.publish(jws)])))
+    await waitFor(() => joiner.network.libp2p.getPeers().length === 2, 10_000, 'the joiner to reach both')
+  } catch (err) {
+    await stopMembers([a, b, joiner])
+    throw err
+  }
+  return { a, b, joiner }
+}
+
 describe('anti-entropy', function () {
   this.timeout(120_000)
 
@@ -82,14 +98,9 @@ describe('anti-entropy', function () {
   })
 
   it('fetches a version two peers both offer once, not once per peer', async () => {
-    const credentials = await generateJws(600, { seed: 75 })
-    const a = await startMember([], { gossip: false, sync: { onConnect: false } })
-    const b = await startMember([], { gossip: false, sync: { onConnect: false } })
-    const joiner = await startMember([...a.network.addrs(), ...b.network.addrs()], { gossip: false, sync: { onConnect: false } })
+    const { a, b, joiner } = await twoFullNodesAndAJoiner(75)
     const received = async (): Promise<number> => Number((await joiner.node.metrics.registry.metrics()).match(/gxcat_sync_versions_total\{direction="received"\} (\d+)/)?.[1] ?? 0)
     try {
-      await Promise.all(credentials.map(async jws => Promise.all([a.node.publish(jws), b.node.publish(jws)])))
-      await waitFor(() => joiner.network.libp2p.getPeers().length === 2, 10_000, 'the joiner to reach both')
       const [fromA, fromB] = await Promise.all([joiner.network.syncWith(a.network.peerId()), joiner.network.syncWith(b.network.peerId())])
       assert.equal(joiner.node.counts().entries, 600)
       assert.equal(fromA.need + fromB.need, 600, 'each missing version was asked of one peer only')
@@ -101,13 +112,8 @@ describe('anti-entropy', function () {
   })
 
   it('takes a version two peers offer at once from one of them only', async () => {
-    const credentials = await generateJws(600, { seed: 76 })
-    const a = await startMember([], { gossip: false, sync: { onConnect: false } })
-    const b = await startMember([], { gossip: false, sync: { onConnect: false } })
-    const joiner = await startMember([...a.network.addrs(), ...b.network.addrs()], { gossip: false, sync: { onConnect: false } })
+    const { a, b, joiner } = await twoFullNodesAndAJoiner(76)
     try {
-      await Promise.all(credentials.map(async jws => Promise.all([a.node.publish(jws), b.node.publish(jws)])))
-      await waitFor(() => joiner.network.libp2p.getPeers().length === 2, 10_000, 'the joiner to reach both')
       // both full nodes start a session with the joiner at the same time: each offers all 600
       const [toJoinerFromA, toJoinerFromB] = await Promise.all([a.network.syncWith(joiner.network.peerId()), b.network.syncWith(joiner.network.peerId())])
       assert.equal(joiner.node.counts().entries, 600)
