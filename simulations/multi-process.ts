@@ -8,7 +8,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { versionCid } from '../protocols/self-description/identity.ts'
+import { versionCidText } from '../protocols/self-description/identity.ts'
 import { generateJws, seededRandom } from './generator.ts'
 import { ScenarioError, type Scenario, type ScenarioEvent } from './scenario.ts'
 import type { FromWorker, NodeRef, ToWorker } from './process-worker.ts'
@@ -184,7 +184,7 @@ export async function runMultiProcess (scenario: Scenario, processes: number, op
       if (wait > 0) await sleep(wait)
       const live = honest()
       const from = live[Math.floor(publisherDraws[i] * live.length)]
-      const cid = versionCid(credentials[i]).toString()
+      const cid = versionCidText(credentials[i])
       // the ideal, as in one process: shortest paths over the connections of the moment, all processes' together
       const links = new Map((await Promise.all(workers.map(async w => (await w.ask({ type: 'links' }, 'links')).links))).flat())
       const idealMs = idealDeliveryMs(from.index, links, (a, b) => linkLatencyMs(scenario.seed, scenario.link, a, b))

@@ -6,7 +6,7 @@
  * memory budget stops and still returns what it measured.
  */
 import { CATALOGUE_TOPIC } from '../protocols/constants.ts'
-import { versionCid } from '../protocols/self-description/identity.ts'
+import { versionCidText } from '../protocols/self-description/identity.ts'
 import { generateJws, seededRandom } from './generator.ts'
 import { startAttack } from './attackers.ts'
 import { allHold, coverageOf, settlePublishes, type Holders } from './deliveries.ts'
@@ -194,7 +194,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
     const honest = harness.honest()
     const from = honest[Math.floor(publisherDraws[i] * honest.length)]
     const jws = credentials[i]
-    const cid = versionCid(jws).toString()
+    const cid = versionCidText(jws)
     cidIndex.set(cid, i)
     holders.set(i, new Set())
     publishTimes.set(i, performance.now())

@@ -9,7 +9,7 @@ import { Queue, RateLimiter } from '@libp2p/utils'
 import { Counter } from 'prom-client'
 import { SYNC_PROTOCOL, SYNC_REFUSED_MEMORY, second } from '../../protocols/constants.ts'
 import { cidOfId, createSyncSet, idKey, idOfCid, initiateSync, respondSync, type IngestOutcome, type SyncItem, type SyncSource, type SyncStats } from '../../protocols/sync/index.ts'
-import { isRevocationJws, isTrustRefusal, NOT_THE_SENDERS_FAULT, versionCid } from '../../protocols/self-description/index.ts'
+import { isRevocationJws, isTrustRefusal, NOT_THE_SENDERS_FAULT, versionDigest } from '../../protocols/self-description/index.ts'
 import { SyncLimitError } from '../../protocols/sync/errors.ts'
 import { SYNC_PEER_PUSHES, SYNC_PEER_PUSH_WINDOW_MS } from '../constants.ts'
 import type { CatalogueNode } from '../catalogue-node.ts'
@@ -145,7 +145,7 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
         // not the sender's fault: revoked here, or a did:web host we cannot reach now
         if (isTrustRefusal(err)) {
           // valid, but refused by this node's trust policy: not asked for again
-          refused.add(idKey(versionCid(jws).multihash.digest))
+          refused.add(idKey(versionDigest(jws)))
           if (refused.size > SYNC_REFUSED_MEMORY) refused.delete(refused.values().next().value as string)
           return 'known'
         }

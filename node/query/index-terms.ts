@@ -3,16 +3,24 @@
  * `gx:Name`, so both vocabularies match), its issuer, the words of its literals (full text)
  * and its literal property values (property equality).
  */
-import { expandTerm, gaiaxLocalName, readContexts, type VerifiedCredential } from '../../protocols/self-description/index.ts'
+import { expandTerm, gaiaxLocalName, readContexts, type TermMap, type VerifiedCredential } from '../../protocols/self-description/index.ts'
 import { MAX_INDEXED_VALUE_LENGTH, MAX_TOKENS_PER_ENTRY } from '../constants.ts'
 
+/** a term map's keys are the credential's own: bounded, so that odd credentials cannot grow the cache */
+const MAX_CACHED_PROPERTY_KEYS = 1024
 const STOPWORDS = new Set(['a', 'an', 'and', 'are', 'as', 'at', 'be', 'by', 'for', 'from', 'in', 'is', 'it', 'of', 'on', 'or', 'the', 'to', 'with'])
 const WORD = /[\p{L}\p{N}]+/gu
+const ASCII_WORD = /[a-z0-9]+/g
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/
 
 /** Lower-case word tokens of a text, without stopwords or one-letter words. */
 export function tokenize (text: string): string[] {
   const out: string[] = []
-  for (const match of text.toLowerCase().normalize('NFKC').matchAll(WORD)) {
+  // NFKC leaves ASCII as it is, and an ASCII word is letters and digits: the cheap path gives the same words
+  const lower = text.toLowerCase()
+  const ascii = ASCII.test(lower)
+  for (const match of ascii ? lower.matchAll(ASCII_WORD) : lower.normalize('NFKC').matchAll(WORD)) {
     const word = match[0]
     if (word.length > 1 && word.length <= 64 && !STOPWORDS.has(word)) out.push(word)
   }
@@ -40,6 +48,20 @@ export interface IndexTerms {
   properties: Array<[string, string]>
 }
 
+/** property keys by term, per term map (readContexts keeps one map per list of contexts) */
+const propertyKeys = new WeakMap<TermMap, Map<string, string>>()
+
+function propertyKeyOf (key: string, terms: TermMap): string {
+  let keys = propertyKeys.get(terms)
+  if (keys == null) propertyKeys.set(terms, keys = new Map())
+  let prop = keys.get(key)
+  if (prop == null) {
+    prop = propertyKey(expandTerm(key, terms))
+    if (keys.size < MAX_CACHED_PROPERTY_KEYS) keys.set(key, prop)
+  }
+  return prop
+}
+
 export function indexTerms (verified: VerifiedCredential): IndexTerms {
   const terms = readContexts(verified.credential['@context'])
   const tokens = new Set<string>()
@@ -47,7 +69,7 @@ export function indexTerms (verified: VerifiedCredential): IndexTerms {
   const visit = (node: Record<string, unknown>, depth: number): void => {
     for (const [key, raw] of Object.entries(node)) {
       if (key === 'id' || key === '@id' || key === 'type' || key === '@type' || key === '@context') continue
-      const prop = propertyKey(expandTerm(key, terms))
+      const prop = propertyKeyOf(key, terms)
       for (const value of Array.isArray(raw) ? raw : [raw]) {
         const plain = value != null && typeof value === 'object' && '@value' in value ? (value as any)['@value'] : value
         if (typeof plain === 'string' || typeof plain === 'number' || typeof plain === 'boolean') {

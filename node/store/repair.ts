@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ClassicLevel } from 'classic-level'
-import { payloadOfVerifiedJws, versionCid, type Credential, type VerifiedCredential } from '../../protocols/self-description/index.ts'
+import { payloadOfVerifiedJws, versionCidText, type Credential, type VerifiedCredential } from '../../protocols/self-description/index.ts'
 import { POSTINGS_FILE, STORE_MARK_FILE } from '../constants.ts'
 import { indexTerms } from '../query/index-terms.ts'
 import { createCatalogueStore, type Database } from './catalogue-store.ts'
@@ -111,7 +111,7 @@ export async function repairStore (dataDir: string, options: RepairOptions = {})
 
 function matches (jws: unknown, cid: string): boolean {
   try {
-    return typeof jws === 'string' && versionCid(jws).toString() === cid
+    return typeof jws === 'string' && versionCidText(jws) === cid
   } catch {
     return false
   }

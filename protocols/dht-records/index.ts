@@ -11,7 +11,7 @@ import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { DHT_NAMESPACE, REVOCATION_TYPE } from '../constants.ts'
 import { compareVersions, decodeJws, isRevocationJws, verifyCredential, verifyRevocation, type DidResolver } from '../self-description/index.ts'
-import { versionCid } from '../self-description/identity.ts'
+import { versionCidText } from '../self-description/identity.ts'
 
 export class InvalidDhtRecordError extends Error {
   static name = 'InvalidDhtRecordError'
@@ -65,7 +65,7 @@ export function selectEntryRecord (_key: Uint8Array, records: Uint8Array[]): num
     try {
       const { header, payload } = decodeJws(jws, Number.MAX_SAFE_INTEGER, 'the record')
       const revoked = header.typ === REVOCATION_TYPE
-      order = { validFrom: String(revoked ? payload.revokedAt : payload.validFrom), cid: versionCid(jws).toString(), revoked }
+      order = { validFrom: String(revoked ? payload.revokedAt : payload.validFrom), cid: versionCidText(jws), revoked }
     } catch {
       return
     }

@@ -3,21 +3,58 @@
  * (issuer DID, credentialSubject.id), named by the CID of that pair. Versions of one entry
  * are totally ordered by validFrom, then CID.
  */
+import { createHash } from 'node:crypto'
+import { base32 } from 'multiformats/bases/base32'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
+import { create as createDigest } from 'multiformats/hashes/digest'
 import { sha256 } from 'multiformats/hashes/sha2'
 
-const encoder = new TextEncoder()
+/** The sha2-256 digest of a version's JWS (or of any text), UTF-8 encoded. */
+export function versionDigest (jws: string | Uint8Array): Uint8Array {
+  return createHash('sha256').update(jws).digest()
+}
 
 /** The CID of a version: CIDv1, raw codec, sha2-256 of the JWS bytes. */
 export function versionCid (jws: string | Uint8Array): CID {
-  const bytes = typeof jws === 'string' ? encoder.encode(jws) : jws
-  return CID.createV1(raw.code, sha256.digest(bytes) as Awaited<ReturnType<typeof sha256.digest>>)
+  return CID.createV1(raw.code, createDigest(sha256.code, versionDigest(jws)))
+}
+
+/** What every CIDv1 of a raw sha2-256 digest starts with: version, codec, hash code, digest length. */
+const RAW_SHA256_PREFIX = CID.createV1(raw.code, createDigest(sha256.code, new Uint8Array(32))).bytes.subarray(0, 4)
+
+/**
+ * The CIDv1 (raw, sha2-256) of a digest as text, the same as `CID.toString()` gives (base32),
+ * spelled out directly: on the ingest path, where a version's and an entry's CIDs are written
+ * for each version, the CID object costs ten times the encoding.
+ */
+export function cidTextOfDigest (digest: Uint8Array): string {
+  const bytes = new Uint8Array(RAW_SHA256_PREFIX.length + digest.length)
+  bytes.set(RAW_SHA256_PREFIX)
+  bytes.set(digest, RAW_SHA256_PREFIX.length)
+  return base32.encode(bytes)
+}
+
+/** A version's CID as text (`versionCidText(jws)`). */
+export function versionCidText (jws: string | Uint8Array): string {
+  return cidTextOfDigest(versionDigest(jws))
+}
+
+/**
+ * The sha2-256 digest a CID's text names, where it is a CIDv1 (raw, sha2-256) in base32 as
+ * gxcat writes them; otherwise whatever digest `CID.parse` reads from it.
+ */
+export function digestOfCidText (cid: string): Uint8Array {
+  if (cid.length === 59 && cid.startsWith('b')) {
+    const bytes = base32.decode(cid)
+    if (bytes.length === 36 && RAW_SHA256_PREFIX.every((byte, i) => bytes[i] === byte)) return bytes.subarray(4)
+  }
+  return CID.parse(cid).multihash.digest
 }
 
 /** The id of an entry: the CID of `issuer \n subject`. Also the DHT key of its latest version. */
 export function entryId (issuer: string, subject: string): string {
-  return versionCid(`${issuer}\n${subject}`).toString()
+  return versionCidText(`${issuer}\n${subject}`)
 }
 
 export interface VersionOrder {

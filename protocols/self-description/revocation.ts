@@ -4,7 +4,7 @@
  */
 import { MAX_REVOCATION_BYTES, REVOCATION_TYPE } from '../constants.ts'
 import { InvalidEnvelopeError, RevocationIssuerMismatchError } from './errors.ts'
-import { entryId, isRfc3339, versionCid } from './identity.ts'
+import { entryId, isRfc3339, versionCidText } from './identity.ts'
 import { decodeJws, typOfJws, verifySignature } from './jws.ts'
 import { didOf, type IssuerKey } from './keys.ts'
 import { signJws } from './sign.ts'
@@ -70,7 +70,7 @@ export async function verifyRevocation (input: string | Uint8Array, options: Ver
   await verifySignature(decoded, options.resolver, options)
   return {
     jws: decoded.jws,
-    cid: versionCid(decoded.jws).toString(),
+    cid: versionCidText(decoded.jws),
     entry,
     issuer: payload.issuer,
     subject: payload.subject,

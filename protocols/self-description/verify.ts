@@ -12,7 +12,7 @@ import {
   CredentialExpiredError, CredentialNotYetValidError, InvalidCredentialError, InvalidEnvelopeError,
   IssuerMismatchError, MissingSubjectIdError, ShapeViolationError, UnsupportedFormatError, type ShapeViolation
 } from './errors.ts'
-import { entryId, isNfc, isRfc3339, versionCid } from './identity.ts'
+import { entryId, isNfc, isRfc3339, versionCidText } from './identity.ts'
 import { decodeJws, payloadTextOfJws, verifySignature, type DecodedJws } from './jws.ts'
 import { didOf } from './keys.ts'
 import { assertGaiaxShapes, type ShapesValidator } from './gaia-x-shapes.ts'
@@ -146,7 +146,7 @@ export function checkCredential (decoded: DecodedJws, now: number): VerifiedCred
   const typeIris = [...new Set(types.map(t => expandTerm(t, terms)))]
 
   const statusEntries = readStatusEntries(credential)
-  const cid = versionCid(decoded.jws).toString()
+  const cid = versionCidText(decoded.jws)
   return {
     jws: decoded.jws,
     cid,

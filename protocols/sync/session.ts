@@ -11,7 +11,7 @@ import { lpStream } from '@libp2p/utils'
 import {
   SYNC_FRAME_TIMEOUT_MS, SYNC_MAX_FRAME_BYTES, SYNC_MAX_ROUNDS, SYNC_OFFER_BATCH, SYNC_PIPELINE, SYNC_SESSION_TIMEOUT_MS, SYNC_TRANSFER_BATCH
 } from '../constants.ts'
-import { versionCid } from '../self-description/identity.ts'
+import { versionDigest } from '../self-description/identity.ts'
 import { SyncLimitError, SyncProtocolError, SyncStreamError, SyncTimeoutError } from './errors.ts'
 import { decodeFrame, encodeFrame, type SyncFrame } from './messages.ts'
 import { advance, initialRanges, respond, type Difference } from './reconcile.ts'
@@ -197,7 +197,7 @@ async function pull (channel: FrameChannel, source: SyncSource, ids: Uint8Array[
     if (answer.t !== 'items') throw new SyncProtocolError(`expected items, got ${answer.t}`)
     const expected = new Set(wanted.map(idKey))
     for (const jws of answer.items) {
-      if (!expected.has(idKey(versionCid(jws).multihash.digest))) throw new SyncProtocolError('the peer sent a version that was not asked for')
+      if (!expected.has(idKey(versionDigest(jws)))) throw new SyncProtocolError('the peer sent a version that was not asked for')
     }
     if (nextWant < ids.length) await askNext()
     const ingested = ingestAll(source, answer.items, stats).then(count => {

@@ -6,10 +6,7 @@
  * in the spirit of Negentropy's sum mod 2^256), hashed with the count: O(1) per range.
  */
 import { createHash } from 'node:crypto'
-import { CID } from 'multiformats/cid'
-import * as raw from 'multiformats/codecs/raw'
-import { create as createDigest } from 'multiformats/hashes/digest'
-import { sha256 } from 'multiformats/hashes/sha2'
+import { cidTextOfDigest, digestOfCidText } from '../self-description/identity.ts'
 
 export interface SyncItem {
   ts: number
@@ -27,7 +24,7 @@ export const MIN_BOUND: Bound = { ts: 0 }
 export const MAX_BOUND: Bound = { ts: Number.MAX_SAFE_INTEGER }
 
 export function idOfCid (cid: string): Uint8Array {
-  return CID.parse(cid).multihash.digest
+  return digestOfCidText(cid)
 }
 
 /** An id as a string, to key sets and maps by (ids are bytes, compared by reference otherwise). */
@@ -36,7 +33,7 @@ export function idKey (id: Uint8Array): string {
 }
 
 export function cidOfId (id: Uint8Array): string {
-  return CID.createV1(raw.code, createDigest(sha256.code, id)).toString()
+  return cidTextOfDigest(id)
 }
 
 export function compareIds (a: Uint8Array, b: Uint8Array): number {
