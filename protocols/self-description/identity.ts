@@ -3,7 +3,7 @@
  * (issuer DID, credentialSubject.id), named by the CID of that pair. Versions of one entry
  * are totally ordered by validFrom, then CID.
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { base32 } from 'multiformats/bases/base32'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
@@ -12,7 +12,8 @@ import { sha256 } from 'multiformats/hashes/sha2'
 
 /** The sha2-256 digest of a version's JWS (or of any text), UTF-8 encoded. */
 export function versionDigest (jws: string | Uint8Array): Uint8Array {
-  return createHash('sha256').update(jws).digest()
+  // one-shot: no Hash object, and no algorithm looked up in OpenSSL per call
+  return hash('sha256', jws, 'buffer')
 }
 
 /** The CID of a version: CIDv1, raw codec, sha2-256 of the JWS bytes. */
