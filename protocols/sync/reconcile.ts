@@ -10,7 +10,7 @@
  * with the set.
  */
 import { SYNC_BRANCHING, SYNC_MAX_IDS, SYNC_SMALL_RANGE } from '../constants.ts'
-import { MAX_BOUND, MIN_BOUND, boundBetween, compareIds, type Bound, type SyncSet } from './sync-set.ts'
+import { MAX_BOUND, MIN_BOUND, boundBetween, idKey, type Bound, type SyncSet } from './sync-set.ts'
 import { SyncProtocolError } from './errors.ts'
 import type { WireRange } from './messages.ts'
 
@@ -75,20 +75,20 @@ export function advance (set: SyncSet, ranges: WireRange[], diff: Difference): W
     const [start, end] = set.range(range.l, range.u)
     if (range.list === true) throw new SyncProtocolError('a responder does not send list requests')
     if (range.ids != null) {
-      const theirs = [...range.ids].sort(compareIds)
-      const mine = set.items(start, end).map(i => i.id).sort(compareIds)
-      let a = 0
-      let b = 0
-      while (a < mine.length || b < theirs.length) {
-        const c = a >= mine.length ? 1 : b >= theirs.length ? -1 : compareIds(mine[a], theirs[b])
-        if (c === 0) {
-          a++
-          b++
-        } else if (c < 0) {
-          diff.have.push(mine[a++])
-        } else {
-          diff.need.push(theirs[b++])
-        }
+      // in the order the responder lists them, its set's (timestamp, id): a late joiner then
+      // fetches older versions first and an issuer's versions together, not in the random
+      // order of their ids (which left it importing the same keys again and again)
+      const mine = set.items(start, end).map(i => i.id)
+      const mineKeys = new Set(mine.map(idKey))
+      const theirKeys = new Set<string>()
+      for (const id of range.ids) {
+        const key = idKey(id)
+        if (theirKeys.has(key)) continue
+        theirKeys.add(key)
+        if (!mineKeys.has(key)) diff.need.push(id)
+      }
+      for (const id of mine) {
+        if (!theirKeys.has(idKey(id))) diff.have.push(id)
       }
     } else if (set.fingerprint(start, end) !== range.fp) {
       if (end - start <= SYNC_SMALL_RANGE) out.push({ l: range.l, u: range.u, list: true })

@@ -15,7 +15,7 @@ import { versionDigest } from '../self-description/identity.ts'
 import { SyncLimitError, SyncProtocolError, SyncStreamError, SyncTimeoutError } from './errors.ts'
 import { decodeFrame, encodeFrame, type SyncFrame } from './messages.ts'
 import { advance, initialRanges, respond, type Difference } from './reconcile.ts'
-import { compareIds, idKey, type SyncSet } from './sync-set.ts'
+import { idKey, type SyncSet } from './sync-set.ts'
 import type { AbortOptions, Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -311,8 +311,8 @@ export async function respondSync (stream: Stream, source: SyncSource, options: 
       if (++stats.rounds > SYNC_MAX_ROUNDS) throw new SyncLimitError(`reconciliation did not settle in ${SYNC_MAX_ROUNDS} rounds`)
       await channel.send({ t: 'rec', ranges: respond(source.set, frame.ranges) })
     } else if (frame.t === 'want') {
-      const ids = [...frame.ids].sort(compareIds)
-      const items = (await source.getJws(ids)).filter((j): j is string => j != null)
+      // answered in the order asked: the set's, oldest first
+      const items = (await source.getJws(frame.ids)).filter((j): j is string => j != null)
       stats.pushed += items.length
       await channel.send({ t: 'items', items })
     } else if (frame.t === 'offer') {

@@ -92,6 +92,15 @@ describe('sync: range-based set reconciliation', () => {
     assert.ok(fresh.rounds <= 2)
   })
 
+  it('fetches what it lacks in the order of the set, oldest first, not in the order of the ids', async () => {
+    const versions = versionsOf(3_000, 6)
+    const empty = source(new Map())
+    await run(empty, source(new Map(versions)))
+    const byTime = [...versions.values()].sort((x, y) => x.ts - y.ts).map(v => v.jws)
+    assert.equal(empty.stored.length, byTime.length)
+    assert.deepEqual(empty.stored, byTime)
+  })
+
   it('gives each frame the simulated link\'s delay, in order, with frames read together arriving together', async () => {
     const common = versionsOf(2_000, 6)
     const a = source(new Map(common))
