@@ -36,7 +36,7 @@ export function cidTextOfDigest (digest: Uint8Array): string {
   return base32.encode(bytes)
 }
 
-/** A version's CID as text (`versionCidText(jws)`). */
+/** A version's CID as text: `versionCid(jws).toString()`, without the CID object. */
 export function versionCidText (jws: string | Uint8Array): string {
   return cidTextOfDigest(versionDigest(jws))
 }
