@@ -110,18 +110,30 @@ export interface CatalogueStoreInit {
 /** the store's state when its posting lists were written: they are read back only into that very state */
 interface PostingsSnapshot { state: StoreState, seq: number }
 
-/** Every item of a level iterator, read a thousand at a time (a promise per item costs a third more at open). */
+/**
+ * Every item of a level iterator, read a thousand at a time (a promise per item costs a third
+ * more at open), the next thousand read while this thread handles the last.
+ */
 async function inBatches<T> (iterator: { nextv: (size: number) => Promise<T[]>, close: () => Promise<void> }, fn: (item: T) => void): Promise<void> {
+  let next: Promise<T[]> | undefined
   try {
+    next = iterator.nextv(1000)
     for (;;) {
-      const items = await iterator.nextv(1000)
+      const items = await next
+      next = undefined
       if (items.length === 0) return
+      next = iterator.nextv(1000)
       for (const item of items) fn(item)
     }
   } finally {
+    // a read still under way (fn threw) settles before the iterator closes
+    await next?.catch(() => {})
     await iterator.close()
   }
 }
+
+/** the property whose values are the keyword facet */
+const KEYWORD_PROPERTY = 'gx:keyword'
 
 const isCorruption = (err: any): boolean => err.code === 'LEVEL_CORRUPTION' || /corrupt/i.test(`${err.message} ${err.cause?.message ?? ''}`)
 
@@ -154,7 +166,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
   const countFacets = (terms: HeadTerms, delta: number): void => {
     bump('issuer', terms.issuer, delta)
     for (const type of terms.types) bump('type', type, delta)
-    for (const [property, value] of terms.properties) if (property === 'gx:keyword') bump('keyword', value, delta)
+    for (const [property, value] of terms.properties) if (property === KEYWORD_PROPERTY) bump('keyword', value, delta)
   }
   const revoked = new Set<string>()
   let seq = 0
@@ -405,10 +417,12 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
         await inBatches<[string, HeadRecord]>(heads.iterator(), ([entry, head]) => {
           memoryHeads.set(entry, { cid: head.cid, validFrom: head.validFrom, seq: head.seq })
           headCids.set(head.seq, head.cid)
+          // with the lists as they were written, the facets are their sizes (set after the scan)
+          if (snapshot != null) return
           const terms = termsOfHead(head)
           if (terms == null) return
           countFacets(terms, 1)
-          if (snapshot == null) posted.push({ seq: head.seq, terms })
+          posted.push({ seq: head.seq, terms })
         })
         if (await meta.get('postings') !== 'memory') await dropStoredPostings()
         await inBatches<string>(revocationsDb.keys(), entry => { revoked.add(entry) })
@@ -436,6 +450,10 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
       }
       if (snapshot != null) {
         postings.restore(snapshot)
+        // each head is once in each list of its terms, and a facet counts heads
+        facetCounts.issuer = postings.sizes('i')
+        facetCounts.type = postings.sizes('t')
+        facetCounts.keyword = postings.sizes('p', KEYWORD_PROPERTY)
       } else {
         // built while the node already serves: filters and writes wait for it, reads by CID do not
         postingsBuilt = postings.load(posted).finally(() => { postingsBuilt = undefined })

@@ -29,6 +29,8 @@ export interface Postings {
   load (heads: Array<{ seq: number, terms: HeadTerms }>): Promise<void>
   /** while the list an index prefix names is still being loaded: when it will be complete */
   loaded (prefix: string): Promise<void> | undefined
+  /** how many heads each list of issuers (i), of types (t) or of one property's values (p) holds, by value */
+  sizes (kind: 'i' | 't' | 'p', property?: string): Map<string, number>
   /** every list as text, for `restore` (a store writes it as it closes) */
   serialize (): string
   /** the lists as `serialize` wrote them, in place of loading the heads */
@@ -162,6 +164,12 @@ export function createPostings (): Postings {
       if (typeof list === 'number') return list === seq
       const at = firstAfter(list, seq) - 1
       return at >= 0 && list[at] === seq
+    },
+    sizes (kind, property) {
+      const lists = kind === 'p' ? byProperty.get(property ?? '') : byKind[kind]
+      const sizes = new Map<string, number>()
+      for (const [value, list] of lists ?? []) sizes.set(value, typeof list === 'number' ? 1 : list.length)
+      return sizes
     },
     serialize () {
       const serialized: Serialized = {

@@ -53,4 +53,20 @@ describe('postings in memory', () => {
     assert.deepEqual(postings.after(a, 0, 10), [2, 7])
     assert.deepEqual(postings.after(x, 0, 10), [7])
   })
+
+  it('tells how many heads each list holds: the facets of a store that read its lists back', () => {
+    const postings = createPostings()
+    postings.add(1, { ...terms(['gx:X'], [['gx:keyword', 'air'], ['gx:name', 'A']]), issuer: 'did:web:a' })
+    postings.add(2, { ...terms(['gx:X', 'gx:Y'], [['gx:keyword', 'air'], ['gx:keyword', 'sea']]), issuer: 'did:web:b' })
+    postings.add(3, { ...terms(['gx:Y'], [['gx:keyword', 'sea']]), issuer: 'did:web:b' })
+    postings.remove(3, { ...terms(['gx:Y'], [['gx:keyword', 'sea']]), issuer: 'did:web:b' })
+    const again = createPostings()
+    again.restore(postings.serialize())
+    for (const lists of [postings, again]) {
+      assert.deepEqual([...lists.sizes('t')].sort(), [['gx:X', 2], ['gx:Y', 1]])
+      assert.deepEqual([...lists.sizes('i')].sort(), [['did:web:a', 1], ['did:web:b', 1]])
+      assert.deepEqual([...lists.sizes('p', 'gx:keyword')].sort(), [['air', 2], ['sea', 1]])
+      assert.deepEqual([...lists.sizes('p', 'gx:none')], [])
+    }
+  })
 })
