@@ -132,6 +132,13 @@ async function inBatches<T> (iterator: { nextv: (size: number) => Promise<T[]>, 
   }
 }
 
+/**
+ * The first fields of a head record as the store writes it (the JSON of `{ cid, validFrom, seq,
+ * … }`; a CID and an RFC 3339 date need no escapes): what a store that reads its posting lists
+ * back needs of each head at open. Any other spelling is parsed whole.
+ */
+const HEAD_FIELDS = /^\{"cid":"([^"\\]*)","validFrom":"([^"\\]*)","seq":(\d+)[,}]/
+
 /** the property whose values are the keyword facet */
 const KEYWORD_PROPERTY = 'gx:keyword'
 
@@ -414,10 +421,19 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
         seq = (await meta.get('seq')) ?? 0
         recorded = await meta.get('state')
         snapshot = await readPostings(recorded)
-        await inBatches<[string, HeadRecord]>(heads.iterator(), ([entry, head]) => {
+        await inBatches<[string, string]>(heads.iterator({ valueEncoding: 'utf8' }), ([entry, text]) => {
+          // with the lists as they were written, a head's terms are not needed (the facets are
+          // the lists' sizes, set after the scan): its first fields are read, not the rest
+          const fields = snapshot != null ? HEAD_FIELDS.exec(text) : null
+          if (fields != null) {
+            const seq = Number(fields[3])
+            memoryHeads.set(entry, { cid: fields[1], validFrom: fields[2], seq })
+            headCids.set(seq, fields[1])
+            return
+          }
+          const head: HeadRecord = JSON.parse(text)
           memoryHeads.set(entry, { cid: head.cid, validFrom: head.validFrom, seq: head.seq })
           headCids.set(head.seq, head.cid)
-          // with the lists as they were written, the facets are their sizes (set after the scan)
           if (snapshot != null) return
           const terms = termsOfHead(head)
           if (terms == null) return

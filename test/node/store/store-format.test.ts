@@ -25,6 +25,14 @@ async function answers (node: CatalogueNode): Promise<unknown> {
   }
 }
 
+/** Each entry's head as the node gives it: its CID, validFrom and status. */
+async function headsOf (node: CatalogueNode): Promise<unknown> {
+  return Promise.all([1, 2, 3, 4].map(async n => {
+    const head = await node.getEntry(key.kid.split('#')[0], subject(n))
+    return { cid: head.cid, validFrom: head.validFrom, status: head.status }
+  }))
+}
+
 async function storedPostings (dir: string): Promise<Array<[string, string]>> {
   const db = new ClassicLevel<string, string>(join(dir, 'store'))
   try {
@@ -85,6 +93,20 @@ describe('store format', () => {
     const written = await readFile(file, 'utf8')
     const four = await run(answers) as { words: string[] }
     assert.equal(four.words.length, 2)
+    // read back with the lists: each head as it was, a superseded and a revoked one too
+    const changed = await run(async node => {
+      await node.publish(await offering(1, 'Harbour storage renewed', 2))
+      await node.revoke(await signRevocation(subject(3), key))
+      return { answers: await answers(node), heads: await headsOf(node) }
+    })
+    assert.deepEqual(await run(async node => ({ answers: await answers(node), heads: await headsOf(node) })), changed)
+    // and a head read so is replaced cleanly: the new version listed, the old one not
+    await run(async node => {
+      const old = (await node.getEntry(key.kid.split('#')[0], subject(2))).cid
+      const { cid } = await node.publish(await offering(2, 'Lighthouse storage renewed', 3))
+      const all = ((await answers(node)) as { all: string[] }).all
+      assert.ok(all.includes(cid) && !all.includes(old), `${cid} listed, ${old} not: ${all.join(' ')}`)
+    })
     // a fifth entry, then the lists of the four put back: they no longer match the store and are not used
     const five = await run(async node => { await node.publish(await offering(5, 'Lighthouse archive')); return answers(node) }) as { words: string[] }
     assert.equal(five.words.length, 3)
