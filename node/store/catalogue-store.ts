@@ -425,13 +425,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
           // with the lists as they were written, a head's terms are not needed (the facets are
           // the lists' sizes, set after the scan): its first fields are read, not the rest
           const fields = snapshot != null ? HEAD_FIELDS.exec(text) : null
-          if (fields != null) {
-            const seq = Number(fields[3])
-            memoryHeads.set(entry, { cid: fields[1], validFrom: fields[2], seq })
-            headCids.set(seq, fields[1])
-            return
-          }
-          const head: HeadRecord = JSON.parse(text)
+          const head: HeadRecord = fields != null ? { cid: fields[1], validFrom: fields[2], seq: Number(fields[3]) } : JSON.parse(text)
           memoryHeads.set(entry, { cid: head.cid, validFrom: head.validFrom, seq: head.seq })
           headCids.set(head.seq, head.cid)
           if (snapshot != null) return
