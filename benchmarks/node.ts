@@ -97,11 +97,13 @@ export async function nodeBenchmark (): Promise<void> {
 
   // grow the in-process node to 10k and 100k entries and measure queries at each size
   const small = n(10_000)
-  const smallNode = createCatalogueNode({ dataDir: await mkdtemp(join(tmpdir(), 'gxcat-bench-')) })
+  const dirSmall = await mkdtemp(join(tmpdir(), 'gxcat-bench-'))
+  const smallNode = createCatalogueNode({ dataDir: dirSmall })
   await smallNode.start()
   await ingest(async jws => smallNode.publish(jws), credentials.slice(0, small), 256)
   await queryLatencies(smallNode, small)
   await smallNode.stop()
+  await rm(dirSmall, { recursive: true, force: true })
 
   const started = performance.now()
   await ingest(async jws => inProcess.publish(jws), credentials.slice(ingestCount), 256)
