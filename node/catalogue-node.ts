@@ -16,7 +16,7 @@ import {
 } from '../protocols/self-description/index.ts'
 import { RateLimiter } from '@libp2p/utils'
 import { MAX_CREDENTIAL_BYTES } from '../protocols/constants.ts'
-import { ENTRY_VERSION_WINDOW_MS, ENTRY_VERSIONS_PER_WINDOW, POSTINGS_FILE, SHAPES_AFTER_REBUILD_ENTRIES, SPARQL_LOAD_WAIT_MS, STATUS_RECHECK_MS, STORE_MARK_FILE } from './constants.ts'
+import { ENTRY_VERSION_WINDOW_MS, ENTRY_VERSIONS_PER_WINDOW, HEADS_FILE, POSTINGS_FILE, SHAPES_AFTER_REBUILD_ENTRIES, SPARQL_LOAD_WAIT_MS, STATUS_RECHECK_MS, STORE_MARK_FILE } from './constants.ts'
 import { EntryRateLimitedError, EntryRevokedError, InvalidQueryError, NodeStoppedError, NotFoundError, SparqlUnavailableError } from './errors.ts'
 import { createNodeMetrics, type NodeMetrics } from './metrics.ts'
 import { listVersions, type ListFilter, type ListPage } from './query/filters.ts'
@@ -188,7 +188,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       const markPath = join(init.dataDir, STORE_MARK_FILE)
       // level opens itself on the next tick: a store that should exist is never created afresh
       db = new Level<string, any>(location, { valueEncoding: 'json', createIfMissing: !existsSync(markPath) }) as unknown as Database
-      onDisk = { location, mark: createFileMark(markPath), postingsFile: join(init.dataDir, POSTINGS_FILE) }
+      onDisk = { location, mark: createFileMark(markPath), postingsFile: join(init.dataDir, POSTINGS_FILE), headsFile: join(init.dataDir, HEADS_FILE) }
     }
     const database = db
     this.dbFactory = async () => {

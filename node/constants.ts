@@ -83,6 +83,10 @@ export const KEEP_VERSIONS = 3
 export const STORE_MARK_FILE = 'store.mark'
 /** the posting lists a store wrote as it closed (node/store/postings.ts), in its data directory */
 export const POSTINGS_FILE = 'store.postings'
+/** every entry's head a store wrote as it closed (node/store/heads-snapshot.ts), in its data directory */
+export const HEADS_FILE = 'store.heads'
+/** heads of that file compared with their records at open (spread over all); one that differs and the records are read instead */
+export const HEADS_SPOT_CHECK = 1000
 /** heads added to the posting lists per turn of the event loop while a store rebuilds them */
 export const POSTINGS_LOAD_CHUNK = 4096
 /** Most worker threads that check signatures and run the official shapes (one per core beyond the main thread's, up to this). */

@@ -20,8 +20,9 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { AbstractLevel, AbstractSublevel } from 'abstract-level'
 import { compareVersions, type Revocation, type VerifiedCredential } from '../../protocols/self-description/index.ts'
-import { KEEP_VERSIONS, MAX_WRITE_BATCH, STORE_LOCK_WAIT_MS } from '../constants.ts'
+import { HEADS_SPOT_CHECK, KEEP_VERSIONS, MAX_WRITE_BATCH, STORE_LOCK_WAIT_MS } from '../constants.ts'
 import { StoreCorruptionError, StoreError } from '../errors.ts'
+import { parseHeads, serializeHeads } from './heads-snapshot.ts'
 import { createPostings } from './postings.ts'
 import type { StoreMark, StoreState } from './store-mark.ts'
 import type { IndexTerms } from '../query/index-terms.ts'
@@ -105,6 +106,8 @@ export interface CatalogueStoreInit {
    * not close cleanly, or changed since, rebuilds them
    */
   postingsFile?: string
+  /** where every entry's head is written as the store closes, beside its posting lists, to be read back with them */
+  headsFile?: string
 }
 
 /** the store's state when its posting lists were written: they are read back only into that very state */
@@ -138,6 +141,12 @@ async function inBatches<T> (iterator: { nextv: (size: number) => Promise<T[]>, 
  * back needs of each head at open. Any other spelling is parsed whole.
  */
 const HEAD_FIELDS = /^\{"cid":"([^"\\]*)","validFrom":"([^"\\]*)","seq":(\d+)[,}]/
+
+/** A head record's first fields (HEAD_FIELDS), or undefined where it is spelled otherwise. */
+function firstFieldsOf (text: string): MemoryHead | undefined {
+  const fields = HEAD_FIELDS.exec(text)
+  return fields == null ? undefined : { cid: fields[1], validFrom: fields[2], seq: Number(fields[3]) }
+}
 
 /** the property whose values are the keyword facet */
 const KEYWORD_PROPERTY = 'gx:keyword'
@@ -348,24 +357,26 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     await meta.put('postings', 'memory')
   }
 
-  /** The posting lists as the store closes, with the state they belong to (temp file, then rename). */
-  async function writePostings (): Promise<void> {
-    if (init.postingsFile == null) return
+  /** The posting lists and the heads as the store closes, with the state they belong to (each a temp file, then renamed). */
+  async function writeSnapshots (): Promise<void> {
     await postingsBuilt
     const header: PostingsSnapshot = { state: { batches, versions: versionCount, heads: memoryHeads.size, revocations: revoked.size }, seq }
-    try {
-      await writeFile(`${init.postingsFile}.tmp`, `${JSON.stringify(header)}\n${postings.serialize()}`)
-      await rename(`${init.postingsFile}.tmp`, init.postingsFile)
-    } catch {
-      // without it the next open rebuilds the lists from the heads: slower, not wrong
-      await rm(init.postingsFile, { force: true }).catch(() => {})
+    for (const [file, body] of [[init.headsFile, () => serializeHeads(memoryHeads)], [init.postingsFile, () => postings.serialize()]] as const) {
+      if (file == null) continue
+      try {
+        await writeFile(`${file}.tmp`, `${JSON.stringify(header)}\n${body()}`)
+        await rename(`${file}.tmp`, file)
+      } catch {
+        // without it the next open reads the heads (or rebuilds the lists from them): slower, not wrong
+        await rm(file, { force: true }).catch(() => {})
+      }
     }
   }
 
-  /** The posting lists written as the store last closed, if they belong to the state it opens in. */
-  async function readPostings (recorded: StoreState | undefined): Promise<string | undefined> {
-    if (init.postingsFile == null || recorded == null) return undefined
-    const text = await readFile(init.postingsFile, 'utf8').catch(() => undefined)
+  /** A snapshot (posting lists, heads) written as the store last closed, if it belongs to the state it opens in. */
+  async function readSnapshot (file: string | undefined, recorded: StoreState | undefined): Promise<string | undefined> {
+    if (file == null || recorded == null) return undefined
+    const text = await readFile(file, 'utf8').catch(() => undefined)
     const newline = text?.indexOf('\n') ?? -1
     if (text == null || newline < 0) return undefined
     try {
@@ -376,6 +387,26 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     } catch {
       return undefined
     }
+  }
+
+  /**
+   * The heads written as the store last closed, if they belong to the state it opens in and a
+   * sample of them (HEADS_SPOT_CHECK, spread over all) reads back from their records as written;
+   * else undefined, and every record is read (with the checks of a store that did not close).
+   */
+  async function readHeadsSnapshot (recorded: StoreState | undefined): Promise<Array<[string, MemoryHead]> | undefined> {
+    const text = await readSnapshot(init.headsFile, recorded)
+    const snapshot = text == null ? undefined : parseHeads(text)
+    if (snapshot == null || snapshot.length !== recorded?.heads) return undefined
+    const step = Math.max(1, Math.floor(snapshot.length / HEADS_SPOT_CHECK))
+    const sample = snapshot.filter((_, i) => i % step === 0)
+    const records = await heads.getMany(sample.map(([entry]) => entry), { valueEncoding: 'utf8' }) as Array<string | undefined>
+    const same = sample.every(([, head], i) => {
+      const text = records[i]
+      const stored: MemoryHead | undefined = text == null ? undefined : firstFieldsOf(text) ?? JSON.parse(text)
+      return stored?.cid === head.cid && stored.validFrom === head.validFrom && stored.seq === head.seq
+    })
+    return same ? snapshot : undefined
   }
 
   const historyCid = guard(async (seq: number): Promise<string | undefined> => index.get(indexKey(indexPrefix('h'), seq)))
@@ -420,20 +451,28 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
       try {
         seq = (await meta.get('seq')) ?? 0
         recorded = await meta.get('state')
-        snapshot = await readPostings(recorded)
-        await inBatches<[string, string]>(heads.iterator({ valueEncoding: 'utf8' }), ([entry, text]) => {
-          // with the lists as they were written, a head's terms are not needed (the facets are
-          // the lists' sizes, set after the scan): its first fields are read, not the rest
-          const fields = snapshot != null ? HEAD_FIELDS.exec(text) : null
-          const head: HeadRecord = fields != null ? { cid: fields[1], validFrom: fields[2], seq: Number(fields[3]) } : JSON.parse(text)
-          memoryHeads.set(entry, { cid: head.cid, validFrom: head.validFrom, seq: head.seq })
+        snapshot = await readSnapshot(init.postingsFile, recorded)
+        // the heads as written with the lists: their count is the recorded one, so a batch lost in
+        // the middle of the log shows in the counts of versions and revocations read below
+        const headsSnapshot = snapshot != null ? await readHeadsSnapshot(recorded) : undefined
+        for (const [entry, head] of headsSnapshot ?? []) {
+          memoryHeads.set(entry, head)
           headCids.set(head.seq, head.cid)
-          if (snapshot != null) return
-          const terms = termsOfHead(head)
-          if (terms == null) return
-          countFacets(terms, 1)
-          posted.push({ seq: head.seq, terms })
-        })
+        }
+        if (headsSnapshot == null) {
+          await inBatches<[string, string]>(heads.iterator({ valueEncoding: 'utf8' }), ([entry, text]) => {
+            // with the lists as they were written, a head's terms are not needed (the facets are
+            // the lists' sizes, set after the scan): its first fields are read, not the rest
+            const head: HeadRecord = (snapshot != null ? firstFieldsOf(text) : undefined) ?? JSON.parse(text)
+            memoryHeads.set(entry, { cid: head.cid, validFrom: head.validFrom, seq: head.seq })
+            headCids.set(head.seq, head.cid)
+            if (snapshot != null) return
+            const terms = termsOfHead(head)
+            if (terms == null) return
+            countFacets(terms, 1)
+            posted.push({ seq: head.seq, terms })
+          })
+        }
         if (await meta.get('postings') !== 'memory') await dropStoredPostings()
         await inBatches<string>(revocationsDb.keys(), entry => { revoked.add(entry) })
         versionCount = 0
@@ -472,7 +511,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     async close () {
       await queue.idle()
       init.mark?.close()
-      if (db.status === 'open' && failure == null) await writePostings()
+      if (db.status === 'open' && failure == null) await writeSnapshots()
       await db.close()
     },
     async addVersion (verified, terms) {

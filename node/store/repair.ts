@@ -10,7 +10,7 @@ import { rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ClassicLevel } from 'classic-level'
 import { payloadOfVerifiedJws, versionCidText, type Credential, type VerifiedCredential } from '../../protocols/self-description/index.ts'
-import { POSTINGS_FILE, STORE_MARK_FILE } from '../constants.ts'
+import { HEADS_FILE, POSTINGS_FILE, STORE_MARK_FILE } from '../constants.ts'
 import { indexTerms } from '../query/index-terms.ts'
 import { createCatalogueStore, type Database } from './catalogue-store.ts'
 import { createFileMark } from './store-mark.ts'
@@ -46,8 +46,9 @@ export async function repairStore (dataDir: string, options: RepairOptions = {})
   const rebuilt = join(dataDir, 'store.repair')
   const markPath = join(dataDir, STORE_MARK_FILE)
   const report: RepairReport = { versions: 0, revocations: 0, entries: 0, damaged: 0 }
-  // the posting lists written as the damaged store closed describe it, not what is rebuilt
+  // the posting lists and heads written as the damaged store closed describe it, not what is rebuilt
   await rm(join(dataDir, POSTINGS_FILE), { force: true })
+  await rm(join(dataDir, HEADS_FILE), { force: true })
   await rm(rebuilt, { recursive: true, force: true })
   await rm(`${markPath}.repair`, { force: true })
   const fresh = new ClassicLevel<string, any>(rebuilt, { valueEncoding: 'json' }) as unknown as Database

@@ -33,6 +33,19 @@ async function headsOf (node: CatalogueNode): Promise<unknown> {
   }))
 }
 
+/** Runs `fn` on a node started on `dir` (filters only), stopped after. */
+function runner (dir: string): (fn: (node: CatalogueNode) => Promise<unknown>) => Promise<unknown> {
+  return async fn => {
+    const node = createCatalogueNode({ dataDir: dir, sparql: false })
+    await node.start()
+    try {
+      return await fn(node)
+    } finally {
+      await node.stop()
+    }
+  }
+}
+
 async function storedPostings (dir: string): Promise<Array<[string, string]>> {
   const db = new ClassicLevel<string, string>(join(dir, 'store'))
   try {
@@ -80,15 +93,7 @@ describe('store format', () => {
   it('reads its posting lists back as written at a clean close, and rebuilds them from the heads when they are stale or missing', async () => {
     const dir = join(await tempDir(), 'data')
     const file = join(dir, 'store.postings')
-    const run = async (fn: (node: CatalogueNode) => Promise<unknown>): Promise<unknown> => {
-      const node = createCatalogueNode({ dataDir: dir, sparql: false })
-      await node.start()
-      try {
-        return await fn(node)
-      } finally {
-        await node.stop()
-      }
-    }
+    const run = runner(dir)
     await run(async node => { for (let n = 1; n <= 4; n++) await node.publish(await offering(n, n % 2 === 0 ? 'Lighthouse storage' : 'Harbour storage')) })
     const written = await readFile(file, 'utf8')
     const four = await run(answers) as { words: string[] }
@@ -117,6 +122,53 @@ describe('store format', () => {
     assert.deepEqual(await run(answers), five)
     // and written again as it closed
     assert.notEqual(await readFile(file, 'utf8'), written)
+  })
+
+  it('reads the heads back as written at a clean close, and reads their records when the file is stale, altered, malformed or missing', async () => {
+    const dir = join(await tempDir(), 'data')
+    const file = join(dir, 'store.heads')
+    const run = runner(dir)
+    const both = async (node: CatalogueNode): Promise<unknown> => ({ answers: await answers(node), heads: await headsOf(node) })
+    await run(async node => { for (let n = 1; n <= 4; n++) await node.publish(await offering(n, n % 2 === 0 ? 'Lighthouse storage' : 'Harbour storage')) })
+    const four = await readFile(file, 'utf8')
+    const [header, ...lines] = four.split('\n')
+    assert.equal(lines.length, 4)
+    assert.equal(JSON.parse(header).state.heads, 4)
+    const expected = await run(both)
+    // a superseded and a revoked head: read back from the file as they were
+    const changed = await run(async node => {
+      await node.publish(await offering(1, 'Harbour storage renewed', 2))
+      await node.revoke(await signRevocation(subject(3), key))
+      return both(node)
+    })
+    assert.notDeepEqual(changed, expected)
+    const written = await readFile(file, 'utf8')
+    assert.notEqual(written, four)
+    assert.deepEqual(await run(both), changed)
+    // the file of an older state (another head for entry 1) is not used: the records are read
+    await writeFile(file, four)
+    assert.deepEqual(await run(both), changed)
+    // nor one whose heads differ from their records, although its state is the store's
+    const [current, ...heads] = written.split('\n')
+    const first = heads[0].split('\t')
+    const other = heads[1].split('\t')
+    await writeFile(file, [current, [first[0], other[1], first[2], first[3]].join('\t'), ...heads.slice(1)].join('\n'))
+    assert.deepEqual(await run(both), changed)
+    // nor a malformed one
+    await writeFile(file, [current, 'not a head', ...heads.slice(1)].join('\n'))
+    assert.deepEqual(await run(both), changed)
+    // nor none at all: the records are read, and the file written again as the node closes
+    await rm(file)
+    assert.deepEqual(await run(both), changed)
+    const sorted = (text: string): string[] => text.split('\n').sort()
+    assert.deepEqual(sorted(await readFile(file, 'utf8')), sorted(written))
+    // and a head read from the file is replaced cleanly
+    await run(async node => {
+      const old = (await node.getEntry(key.kid.split('#')[0], subject(2))).cid
+      const { cid } = await node.publish(await offering(2, 'Lighthouse storage renewed', 3))
+      const all = ((await answers(node)) as { all: string[] }).all
+      assert.ok(all.includes(cid) && !all.includes(old), `${cid} listed, ${old} not: ${all.join(' ')}`)
+    })
   })
 
   it('reads a store written in the older format, and supersedes and revokes its entries cleanly', async () => {
