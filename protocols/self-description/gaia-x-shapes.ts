@@ -23,12 +23,24 @@ import { keyOf, liftedShapes } from './lifted-shapes.ts'
 
 const SH = 'http://www.w3.org/ns/shacl#'
 const SH_IN = `${SH}in`
+const SH_PROPERTY = `${SH}property`
 const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type'
 const RDFS_SUBCLASS_OF = 'http://www.w3.org/2000/01/rdf-schema#subClassOf'
 const GRAPH_PREFIX = 'urn:gxcat:shapes:'
 const VC_NAMESPACE = 'https://www.w3.org/2018/credentials#'
 /** Constraints on a value node that need the node's own description to judge (sh:or over sh:class alternatives too). */
 const NEEDS_DESCRIPTION = new Set(['Class', 'Node', 'Or', 'Xone', 'And'].map(c => `${SH}${c}ConstraintComponent`))
+/**
+ * Constraints that report nothing on a property without values (each value is judged, or at most
+ * so many may be), and what only describes a shape: a property shape of these alone, on a simple
+ * path, cannot fail on a focus node that lacks the path's predicate (compileProperty).
+ */
+const SILENT_WITHOUT_VALUES = new Set([
+  ...['maxCount', 'and', 'not', 'or', 'xone', 'in', 'disjoint', 'lessThan', 'lessThanOrEquals', 'maxExclusive', 'maxInclusive',
+    'minExclusive', 'minInclusive', 'node', 'property', 'languageIn', 'maxLength', 'minLength', 'pattern', 'flags', 'uniqueLang',
+    'class', 'datatype', 'nodeKind', 'path', 'name', 'description', 'message', 'severity', 'order', 'group', 'defaultValue', 'deactivated'].map(c => `${SH}${c}`),
+  RDF_TYPE, 'http://www.w3.org/2000/01/rdf-schema#label', 'http://www.w3.org/2000/01/rdf-schema#comment'
+])
 
 const factory = { ...DataFactory, dataset: (quads?: Quad[]) => new Store(quads) }
 
@@ -122,7 +134,10 @@ function mentions (text: string, namespace: string): boolean {
 function loadRelease (namespace: string, folder: string): ShapeRelease {
   const { quads, inValues } = liftedShapes(new URL(`./${folder}/`, import.meta.url))
   const shapesGraph = new Store(quads)
-  const validator = new Validator(shapesGraph, { factory, validations: [[DataFactory.namedNode(SH_IN), shape => compileIn(shape, inValues)]] })
+  const validator = new Validator(shapesGraph, {
+    factory,
+    validations: [[DataFactory.namedNode(SH_IN), shape => compileIn(shape, inValues)], [DataFactory.namedNode(SH_PROPERTY), compileProperty]]
+  })
 
   // class IRI → the shapes that target it or one of its superclasses
   const subclasses = (cls: string, seen = new Set<string>()): Set<string> => {
@@ -220,6 +235,47 @@ class SmallDataset {
   [Symbol.iterator] (): Iterator<Quad> {
     return this.quads[Symbol.iterator]()
   }
+}
+
+/**
+ * sh:property, as shacl-engine 1.1 does it (lib/validations/shape.js), except that a property
+ * shape that cannot fail without values (SILENT_WITHOUT_VALUES) is not run on a focus node that
+ * lacks its predicate: a Gaia-X shape lists a dozen or two properties and a credential uses a
+ * few, and shacl-engine spends as long on each absent one as on one present (a ServiceOffering
+ * validates in 0.11 ms instead of 0.18-0.24). Shapes that need a value (sh:minCount 1,
+ * sh:hasValue, anything else) run as before.
+ */
+function compileProperty (shape: any): { generic: (context: any) => Promise<void> } {
+  const properties = [...shape.ptr.out([DataFactory.namedNode(SH_PROPERTY)])].map((ptr: any) => ({
+    shape: shape.validator.shape(ptr),
+    onlyWith: predicateItNeeds(ptr.dataset.match(ptr.term, null, null, null))
+  }))
+  return {
+    generic: async context => {
+      const focus = context.valueOrNode
+      const propertyContext = context.create({ focusNode: focus })
+      let present: Set<string> | undefined
+      for (const property of properties) {
+        if (property.onlyWith != null) {
+          present ??= new Set([...focus.dataset.match(focus.term, null, null, null)].map((quad: Quad) => quad.predicate.value))
+          if (!present.has(property.onlyWith)) continue
+        }
+        await property.shape.validate(propertyContext)
+      }
+    }
+  }
+}
+
+/** The predicate of a property shape's simple path, where the shape cannot fail without a value of it; else undefined. */
+function predicateItNeeds (description: Iterable<Quad>): string | undefined {
+  let path: string | undefined
+  for (const quad of description) {
+    if (!SILENT_WITHOUT_VALUES.has(quad.predicate.value)) return undefined
+    if (quad.predicate.value !== `${SH}path`) continue
+    if (path != null || quad.object.termType !== 'NamedNode') return undefined
+    path = quad.object.value
+  }
+  return path
 }
 
 /**

@@ -36,6 +36,21 @@ describe('the official Gaia-X 2511 shapes', function () {
     assert.deepEqual(violations.map(v => [v.path, v.constraint]), [[`${GX_2511}registrationNumber`, 'sh:ClassConstraintComponent']])
   })
 
+  it('judges an optional property where the credential has it, and a required one where it lacks it', async () => {
+    const paths = async (subject: Record<string, unknown>): Promise<string[][]> =>
+      (await validateGaiaxShapes(credential(subject))).map(v => [v.path as string, v.constraint as string]).sort()
+    const offering = serviceOffering2511()
+    // gx:serviceScope: optional, at most one, a string literal
+    assert.deepEqual(await paths(offering), [])
+    assert.deepEqual(await paths({ ...offering, 'gx:serviceScope': 'storage in Frankfurt' }), [])
+    assert.deepEqual(await paths({ ...offering, 'gx:serviceScope': ['storage', 'compute'] }), [[`${GX_2511}serviceScope`, 'sh:MaxCountConstraintComponent']])
+    assert.deepEqual(await paths({ ...offering, 'gx:serviceScope': { id: 'https://provider.example/scope' } }),
+      [[`${GX_2511}serviceScope`, 'sh:DatatypeConstraintComponent'], [`${GX_2511}serviceScope`, 'sh:NodeKindConstraintComponent']])
+    // gx:providedBy: required
+    const { 'gx:providedBy': _providedBy, ...unprovided } = offering
+    assert.deepEqual(await paths(unprovided), [[`${GX_2511}providedBy`, 'sh:MinCountConstraintComponent']])
+  })
+
   it('validates credentials of one tick in one batch, each on its own graph', async () => {
     const bad = legalPerson2511('https://bad.example/lp')
     delete bad['gx:headquartersAddress']
