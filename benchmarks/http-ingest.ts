@@ -6,21 +6,14 @@
  * thread's share, which bounds the rate however many cores verify; the rate of the
  * run's second half beside it, once the node's hot code is compiled.
  */
-import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createLoireCorpus } from './loire-corpus.ts'
-import { gxcatRun, postCredential, startGxcat, untilReady } from './processes.ts'
+import { cpuSeconds, gxcatRun, postCredential, startGxcat, untilReady } from './processes.ts'
 import { fmt } from './raw-verify.ts'
 
 const CLIENTS = [16, 64]
-
-/** CPU seconds a process has used, all its threads (user and system); with `mainThread`, its main thread's alone. */
-function cpuSeconds (pid: number, mainThread = false): number {
-  const fields = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (USER_HZ 100)
-}
 
 /**
  * For each client count: a fresh node (`startArgs`), `warm` posted first (DID and chain caches),

@@ -28,6 +28,12 @@ export async function freePort (): Promise<number> {
   })
 }
 
+/** CPU seconds a process has used, all its threads (user and system); with `mainThread`, its main thread's alone. */
+export function cpuSeconds (pid: number, mainThread = false): number {
+  const fields = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (USER_HZ 100)
+}
+
 /** Resident memory of a process, in MiB. */
 export function rssMiB (pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find(l => l.startsWith('VmRSS:')) ?? 'VmRSS: 0 kB'

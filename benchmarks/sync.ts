@@ -1,13 +1,14 @@
 /**
  * `npm run bench -- sync`: (1) a late joiner catching up 100,000 entries from one peer over
- * the memory transport, both real nodes (verification, level store, RDF): time, bytes, and
- * bytes per byte of JWS data (targets < 10 s and ≤ 1.1×); (2) reconciliation alone, on the
- * real protocol over an in-memory stream pair: bytes and round trips for differences of
+ * the memory transport, both real nodes (verification, level store, RDF): time, bytes, bytes
+ * per byte of JWS data (targets < 10 s and ≤ 1.1×) and the CPU each entry cost; (2)
+ * reconciliation alone, on the real protocol over an in-memory stream pair: bytes and round
+ * trips for differences of
  * d = 1, 10, 100, 1,000 out of 100,000. `BENCH_SCALE=0.1` runs a tenth of (1).
  */
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { streamPair } from '@libp2p/utils'
@@ -15,6 +16,7 @@ import { createCatalogueNode } from '../node/catalogue-node.ts'
 import { createCatalogueNetwork } from '../node/network/catalogue-network.ts'
 import { createSyncSet, initiateSync, respondSync, type SyncSource } from '../protocols/sync/index.ts'
 import { generateJws } from '../simulations/generator.ts'
+import { cpuSeconds } from './processes.ts'
 import { fmt } from './raw-verify.ts'
 
 const scale = Number(process.env.BENCH_SCALE ?? 1)
@@ -36,11 +38,16 @@ async function lateJoiner (): Promise<void> {
   const bNet = await createCatalogueNetwork(b, { privateKey: await generateKeyPair('Ed25519'), listen: ['/memory/bench-sync-b'], dhtPublish: false, gossip: false, sync: { onConnect: false } })
   await bNet.start()
   const started = performance.now()
+  const cpuBefore = [cpuSeconds(process.pid), cpuSeconds(process.pid, true)]
   const stats = await bNet.syncWith(aNet.addrs()[0])
   const seconds = (performance.now() - started) / 1000
+  const [cpu, mainCpu] = [cpuSeconds(process.pid), cpuSeconds(process.pid, true)].map((s, i) => (s - cpuBefore[i]) * 1000 / Math.max(1, stats.fetched))
   const bytes = stats.bytesSent + stats.bytesReceived
   console.log(`  (A holds ${fmt(a.counts().entries)}, B holds ${fmt(b.counts().entries)}; need ${stats.need}, invalid ${stats.invalid})`)
   console.log(`  late joiner caught up ${fmt(stats.fetched)} of ${fmt(count)} entries in ${seconds.toFixed(1)} s (target < 10 s for 100,000), ${fmt(stats.fetched / seconds)} entries/s`)
+  // both nodes share this process: its CPU per entry bounds the rate on this machine's cores, its
+  // main thread's (both nodes' event loops) bounds it however many cores verify
+  console.log(`    CPU ${cpu.toFixed(2)} ms per entry over all threads of both nodes: at most ${fmt(availableParallelism() * 1000 / cpu)}/s on this machine's ${availableParallelism()} cores; main thread ${mainCpu.toFixed(2)} ms: at most ${fmt(1000 / mainCpu)}/s on any number`)
   console.log(`    ${stats.rounds} round trips, ${fmt(bytes / 2 ** 20, 1)} MiB on the wire for ${fmt(dataBytes / 2 ** 20, 1)} MiB of JWS: ${(bytes / dataBytes).toFixed(3)}× (target ≤ 1.1×)`)
   await Promise.all([aNet.stop(), bNet.stop()])
   await Promise.all([a.stop(), b.stop()])
