@@ -3,8 +3,8 @@
  * the memory transport, both real nodes (verification, level store, RDF): time, bytes, bytes
  * per byte of JWS data (targets < 10 s and ≤ 1.1×) and the CPU each entry cost; (2)
  * reconciliation alone, on the real protocol over an in-memory stream pair: bytes and round
- * trips for differences of
- * d = 1, 10, 100, 1,000 out of 100,000. `BENCH_SCALE=0.1` runs a tenth of (1).
+ * trips for differences of d = 1, 10, 100, 1,000 out of 100,000. `BENCH_SCALE=0.1` runs a
+ * tenth of (1).
  */
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'

@@ -110,8 +110,8 @@ export interface CatalogueStoreInit {
   headsFile?: string
 }
 
-/** the store's state when its posting lists were written: they are read back only into that very state */
-interface PostingsSnapshot { state: StoreState, seq: number }
+/** the store's state when a snapshot of it (posting lists, heads) was written: it is read back only into that very state */
+interface SnapshotHeader { state: StoreState, seq: number }
 
 /**
  * Every item of a level iterator, read a thousand at a time (a promise per item costs a third
@@ -360,7 +360,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
   /** The posting lists and the heads as the store closes, with the state they belong to (each a temp file, then renamed). */
   async function writeSnapshots (): Promise<void> {
     await postingsBuilt
-    const header: PostingsSnapshot = { state: { batches, versions: versionCount, heads: memoryHeads.size, revocations: revoked.size }, seq }
+    const header: SnapshotHeader = { state: { batches, versions: versionCount, heads: memoryHeads.size, revocations: revoked.size }, seq }
     for (const [file, body] of [[init.headsFile, () => serializeHeads(memoryHeads)], [init.postingsFile, () => postings.serialize()]] as const) {
       if (file == null) continue
       try {
@@ -380,7 +380,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     const newline = text?.indexOf('\n') ?? -1
     if (text == null || newline < 0) return undefined
     try {
-      const header: PostingsSnapshot = JSON.parse(text.slice(0, newline))
+      const header: SnapshotHeader = JSON.parse(text.slice(0, newline))
       const same = header.seq === seq && header.state.batches === recorded.batches && header.state.versions === recorded.versions &&
         header.state.heads === recorded.heads && header.state.revocations === recorded.revocations
       return same ? text.slice(newline + 1) : undefined
