@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createCatalogueNode } from '../node/catalogue-node.ts'
 import { createDidResolver, createTrustPolicy, decodeJws, gaiaxShapes } from '../protocols/self-description/index.ts'
+import { directoryBytes } from './directory-bytes.ts'
 import { createLoireCorpus } from './loire-corpus.ts'
 import { fmt, rawPs256VerifyRate } from './raw-verify.ts'
 import { GX_2511 } from '../protocols/constants.ts'
@@ -65,6 +66,10 @@ export async function gaiaxBenchmark (): Promise<void> {
     const rate = (credentials.length - 1) / ((performance.now() - start) / 1000)
     console.log(`  raw node:crypto PS256 verify       ${fmt(raw)} /s (1 thread)`)
     console.log(`  node ingest, trust anchors         ${fmt(rate)} /s (64 in flight)   ratio ${(rate / raw).toFixed(2)}`)
+    await node.stop()
+    const jwsBytes = credentials.reduce((sum, c) => sum + c.length, 0)
+    const diskBytes = await directoryBytes(dir)
+    console.log(`  disk                               ${fmt(diskBytes / 2 ** 20, 1)} MiB for ${fmt(jwsBytes / 2 ** 20, 1)} MiB of JWS: ${(diskBytes / jwsBytes).toFixed(2)}× (target ≤ 1.5×)`)
   } finally {
     await node.stop()
     await rm(dir, { recursive: true, force: true })

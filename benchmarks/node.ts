@@ -9,11 +9,12 @@
  * the store takes at 100k beside the JWS bytes (target ≤ 1.5×).
  * `BENCH_SCALE=0.1` runs a tenth of it for a quick look.
  */
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createCatalogueNode, type CatalogueNode } from '../node/catalogue-node.ts'
 import { generateJws } from '../simulations/generator.ts'
+import { directoryBytes } from './directory-bytes.ts'
 import { httpIngest2511, httpIngestDevelopment } from './http-ingest.ts'
 import { fmt, percentile, rawEd25519VerifyRate, rawPs256VerifyRate } from './raw-verify.ts'
 
@@ -28,15 +29,6 @@ async function ingest (publish: (jws: string) => Promise<unknown>, credentials: 
   }
   await Promise.all(Array.from({ length: inFlight }, worker))
   return credentials.length / ((performance.now() - start) / 1000)
-}
-
-async function directoryBytes (dir: string): Promise<number> {
-  let bytes = 0
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    bytes += entry.isDirectory() ? await directoryBytes(path) : (await stat(path)).size
-  }
-  return bytes
 }
 
 async function latency (label: string, runs: number, fn: (i: number) => Promise<unknown>): Promise<{ p50: number, p99: number }> {

@@ -87,6 +87,8 @@ export const POSTINGS_FILE = 'store.postings'
 export const HEADS_FILE = 'store.heads'
 /** heads of that file compared with their records at open (spread over all); one that differs and the records are read instead */
 export const HEADS_SPOT_CHECK = 1000
+/** certificate chains a store keeps in memory once read back (node/store/chains.ts), the least recently read dropped first */
+export const CHAIN_CACHE_ENTRIES = 1024
 /** heads added to the posting lists per turn of the event loop while a store rebuilds them */
 export const POSTINGS_LOAD_CHUNK = 4096
 /** Most worker threads that check signatures and run the official shapes (one per core beyond the main thread's, up to this). */

@@ -22,6 +22,7 @@ import type { AbstractLevel, AbstractSublevel } from 'abstract-level'
 import { compareVersions, type Revocation, type VerifiedCredential } from '../../protocols/self-description/index.ts'
 import { HEADS_SPOT_CHECK, KEEP_VERSIONS, MAX_WRITE_BATCH, STORE_LOCK_WAIT_MS } from '../constants.ts'
 import { StoreCorruptionError, StoreError } from '../errors.ts'
+import { createChains } from './chains.ts'
 import { parseHeads, serializeHeads } from './heads-snapshot.ts'
 import { createPostings } from './postings.ts'
 import type { StoreMark, StoreState } from './store-mark.ts'
@@ -161,6 +162,8 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
   const revocationsDb = db.sublevel<string, RevocationRecord>('revocations', { valueEncoding: 'json' }) as unknown as Sub
   const index = db.sublevel<string, string>('index', { valueEncoding: 'utf8' }) as unknown as Sub
   const meta = db.sublevel<string, any>('meta', { valueEncoding: 'json' }) as unknown as Sub
+  const chainsDb = db.sublevel<string, string>('chains', { valueEncoding: 'utf8' }) as unknown as Sub
+  const chains = createChains(chainsDb)
 
   const damaged = (what: string): StoreCorruptionError => new StoreCorruptionError(`the store ${init.location ?? ''} is damaged: ${what}; run gxcat repair on its data directory`)
   const memoryHeads = new Map<string, MemoryHead>()
@@ -196,6 +199,8 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     await postingsBuilt
     if (failure != null) throw new StoreError(`the store failed earlier and refuses writes until the node restarts: ${failure.message}`)
     const ops: BatchOp[] = []
+    /** chains this batch writes */
+    const batchChains = new Set<string>()
     const batchHeads = new Map<string, MemoryHead | undefined>()
     const batchRevoked = new Set<string>()
     const headOf = (entry: string): MemoryHead | undefined => batchHeads.has(entry) ? batchHeads.get(entry) : memoryHeads.get(entry)
@@ -230,8 +235,14 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
         if (head?.cid === cid) { results.push({ status: 'duplicate', cid, entry }); continue }
         if (head != null && compareVersions(verified, head) < 0) { results.push({ status: 'stale', cid, entry }); continue }
         const s = ++nextSeq
-        const { credential: _credential, ...fields } = verified
+        const { credential: _credential, chain, ...fields } = verified
         const record: VersionRecord = { ...fields, receivedAt: now, seq: s }
+        if (chain != null) {
+          const { ref, text } = chains.refOf(chain)
+          record.chainRef = ref
+          if (!chains.has(ref) && !batchChains.has(ref)) ops.push({ type: 'put', key: ref, value: text, sublevel: chainsDb })
+          batchChains.add(ref)
+        }
         ops.push({ type: 'put', key: cid, value: record, sublevel: versions })
         ops.push({ type: 'put', key: indexKey(indexPrefix('h'), s), value: cid, sublevel: index })
         let older: HeadRecord['older'] = []
@@ -292,6 +303,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
       throw new StoreError(`writing to the store failed (${err.code ?? err.message}); nothing of this batch was written`)
     }
     seq = nextSeq
+    chains.written(batchChains)
     batches = state.batches
     versionCount = state.versions
     revokedHeads += addedRevokedHeads
@@ -333,7 +345,8 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
 
   async function withStatus (record: VersionRecord | undefined): Promise<(VersionRecord & { status: VersionStatus }) | undefined> {
     if (record == null) return undefined
-    return { ...record, status: statusOf(record, await statuses.get(record.cid)) }
+    const [withChain] = await chains.resolve([record])
+    return { ...withChain, status: statusOf(record, await statuses.get(record.cid)) }
   }
 
   function statusOf (record: VersionRecord, stored: VersionStatus | undefined): VersionStatus {
@@ -434,7 +447,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
         try {
           await db.open()
           // sub-levels whose first (deferred) open failed on the lock stay closed: open them again
-          await Promise.all([versions, heads, statuses, revocationsDb, index, meta].map(async sub => sub.open()))
+          await Promise.all([versions, heads, statuses, revocationsDb, index, meta, chainsDb].map(async sub => sub.open()))
           break
         } catch (err: any) {
           if (isCorruption(err)) throw damaged(err.cause?.message ?? err.message)
@@ -526,7 +539,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     }),
     getVersion: guard(async (cid: string) => withStatus(await versions.get(cid))),
     getVersions: guard(async (cids: string[]) => {
-      const [records, stored] = await Promise.all([versions.getMany(cids), statuses.getMany(cids)])
+      const [records, stored] = await Promise.all([versions.getMany(cids).then(chains.resolve), statuses.getMany(cids)])
       return records.map((record: VersionRecord | undefined, i: number) => record == null ? undefined : { ...record, status: statusOf(record, stored[i]) })
     }),
     getHead (entry) {

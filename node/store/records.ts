@@ -13,6 +13,8 @@ export interface VersionRecord extends Omit<VerifiedCredential, 'credential'> {
   receivedAt: string
   /** position in the history of accepted versions */
   seq: number
+  /** the digest of its certificate chain, kept once for every version signed with that key (chains.ts): `chain` is then not in the record */
+  chainRef?: string
 }
 
 /** The current version of an entry. */

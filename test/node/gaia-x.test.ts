@@ -4,13 +4,16 @@
  * reached through an origin override, Loire VC-JWTs and a VP-JWT, the official 2511 shapes.
  */
 import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { ClassicLevel } from 'classic-level'
 import { VC2_CONTEXT } from '../../protocols/constants.ts'
+import { repairStore } from '../../node/store/repair.ts'
 import { createDidResolver, createTrustPolicy, signJws } from '../../protocols/self-description/index.ts'
 import {
   createGaiaxIssuer, createIntermediateCa, createRootCa, generateSigningJwk, startDidWebHost,
   type CertificateAuthority, type DidWebHost, type GaiaxIssuer
 } from '../fixtures/gaia-x-issuer.ts'
-import { get, post, startTestNode, type TestNode } from '../fixtures/node.ts'
+import { get, post, startTestNode, tempDir, type TestNode } from '../fixtures/node.ts'
 import { legalPerson2511, serviceOffering2511 } from '../fixtures/subjects.ts'
 
 const DAY = 24 * 3600 * 1000
@@ -138,5 +141,44 @@ describe('Gaia-X Loire credentials under trust policy anchors', function () {
     const count = Number(r.body.results.bindings[0].n.value)
     // two from the first test, one from the presentation; nothing refused was stored
     assert.equal(count, 3)
+  })
+
+  it('keeps an issuer key\'s certificate chain once for all its versions, and gives it back with each, after a restart and a repair too', async () => {
+    const dir = await tempDir()
+    const init = { resolver: createDidResolver({ originOverrides: [web.override] }), trust: createTrustPolicy({ mode: 'anchors', anchors: [root.pem] }) }
+    let node = await startTestNode({ dir, node: init })
+    const cids: string[] = []
+    for (let n = 0; n < 3; n++) {
+      const r = await post(`${node.url}/v1/self-descriptions`, await psIssuer.issue(legalPerson2511(`https://chains${n}.provider.example/lp`)), LOIRE)
+      assert.equal(r.status, 201, JSON.stringify(r.body))
+      cids.push(r.body.cid)
+    }
+    const chainOf = async (url: string, cid: string): Promise<string[]> => (await get(`${url}/v1/self-descriptions/${cid}`)).body.chain?.certificates.map((c: any) => c.subject)
+    const expected = ['CN=provider-ps.' + web.host, 'CN=Test Notary CA', 'CN=Test Gaia-X Trust Anchor']
+    for (const cid of cids) assert.deepEqual(await chainOf(node.url, cid), expected)
+    await node.stop()
+    // on disk: the chain once, each record with its reference and without the chain
+    const db = new ClassicLevel<string, string>(join(dir, 'store'))
+    const chains = await db.sublevel<string, string>('chains', { valueEncoding: 'utf8' }).iterator().all()
+    const versions = db.sublevel<string, string>('versions', { valueEncoding: 'utf8' })
+    const records = await versions.iterator().all()
+    assert.equal(chains.length, 1)
+    assert.ok(records.every(([, text]) => JSON.parse(text).chainRef === chains[0][0] && JSON.parse(text).chain == null))
+    // a record as gxcat wrote it before, with its chain inline, reads back as it is
+    const [cid, text] = records[0]
+    const { chainRef: _ref, ...inline } = JSON.parse(text)
+    await versions.put(cid, JSON.stringify({ ...inline, chain: JSON.parse(chains[0][1]) }))
+    await db.close()
+    node = await startTestNode({ dir, node: init })
+    for (const cid of cids) assert.deepEqual(await chainOf(node.url, cid), expected)
+    await node.stop()
+    // a repair rebuilds the store with the chains of the versions it salvages
+    await repairStore(dir)
+    node = await startTestNode({ dir, node: init })
+    try {
+      for (const cid of cids) assert.deepEqual(await chainOf(node.url, cid), expected)
+    } finally {
+      await node.stop()
+    }
   })
 })
