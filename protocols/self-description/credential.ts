@@ -75,3 +75,19 @@ export function buildCredential (input: Record<string, unknown>, options: BuildC
     credentialSubject: input
   }
 }
+
+/**
+ * The credential's subjects, each typed also with the credential's own non-base types (Loire
+ * credentials often type only the credential: the subject is validated as of those types).
+ */
+export function subjectsOf (credential: Record<string, unknown>): unknown[] {
+  const subjects = ([] as unknown[]).concat(credential.credentialSubject ?? [])
+  const extra = credentialTypes(credential)
+  if (extra.length === 0) return subjects
+  return subjects.map(subject => {
+    if (subject == null || typeof subject !== 'object' || Array.isArray(subject)) return subject
+    const own = subject as Record<string, unknown>
+    const key = 'type' in own || !('@type' in own) ? 'type' : '@type'
+    return { ...own, [key]: [...new Set([...([] as unknown[]).concat(own[key] ?? []), ...extra])] }
+  })
+}

@@ -15,7 +15,7 @@ import { DataFactory, Parser, Store, type Quad, type Term } from 'n3'
 import oxigraph from 'oxigraph'
 import { Validator, type ValidationResult } from 'shacl-engine'
 import { GX_2511, GX_DEVELOPMENT } from '../constants.ts'
-import { credentialTypes } from './credential.ts'
+import { subjectsOf } from './credential.ts'
 import { ShapeViolationError, type ShapeViolation } from './errors.ts'
 import { triplesOf, type RdfLiteral, type RdfTriple } from './jsonld-triples.ts'
 import { inlineGraphContexts, inlinedContextText } from './vocabulary.ts'
@@ -388,22 +388,6 @@ function termOf (term: string | RdfLiteral): Quad['object'] {
 
 function quadOf (triple: RdfTriple): Quad {
   return DataFactory.quad(termOf(triple.subject) as Quad['subject'], DataFactory.namedNode(triple.predicate), termOf(triple.object))
-}
-
-/**
- * The credential's subjects, each typed also with the credential's own non-base types (Loire
- * credentials often type only the credential: the subject is validated as of those types).
- */
-export function subjectsOf (credential: Record<string, unknown>): unknown[] {
-  const subjects = ([] as unknown[]).concat(credential.credentialSubject ?? [])
-  const extra = credentialTypes(credential)
-  if (extra.length === 0) return subjects
-  return subjects.map(subject => {
-    if (subject == null || typeof subject !== 'object' || Array.isArray(subject)) return subject
-    const own = subject as Record<string, unknown>
-    const key = 'type' in own || !('@type' in own) ? 'type' : '@type'
-    return { ...own, [key]: [...new Set([...([] as unknown[]).concat(own[key] ?? []), ...extra])] }
-  })
 }
 
 /**
