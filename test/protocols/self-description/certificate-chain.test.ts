@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { X509Certificate } from 'node:crypto'
 import {
   createDidResolver, createTrustPolicy, generateIssuerKey, signCredential, summarizeChain, verifyCredential
 } from '../../../protocols/self-description/index.ts'
@@ -44,7 +45,14 @@ describe('did:web keys with x5u certificate chains', function () {
     const issuer = await createGaiaxIssuer(web, { alg: 'ES256', name: 'no-root', chain: [intermediate] })
     const verified = await verifyCredential(await issuer.issue(legalPerson2511('https://no-root.example/lp')), { resolver: resolver() })
     assert.equal(verified.chain?.certificates.length, 2)
-    createTrustPolicy({ mode: 'anchors', anchors: [root.pem] }).assertTrusted(verified)
+    const policy = createTrustPolicy({ mode: 'anchors', anchors: [root.pem] })
+    // the second judgement of the same chain comes from memory, and says the same
+    for (let i = 0; i < 2; i++) {
+      policy.assertTrusted(verified)
+      assert.equal(policy.anchorOf(verified.chain!)?.fingerprint256, new X509Certificate(root.pem).fingerprint256)
+    }
+    // another policy judges the same chain on its own anchors
+    assert.throws(() => { createTrustPolicy({ mode: 'anchors', anchors: [otherRoot.pem] }).assertTrusted(verified) }, { name: 'UntrustedChainError' })
   })
 
   it('refuses an expired and a not-yet-valid leaf certificate', async () => {
