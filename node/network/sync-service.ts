@@ -97,10 +97,11 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
   })
 
   /**
-   * A source for one session; what it stores is collected in `stored`. Versions a peer offers
-   * (in a session it started) count against its limit: past it the peer is told to stop and
-   * pulls are left to this node; a peer that offers on after being told is cut off (in the
-   * session), and one that starts session after session past twice the limit too.
+   * A source for one session; what it stores is collected in `stored`, up to one past what is
+   * passed on to gossip. Versions a peer offers (in a session it started) count against its
+   * limit: past it the peer is told to stop and pulls are left to this node; a peer that offers
+   * on after being told is cut off (in the session), and one that starts session after session
+   * past twice the limit too.
    */
   const sessionSource = (stored: string[], offerer?: string): SyncSource => ({
     set,
@@ -139,7 +140,9 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
         const fresh = isRevocationJws(jws)
           ? (await node.revoke(jws, { source: 'sync' })).status === 'revoked'
           : (await node.publish(jws, { source: 'sync' })).status === 'active'
-        if (fresh) stored.push(jws)
+        // one past the most passed on is enough to know there are too many: a late joiner's
+        // session would otherwise hold every version it fetched until it ends
+        if (fresh && stored.length <= SYNC_REGOSSIP_MAX) stored.push(jws)
         return fresh ? 'stored' : 'known'
       } catch (err: any) {
         // not the sender's fault: revoked here, or a did:web host we cannot reach now

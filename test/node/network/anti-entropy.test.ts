@@ -4,7 +4,7 @@ import { lpStream } from '@libp2p/utils'
 import { SYNC_PROTOCOL } from '../../../protocols/constants.ts'
 import { encodeFrame } from '../../../protocols/sync/index.ts'
 import { generateJws } from '../../../simulations/generator.ts'
-import { startMember, stopMembers, type NetworkMember } from '../../fixtures/network.ts'
+import { startMember, stopMembers, waitForMesh, type NetworkMember } from '../../fixtures/network.ts'
 import { waitFor } from '../../fixtures/wait.ts'
 
 /** Two nodes that hold the same 600 entries, and an empty joiner connected to both; sync only on demand. */
@@ -72,6 +72,28 @@ describe('anti-entropy', function () {
       await waitFor(() => members.every(m => m.node.counts().entries === 50), 60_000, 'every node to hold all 50 entries')
     } finally {
       await stopMembers(members)
+    }
+  })
+
+  it('passes the few versions a session recovered on to gossip, not the hundreds of a catch-up', async () => {
+    // A keeps to itself (no gossip); B syncs with it on demand and gossips with C
+    const a = await startMember([], { gossip: false, sync: { onConnect: false } })
+    const b = await startMember([], { sync: { onConnect: false } })
+    const c = await startMember(b.network.addrs(), { sync: { onConnect: false } })
+    try {
+      await waitForMesh([b, c], 1)
+      const [few, many, marker] = [await generateJws(3, { seed: 71 }), await generateJws(100, { seed: 72 }), await generateJws(1, { seed: 73 })]
+      await Promise.all(few.map(async jws => a.node.publish(jws)))
+      assert.equal((await b.network.syncWith(a.network.addrs()[0])).fetched, 3)
+      await waitFor(() => c.node.counts().entries === 3, 20_000, 'C to hear of the 3 versions B recovered')
+      await Promise.all(many.map(async jws => a.node.publish(jws)))
+      assert.equal((await b.network.syncWith(a.network.addrs()[0])).fetched, 100)
+      // a version published on B after the session reaches C after anything B gossiped before it
+      await b.node.publish(marker[0])
+      await waitFor(() => c.node.counts().entries >= 4, 20_000, 'C to hear of the version published on B')
+      assert.equal(c.node.counts().entries, 4)
+    } finally {
+      await stopMembers([a, b, c])
     }
   })
 
