@@ -23,7 +23,7 @@ import type { SyncStats } from '../../protocols/sync/index.ts'
 import type { CatalogueNode, VersionView } from '../catalogue-node.ts'
 import type { AbortOptions, Logger, PeerId } from '@libp2p/interface'
 
-export interface CatalogueNetworkInit extends Omit<CatalogueLibp2pInit, 'resolver' | 'revokers'> {
+export interface CatalogueNetworkInit extends Omit<CatalogueLibp2pInit, 'resolver' | 'revokers' | 'knownVersion'> {
   /** put each of this node's own new versions in the DHT, with its index terms. @default true */
   dhtPublish?: boolean
   /** connections to keep up through peer exchange. @default 8 */
@@ -106,6 +106,11 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
   const libp2p = await createCatalogueLibp2p({
     ...init,
     resolver: node.resolver,
+    // a DHT record of a version this node verified and holds is not verified again
+    knownVersion: async cid => {
+      const version = await node.store.getVersion(cid)
+      return version != null && (version.status === 'active' || version.status === 'superseded') ? { entry: version.entry } : undefined
+    },
     connectionGater: { denyDialPeer: isDenied, denyInboundEncryptedConnection: isDenied }
   })
   const log: Logger = libp2p.logger.forComponent('gxcat:network')

@@ -42,6 +42,8 @@ export interface CatalogueLibp2pInit {
   gossip?: boolean
   resolver: DidResolver
   revokers?: readonly string[]
+  /** versions this node holds, by CID (EntryRecordInit.knownVersion) */
+  knownVersion?: (cid: string) => Promise<{ entry: string } | undefined>
   logger?: ComponentLogger
   /** @default 100 */
   maxConnections?: number
@@ -99,7 +101,7 @@ export function catalogueLibp2pOptions (init: CatalogueLibp2pInit): Libp2pOption
     services.dht = kadDHT({
       protocol: DHT_PROTOCOL,
       clientMode: false,
-      validators: { [DHT_NAMESPACE]: createEntryRecordValidator({ resolver: init.resolver, revokers: init.revokers }) },
+      validators: { [DHT_NAMESPACE]: createEntryRecordValidator({ resolver: init.resolver, revokers: init.revokers, knownVersion: init.knownVersion }) },
       selectors: { [DHT_NAMESPACE]: selectEntryRecord },
       // participants run on private networks and loopback as often as on public ones
       peerInfoMapper: passthroughMapper,

@@ -36,6 +36,13 @@ export interface EntryRecordInit {
   resolver: DidResolver
   /** DIDs allowed to revoke entries of any issuer */
   revokers?: readonly string[]
+  /**
+   * The entry of a version this node verified and holds (active or superseded), by its CID: its
+   * record needs no second verification. Each put reaches the twenty nodes closest to its key,
+   * most of which hold the version by gossip already, and each would otherwise check its
+   * signature again.
+   */
+  knownVersion?: (cid: string) => Promise<{ entry: string } | undefined>
 }
 
 /** kad-dht ValidateFn for the gxcat namespace: throws unless the record is a valid JWS of that entry. */
@@ -44,6 +51,11 @@ export function createEntryRecordValidator (init: EntryRecordInit): (key: Uint8A
     const entry = entryOfRecordKey(key)
     const jws = decoder.decode(value)
     try {
+      const known = isRevocationJws(jws) ? undefined : await init.knownVersion?.(versionCidText(jws))
+      if (known != null) {
+        if (known.entry !== entry) throw new InvalidDhtRecordError(`the record under ${entry} is for entry ${known.entry}`)
+        return
+      }
       const verified = isRevocationJws(jws)
         ? await verifyRevocation(jws, { resolver: init.resolver, revokers: init.revokers })
         : await verifyCredential(jws, { resolver: init.resolver })

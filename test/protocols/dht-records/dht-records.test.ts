@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { createEntryRecordValidator, entryOfRecordKey, entryRecordKey, indexTermCid, selectEntryRecord } from '../../../protocols/dht-records/index.ts'
-import { createDidResolver, didOf, entryId, generateIssuerKey, signCredential, signRevocation } from '../../../protocols/self-description/index.ts'
+import { createDidResolver, didOf, entryId, generateIssuerKey, signCredential, signRevocation, versionCidText } from '../../../protocols/self-description/index.ts'
 import { b64u, decodePart } from '../../fixtures/jws.ts'
 import { serviceOffering } from '../../fixtures/subjects.ts'
 
@@ -28,6 +28,24 @@ describe('DHT records', () => {
     await assert.rejects(validate(entryRecordKey(entry), bytes(other)), { name: 'InvalidDhtRecordError', message: /is for entry/ })
     await assert.rejects(validate(bytes('/ipns/abc'), bytes(jws)), { name: 'InvalidDhtRecordError' })
     await assert.rejects(validate(entryRecordKey(entry), bytes('garbage')), { name: 'InvalidDhtRecordError' })
+  })
+
+  it('takes the record of a version the node holds without verifying it again, and still checks its key', async () => {
+    const jws = await signCredential(serviceOffering(subject), key)
+    const payload = decodePart(jws, 1)
+    payload.credentialSubject['gx:name'] = 'altered'
+    const [h, , s] = jws.split('.')
+    const altered = `${h}.${b64u(payload)}.${s}`
+    const other = await signCredential(serviceOffering('https://provider.example/other'), key)
+    // what this node holds it verified as it stored it: here the altered one, to show it is not verified again
+    const held = new Map([[versionCidText(altered), { entry }], [versionCidText(other), { entry: entryId(didOf(key.kid), 'https://provider.example/other') }]])
+    const trusting = createEntryRecordValidator({ resolver, knownVersion: async cid => held.get(cid) })
+    await trusting(entryRecordKey(entry), bytes(altered))
+    await assert.rejects(trusting(entryRecordKey(entry), bytes(other)), { name: 'InvalidDhtRecordError', message: /is for entry/ })
+    // one it does not hold is verified
+    held.clear()
+    await assert.rejects(trusting(entryRecordKey(entry), bytes(altered)), { name: 'InvalidDhtRecordError', message: /InvalidSignatureError/ })
+    await trusting(entryRecordKey(entry), bytes(jws))
   })
 
   it('selects the newest version, and a revocation over any version', async () => {
