@@ -106,11 +106,8 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
   const libp2p = await createCatalogueLibp2p({
     ...init,
     resolver: node.resolver,
-    // a DHT record of a version this node verified and holds is not verified again
-    knownVersion: async cid => {
-      const version = await node.store.getVersion(cid)
-      return version != null && (version.status === 'active' || version.status === 'superseded') ? { entry: version.entry } : undefined
-    },
+    // a DHT record of the version this node holds as its entry's head is not verified again
+    knownVersion: (cid, entry) => node.store.getHead(entry)?.cid === cid && !node.store.isRevoked(entry),
     connectionGater: { denyDialPeer: isDenied, denyInboundEncryptedConnection: isDenied }
   })
   const log: Logger = libp2p.logger.forComponent('gxcat:network')

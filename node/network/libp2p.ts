@@ -42,8 +42,8 @@ export interface CatalogueLibp2pInit {
   gossip?: boolean
   resolver: DidResolver
   revokers?: readonly string[]
-  /** versions this node holds, by CID (EntryRecordInit.knownVersion) */
-  knownVersion?: (cid: string) => Promise<{ entry: string } | undefined>
+  /** whether a version is the current one of its entry here (EntryRecordInit.knownVersion) */
+  knownVersion?: (cid: string, entry: string) => boolean
   logger?: ComponentLogger
   /** @default 100 */
   maxConnections?: number

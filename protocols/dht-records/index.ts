@@ -10,7 +10,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { DHT_NAMESPACE, REVOCATION_TYPE } from '../constants.ts'
-import { compareVersions, decodeJws, isRevocationJws, verifyCredential, verifyRevocation, type DidResolver } from '../self-description/index.ts'
+import { compareVersions, decodeJws, isRevocationJws, payloadOfVerifiedJws, verifyCredential, verifyRevocation, type DidResolver } from '../self-description/index.ts'
 import { versionCidText } from '../self-description/identity.ts'
 
 export class InvalidDhtRecordError extends Error {
@@ -37,12 +37,13 @@ export interface EntryRecordInit {
   /** DIDs allowed to revoke entries of any issuer */
   revokers?: readonly string[]
   /**
-   * The entry of a version this node verified and holds (active or superseded), by its CID: its
-   * record needs no second verification. Each put reaches the twenty nodes closest to its key,
-   * most of which hold the version by gossip already, and each would otherwise check its
-   * signature again.
+   * Whether this node holds the version with this CID as the current version of that entry
+   * (verified as it was stored, not revoked): its record needs no second verification, only a
+   * look at its validUntil. Each put reaches the twenty nodes closest to its key, most of which
+   * hold the version by gossip already, and each would otherwise check its signature and shapes
+   * again.
    */
-  knownVersion?: (cid: string) => Promise<{ entry: string } | undefined>
+  knownVersion?: (cid: string, entry: string) => boolean
 }
 
 /** kad-dht ValidateFn for the gxcat namespace: throws unless the record is a valid JWS of that entry. */
@@ -51,10 +52,10 @@ export function createEntryRecordValidator (init: EntryRecordInit): (key: Uint8A
     const entry = entryOfRecordKey(key)
     const jws = decoder.decode(value)
     try {
-      const known = isRevocationJws(jws) ? undefined : await init.knownVersion?.(versionCidText(jws))
-      if (known != null) {
-        if (known.entry !== entry) throw new InvalidDhtRecordError(`the record under ${entry} is for entry ${known.entry}`)
-        return
+      if (!isRevocationJws(jws) && init.knownVersion?.(versionCidText(jws), entry) === true) {
+        // an expired one is verified, and refused, as before
+        const { validUntil } = payloadOfVerifiedJws(jws)
+        if (typeof validUntil !== 'string' || !(Date.parse(validUntil) < Date.now())) return
       }
       const verified = isRevocationJws(jws)
         ? await verifyRevocation(jws, { resolver: init.resolver, revokers: init.revokers })

@@ -30,7 +30,7 @@ describe('DHT records', () => {
     await assert.rejects(validate(entryRecordKey(entry), bytes('garbage')), { name: 'InvalidDhtRecordError' })
   })
 
-  it('takes the record of a version the node holds without verifying it again, and still checks its key', async () => {
+  it('takes the record of the version a node holds as its entry\'s head without verifying it again, unless it expired', async () => {
     const jws = await signCredential(serviceOffering(subject), key)
     const payload = decodePart(jws, 1)
     payload.credentialSubject['gx:name'] = 'altered'
@@ -38,12 +38,17 @@ describe('DHT records', () => {
     const altered = `${h}.${b64u(payload)}.${s}`
     const other = await signCredential(serviceOffering('https://provider.example/other'), key)
     // what this node holds it verified as it stored it: here the altered one, to show it is not verified again
-    const held = new Map([[versionCidText(altered), { entry }], [versionCidText(other), { entry: entryId(didOf(key.kid), 'https://provider.example/other') }]])
-    const trusting = createEntryRecordValidator({ resolver, knownVersion: async cid => held.get(cid) })
+    const heads = new Map([[entry, versionCidText(altered)]])
+    const trusting = createEntryRecordValidator({ resolver, knownVersion: (cid, e) => heads.get(e) === cid })
     await trusting(entryRecordKey(entry), bytes(altered))
+    // another entry's version under this key is not this entry's head: verified, and refused
     await assert.rejects(trusting(entryRecordKey(entry), bytes(other)), { name: 'InvalidDhtRecordError', message: /is for entry/ })
+    // an expired head is verified, and refused
+    const expired = await signCredential({ credentialSubject: serviceOffering(subject), validUntil: '2025-06-01T00:00:00Z' }, key, { validFrom: '2025-01-01T00:00:00Z' })
+    heads.set(entry, versionCidText(expired))
+    await assert.rejects(trusting(entryRecordKey(entry), bytes(expired)), { name: 'InvalidDhtRecordError' })
     // one it does not hold is verified
-    held.clear()
+    heads.clear()
     await assert.rejects(trusting(entryRecordKey(entry), bytes(altered)), { name: 'InvalidDhtRecordError', message: /InvalidSignatureError/ })
     await trusting(entryRecordKey(entry), bytes(jws))
   })
