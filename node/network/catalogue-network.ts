@@ -23,7 +23,7 @@ import type { SyncStats } from '../../protocols/sync/index.ts'
 import type { CatalogueNode, VersionView } from '../catalogue-node.ts'
 import type { AbortOptions, Logger, PeerId } from '@libp2p/interface'
 
-export interface CatalogueNetworkInit extends Omit<CatalogueLibp2pInit, 'resolver' | 'revokers' | 'knownVersion'> {
+export interface CatalogueNetworkInit extends Omit<CatalogueLibp2pInit, 'resolver' | 'revokers' | 'knownVersion' | 'shapes'> {
   /** put each of this node's own new versions in the DHT, with its index terms. @default true */
   dhtPublish?: boolean
   /** connections to keep up through peer exchange. @default 8 */
@@ -108,6 +108,8 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
     resolver: node.resolver,
     // a DHT record of the version this node holds as its entry's head is not verified again
     knownVersion: (cid, entry) => node.store.getHead(entry)?.cid === cid && !node.store.isRevoked(entry),
+    // and one it must verify has its signature and shapes checked in the node's worker threads
+    shapes: node.shapes,
     connectionGater: { denyDialPeer: isDenied, denyInboundEncryptedConnection: isDenied }
   })
   const log: Logger = libp2p.logger.forComponent('gxcat:network')

@@ -19,7 +19,7 @@ import { CATALOGUE_TOPIC, DHT_NAMESPACE, DHT_PROTOCOL, GOSSIP_PRUNE_BACKOFF_MS, 
 import { createEntryRecordValidator, selectEntryRecord } from '../../protocols/dht-records/index.ts'
 import { gossipMessageId } from '../../protocols/gossip/index.ts'
 import type { GossipWireMetrics } from './gossip-wire-metrics.ts'
-import type { DidResolver } from '../../protocols/self-description/index.ts'
+import type { DidResolver, ShapesValidator } from '../../protocols/self-description/index.ts'
 import type { ComponentLogger, ConnectionGater, PrivateKey, Transport } from '@libp2p/interface'
 
 export interface CatalogueServices {
@@ -44,6 +44,8 @@ export interface CatalogueLibp2pInit {
   revokers?: readonly string[]
   /** whether a version is the current one of its entry here (EntryRecordInit.knownVersion) */
   knownVersion?: (cid: string, entry: string) => boolean
+  /** where DHT records' shapes run (EntryRecordInit.shapes) */
+  shapes?: ShapesValidator
   logger?: ComponentLogger
   /** @default 100 */
   maxConnections?: number
@@ -101,7 +103,7 @@ export function catalogueLibp2pOptions (init: CatalogueLibp2pInit): Libp2pOption
     services.dht = kadDHT({
       protocol: DHT_PROTOCOL,
       clientMode: false,
-      validators: { [DHT_NAMESPACE]: createEntryRecordValidator({ resolver: init.resolver, revokers: init.revokers, knownVersion: init.knownVersion }) },
+      validators: { [DHT_NAMESPACE]: createEntryRecordValidator({ resolver: init.resolver, revokers: init.revokers, knownVersion: init.knownVersion, shapes: init.shapes }) },
       selectors: { [DHT_NAMESPACE]: selectEntryRecord },
       // participants run on private networks and loopback as often as on public ones
       peerInfoMapper: passthroughMapper,

@@ -10,7 +10,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { DHT_NAMESPACE, REVOCATION_TYPE } from '../constants.ts'
-import { compareVersions, decodeJws, isRevocationJws, payloadOfVerifiedJws, verifyCredential, verifyRevocation, type DidResolver } from '../self-description/index.ts'
+import { compareVersions, decodeJws, isRevocationJws, payloadOfVerifiedJws, verifyCredential, verifyRevocation, type DidResolver, type ShapesValidator } from '../self-description/index.ts'
 import { versionCidText } from '../self-description/identity.ts'
 
 export class InvalidDhtRecordError extends Error {
@@ -44,6 +44,8 @@ export interface EntryRecordInit {
    * again.
    */
   knownVersion?: (cid: string, entry: string) => boolean
+  /** where the official shapes of a record run (a node's pool of worker threads). @default in this thread */
+  shapes?: ShapesValidator
 }
 
 /** kad-dht ValidateFn for the gxcat namespace: throws unless the record is a valid JWS of that entry. */
@@ -59,7 +61,7 @@ export function createEntryRecordValidator (init: EntryRecordInit): (key: Uint8A
       }
       const verified = isRevocationJws(jws)
         ? await verifyRevocation(jws, { resolver: init.resolver, revokers: init.revokers })
-        : await verifyCredential(jws, { resolver: init.resolver })
+        : await verifyCredential(jws, { resolver: init.resolver, shapes: init.shapes })
       if (verified.entry !== entry) throw new InvalidDhtRecordError(`the record under ${entry} is for entry ${verified.entry}`)
     } catch (err: any) {
       if (err.name === 'InvalidDhtRecordError') throw err
