@@ -345,8 +345,8 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
 
   async function withStatus (record: VersionRecord | undefined): Promise<(VersionRecord & { status: VersionStatus }) | undefined> {
     if (record == null) return undefined
-    const [withChain] = await chains.resolve([record])
-    return { ...withChain, status: statusOf(record, await statuses.get(record.cid)) }
+    const [[withChain], stored] = await Promise.all([chains.resolve([record]), statuses.get(record.cid)])
+    return { ...withChain, status: statusOf(record, stored) }
   }
 
   function statusOf (record: VersionRecord, stored: VersionStatus | undefined): VersionStatus {

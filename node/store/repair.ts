@@ -13,6 +13,7 @@ import { payloadOfVerifiedJws, versionCidText, type Credential, type VerifiedCre
 import { HEADS_FILE, POSTINGS_FILE, STORE_MARK_FILE } from '../constants.ts'
 import { indexTerms } from '../query/index-terms.ts'
 import { createCatalogueStore, type Database } from './catalogue-store.ts'
+import { createChains } from './chains.ts'
 import { createFileMark } from './store-mark.ts'
 import { versionEncoding, type RevocationRecord, type VersionRecord } from './records.ts'
 
@@ -63,22 +64,17 @@ export async function repairStore (dataDir: string, options: RepairOptions = {})
     await old.open()
     try {
       const versions = old.sublevel<string, VersionRecord>('versions', { valueEncoding: versionEncoding })
-      const chains = old.sublevel<string, string>('chains', { valueEncoding: 'utf8' })
+      // a chain kept once for its versions goes back into each of them; the rebuilt store keeps it once again
+      const chains = createChains(old.sublevel<string, string>('chains', { valueEncoding: 'utf8' }))
       const order: Array<{ seq: number, cid: string }> = []
       for await (const [cid, record] of versions.iterator()) order.push({ seq: record.seq, cid })
       order.sort((a, b) => a.seq - b.seq)
       for (let i = 0; i < order.length; i += READ_CHUNK) {
         const cids = order.slice(i, i + READ_CHUNK).map(o => o.cid)
-        const records = await versions.getMany(cids)
-        // a chain kept once for its versions (chains.ts) goes back into each of them; the rebuilt store keeps it once again
-        const refs = [...new Set(records.map(r => r?.chainRef).filter((ref): ref is string => ref != null))]
-        const fetched = refs.length > 0 ? await chains.getMany(refs) : []
-        const chainTexts = new Map(refs.map((ref, k) => [ref, fetched[k]]))
+        const records = await chains.resolve(await versions.getMany(cids))
         await Promise.all(records.map(async (record, j) => {
           if (record == null || !matches(record.jws, cids[j])) { report.damaged++; return }
-          const { receivedAt: _r, seq: _s, chainRef, ...fields } = record
-          const chainText = chainRef == null ? undefined : chainTexts.get(chainRef)
-          if (chainText != null) fields.chain = JSON.parse(chainText)
+          const { receivedAt: _r, seq: _s, ...fields } = record
           const verified: VerifiedCredential = { ...fields, credential: payloadOfVerifiedJws(record.jws) as Credential }
           await store.addVersion(verified, indexTerms(verified))
         }))

@@ -54,12 +54,13 @@ export function createEntryRecordValidator (init: EntryRecordInit): (key: Uint8A
     const entry = entryOfRecordKey(key)
     const jws = decoder.decode(value)
     try {
-      if (!isRevocationJws(jws) && init.knownVersion?.(versionCidText(jws), entry) === true) {
+      const revocation = isRevocationJws(jws)
+      if (!revocation && init.knownVersion?.(versionCidText(jws), entry) === true) {
         // an expired one is verified, and refused, as before
         const { validUntil } = payloadOfVerifiedJws(jws)
         if (typeof validUntil !== 'string' || !(Date.parse(validUntil) < Date.now())) return
       }
-      const verified = isRevocationJws(jws)
+      const verified = revocation
         ? await verifyRevocation(jws, { resolver: init.resolver, revokers: init.revokers })
         : await verifyCredential(jws, { resolver: init.resolver, shapes: init.shapes })
       if (verified.entry !== entry) throw new InvalidDhtRecordError(`the record under ${entry} is for entry ${verified.entry}`)

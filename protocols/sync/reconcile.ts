@@ -78,17 +78,16 @@ export function advance (set: SyncSet, ranges: WireRange[], diff: Difference): W
       // in the order the responder lists them, its set's (timestamp, id): a late joiner then
       // fetches older versions first and an issuer's versions together, not in the random
       // order of their ids (which left it importing the same keys again and again)
-      const mine = set.items(start, end).map(i => i.id)
-      const mineKeys = new Set(mine.map(idKey))
+      const mine = new Map(set.items(start, end).map(i => [idKey(i.id), i.id]))
       const theirKeys = new Set<string>()
       for (const id of range.ids) {
         const key = idKey(id)
         if (theirKeys.has(key)) continue
         theirKeys.add(key)
-        if (!mineKeys.has(key)) diff.need.push(id)
+        if (!mine.has(key)) diff.need.push(id)
       }
-      for (const id of mine) {
-        if (!theirKeys.has(idKey(id))) diff.have.push(id)
+      for (const [key, id] of mine) {
+        if (!theirKeys.has(key)) diff.have.push(id)
       }
     } else if (set.fingerprint(start, end) !== range.fp) {
       if (end - start <= SYNC_SMALL_RANGE) out.push({ l: range.l, u: range.u, list: true })
