@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads'
 import { RDF_BATCH_SIZE, RDF_GATHER_MS, SPARQL_MAX_QUEUED, SPARQL_MAX_RESULT_BYTES, SPARQL_MAX_WAIT_MS, SPARQL_TIMEOUT_MS } from '../constants.ts'
 import { InvalidQueryError, NodeBusyError, QueryTimeoutError, QueryTooLargeError, ReadOnlyQueryError, SparqlUnavailableError } from '../errors.ts'
 import { siblingModule } from '../worker-module.ts'
-import { createRdfStore, versionNQuads, type RdfVersion, type SparqlResult } from './rdf-store.ts'
+import { createRdfStore, nQuadsText, versionNQuads, type RdfVersion, type SparqlResult } from './rdf-store.ts'
 import type { ComponentLogger } from '@libp2p/interface'
 
 export type { RdfVersion, SparqlResult } from './rdf-store.ts'
@@ -16,6 +16,8 @@ export { versionNQuads } from './rdf-store.ts'
 
 export type RdfRequest =
   | { op: 'load', versions: RdfVersion[] }
+  /** versions whose N-Quads the sender wrote already, as one text moved (not copied) to the worker */
+  | { op: 'load-nquads', text: Uint8Array, cids: string[] }
   | { op: 'remove', cids: string[] }
   | { op: 'query', id: number, sparql: string, accept?: string }
   | { op: 'sync', id: number }
@@ -151,7 +153,7 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
         if (closed || worker !== current) return
         const versions = batch.filter(v => !removedWhileRestarting.has(v.cid)).map(v => ({ ...v, nQuads: versionNQuads(v) }))
         loaded += versions.length
-        worker.postMessage({ op: 'load', versions } satisfies RdfRequest)
+        postLoad(versions)
       }
       await request({ op: 'sync' }, Infinity, true)
       log('the RDF worker is back with %d entries after %d ms', loaded, Math.round(performance.now() - started))
@@ -161,11 +163,22 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
     })
   }
 
+  /** sends versions to the worker: those read already as one text, the others (the worker reads them) as JWS */
+  const postLoad = (versions: RdfVersion[]): void => {
+    const read = versions.filter(v => v.nQuads != null)
+    const unread = versions.filter(v => v.nQuads == null)
+    if (read.length > 0) {
+      const text = nQuadsText(read.map(v => v.nQuads as string))
+      worker.postMessage({ op: 'load-nquads', text, cids: read.map(v => v.cid) } satisfies RdfRequest, [text.buffer])
+    }
+    if (unread.length > 0) worker.postMessage({ op: 'load', versions: unread.map(({ cid, jws }) => ({ cid, jws })) } satisfies RdfRequest)
+  }
+
   let gathering: ReturnType<typeof setTimeout> | undefined
   const flushAdds = (): void => {
     clearTimeout(gathering)
     gathering = undefined
-    while (pendingAdds.length > 0) worker.postMessage({ op: 'load', versions: pendingAdds.splice(0, RDF_BATCH_SIZE) } satisfies RdfRequest)
+    while (pendingAdds.length > 0) postLoad(pendingAdds.splice(0, RDF_BATCH_SIZE))
   }
   const request = async (message: { op: 'query', sparql: string, accept?: string } | { op: 'sync' }, budgetMs = timeoutMs, duringRestart = false): Promise<SparqlResult | undefined> => {
     if (closed) throw new SparqlUnavailableError('the node is stopping')

@@ -15,6 +15,8 @@ if (port == null) throw new Error('rdf-worker.ts runs in a worker thread')
 port.on('message', (message: RdfRequest) => {
   if (message.op === 'load') {
     store.load(message.versions, (cid, err) => { port.postMessage({ op: 'load-error', cid, message: err.message } satisfies RdfResponse) })
+  } else if (message.op === 'load-nquads') {
+    store.loadNQuads(message.text, message.cids, (cid, err) => { port.postMessage({ op: 'load-error', cid, message: err.message } satisfies RdfResponse) })
   } else if (message.op === 'remove') {
     for (const cid of message.cids) store.remove(cid)
   } else if (message.op === 'query') {
