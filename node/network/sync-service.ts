@@ -223,9 +223,8 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
     // identify runs again on every identify push; one session per meeting is enough
     const peer = event.detail.peerId.toString()
     if (activeSessions.has(peer) || Date.now() - (lastSession.get(peer) ?? -Infinity) < intervalMs) return
-    lastSession.set(peer, Date.now())
-    const delay = Math.random() * 200
-    setTimeout(() => { if (running) syncWith(event.detail.peerId).catch(() => {}) }, delay).unref?.()
+    // at once: only this side starts, and the queue spreads the sessions of many peers met together
+    syncWith(event.detail.peerId).catch(() => {})
   })
 
   return {
