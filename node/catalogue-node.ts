@@ -262,12 +262,12 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   }
 
   /** The active versions of the replica, in batches: what the RDF index holds. */
-  private async * activeVersions (options: AbortOptions = {}): AsyncGenerator<Array<{ cid: string, jws: string }>> {
+  private async * activeVersions (options: AbortOptions = {}): AsyncGenerator<Array<{ cid: string, credential: Record<string, unknown> }>> {
     let batch: string[] = []
-    const read = async (): Promise<Array<{ cid: string, jws: string }>> => {
-      const records = await this.store.getVersions(batch)
+    const read = async (): Promise<Array<{ cid: string, credential: Record<string, unknown> }>> => {
+      const credentials = await this.store.activeCredentials(batch)
       batch = []
-      return records.filter(r => r?.status === 'active').map(r => ({ cid: r?.cid as string, jws: r?.jws as string }))
+      return credentials
     }
     for await (const { cid } of this.store.scan(indexPrefix('a'), 0, Number.MAX_SAFE_INTEGER)) {
       options.signal?.throwIfAborted()

@@ -171,7 +171,7 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
       const text = nQuadsText(read.map(v => v.nQuads as string))
       worker.postMessage({ op: 'load-nquads', text, cids: read.map(v => v.cid) } satisfies RdfRequest, [text.buffer])
     }
-    if (unread.length > 0) worker.postMessage({ op: 'load', versions: unread.map(({ cid, jws }) => ({ cid, jws })) } satisfies RdfRequest)
+    if (unread.length > 0) worker.postMessage({ op: 'load', versions: unread } satisfies RdfRequest)
   }
 
   let gathering: ReturnType<typeof setTimeout> | undefined

@@ -15,12 +15,15 @@ import { inlinedContextText } from '../../protocols/self-description/vocabulary.
 import { MAX_SPARQL_BYTES } from '../constants.ts'
 import { InvalidQueryError, ReadOnlyQueryError } from '../errors.ts'
 
-export interface RdfVersion {
+/** A version to index: its JWS, or the credential (its payload, parsed) where the reader has it already. */
+export type RdfVersion = {
   cid: string
-  /** the compact JWS; its payload is the credential */
-  jws: string
   /** its graph as N-Quads (versionNQuads), where the sender read it already */
   nQuads?: string
+} & ({ jws: string } | { credential: Record<string, unknown> })
+
+function credentialOf (version: RdfVersion): Record<string, unknown> {
+  return 'credential' in version ? version.credential : payloadOfVerifiedJws(version.jws)
 }
 
 export interface SparqlResult {
@@ -61,8 +64,9 @@ export function nQuadsText (graphs: string[]): Uint8Array<ArrayBuffer> {
  * do not suffice (Oxigraph then parses its JSON-LD). Blank nodes are labelled after the CID, so
  * that the graphs of a batch loaded as one text keep theirs apart.
  */
-export function versionNQuads ({ cid, jws }: RdfVersion): string | undefined {
-  const { '@context': context, ...body } = payloadOfVerifiedJws(jws)
+export function versionNQuads (version: RdfVersion): string | undefined {
+  const cid = version.cid
+  const { '@context': context, ...body } = credentialOf(version)
   // Loire credentials often type only the credential: the subject is indexed as of those types too
   const triples = triplesOf(context, [{ ...body, credentialSubject: subjectsOf(body) }], `${cid}b`)
   return triples == null ? undefined : nQuadsOf(triples, graphName(cid))
@@ -111,7 +115,7 @@ export function createRdfStore (): RdfStore {
           direct.push(version.cid)
           continue
         }
-        const { '@context': context, ...body } = payloadOfVerifiedJws(version.jws)
+        const { '@context': context, ...body } = credentialOf(version)
         const key = JSON.stringify(context)
         let group = groups.get(key)
         if (group == null) groups.set(key, group = { context, graphs: [] })

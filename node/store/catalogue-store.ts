@@ -29,7 +29,7 @@ import type { StoreMark, StoreState } from './store-mark.ts'
 import type { IndexTerms } from '../query/index-terms.ts'
 import { createWriteQueue } from './write-queue.ts'
 import {
-  decodeSeq, termsOfHead, indexKey, indexPrefix, versionEncoding, type HeadRecord, type HeadTerms, type RevocationRecord, type VersionRecord, type VersionStatus
+  credentialOfVersionText, decodeSeq, termsOfHead, indexKey, indexPrefix, versionEncoding, type HeadRecord, type HeadTerms, type RevocationRecord, type VersionRecord, type VersionStatus
 } from './records.ts'
 
 export type Database = AbstractLevel<any, string, any>
@@ -72,6 +72,8 @@ export interface CatalogueStore {
   setListStatus (cid: string, status: 'active' | 'revoked' | 'suspended'): Promise<void>
   getVersion (cid: string): Promise<(VersionRecord & { status: VersionStatus }) | undefined>
   getVersions (cids: string[]): Promise<Array<(VersionRecord & { status: VersionStatus }) | undefined>>
+  /** the credentials (JWS payloads, parsed) of those of these versions that are active: what the RDF index is built from */
+  activeCredentials (cids: string[]): Promise<Array<{ cid: string, credential: Record<string, unknown> }>>
   getHead (entry: string): MemoryHead | undefined
   /** every entry's current version */
   heads (): IterableIterator<[string, MemoryHead]>
@@ -349,7 +351,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     return { ...withChain, status: statusOf(record, stored) }
   }
 
-  function statusOf (record: VersionRecord, stored: VersionStatus | undefined): VersionStatus {
+  function statusOf (record: Pick<VersionRecord, 'entry' | 'validUntil'>, stored: VersionStatus | undefined): VersionStatus {
     if (stored != null) return stored
     if (revoked.has(record.entry)) return 'revoked'
     if (record.validUntil != null && Date.parse(record.validUntil) < Date.now()) return 'expired'
@@ -541,6 +543,16 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     getVersions: guard(async (cids: string[]) => {
       const [records, stored] = await Promise.all([versions.getMany(cids).then(chains.resolve), statuses.getMany(cids)])
       return records.map((record: VersionRecord | undefined, i: number) => record == null ? undefined : { ...record, status: statusOf(record, stored[i]) })
+    }),
+    activeCredentials: guard(async (cids: string[]) => {
+      const [texts, stored] = await Promise.all([versions.getMany(cids, { valueEncoding: 'utf8' }), statuses.getMany(cids)])
+      const active: Array<{ cid: string, credential: Record<string, unknown> }> = []
+      texts.forEach((text: string | undefined, i: number) => {
+        if (text == null) return
+        const { credential, ...record } = credentialOfVersionText(text)
+        if (statusOf(record, stored[i]) === 'active') active.push({ cid: cids[i], credential })
+      })
+      return active
     }),
     getHead (entry) {
       return memoryHeads.get(entry)

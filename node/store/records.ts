@@ -4,6 +4,7 @@
  */
 
 import type { Revocation, VerifiedCredential } from '../../protocols/self-description/index.ts'
+import { payloadOfVerifiedJws } from '../../protocols/self-description/jws.ts'
 import type { IndexTerms } from '../query/index-terms.ts'
 
 export type VersionStatus = 'active' | 'superseded' | 'revoked' | 'expired' | 'suspended'
@@ -58,6 +59,17 @@ export const versionEncoding = {
     const { jwsHeader, jwsPayload, jwsSignature, ...rest } = stored
     return { ...rest, jws: `${Buffer.from(jwsHeader, 'utf8').toString('base64url')}.${Buffer.from(jwsPayload, 'utf8').toString('base64url')}.${jwsSignature as string}` }
   }
+}
+
+/**
+ * A stored version's credential (its JWS payload, parsed) and the fields its status is read
+ * from, straight from the record's text (versionEncoding): without putting the JWS back
+ * together and taking it apart again, which was a third of the main thread's work when the RDF
+ * index is rebuilt at a start.
+ */
+export function credentialOfVersionText (text: string): Pick<VersionRecord, 'entry' | 'validUntil'> & { credential: Record<string, unknown> } {
+  const stored = JSON.parse(text)
+  return { entry: stored.entry, validUntil: stored.validUntil, credential: stored.jws != null ? payloadOfVerifiedJws(stored.jws) : JSON.parse(stored.jwsPayload) }
 }
 
 /** The UTF-8 text a base64url segment encodes, if it encodes back to that segment exactly. */

@@ -3,7 +3,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ClassicLevel } from 'classic-level'
 import { createCatalogueNode, type CatalogueNode } from '../../../node/catalogue-node.ts'
-import { headIndexKeys, versionEncoding, type HeadRecord, type VersionRecord } from '../../../node/store/records.ts'
+import { credentialOfVersionText, headIndexKeys, versionEncoding, type HeadRecord, type VersionRecord } from '../../../node/store/records.ts'
 import { generateIssuerKey, signCredential, signRevocation } from '../../../protocols/self-description/index.ts'
 import { serviceOffering } from '../../fixtures/subjects.ts'
 import { tempDir } from '../../fixtures/node.ts'
@@ -234,6 +234,8 @@ describe('store format', () => {
     for (const jws of ['eyJhIjoxfQ.eyJhIjoxfR.c2ln', 'eyJhIjoxfQ.eyJhIjoxfQ.c2ln', 'eyJhIjoxfQ.gA.c2ln']) {
       const text = versionEncoding.encode({ ...record, jws } as unknown as VersionRecord)
       assert.equal(versionEncoding.decode(text).jws, jws)
+      // the credential the RDF index is rebuilt from, read from the record as stored (either form)
+      if (jws !== 'eyJhIjoxfQ.gA.c2ln') assert.deepEqual(credentialOfVersionText(text), { entry: 'e', validUntil: undefined, credential: { a: 1 } })
     }
     assert.equal(JSON.parse(versionEncoding.encode({ ...record, jws: 'eyJhIjoxfQ.eyJhIjoxfR.c2ln' } as unknown as VersionRecord)).jws, 'eyJhIjoxfQ.eyJhIjoxfR.c2ln')
   })
