@@ -5,7 +5,8 @@
  * (beside raw Ed25519) and of Gaia-X 2511 Loire credentials (beside raw PS256), with the node's
  * CPU per entry; filter and SPARQL latency p50/p99 at 10k and 100k
  * entries (targets: filter p50 < 5 ms, typical SPARQL p50 < 50 ms at 100k); RSS at 100k; a restart
- * at 100k: when filters answer (target < 2 s) and when SPARQL does (target < 5 s); the disk
+ * at 100k: when filters answer (target < 2 s) and when SPARQL does (target < 5 s), and the
+ * resident memory the SPARQL index adds to a restarted node (target ≤ 250 MiB); the disk
  * the store takes at 100k beside the JWS bytes (target ≤ 1.5×).
  * `BENCH_SCALE=0.1` runs a tenth of it for a quick look.
  */
@@ -17,6 +18,7 @@ import { generateJws } from '../simulations/generator.ts'
 import { directoryBytes } from './directory-bytes.ts'
 import { httpIngest2511, httpIngestDevelopment } from './http-ingest.ts'
 import { fmt, percentile, rawEd25519VerifyRate, rawPs256VerifyRate } from './raw-verify.ts'
+import { sparqlIndexMemory } from './sparql-memory.ts'
 
 const scale = Number(process.env.BENCH_SCALE ?? 1)
 const n = (count: number): number => Math.max(100, Math.round(count * scale))
@@ -126,5 +128,7 @@ export async function nodeBenchmark (): Promise<void> {
   const sparqlReady = performance.now() - restartStarted
   console.log(`  restart at ${fmt(big)} entries: filters answer after ${fmt(apiReady / 1000, 1)} s (${page.items.length} items; target < 2), SPARQL after ${fmt(sparqlReady / 1000, 1)} s (target < 5)`)
   await restarted.stop()
+  const memory = await sparqlIndexMemory(dirA)
+  console.log(`  SPARQL index at ${fmt(big)} entries: a node restarted with it holds ${fmt(memory.withIndex)} MiB, without it ${fmt(memory.without)} MiB: ${fmt(memory.withIndex - memory.without)} MiB (target ≤ 250)`)
   await rm(dirA, { recursive: true, force: true })
 }

@@ -243,6 +243,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
         // read here: at a start the main thread has little else to do, and the RDF worker loads meanwhile
         for (const version of batch) if (!progress.removed.has(version.cid)) rdf.add({ ...version, nQuads: versionNQuads(version) })
         progress.loaded += batch.length
+        await rdf.caughtUp()
       }
       await rdf.idle()
       if (progress.loaded > 0) this.log('rebuilt the RDF index of %d entries in %d ms', progress.loaded, Math.round(performance.now() - started))

@@ -35,6 +35,11 @@ export const RDF_BATCH_SIZE = 2000
  * server. A SPARQL query sends what has gathered before it runs, so it sees every stored version.
  */
 export const RDF_GATHER_MS = 50
+/**
+ * Batches a rebuild of the RDF index may have sent the worker and not yet seen loaded: the main
+ * thread reads faster than Oxigraph loads, and each batch waiting is megabytes held.
+ */
+export const RDF_BATCHES_AHEAD = 2
 /** How long opening the store waits for another process to release its lock. */
 export const STORE_LOCK_WAIT_MS = 15_000
 /** Longest a SPARQL query may run; past it the query is stopped (its worker replaced). */

@@ -5,7 +5,7 @@
  * A query sees every change made before it.
  */
 import { Worker } from 'node:worker_threads'
-import { RDF_BATCH_SIZE, RDF_GATHER_MS, SPARQL_MAX_QUEUED, SPARQL_MAX_RESULT_BYTES, SPARQL_MAX_WAIT_MS, SPARQL_TIMEOUT_MS } from '../constants.ts'
+import { RDF_BATCH_SIZE, RDF_BATCHES_AHEAD, RDF_GATHER_MS, SPARQL_MAX_QUEUED, SPARQL_MAX_RESULT_BYTES, SPARQL_MAX_WAIT_MS, SPARQL_TIMEOUT_MS } from '../constants.ts'
 import { InvalidQueryError, NodeBusyError, QueryTimeoutError, QueryTooLargeError, ReadOnlyQueryError, SparqlUnavailableError } from '../errors.ts'
 import { siblingModule } from '../worker-module.ts'
 import { createRdfStore, nQuadsText, versionNQuads, type RdfVersion, type SparqlResult } from './rdf-store.ts'
@@ -17,7 +17,7 @@ export { versionNQuads } from './rdf-store.ts'
 export type RdfRequest =
   | { op: 'load', versions: RdfVersion[] }
   /** versions whose N-Quads the sender wrote already, as one text moved (not copied) to the worker */
-  | { op: 'load-nquads', text: Uint8Array, cids: string[] }
+  | { op: 'load-nquads', text: Uint8Array<ArrayBuffer>, cids: string[] }
   | { op: 'remove', cids: string[] }
   | { op: 'query', id: number, sparql: string, accept?: string }
   | { op: 'sync', id: number }
@@ -26,6 +26,8 @@ export type RdfResponse =
   | { op: 'result', id: number, result?: SparqlResult, error?: { name: string, message: string } }
   | { op: 'load-error', cid: string, message: string }
   | { op: 'started', id: number }
+  /** a load or load-nquads is done */
+  | { op: 'loaded' }
 
 export interface RdfIndexComponents {
   logger: ComponentLogger
@@ -49,6 +51,8 @@ export interface RdfIndex {
   remove (cid: string): void
   /** resolves when every queued change is applied */
   idle (): Promise<void>
+  /** resolves when at most RDF_BATCHES_AHEAD batches wait to be loaded: one adding many versions waits on it between batches */
+  caughtUp (): Promise<void>
   query (sparql: string, accept?: string): Promise<SparqlResult>
   close (): Promise<void>
 }
@@ -81,6 +85,7 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
         store.remove(cid)
       },
       idle,
+      caughtUp: idle,
       async query (sparql, accept) { await idle(); return store.query(sparql, accept) },
       async close () { await idle() }
     }
@@ -99,6 +104,21 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
   /** queries sent and not answered, and how long one takes to run (moving average): the wait a new one faces */
   let queriesWaiting = 0
   let averageRunMs = 5
+  /** load messages the worker has not answered yet, and who waits for fewer */
+  let loadsQueued = 0
+  let catchingUp: PromiseWithResolvers<void> | undefined
+  const loadsDone = (count: number): void => {
+    loadsQueued = Math.max(0, loadsQueued - count)
+    if (loadsQueued <= RDF_BATCHES_AHEAD) {
+      catchingUp?.resolve()
+      catchingUp = undefined
+    }
+  }
+  const loadsCaughtUp = async (): Promise<void> => {
+    if (loadsQueued <= RDF_BATCHES_AHEAD) return
+    catchingUp ??= Promise.withResolvers()
+    await catchingUp.promise
+  }
 
   const rejectAll = (error: Error): void => {
     for (const waiter of waiting.values()) waiter.reject(error)
@@ -115,6 +135,10 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
       }
       if (message.op === 'started') {
         waiting.get(message.id)?.started?.()
+        return
+      }
+      if (message.op === 'loaded') {
+        if (started === worker) loadsDone(1)
         return
       }
       const waiter = waiting.get(message.id)
@@ -144,6 +168,7 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
     rejectAll(new SparqlUnavailableError(`the SPARQL engine is restarting: a query ran past its budget (${why})`))
     log('replacing the RDF worker: %s', why)
     worker = startWorker()
+    loadsDone(loadsQueued) // the old worker answers none of them now
     const current = worker
     removedWhileRestarting = new Set()
     const started = performance.now()
@@ -154,6 +179,7 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
         const versions = batch.filter(v => !removedWhileRestarting.has(v.cid)).map(v => ({ ...v, nQuads: versionNQuads(v) }))
         loaded += versions.length
         postLoad(versions)
+        await loadsCaughtUp()
       }
       await request({ op: 'sync' }, Infinity, true)
       log('the RDF worker is back with %d entries after %d ms', loaded, Math.round(performance.now() - started))
@@ -170,8 +196,12 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
     if (read.length > 0) {
       const text = nQuadsText(read.map(v => v.nQuads as string))
       worker.postMessage({ op: 'load-nquads', text, cids: read.map(v => v.cid) } satisfies RdfRequest, [text.buffer])
+      loadsQueued++
     }
-    if (unread.length > 0) worker.postMessage({ op: 'load', versions: unread } satisfies RdfRequest)
+    if (unread.length > 0) {
+      worker.postMessage({ op: 'load', versions: unread } satisfies RdfRequest)
+      loadsQueued++
+    }
   }
 
   let gathering: ReturnType<typeof setTimeout> | undefined
@@ -239,9 +269,14 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
       await restarting
       await request({ op: 'sync' }, Infinity)
     },
+    async caughtUp () {
+      flushAdds()
+      await loadsCaughtUp()
+    },
     async query (sparql, accept) { return await request({ op: 'query', sparql, accept }) as SparqlResult },
     async close () {
       closed = true
+      loadsDone(loadsQueued)
       clearTimeout(gathering)
       rejectAll(new SparqlUnavailableError('the node is stopping'))
       await worker.terminate()

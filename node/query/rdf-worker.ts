@@ -15,8 +15,13 @@ if (port == null) throw new Error('rdf-worker.ts runs in a worker thread')
 port.on('message', (message: RdfRequest) => {
   if (message.op === 'load') {
     store.load(message.versions, (cid, err) => { port.postMessage({ op: 'load-error', cid, message: err.message } satisfies RdfResponse) })
+    port.postMessage({ op: 'loaded' } satisfies RdfResponse)
   } else if (message.op === 'load-nquads') {
     store.loadNQuads(message.text, message.cids, (cid, err) => { port.postMessage({ op: 'load-error', cid, message: err.message } satisfies RdfResponse) })
+    // its memory goes back now, not at a garbage collection of this thread that may come much later:
+    // the sender would meanwhile allocate the next texts beside it and grow its heap for good
+    message.text.buffer.transfer(0)
+    port.postMessage({ op: 'loaded' } satisfies RdfResponse)
   } else if (message.op === 'remove') {
     for (const cid of message.cids) store.remove(cid)
   } else if (message.op === 'query') {

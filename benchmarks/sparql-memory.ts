@@ -1,0 +1,57 @@
+/**
+ * What the SPARQL index costs in memory: a node restarted on a store, each time in a process of
+ * its own (memory a process once held is not given back, so one process cannot measure both),
+ * once with SPARQL (its index rebuilt) and once without; the difference in resident memory.
+ * The node benchmark runs it; as a script, `node benchmarks/sparql-memory.ts DIR sparql|none`
+ * prints the resident MiB of one such process.
+ */
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { createCatalogueNode } from '../node/catalogue-node.ts'
+import { rssMiB } from './processes.ts'
+
+/** how long a started node is left before its memory is read: the shape workers parse their shapes meanwhile */
+const SETTLE_MS = 2000
+const SCRIPT = fileURLToPath(import.meta.url)
+
+async function residentAfterStart (dir: string, sparql: boolean): Promise<number> {
+  const node = createCatalogueNode({ dataDir: dir, sparql })
+  await node.start()
+  try {
+    while (sparql) {
+      try {
+        await node.sparql('ASK { ?s ?p ?o }')
+        break
+      } catch (err: any) {
+        if (err.name !== 'SparqlUnavailableError') throw err
+      }
+    }
+    await new Promise(resolve => setTimeout(resolve, SETTLE_MS))
+    return rssMiB(process.pid)
+  } finally {
+    await node.stop()
+  }
+}
+
+async function inChild (dir: string, mode: 'sparql' | 'none'): Promise<number> {
+  const child = spawn(process.execPath, [SCRIPT, dir, mode], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.setEncoding('utf8').on('data', (text: string) => { out += text })
+  const code = await new Promise(resolve => child.on('exit', resolve))
+  if (code !== 0) throw new Error(`${SCRIPT} ${dir} ${mode} exited ${String(code)}`)
+  return Number(out.trim())
+}
+
+/** Resident MiB of a node restarted on `dir` with its SPARQL index, and without one. */
+export async function sparqlIndexMemory (dir: string): Promise<{ withIndex: number, without: number }> {
+  return { withIndex: await inChild(dir, 'sparql'), without: await inChild(dir, 'none') }
+}
+
+if (process.argv[1] === SCRIPT) {
+  const [dir, mode] = process.argv.slice(2)
+  if (dir == null || (mode !== 'sparql' && mode !== 'none')) {
+    console.error('UsageError: node benchmarks/sparql-memory.ts DIR sparql|none')
+    process.exit(2)
+  }
+  console.log((await residentAfterStart(dir, mode === 'sparql')).toFixed(0))
+}
