@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { DataFactory, type Quad } from 'n3'
+import type { Quad } from 'n3'
 import { isomorphic } from 'rdf-isomorphic'
 import { MemoryLevel } from 'memory-level'
 import { createCatalogueNode } from '../../node/catalogue-node.ts'
@@ -9,13 +9,13 @@ import { generateJws } from '../../simulations/generator.ts'
 import { legalPerson2511, serviceOffering } from '../fixtures/subjects.ts'
 import { get, post, startTestNode, type TestNode } from '../fixtures/node.ts'
 import { b64u, decodePart } from '../fixtures/jws.ts'
+import { ALL_QUADS, quadsOfBindings } from '../fixtures/sparql-quads.ts'
 
 /** Every quad of a node's SPARQL index, with its graph, as RDF/JS quads (blank nodes compared by structure). */
 const allQuads = async (url: string): Promise<Quad[]> => {
-  const r = await post(`${url}/v1/sparql`, 'SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }', 'application/sparql-query')
+  const r = await post(`${url}/v1/sparql`, ALL_QUADS, 'application/sparql-query')
   assert.equal(r.status, 200, JSON.stringify(r.body))
-  const term = (b: any): any => b.type === 'uri' ? DataFactory.namedNode(b.value) : b.type === 'bnode' ? DataFactory.blankNode(b.value) : DataFactory.literal(b.value, b['xml:lang'] ?? DataFactory.namedNode(b.datatype ?? 'http://www.w3.org/2001/XMLSchema#string'))
-  return r.body.results.bindings.map((b: any) => DataFactory.quad(term(b.s), term(b.p), term(b.o), term(b.g)))
+  return quadsOfBindings(r.body)
 }
 
 const sparqlCount = async (url: string, where: string): Promise<number> => {
