@@ -65,10 +65,20 @@ export function nQuadsText (graphs: string[]): Uint8Array<ArrayBuffer> {
  * that the graphs of a batch loaded as one text keep theirs apart.
  */
 export function versionNQuads (version: RdfVersion): string | undefined {
-  const cid = version.cid
-  const { '@context': context, ...body } = credentialOf(version)
+  return nQuadsOfGraph(version.cid, indexedGraph(credentialOf(version)))
+}
+
+/** What the index holds of a credential: its node, read with its contexts. */
+interface IndexedGraph { context: unknown, node: Record<string, unknown> }
+
+function indexedGraph (credential: Record<string, unknown>): IndexedGraph {
+  const { '@context': context, ...body } = credential
   // Loire credentials often type only the credential: the subject is indexed as of those types too
-  const triples = triplesOf(context, [{ ...body, credentialSubject: subjectsOf(body) }], `${cid}b`)
+  return { context, node: { ...body, credentialSubject: subjectsOf(body) } }
+}
+
+function nQuadsOfGraph (cid: string, { context, node }: IndexedGraph): string | undefined {
+  const triples = triplesOf(context, [node], `${cid}b`)
   return triples == null ? undefined : nQuadsOf(triples, graphName(cid))
 }
 
@@ -109,17 +119,21 @@ export function createRdfStore (): RdfStore {
       const nQuads: string[] = []
       const direct: string[] = []
       for (const version of versions) {
-        const text = version.nQuads ?? versionNQuads(version)
-        if (text != null) {
-          nQuads.push(text)
-          direct.push(version.cid)
-          continue
+        let text = version.nQuads
+        if (text == null) {
+          // decoded once, for our reader and, where that does not suffice, for Oxigraph's
+          const { context, node } = indexedGraph(credentialOf(version))
+          text = nQuadsOfGraph(version.cid, { context, node })
+          if (text == null) {
+            const key = JSON.stringify(context)
+            let group = groups.get(key)
+            if (group == null) groups.set(key, group = { context, graphs: [] })
+            group.graphs.push({ '@id': graphName(version.cid), '@graph': [node] })
+            continue
+          }
         }
-        const { '@context': context, ...body } = credentialOf(version)
-        const key = JSON.stringify(context)
-        let group = groups.get(key)
-        if (group == null) groups.set(key, group = { context, graphs: [] })
-        group.graphs.push({ '@id': graphName(version.cid), '@graph': [{ ...body, credentialSubject: subjectsOf(body) }] })
+        nQuads.push(text)
+        direct.push(version.cid)
       }
       if (nQuads.length > 0) loadNQuads(nQuadsText(nQuads), direct, onError)
       for (const { context, graphs } of groups.values()) {

@@ -1,7 +1,8 @@
 /**
  * The RDF index in its worker: graphs read on the main thread (a rebuild at start) and graphs
- * the worker reads from the JWS (ingest) give the same quads, and a rebuild that waits for the
- * worker between batches (caughtUp) loses none of them.
+ * the worker reads from the JWS (ingest) give the same quads, also where Oxigraph's JSON-LD
+ * parser reads them, and a rebuild that waits for the worker between batches (caughtUp) loses
+ * none of them.
  */
 import assert from 'node:assert/strict'
 import { defaultLogger } from '@libp2p/logger'
@@ -10,6 +11,8 @@ import { RDF_BATCHES_AHEAD } from '../../../node/constants.ts'
 import { createRdfIndex, versionNQuads } from '../../../node/query/rdf-index.ts'
 import { versionCidText } from '../../../protocols/self-description/identity.ts'
 import { payloadOfVerifiedJws } from '../../../protocols/self-description/jws.ts'
+import { generateIssuerKey, signCredential } from '../../../protocols/self-description/index.ts'
+import { legalPerson2511 } from '../../fixtures/subjects.ts'
 import { generateJws } from '../../../simulations/generator.ts'
 import { ALL_QUADS, quadsOfBindings } from '../../fixtures/sparql-quads.ts'
 
@@ -35,6 +38,28 @@ describe('RDF index', function () {
       assert.ok(fromJws.length > 40 * 10)
       assert.equal(fromMain.length, fromJws.length)
       assert.ok(isomorphic(fromMain, fromJws), 'the graphs read on the main thread differ from those the worker read')
+    } finally {
+      await Promise.all([byWorker.close(), byMain.close()])
+    }
+  })
+
+  it('leaves to Oxigraph what our reader does not cover, whichever thread decoded the credential', async () => {
+    // a blank node identifier: the bundled term maps do not read it (triplesOf), Oxigraph's JSON-LD parser does
+    const jws = await signCredential({ ...legalPerson2511(), 'gx:legalAddress': { id: '_:address', type: 'gx:Address', 'gx:countryCode': 'AT' } }, generateIssuerKey(), { vocabulary: '2511' })
+    const cid = versionCidText(jws)
+    const credential = payloadOfVerifiedJws(jws)
+    assert.equal(versionNQuads({ cid, credential }), undefined)
+    const byWorker = createRdfIndex({ logger: defaultLogger() })
+    const byMain = createRdfIndex({ logger: defaultLogger() })
+    try {
+      byWorker.add({ cid, jws })
+      byMain.add({ cid, credential, nQuads: undefined })
+      const COUNTRY = 'SELECT ?country WHERE { ?s <https://w3id.org/gaia-x/2511#legalAddress> ?a . ?a <https://w3id.org/gaia-x/2511#countryCode> ?country }'
+      for (const rdf of [byWorker, byMain]) {
+        assert.deepEqual(JSON.parse((await rdf.query(COUNTRY)).body).results.bindings.map((b: any) => b.country.value), ['AT'])
+      }
+      const [a, b] = await Promise.all([byWorker.query(ALL_QUADS), byMain.query(ALL_QUADS)])
+      assert.ok(isomorphic(quadsOfBindings(JSON.parse(b.body)), quadsOfBindings(JSON.parse(a.body))))
     } finally {
       await Promise.all([byWorker.close(), byMain.close()])
     }
