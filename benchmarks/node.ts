@@ -18,7 +18,7 @@ import { generateJws } from '../simulations/generator.ts'
 import { directoryBytes } from './directory-bytes.ts'
 import { httpIngest2511, httpIngestDevelopment } from './http-ingest.ts'
 import { fmt, percentile, rawEd25519VerifyRate, rawPs256VerifyRate } from './raw-verify.ts'
-import { sparqlIndexMemory } from './sparql-memory.ts'
+import { sparqlIndexMemory, untilSparqlAnswers } from './sparql-memory.ts'
 
 const scale = Number(process.env.BENCH_SCALE ?? 1)
 const n = (count: number): number => Math.max(100, Math.round(count * scale))
@@ -117,14 +117,7 @@ export async function nodeBenchmark (): Promise<void> {
   await restarted.start()
   const page = await restarted.list({ type: 'gx:ServiceOffering', limit: 10 })
   const apiReady = performance.now() - restartStarted
-  for (;;) {
-    try {
-      await restarted.sparql('ASK { ?s ?p ?o }')
-      break
-    } catch (err: any) {
-      if (err.name !== 'SparqlUnavailableError') throw err
-    }
-  }
+  await untilSparqlAnswers(restarted)
   const sparqlReady = performance.now() - restartStarted
   console.log(`  restart at ${fmt(big)} entries: filters answer after ${fmt(apiReady / 1000, 1)} s (${page.items.length} items; target < 2), SPARQL after ${fmt(sparqlReady / 1000, 1)} s (target < 5)`)
   await restarted.stop()

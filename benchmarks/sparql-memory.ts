@@ -7,25 +7,30 @@
  */
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { createCatalogueNode } from '../node/catalogue-node.ts'
+import { createCatalogueNode, type CatalogueNode } from '../node/catalogue-node.ts'
 import { rssMiB } from './processes.ts'
 
 /** how long a started node is left before its memory is read: the shape workers parse their shapes meanwhile */
 const SETTLE_MS = 2000
 const SCRIPT = fileURLToPath(import.meta.url)
 
+/** Resolves once a started node answers SPARQL: its index is rebuilt (503 SparqlUnavailableError until then). */
+export async function untilSparqlAnswers (node: CatalogueNode): Promise<void> {
+  for (;;) {
+    try {
+      await node.sparql('ASK { ?s ?p ?o }')
+      return
+    } catch (err: any) {
+      if (err.name !== 'SparqlUnavailableError') throw err
+    }
+  }
+}
+
 async function residentAfterStart (dir: string, sparql: boolean): Promise<number> {
   const node = createCatalogueNode({ dataDir: dir, sparql })
   await node.start()
   try {
-    while (sparql) {
-      try {
-        await node.sparql('ASK { ?s ?p ?o }')
-        break
-      } catch (err: any) {
-        if (err.name !== 'SparqlUnavailableError') throw err
-      }
-    }
+    if (sparql) await untilSparqlAnswers(node)
     await new Promise(resolve => setTimeout(resolve, SETTLE_MS))
     return rssMiB(process.pid)
   } finally {
