@@ -21,7 +21,7 @@ import { EntryRateLimitedError, EntryRevokedError, InvalidQueryError, NodeStoppe
 import { createNodeMetrics, type NodeMetrics } from './metrics.ts'
 import { listVersions, type ListFilter, type ListPage } from './query/filters.ts'
 import { indexTerms } from './query/index-terms.ts'
-import { createRdfIndex, versionNQuads, type RdfIndex, type SparqlResult } from './query/rdf-index.ts'
+import { createRdfIndex, type RdfIndex, type SparqlResult } from './query/rdf-index.ts'
 import { createCatalogueStore, type CatalogueStore, type CatalogueStoreInit, type Database } from './store/catalogue-store.ts'
 import { createFileMark } from './store/store-mark.ts'
 import { sharedShapesPool } from './verification/shapes-pool.ts'
@@ -124,6 +124,8 @@ export interface CatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> {
   getHistory (issuer: string, subject: string): Promise<VersionView[]>
   list (filter: ListFilter): Promise<{ items: VersionView[], next?: string }>
   sparql (query: string, accept?: string): Promise<SparqlResult>
+  /** whether SPARQL answers: off (a node without it), rebuilding (with how far; queries answer 503 meanwhile) or ready */
+  sparqlStatus (): SparqlStatus
   counts (): { entries: number, revoked: number, versions: number }
   /** current entries counted by type, issuer and keyword, the most frequent first */
   facets (limit: number): Facets
@@ -135,6 +137,10 @@ export interface CatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> {
   readonly trust: TrustPolicy
   readonly started: boolean
 }
+
+export type SparqlStatus =
+  | { state: 'off' | 'ready' }
+  | { state: 'rebuilding', loaded: number, total: number }
 
 export interface Facets {
   entries: number
@@ -163,8 +169,8 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   private readonly init: CatalogueNodeInit
   private readonly dbFactory: () => Promise<Database>
   private running = false
-  /** the rebuild of the RDF index after start, while it runs: how far it is, and the versions removed meanwhile */
-  private rdfRebuild?: { done: Promise<void>, loaded: number, total: number, removed: Set<string> }
+  /** the rebuild of the RDF index after start, until it ends */
+  private rdfRebuild?: Promise<void>
   private rdfAbort?: AbortController
   /** versions being verified and stored now, by their JWS */
   private readonly publishing = new Map<string, Promise<PublishResult>>()
@@ -196,7 +202,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       return database
     }
     this.store = createCatalogueStore(database, { ...onDisk, keepVersions: init.keepVersions })
-    this.rdf = init.sparql === false ? undefined : createRdfIndex({ logger }, { worker: init.rdfWorker, queryTimeoutMs: init.queryTimeoutMs, maxQueued: init.maxQueuedQueries, reload: () => this.activeVersions() })
+    this.rdf = init.sparql === false ? undefined : createRdfIndex({ logger }, { worker: init.rdfWorker, queryTimeoutMs: init.queryTimeoutMs, maxQueued: init.maxQueuedQueries, source: options => this.activeVersions(options) })
     this.metrics = createNodeMetrics({ processMetrics: init.processMetrics, counts: () => this.store.counts })
     // the shape workers parse the shapes (about a second) from now on, unless a large RDF index
     // is to be rebuilt at start: then once it is, so that the two do not share the cores
@@ -230,23 +236,15 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     if (this.rdf != null) {
       this.rdfAbort = new AbortController()
       const signal = options.signal == null ? this.rdfAbort.signal : AbortSignal.any([options.signal, this.rdfAbort.signal])
-      const rebuild = { done: Promise.resolve(), loaded: 0, total: this.store.counts.entries, removed: new Set<string>() }
-      this.rdfRebuild = rebuild
-      rebuild.done = this.loadRdf(this.rdf, rebuild, { signal })
+      this.rdfRebuild = this.rebuildRdf(this.rdf, { signal })
     }
   }
 
-  private async loadRdf (rdf: RdfIndex, progress: { loaded: number, removed: Set<string> }, options: AbortOptions): Promise<void> {
+  private async rebuildRdf (rdf: RdfIndex, options: AbortOptions): Promise<void> {
     const started = performance.now()
     try {
-      for await (const batch of this.activeVersions(options)) {
-        // read here: at a start the main thread has little else to do, and the RDF worker loads meanwhile
-        for (const version of batch) if (!progress.removed.has(version.cid)) rdf.add({ ...version, nQuads: versionNQuads(version) })
-        progress.loaded += batch.length
-        await rdf.caughtUp()
-      }
-      await rdf.idle()
-      if (progress.loaded > 0) this.log('rebuilt the RDF index of %d entries in %d ms', progress.loaded, Math.round(performance.now() - started))
+      const loaded = await rdf.rebuild(options)
+      if (loaded > 0) this.log('rebuilt the RDF index of %d entries in %d ms', loaded, Math.round(performance.now() - started))
     } catch (err: any) {
       if (this.running) this.log.error('rebuilding the RDF index failed: %e', err)
     } finally {
@@ -254,12 +252,6 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       // a credential arriving earlier has started them already
       this.shapes.warm?.()
     }
-  }
-
-  /** Takes a version out of the RDF index (and out of a rebuild under way, which may have read it before). */
-  private unindex (cid: string): void {
-    this.rdfRebuild?.removed.add(cid)
-    this.rdf?.remove(cid)
   }
 
   /** The active versions of the replica, in batches: what the RDF index holds. */
@@ -285,7 +277,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     // a rebuild under way stops where it is: the worker goes first, so nothing waits on it
     this.rdfAbort?.abort()
     await this.rdf?.close()
-    await this.rdfRebuild?.done
+    await this.rdfRebuild
     await this.store.close()
   }
 
@@ -372,7 +364,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     }
     const result: PublishResult = { status: outcome.status, cid: outcome.cid, entry: outcome.entry, issuer: verified.issuer, subject: verified.subject, supersedes: outcome.supersedes }
     if (outcome.status === 'active') {
-      if (outcome.supersedes != null) this.unindex(outcome.supersedes)
+      if (outcome.supersedes != null) this.rdf?.remove(outcome.supersedes)
       this.rdf?.add({ cid: verified.cid, jws: verified.jws })
       if (verified.statusEntries != null) this.statusWatch?.add(verified.cid)
       this.safeDispatch('version:accepted', { verified, result, source })
@@ -453,7 +445,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
         changed++
         if (status === 'revoked') watch.delete(record.cid)
         if (status === 'active') this.rdf?.add({ cid: record.cid, jws: record.jws })
-        else this.unindex(record.cid)
+        else this.rdf?.remove(record.cid)
         this.safeDispatch('version:status', { cid: record.cid, entry: record.entry, status })
       }
     }
@@ -473,7 +465,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     const result = await this.store.addRevocation(revocation)
     this.metrics.ingests.inc({ status: result.status === 'revoked' ? 'revocation' : 'duplicate-revocation', source })
     if (result.status === 'revoked') {
-      if (result.revokedVersion != null) this.unindex(result.revokedVersion)
+      if (result.revokedVersion != null) this.rdf?.remove(result.revokedVersion)
       this.safeDispatch('revocation:accepted', { revocation, result, source })
     }
     return result
@@ -521,15 +513,24 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     const end = this.metrics.queryLatency.startTimer({ kind: 'sparql' })
     if (this.rdf == null) throw new InvalidQueryError('this node runs without SPARQL')
     try {
-      if (this.rdfRebuild != null) {
-        await Promise.race([this.rdfRebuild.done, new Promise(resolve => setTimeout(resolve, SPARQL_LOAD_WAIT_MS).unref())])
-        const progress = this.rdfRebuild
-        if (progress != null) throw new SparqlUnavailableError(`the SPARQL index is being rebuilt after the start (${progress.loaded} of ${progress.total} entries); filters and full text answer now`, 2)
+      // a query during a rebuild (at a start, or after a runaway query) waits a moment for it
+      const rebuilding = this.rdf.rebuilding
+      if (rebuilding != null) {
+        await Promise.race([rebuilding.done.catch(() => {}), new Promise(resolve => setTimeout(resolve, SPARQL_LOAD_WAIT_MS).unref())])
+        const progress = this.rdf.rebuilding
+        if (progress != null) throw new SparqlUnavailableError(`${progress.reason} (${progress.loaded} of ${this.store.counts.entries} entries); filters and full text answer now`, 2)
       }
       return await this.rdf.query(query, accept)
     } finally {
       end()
     }
+  }
+
+  sparqlStatus (): SparqlStatus {
+    if (this.rdf == null) return { state: 'off' }
+    const rebuilding = this.rdf.rebuilding
+    if (rebuilding == null) return { state: 'ready' }
+    return { state: 'rebuilding', loaded: rebuilding.loaded, total: this.store.counts.entries }
   }
 
   counts (): { entries: number, revoked: number, versions: number } {

@@ -5,7 +5,7 @@
  * `gxcat start` does. The protocol functions are in gxcat/protocols, an HTTP client in
  * gxcat/client.
  */
-export { createCatalogueNode, type CatalogueNode, type CatalogueNodeInit, type CatalogueNodeEvents, type Facets, type PresentationResult, type PublishResult, type RevokeResult, type Source, type VersionView } from './catalogue-node.ts'
+export { createCatalogueNode, type CatalogueNode, type CatalogueNodeInit, type CatalogueNodeEvents, type Facets, type SparqlStatus, type PresentationResult, type PublishResult, type RevokeResult, type Source, type VersionView } from './catalogue-node.ts'
 export { createCatalogueNetwork, type CatalogueNetwork, type CatalogueNetworkInit } from './network/catalogue-network.ts'
 export { createHttpApi, type HttpApiInit } from './http/server.ts'
 export { runNode, type RunNodeOptions, type RunningNode } from './run-node.ts'

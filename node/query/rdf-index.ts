@@ -9,7 +9,7 @@ import { RDF_BATCH_SIZE, RDF_BATCHES_AHEAD, RDF_GATHER_MS, SPARQL_MAX_QUEUED, SP
 import { InvalidQueryError, NodeBusyError, QueryTimeoutError, QueryTooLargeError, ReadOnlyQueryError, SparqlUnavailableError } from '../errors.ts'
 import { siblingModule } from '../worker-module.ts'
 import { createRdfStore, nQuadsText, versionNQuads, type RdfVersion, type SparqlResult } from './rdf-store.ts'
-import type { ComponentLogger } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger } from '@libp2p/interface'
 
 export type { RdfVersion, SparqlResult } from './rdf-store.ts'
 export { versionNQuads } from './rdf-store.ts'
@@ -42,8 +42,22 @@ export interface RdfIndexInit {
   maxQueued?: number
   /** largest serialised answer (worker mode). @default SPARQL_MAX_RESULT_BYTES */
   maxResultBytes?: number
-  /** the active versions, in batches, to load a replaced worker with */
-  reload?: () => AsyncIterable<RdfVersion[]>
+  /** the active versions of the replica, in batches: what a rebuild loads (at a start, and into a replaced worker) */
+  source?: (options: AbortOptions) => AsyncIterable<RdfVersion[]>
+}
+
+export interface RebuildOptions extends AbortOptions {
+  /** hears how many versions have been read, after each batch */
+  onProgress?: (loaded: number) => void
+}
+
+export interface RebuildProgress {
+  /** why the index is being loaded, for whoever is refused a query meanwhile */
+  reason: string
+  /** versions read so far */
+  loaded: number
+  /** settles when the rebuild ends */
+  done: Promise<number>
 }
 
 export interface RdfIndex {
@@ -53,8 +67,37 @@ export interface RdfIndex {
   idle (): Promise<void>
   /** resolves when at most RDF_BATCHES_AHEAD batches wait to be loaded: one adding many versions waits on it between batches */
   caughtUp (): Promise<void>
+  /**
+   * Loads the index from `init.source` while changes keep coming: a version removed meanwhile
+   * stays out. Each batch's N-Quads are written here (at a start the main thread has little
+   * else to do) and the next batch is read while the worker loads the last. Resolves with the
+   * versions read once the index holds them all; a rebuild under way is joined, not repeated.
+   */
+  rebuild (options?: RebuildOptions): Promise<number>
+  /** the rebuild under way, if any (at a start, or into a replaced worker) */
+  readonly rebuilding: RebuildProgress | undefined
   query (sparql: string, accept?: string): Promise<SparqlResult>
   close (): Promise<void>
+}
+
+interface RebuildSink {
+  send (versions: RdfVersion[]): void
+  caughtUp (): Promise<void>
+  /** true once what was sent went to a worker since replaced: the pass stops */
+  stale (): boolean
+}
+
+/** One pass over the source: each batch less the versions removed meanwhile, with its N-Quads, sent; the next read once the sink has caught up. */
+async function loadBatches (source: RdfIndexInit['source'], removed: Set<string>, options: RebuildOptions, sink: RebuildSink): Promise<number> {
+  let loaded = 0
+  for await (const batch of source?.(options) ?? []) {
+    if (sink.stale()) break
+    sink.send(batch.filter(v => !removed.has(v.cid)).map(v => ({ ...v, nQuads: versionNQuads(v) })))
+    loaded += batch.length
+    options.onProgress?.(loaded)
+    await sink.caughtUp()
+  }
+  return loaded
 }
 
 const ERRORS: Record<string, new (message: string) => Error> = { InvalidQueryError, ReadOnlyQueryError, QueryTooLargeError }
@@ -77,15 +120,27 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
     }
     const flush = (): void => { draining ??= new Promise<void>(resolve => setImmediate(resolve)).then(drain) }
     const idle = async (): Promise<void> => { flush(); while (draining != null) await draining }
+    const rebuilds = oneRebuildAtATime(async (removed, options) => {
+      const loaded = await loadBatches(init.source, removed, options, {
+        send: versions => { pendingAdds.push(...versions); flush() },
+        caughtUp: idle,
+        stale: () => false
+      })
+      await idle()
+      return loaded
+    })
     return {
       add (version) { pendingAdds.push(version); flush() },
       remove (cid) {
+        rebuilds.removing(cid)
         // order matters: apply the adds queued before this removal first
         store.load(pendingAdds.splice(0))
         store.remove(cid)
       },
       idle,
       caughtUp: idle,
+      rebuild: rebuilds.start,
+      get rebuilding () { return rebuilds.progress },
       async query (sparql, accept) { await idle(); return store.query(sparql, accept) },
       async close () { await idle() }
     }
@@ -97,9 +152,6 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
   let nextId = 0
   let worker: Worker
   let closed = false
-  /** set while a replaced worker is being loaded again; queries are refused meanwhile */
-  let restarting: Promise<void> | undefined
-  let removedWhileRestarting = new Set<string>()
   const waiting = new Map<number, { resolve: (r: SparqlResult | undefined) => void, reject: (e: Error) => void, started?: () => void }>()
   /** queries sent and not answered, and how long one takes to run (moving average): the wait a new one faces */
   let queriesWaiting = 0
@@ -157,6 +209,29 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
   }
 
   /**
+   * Loads the worker from the source; where the worker is replaced meanwhile, the pass stops and
+   * starts over into the new one (the versions removed so far stay out).
+   */
+  const rebuilds = oneRebuildAtATime(async (removed, options) => {
+    for (;;) {
+      const target = worker
+      const loaded = await loadBatches(init.source, removed, options, {
+        send: versions => { pendingAdds.push(...versions); flushAdds() },
+        caughtUp: loadsCaughtUp,
+        stale: () => closed || worker !== target
+      })
+      if (closed) return loaded
+      if (worker !== target) continue
+      try {
+        await request({ op: 'sync' }, Infinity, true)
+      } catch (err) {
+        if (closed || worker === target) throw err
+      }
+      if (worker === target) return loaded
+    }
+  })
+
+  /**
    * Stops the worker whatever it runs (the only way to stop a query: Oxigraph cannot cancel one),
    * which releases its memory, and loads a new one from the replica. Queries queued behind are
    * answered 503; filters never depended on it.
@@ -169,23 +244,13 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
     log('replacing the RDF worker: %s', why)
     worker = startWorker()
     loadsDone(loadsQueued) // the old worker answers none of them now
-    const current = worker
-    removedWhileRestarting = new Set()
+    // a rebuild under way starts over into the new worker by itself
+    if (rebuilds.running) return
     const started = performance.now()
-    const loading = (async () => {
-      let loaded = 0
-      for await (const batch of init.reload?.() ?? []) {
-        if (closed || worker !== current) return
-        const versions = batch.filter(v => !removedWhileRestarting.has(v.cid)).map(v => ({ ...v, nQuads: versionNQuads(v) }))
-        loaded += versions.length
-        postLoad(versions)
-        await loadsCaughtUp()
-      }
-      await request({ op: 'sync' }, Infinity, true)
+    rebuilds.start({}, `the SPARQL engine is restarting after a query that ran past its budget (${why})`).then(loaded => {
       log('the RDF worker is back with %d entries after %d ms', loaded, Math.round(performance.now() - started))
-    })()
-    restarting = loading.catch((err: Error) => { log.error('reloading the RDF worker failed: %e', err) }).finally(() => {
-      if (worker === current) restarting = undefined
+    }, (err: Error) => {
+      if (!closed) log.error('reloading the RDF worker failed: %e', err)
     })
   }
 
@@ -210,9 +275,10 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
     gathering = undefined
     while (pendingAdds.length > 0) postLoad(pendingAdds.splice(0, RDF_BATCH_SIZE))
   }
-  const request = async (message: { op: 'query', sparql: string, accept?: string } | { op: 'sync' }, budgetMs = timeoutMs, duringRestart = false): Promise<SparqlResult | undefined> => {
+  const request = async (message: { op: 'query', sparql: string, accept?: string } | { op: 'sync' }, budgetMs = timeoutMs, duringRebuild = false): Promise<SparqlResult | undefined> => {
     if (closed) throw new SparqlUnavailableError('the node is stopping')
-    if (restarting != null && !duringRestart) throw new SparqlUnavailableError('the SPARQL engine is restarting after a query that ran past its budget; filters still answer')
+    const rebuilding = rebuilds.progress
+    if (rebuilding != null && !duringRebuild) throw new SparqlUnavailableError(`${rebuilding.reason} (${rebuilding.loaded} entries loaded); filters still answer`)
     const isQuery = message.op === 'query'
     if (isQuery && (queriesWaiting >= maxQueued || queriesWaiting * averageRunMs > SPARQL_MAX_WAIT_MS)) {
       throw new NodeBusyError(`${queriesWaiting} SPARQL queries are ahead of this one (about ${Math.round(queriesWaiting * averageRunMs)} ms of work); filters still answer`)
@@ -262,17 +328,19 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
     },
     remove (cid) {
       flushAdds()
-      if (restarting != null) removedWhileRestarting.add(cid)
+      rebuilds.removing(cid)
       worker.postMessage({ op: 'remove', cids: [cid] } satisfies RdfRequest)
     },
     async idle () {
-      await restarting
+      await rebuilds.settled()
       await request({ op: 'sync' }, Infinity)
     },
     async caughtUp () {
       flushAdds()
       await loadsCaughtUp()
     },
+    rebuild: rebuilds.start,
+    get rebuilding () { return rebuilds.progress },
     async query (sparql, accept) { return await request({ op: 'query', sparql, accept }) as SparqlResult },
     async close () {
       closed = true
@@ -280,6 +348,34 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
       clearTimeout(gathering)
       rejectAll(new SparqlUnavailableError('the node is stopping'))
       await worker.terminate()
+    }
+  }
+}
+
+/** The rebuild under way, if any: a second caller joins it, and removals are noted while it runs. */
+function oneRebuildAtATime (run: (removed: Set<string>, options: RebuildOptions) => Promise<number>): {
+  readonly running: boolean
+  readonly progress: RebuildProgress | undefined
+  removing (cid: string): void
+  start (options?: RebuildOptions, reason?: string): Promise<number>
+  /** resolves when no rebuild runs, whether the last one succeeded or not */
+  settled (): Promise<void>
+} {
+  let current: RebuildProgress & { removed: Set<string> } | undefined
+  return {
+    get running () { return current != null },
+    get progress () { return current == null ? undefined : { reason: current.reason, loaded: current.loaded, done: current.done } },
+    removing (cid) { current?.removed.add(cid) },
+    async start (options = {}, reason = 'the SPARQL index is being rebuilt') {
+      if (current != null) return await current.done
+      const state = { reason, removed: new Set<string>(), done: Promise.resolve(0), loaded: 0 }
+      current = state
+      state.done = run(state.removed, { ...options, onProgress: loaded => { state.loaded = loaded; options.onProgress?.(loaded) } })
+        .finally(() => { if (current === state) current = undefined })
+      return await state.done
+    },
+    async settled () {
+      while (current != null) await current.done.catch(() => {})
     }
   }
 }

@@ -7,7 +7,7 @@ import type { Database } from '../../node/store/catalogue-store.ts'
 import { createDidResolver, didOf, generateIssuerKey, signCredential, signRevocation, type IssuerKey } from '../../protocols/self-description/index.ts'
 import { generateJws } from '../../simulations/generator.ts'
 import { legalPerson2511, serviceOffering } from '../fixtures/subjects.ts'
-import { get, post, startTestNode, type TestNode } from '../fixtures/node.ts'
+import { get, post, startTestNode, tempDir, type TestNode } from '../fixtures/node.ts'
 import { b64u, decodePart } from '../fixtures/jws.ts'
 import { ALL_QUADS, quadsOfBindings } from '../fixtures/sparql-quads.ts'
 
@@ -218,6 +218,7 @@ describe('catalogue node over HTTP', function () {
     const status = await get(`${t.url}/v1/status`)
     assert.ok(status.body.entries > 60)
     assert.equal(typeof status.body.version, 'string')
+    assert.deepEqual(status.body.sparql, { state: 'ready' })
   })
 
 
@@ -361,5 +362,32 @@ describe('one version from several sources at once', () => {
     } finally {
       await node.stop()
     }
+  })
+})
+
+describe('SPARQL status', () => {
+  it('says the index is being rebuilt after a start, with how far, until SPARQL answers for every entry', async () => {
+    const dir = await tempDir()
+    const first = createCatalogueNode({ dataDir: dir })
+    await first.start()
+    for (const jws of await generateJws(30, { seed: 93 })) await first.publish(jws)
+    await first.sparql('ASK { ?s ?p ?o }') // the worker has started and loaded what there was (nothing)
+    assert.deepEqual(first.sparqlStatus(), { state: 'ready' })
+    await first.stop()
+    const again = createCatalogueNode({ dataDir: dir })
+    await again.start()
+    try {
+      assert.deepEqual(again.sparqlStatus(), { state: 'rebuilding', loaded: 0, total: 30 })
+      // a query meanwhile waits for the rebuild (up to SPARQL_LOAD_WAIT_MS) and sees every entry
+      const answer = JSON.parse((await again.sparql('SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }')).body)
+      assert.equal(Number(answer.results.bindings[0].n.value), 30)
+      assert.deepEqual(again.sparqlStatus(), { state: 'ready' })
+    } finally {
+      await again.stop()
+    }
+    const without = createCatalogueNode({ dataDir: dir, sparql: false })
+    await without.start()
+    assert.deepEqual(without.sparqlStatus(), { state: 'off' })
+    await without.stop()
   })
 })

@@ -21,6 +21,7 @@ export function registerNodeInfoRoutes ({ app, node, network, version, syncWith,
       versions: counts.versions,
       peers: network?.peers().length ?? 0,
       ready,
+      sparql: node.sparqlStatus(),
       version
     }
   })

@@ -15,6 +15,7 @@ import { generateIssuerKey, signCredential } from '../../../protocols/self-descr
 import { legalPerson2511 } from '../../fixtures/subjects.ts'
 import { generateJws } from '../../../simulations/generator.ts'
 import { ALL_QUADS, quadsOfBindings } from '../../fixtures/sparql-quads.ts'
+import { graphName } from '../../../node/query/rdf-store.ts'
 
 const COUNT_GRAPHS = 'SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }'
 
@@ -98,4 +99,37 @@ describe('RDF index', function () {
     assert.equal(countOf((await rdf.query(COUNT_GRAPHS)).body), 3)
     await rdf.close()
   })
+
+  for (const worker of [true, false]) {
+    it(`rebuilds from its source, joined by a second caller, keeping out what is removed meanwhile (${worker ? 'worker' : 'inline'})`, async () => {
+      const versions = (await generateJws(30, { seed: 34 })).map(jws => ({ cid: versionCidText(jws), credential: payloadOfVerifiedJws(jws) }))
+      const secondAsked = Promise.withResolvers<void>()
+      const goOn = Promise.withResolvers<void>()
+      const source = async function * (): AsyncGenerator<typeof versions> {
+        yield versions.slice(0, 10)
+        secondAsked.resolve()
+        await goOn.promise
+        yield versions.slice(10)
+      }
+      const rdf = createRdfIndex({ logger: defaultLogger() }, { worker, source })
+      try {
+        const progress: number[] = []
+        const rebuilt = rdf.rebuild({ onProgress: loaded => { progress.push(loaded) } })
+        const joined = rdf.rebuild()
+        await secondAsked.promise
+        rdf.remove(versions[3].cid) // loaded already
+        rdf.remove(versions[20].cid) // read after its removal
+        goOn.resolve()
+        assert.deepEqual(await Promise.all([rebuilt, joined]), [30, 30])
+        assert.deepEqual(progress, [10, 30])
+        assert.equal(countOf((await rdf.query(COUNT_GRAPHS)).body), 28)
+        for (const [i, held] of [[3, false], [20, false], [4, true], [21, true]] as const) {
+          const ask = JSON.parse((await rdf.query(`ASK { GRAPH <${graphName(versions[i].cid)}> { ?s ?p ?o } }`)).body).boolean
+          assert.equal(ask, held, `version ${i}`)
+        }
+      } finally {
+        await rdf.close()
+      }
+    })
+  }
 })
