@@ -3,6 +3,7 @@
  * second with node:crypto, one thread, a 900-byte message (about one credential).
  */
 import { constants, createSign, createVerify, generateKeyPairSync, sign, verify } from 'node:crypto'
+import { decodeJws, gaiaxShapes } from '../protocols/self-description/index.ts'
 
 export function rawEd25519VerifyRate (ms = 1500): number {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519')
@@ -29,6 +30,20 @@ export function rawPs256VerifyRate (message: Buffer, ms = 1500): number {
     count += 50
   }
   return count / ((performance.now() - start) / 1000)
+}
+
+/**
+ * What one thread needs at the least to admit a credential: its signature (`rawRate` per second)
+ * and the official shapes, run in batches of 1,000 (their cheapest). Per second, one thread.
+ */
+export async function signatureAndShapesRate (rawRate: number, credentials: string[]): Promise<{ rate: number, shapesMs: number }> {
+  const shapes = gaiaxShapes()
+  const payloads = credentials.map(jws => decodeJws(jws, Infinity, 'the credential').payload)
+  await shapes.validate(payloads.slice(0, 200)) // parses the shapes and warms the engine
+  const start = performance.now()
+  for (let i = 0; i < payloads.length; i += 1000) await shapes.validate(payloads.slice(i, i + 1000))
+  const shapesMs = (performance.now() - start) / payloads.length
+  return { rate: 1000 / (1000 / rawRate + shapesMs), shapesMs }
 }
 
 export function percentile (sorted: number[], p: number): number {
