@@ -34,6 +34,11 @@ function Sparkline ({ points }) {
   </svg>`
 }
 
+function sparqlState (sparql) {
+  if (sparql?.state === 'rebuilding') return `index being loaded: ${sparql.loaded.toLocaleString()} of ${sparql.total.toLocaleString()} entries (queries answer once it is done)`
+  return sparql?.state === 'off' ? 'off on this node' : 'ready'
+}
+
 export function NetworkPage () {
   const [status, setStatus] = useState(undefined)
   const [peers, setPeers] = useState([])
@@ -67,6 +72,7 @@ export function NetworkPage () {
       <dt>This node</dt><dd><code>${status.peerId ?? 'no network'}</code> (gxcat ${status.version})</dd>
       <dt>Addresses</dt><dd>${status.addrs.map(a => html`<code class="addr">${a}</code> `)}</dd>
       <dt>Entries</dt><dd>${status.entries.toLocaleString()} active, ${status.revoked.toLocaleString()} revoked, ${status.versions.toLocaleString()} versions kept</dd>
+      <dt>SPARQL</dt><dd>${sparqlState(status.sparql)}</dd>
     </dl>` : html`<p role="status">Loading…</p>`}
     <section aria-labelledby="entries-heading"><h2 id="entries-heading">Entries over the last day</h2><${Sparkline} points=${points} /></section>
     <section aria-labelledby="peers-heading">

@@ -159,6 +159,7 @@ describe('the catalogue in a browser', function () {
     await open('#/network')
     await page.getByText(/\d+ active, 1 revoked/).waitFor()
     await page.getByText('No peer connected.').waitFor()
+    await page.getByRole('definition').filter({ hasText: /^ready$/ }).waitFor()
     await page.getByRole('img', { name: /^Entries from \d+ to \d+ over the last minute$/ }).waitFor()
     await shot('network')
     for (const hash of ['', '#/sparql', '#/network']) {
