@@ -39,10 +39,14 @@ export function rawPs256VerifyRate (message: Buffer, ms = 1500): number {
 export async function signatureAndShapesRate (rawRate: number, credentials: string[]): Promise<{ rate: number, shapesMs: number }> {
   const shapes = gaiaxShapes()
   const payloads = credentials.map(jws => decodeJws(jws, Infinity, 'the credential').payload)
-  await shapes.validate(payloads.slice(0, 200)) // parses the shapes and warms the engine
-  const start = performance.now()
-  for (let i = 0; i < payloads.length; i += 1000) await shapes.validate(payloads.slice(i, i + 1000))
-  const shapesMs = (performance.now() - start) / payloads.length
+  // the first pass parses the shapes and compiles the engine's hot code: the faster of the
+  // later two is a thread that has been running
+  let shapesMs = Infinity
+  for (let pass = 0; pass < 3; pass++) {
+    const start = performance.now()
+    for (let i = 0; i < payloads.length; i += 1000) await shapes.validate(payloads.slice(i, i + 1000))
+    if (pass > 0) shapesMs = Math.min(shapesMs, (performance.now() - start) / payloads.length)
+  }
   return { rate: 1000 / (1000 / rawRate + shapesMs), shapesMs }
 }
 
