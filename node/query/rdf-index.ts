@@ -240,14 +240,14 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
     if (closed) return
     const old = worker
     void old.terminate()
-    rejectAll(new SparqlUnavailableError(`the SPARQL engine is restarting: a query ran past its budget (${why})`))
+    rejectAll(new SparqlUnavailableError(`the SPARQL engine is restarting (${why})`))
     log('replacing the RDF worker: %s', why)
     worker = startWorker()
     loadsDone(loadsQueued) // the old worker answers none of them now
     // a rebuild under way starts over into the new worker by itself
     if (rebuilds.running) return
     const started = performance.now()
-    rebuilds.start({}, `the SPARQL engine is restarting after a query that ran past its budget (${why})`).then(loaded => {
+    rebuilds.start({}, `the SPARQL engine is restarting (${why})`).then(loaded => {
       log('the RDF worker is back with %d entries after %d ms', loaded, Math.round(performance.now() - started))
     }, (err: Error) => {
       if (!closed) log.error('reloading the RDF worker failed: %e', err)
