@@ -61,6 +61,8 @@ export interface CatalogueNodeEvents {
   'input:rejected': CustomEvent<{ error: Error, source: Source }>
   /** a stored head's status list changed its status (revoked, suspended, or active again) */
   'version:status': CustomEvent<{ cid: string, entry: string, status: 'active' | 'revoked' | 'suspended' }>
+  /** the SPARQL index rebuilt at the start holds every active version: SPARQL answers from now on */
+  'sparql:rebuilt': CustomEvent<{ entries: number, ms: number }>
 }
 
 export interface CatalogueNodeInit {
@@ -244,7 +246,9 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     const started = performance.now()
     try {
       const loaded = await rdf.rebuild(options)
-      if (loaded > 0) this.log('rebuilt the RDF index of %d entries in %d ms', loaded, Math.round(performance.now() - started))
+      const ms = Math.round(performance.now() - started)
+      if (loaded > 0) this.log('rebuilt the RDF index of %d entries in %d ms', loaded, ms)
+      if (this.running) this.safeDispatch('sparql:rebuilt', { entries: loaded, ms })
     } catch (err: any) {
       if (this.running) this.log.error('rebuilding the RDF index failed: %e', err)
     } finally {

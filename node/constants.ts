@@ -46,6 +46,8 @@ export const STORE_LOCK_WAIT_MS = 15_000
 export const SPARQL_TIMEOUT_MS = 10_000
 /** How long a SPARQL query waits for the index being rebuilt after a start before it is answered 503. */
 export const SPARQL_LOAD_WAIT_MS = 2_000
+/** How often `gxcat start` logs how far the SPARQL index has loaded, while it loads. */
+export const SPARQL_PROGRESS_LOG_MS = 10_000
 /** Most SPARQL queries waiting for the engine, and the longest wait a new one may face; past either: 503 NodeBusyError. */
 export const SPARQL_MAX_QUEUED = 256
 export const SPARQL_MAX_WAIT_MS = 2_000

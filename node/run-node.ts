@@ -8,7 +8,7 @@ import { checkConfig, loadConfig, loadNodeKey, parseHostPort, type NodeConfig } 
 import { removePidFile, stopPreviousNode, writePidFile } from './pid-file.ts'
 import { MemoryLevel } from 'memory-level'
 import { resolveBootstrapList } from '../bootstrap/index.ts'
-import { HTTP_CLOSE_GRACE_MS } from './constants.ts'
+import { HTTP_CLOSE_GRACE_MS, SPARQL_PROGRESS_LOG_MS } from './constants.ts'
 import { NotFoundError } from './errors.ts'
 import { loadTrustPolicy } from './trust-anchors.ts'
 import { createHttpApi, isLoopback } from './http/server.ts'
@@ -64,6 +64,7 @@ export async function runNode (options: RunNodeOptions): Promise<RunningNode> {
     trust
   })
   await node.start()
+  const stopSparqlLog = logSparqlRebuild(node, logger)
   await writePidFile(options.dataDir)
   const network = await createCatalogueNetwork(node, {
     privateKey,
@@ -82,6 +83,7 @@ export async function runNode (options: RunNodeOptions): Promise<RunningNode> {
     await network.start()
     await http.listen({ host, port })
   } catch (err) {
+    stopSparqlLog()
     await network.stop().catch(() => {})
     await node.stop()
     throw err
@@ -105,10 +107,32 @@ export async function runNode (options: RunNodeOptions): Promise<RunningNode> {
       const force = setTimeout(() => { http.server.closeAllConnections() }, HTTP_CLOSE_GRACE_MS)
       await closing
       clearTimeout(force)
+      stopSparqlLog()
       await network.stop()
       await node.stop()
       await removePidFile(options.dataDir)
       logger.info('gxcat node stopped')
     }
+  }
+}
+
+/**
+ * A large replica's SPARQL index takes a while to load after a start (about 5 s per 100,000
+ * entries): the operator sees how far it is, and when SPARQL answers. Returns what stops it.
+ */
+function logSparqlRebuild (node: CatalogueNode, logger: PinoLogger): () => void {
+  if (node.sparqlStatus().state !== 'rebuilding') return () => {}
+  const progress = setInterval(() => {
+    const status = node.sparqlStatus()
+    if (status.state === 'rebuilding') logger.info({ loaded: status.loaded, total: status.total }, 'loading the SPARQL index')
+  }, SPARQL_PROGRESS_LOG_MS).unref()
+  const rebuilt = (event: CustomEvent<{ entries: number, ms: number }>): void => {
+    clearInterval(progress)
+    logger.info({ entries: event.detail.entries, ms: event.detail.ms }, 'SPARQL index loaded: SPARQL answers')
+  }
+  node.addEventListener('sparql:rebuilt', rebuilt, { once: true })
+  return () => {
+    clearInterval(progress)
+    node.removeEventListener('sparql:rebuilt', rebuilt)
   }
 }

@@ -376,12 +376,14 @@ describe('SPARQL status', () => {
     await first.stop()
     const again = createCatalogueNode({ dataDir: dir })
     await again.start()
+    const rebuilt = new Promise<{ entries: number, ms: number }>(resolve => { again.addEventListener('sparql:rebuilt', e => { resolve(e.detail) }, { once: true }) })
     try {
       assert.deepEqual(again.sparqlStatus(), { state: 'rebuilding', loaded: 0, total: 30 })
       // a query meanwhile waits for the rebuild (up to SPARQL_LOAD_WAIT_MS) and sees every entry
       const answer = JSON.parse((await again.sparql('SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }')).body)
       assert.equal(Number(answer.results.bindings[0].n.value), 30)
       assert.deepEqual(again.sparqlStatus(), { state: 'ready' })
+      assert.equal((await rebuilt).entries, 30)
     } finally {
       await again.stop()
     }

@@ -5,6 +5,7 @@ import { generateJws } from '../../../simulations/generator.ts'
 import { gxcat } from '../../fixtures/cli.ts'
 import { startCliNode, type CliNode } from '../../fixtures/cli-node.ts'
 import { tempDir } from '../../fixtures/node.ts'
+import { waitFor } from '../../fixtures/wait.ts'
 import { serviceOffering } from '../../fixtures/subjects.ts'
 
 describe('gxcat init, start, publish, query, revoke', function () {
@@ -94,5 +95,19 @@ describe('gxcat init, start, publish, query, revoke', function () {
 
   it('stops cleanly on SIGTERM', async () => {
     assert.equal(await node.stop('SIGTERM'), 0)
+  })
+
+  it('logs when the SPARQL index rebuilt at a restart answers, and for how many entries', async () => {
+    const again = await startCliNode(join(dir, 'node'), [], { LOG_LEVEL: 'info' })
+    try {
+      const { entries } = await (await fetch(`${again.url}/v1/status`)).json()
+      assert.ok(entries > 0)
+      await waitFor(async () => again.output().includes('SPARQL index loaded'), 30_000, 'the SPARQL index to load')
+      const line = again.output().split('\n').find(l => l.includes('SPARQL index loaded')) as string
+      assert.equal(JSON.parse(line).entries, entries)
+      assert.deepEqual((await (await fetch(`${again.url}/v1/status`)).json()).sparql, { state: 'ready' })
+    } finally {
+      assert.equal(await again.stop('SIGTERM'), 0)
+    }
   })
 })
