@@ -57,6 +57,19 @@ export const MAX_COSTLY_IN_FLIGHT = 256
 export const SPARQL_MAX_RESULT_BYTES = 32 * 1024 * 1024
 /** How long a stopping node lets running HTTP requests finish before it closes their connections. */
 export const HTTP_CLOSE_GRACE_MS = 1500
+/**
+ * Longest a client may take to send one whole HTTP request, headers and body; past it 408 and
+ * the connection is closed. Without it a client that trickles its bodies holds its connections,
+ * and the node's places for costly work, for as long as it likes. 4 MiB, the largest body, fits at
+ * about 70 KB/s.
+ */
+export const HTTP_REQUEST_TIMEOUT_MS = 60_000
+/** Longest a client may take to send a request's headers (at most HTTP_REQUEST_TIMEOUT_MS). */
+export const HTTP_HEADERS_TIMEOUT_MS = 20_000
+/** Most HTTP connections a node holds at once (its file descriptors serve the store and libp2p too); one past it is closed at once. */
+export const HTTP_MAX_CONNECTIONS = 1024
+/** Most HTTP connections one client address may hold at once, beyond loopback; one past it is closed at once. */
+export const HTTP_CLIENT_CONNECTIONS = 64
 /** Longest SPARQL query text accepted. */
 export const MAX_SPARQL_BYTES = 64 * 1024
 /** Most tokens of one self-description in the full-text index. */

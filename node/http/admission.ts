@@ -1,7 +1,9 @@
 /**
  * Back-pressure for every client, loopback included: at most so many costly requests (publish,
  * revoke, validate, sync) are worked on at once; one past that is answered 503 NodeBusyError
- * with Retry-After at once, instead of waiting in a queue whose length nobody bounds. SPARQL
+ * with Retry-After at once, instead of waiting in a queue whose length nobody bounds. A request
+ * takes its place once its body has arrived (HTTP_REQUEST_TIMEOUT_MS bounds how long that may
+ * take), so that slow uploads cannot hold the places while they send nothing. SPARQL
  * queries are bounded by the engine's own queue (rdf-index.ts), which knows how long they run.
  */
 import { NodeBusyError } from '../errors.ts'
@@ -15,7 +17,8 @@ export function registerAdmission (app: FastifyInstance, maxInFlight: number): v
   const leave = async (request: FastifyRequest): Promise<void> => {
     if (admitted.delete(request)) inFlight--
   }
-  app.addHook('onRequest', async (request: FastifyRequest) => {
+  // counted once the body has arrived: a client that trickles its bodies holds none of the places
+  app.addHook('preHandler', async (request: FastifyRequest) => {
     if (!isCostly(request) || routeOf(request).endsWith('/sparql')) return
     if (inFlight >= maxInFlight) throw new NodeBusyError(`${inFlight} costly requests are being worked on; try again shortly`)
     inFlight++

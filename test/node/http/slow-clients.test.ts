@@ -1,0 +1,79 @@
+/**
+ * Clients that hold connections rather than use them: bodies trickled a byte at a time must
+ * not take the places for costly work (a node on a public address was frozen for writes by 256
+ * such uploads, for as long as they kept trickling), are cut off once the request timeout has
+ * passed, and one address cannot hold more than its share of connections.
+ */
+import assert from 'node:assert/strict'
+import net from 'node:net'
+import { generateJws } from '../../../simulations/generator.ts'
+import { post, startTestNode } from '../../fixtures/node.ts'
+import { waitFor } from '../../fixtures/wait.ts'
+
+interface HeldConnection {
+  socket: net.Socket
+  /** what the server wrote back, if anything */
+  answer: () => string
+  closed: () => boolean
+}
+
+/** Opens a connection to `url` and writes `head` (and nothing more unless told). */
+async function hold (url: string, head: string): Promise<HeldConnection> {
+  const { hostname, port } = new URL(url)
+  const socket = net.connect(Number(port), hostname)
+  let answer = ''
+  let closed = false
+  socket.setEncoding('utf8')
+  socket.on('data', (text: string) => { answer += text })
+  socket.on('error', () => {})
+  socket.on('close', () => { closed = true })
+  await new Promise<void>(resolve => socket.once('connect', resolve))
+  if (head !== '') socket.write(head)
+  return { socket, answer: () => answer, closed: () => closed }
+}
+
+describe('slow and greedy HTTP clients', function () {
+  this.timeout(60_000)
+
+  it('holds no place for costly work while a body trickles in, and cuts the upload off at the request timeout with 408', async () => {
+    const t = await startTestNode({ http: { maxInFlight: 4, requestTimeoutMs: 1000 } })
+    const slow: HeldConnection[] = []
+    const trickle = setInterval(() => { for (const c of slow) if (!c.closed()) c.socket.write('x') }, 100)
+    try {
+      const { port } = new URL(t.url)
+      for (let i = 0; i < 8; i++) {
+        slow.push(await hold(t.url, `POST /v1/self-descriptions HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/vc+jwt\r\nContent-Length: 100000\r\n\r\nx`))
+      }
+      // twice as many uploads under way as there are places: an honest publish still gets one
+      const [jws] = await generateJws(1, { seed: 61 })
+      const honest = await post(`${t.url}/v1/self-descriptions`, jws)
+      assert.equal(honest.status, 201, JSON.stringify(honest.body))
+      await waitFor(() => slow.every(c => c.closed()), 10_000, 'the server to close every trickling upload')
+      for (const c of slow) assert.match(c.answer(), /^HTTP\/1\.1 408 /)
+    } finally {
+      clearInterval(trickle)
+      for (const c of slow) c.socket.destroy()
+      await t.destroy()
+    }
+  })
+
+  it('closes the connections one client address opens past its share, before reading them', async () => {
+    const t = await startTestNode({ http: { connectionLimit: { total: 100, perClient: 3 } } })
+    const held: HeldConnection[] = []
+    try {
+      for (let i = 0; i < 5; i++) held.push(await hold(t.url, ''))
+      await waitFor(() => held.filter(c => c.closed()).length === 2, 5000, 'two connections past the share to be closed')
+      assert.deepEqual(held.map(c => c.closed()), [false, false, false, true, true])
+      // the three within the share are served
+      const { port } = new URL(t.url)
+      for (const c of held.slice(0, 3)) c.socket.write(`GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`)
+      await waitFor(() => held.slice(0, 3).every(c => c.answer().startsWith('HTTP/1.1 200 ')), 5000, 'the connections within the share to be answered')
+      // once they go, the address has its places back
+      for (const c of held) c.socket.destroy()
+      await waitFor(async () => (await fetch(`${t.url}/v1/status`)).ok, 5000, 'a new connection to be served')
+    } finally {
+      for (const c of held) c.socket.destroy()
+      await t.destroy()
+    }
+  })
+})
