@@ -70,6 +70,10 @@ export const HTTP_HEADERS_TIMEOUT_MS = 20_000
 export const HTTP_MAX_CONNECTIONS = 1024
 /** Most HTTP connections one client address may hold at once, beyond loopback; one past it is closed at once. */
 export const HTTP_CLIENT_CONNECTIONS = 64
+/** How long a kept-alive HTTP connection may stay idle (fastify's default: longer than the 60 s of common load balancers). */
+export const HTTP_KEEP_ALIVE_TIMEOUT_MS = 72_000
+/** Most requests one HTTP connection may have waiting for their answers (pipelined); a connection past it is closed. */
+export const HTTP_UNANSWERED_PER_CONNECTION = 2
 /** Longest SPARQL query text accepted. */
 export const MAX_SPARQL_BYTES = 64 * 1024
 /** Most tokens of one self-description in the full-text index. */

@@ -4,7 +4,7 @@
  */
 import { timingSafeEqual } from 'node:crypto'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import { CLIENT_REQUESTS, CLIENT_WINDOW_MS, HTTP_CLIENT_CONNECTIONS, HTTP_HEADERS_TIMEOUT_MS, HTTP_MAX_CONNECTIONS, HTTP_REQUEST_TIMEOUT_MS, MAX_COSTLY_IN_FLIGHT, MAX_HTTP_BODY_BYTES } from '../constants.ts'
+import { CLIENT_REQUESTS, CLIENT_WINDOW_MS, HTTP_CLIENT_CONNECTIONS, HTTP_HEADERS_TIMEOUT_MS, HTTP_KEEP_ALIVE_TIMEOUT_MS, HTTP_MAX_CONNECTIONS, HTTP_REQUEST_TIMEOUT_MS, HTTP_UNANSWERED_PER_CONNECTION, MAX_COSTLY_IN_FLIGHT, MAX_HTTP_BODY_BYTES } from '../constants.ts'
 import { InvalidRequestError, UnauthorizedError } from '../errors.ts'
 import { MAX_JSON_DEPTH } from '../../protocols/constants.ts'
 import { assertJsonDepth, InvalidEnvelopeError, readSubmission, unsignedError } from '../../protocols/self-description/index.ts'
@@ -12,7 +12,7 @@ import { handleError } from './errors.ts'
 import { registerOriginGuard } from './origin-guard.ts'
 import { registerAdmission } from './admission.ts'
 import { registerClientLimit, type ClientLimit } from './client-limit.ts'
-import { limitConnections, type ConnectionLimit } from './connection-limit.ts'
+import { createLimitedServer, type ConnectionLimit } from './connection-limit.ts'
 import { registerNodeInfoRoutes } from './routes/node-info.ts'
 import { registerUiRoutes } from './routes/ui.ts'
 import { registerQueryRoutes } from './routes/queries.ts'
@@ -118,13 +118,17 @@ export async function defaultPublish (node: CatalogueNode, body: string): Promis
 }
 
 export function createHttpApi (init: HttpApiInit): FastifyInstance {
-  const requestTimeout = init.requestTimeoutMs ?? HTTP_REQUEST_TIMEOUT_MS
+  const loopbackOnly = init.loopbackOnly ?? init.requireToken !== true
+  const connectionLimit = init.connectionLimit ?? { total: HTTP_MAX_CONNECTIONS, perClient: loopbackOnly ? undefined : HTTP_CLIENT_CONNECTIONS }
   const app = Fastify({
     bodyLimit: MAX_HTTP_BODY_BYTES,
-    requestTimeout,
-    // Node checks neither timeout where the headers may take longer than the whole request; it
-    // looks for requests past their time every connectionsCheckingInterval (30 s by default)
-    http: { headersTimeout: Math.min(HTTP_HEADERS_TIMEOUT_MS, requestTimeout), connectionsCheckingInterval: Math.min(5000, Math.max(50, Math.round(requestTimeout / 4))) },
+    serverFactory: handler => createLimitedServer(handler, {
+      ...connectionLimit,
+      requestTimeoutMs: init.requestTimeoutMs ?? HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: HTTP_HEADERS_TIMEOUT_MS,
+      unanswered: HTTP_UNANSWERED_PER_CONNECTION,
+      keepAliveTimeoutMs: HTTP_KEEP_ALIVE_TIMEOUT_MS
+    }),
     loggerInstance: init.logger === false || init.logger == null ? undefined : init.logger as unknown as FastifyBaseLogger,
     // a log line per request costs a fifth of the throughput: only on request (--access-log)
     logController: new LogController({ disableRequestLogging: init.accessLog !== true }),
@@ -144,8 +148,6 @@ export function createHttpApi (init: HttpApiInit): FastifyInstance {
     done(null, Object.fromEntries(new URLSearchParams(body as string)))
   })
   app.setErrorHandler(handleError)
-  const loopbackOnly = init.loopbackOnly ?? init.requireToken !== true
-  limitConnections(app.server, init.connectionLimit ?? { total: HTTP_MAX_CONNECTIONS, perClient: loopbackOnly ? undefined : HTTP_CLIENT_CONNECTIONS })
   registerOriginGuard(app, { cors: init.cors, allowedHosts: init.allowedHosts, loopbackOnly })
   const clientLimit = init.clientLimit ?? (loopbackOnly ? false : { requests: CLIENT_REQUESTS, windowMs: CLIENT_WINDOW_MS })
   if (clientLimit !== false) registerClientLimit(app, clientLimit)

@@ -2,7 +2,8 @@
  * Clients that hold connections rather than use them: bodies trickled a byte at a time must
  * not take the places for costly work (a node on a public address was frozen for writes by 256
  * such uploads, for as long as they kept trickling), are cut off once the request timeout has
- * passed, and one address cannot hold more than its share of connections.
+ * passed; one address cannot hold more than its share of connections, nor one connection
+ * pile up answers it does not read (pipelined requests).
  */
 import assert from 'node:assert/strict'
 import net from 'node:net'
@@ -73,6 +74,30 @@ describe('slow and greedy HTTP clients', function () {
       await waitFor(async () => (await fetch(`${t.url}/v1/status`)).ok, 5000, 'a new connection to be served')
     } finally {
       for (const c of held) c.socket.destroy()
+      await t.destroy()
+    }
+  })
+
+  it('answers two pipelined requests, and closes a connection that pipelines more without running them', async () => {
+    const t = await startTestNode()
+    const { port } = new URL(t.url)
+    const request = (jws: string): string => `POST /v1/self-descriptions HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/vc+jwt\r\nContent-Length: ${Buffer.byteLength(jws)}\r\n\r\n${jws}`
+    const credentials = await generateJws(8, { seed: 62 })
+    let two: HeldConnection | undefined
+    let six: HeldConnection | undefined
+    try {
+      two = await hold(t.url, credentials.slice(0, 2).map(request).join(''))
+      await waitFor(() => (two?.answer().match(/HTTP\/1\.1 201 /g) ?? []).length === 2, 10_000, 'both pipelined publishes to be answered')
+      assert.equal(two.closed(), false)
+      // six in one go, none of the answers read yet: the connection is closed at the third
+      six = await hold(t.url, credentials.slice(2).map(request).join(''))
+      await waitFor(() => six?.closed() === true, 10_000, 'the connection to be closed')
+      // the first two of the six may have run; the four past the limit never get an answer
+      assert.equal((six.answer().match(/HTTP\/1\.1 /g) ?? []).length <= 2, true, six.answer())
+      assert.ok(t.node.counts().entries <= 4, `${t.node.counts().entries} entries stored: the requests past the limit ran`)
+    } finally {
+      two?.socket.destroy()
+      six?.socket.destroy()
       await t.destroy()
     }
   })
