@@ -72,8 +72,6 @@ export const HTTP_MAX_CONNECTIONS = 1024
 export const HTTP_CLIENT_CONNECTIONS = 64
 /** How long a kept-alive HTTP connection may stay idle (fastify's default: longer than the 60 s of common load balancers). */
 export const HTTP_KEEP_ALIVE_TIMEOUT_MS = 72_000
-/** How long an HTTP connection with answers to send may go without sending any of it (its client reads nothing); past it the connection is closed. */
-export const HTTP_STALL_TIMEOUT_MS = 60_000
 /** Most requests one HTTP connection may have waiting for their answers (pipelined); a connection past it is closed. */
 export const HTTP_UNANSWERED_PER_CONNECTION = 2
 /** Longest SPARQL query text accepted. */

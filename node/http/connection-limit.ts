@@ -17,10 +17,6 @@
  *   took a node from 0.5 to 3.2 GB). No browser or common client pipelines, so a connection that
  *   asks for more is closed, and the requests past the limit never reach the API.
  *
- * - A connection with answers to send that makes no progress for `stallTimeoutMs` (the client
- *   reads nothing) is closed, and the answers it held are freed. A client that reads slowly but
- *   reads keeps its connection.
- *
  * Counted here rather than in fastify hooks: two hooks a request cost the main thread about as
  * much again as the counting itself.
  */
@@ -41,8 +37,6 @@ export interface ServerLimits extends ConnectionLimit {
   unanswered: number
   /** how long a kept-alive connection may stay idle */
   keepAliveTimeoutMs: number
-  /** how long a connection with answers to send may go without sending any of it */
-  stallTimeoutMs: number
 }
 
 export function createLimitedServer (handler: RequestListener, limits: ServerLimits): Server {
@@ -66,7 +60,6 @@ export function createLimitedServer (handler: RequestListener, limits: ServerLim
   })
   server.keepAliveTimeout = limits.keepAliveTimeoutMs
   server.maxConnections = limits.total
-  closeStalled(server, limits.stallTimeoutMs)
   const perClient = limits.perClient
   if (perClient != null) {
     const open = new Map<string, number>()
@@ -87,28 +80,4 @@ export function createLimitedServer (handler: RequestListener, limits: ServerLim
     })
   }
   return server
-}
-
-/**
- * Looks at the open connections every quarter of `stallTimeoutMs` (at most every 5 s): one
- * that has had bytes waiting to be sent, and sent none of them, for `stallTimeoutMs` is closed.
- */
-function closeStalled (server: Server, stallTimeoutMs: number): void {
-  const progress = new Map<Socket, { bytesWritten: number, since: number }>()
-  server.on('connection', (socket: Socket) => {
-    progress.set(socket, { bytesWritten: 0, since: 0 })
-    socket.once('close', () => progress.delete(socket))
-  })
-  const sweep = setInterval(() => {
-    const now = Date.now()
-    for (const [socket, last] of progress) {
-      if (socket.writableLength === 0 || socket.bytesWritten !== last.bytesWritten) {
-        last.bytesWritten = socket.bytesWritten
-        last.since = now
-      } else if (now - last.since >= stallTimeoutMs) {
-        socket.destroy()
-      }
-    }
-  }, Math.min(5000, Math.max(50, Math.round(stallTimeoutMs / 4)))).unref()
-  server.once('close', () => { clearInterval(sweep) })
 }

@@ -4,7 +4,7 @@
  */
 import { timingSafeEqual } from 'node:crypto'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import { CLIENT_REQUESTS, CLIENT_WINDOW_MS, HTTP_CLIENT_CONNECTIONS, HTTP_HEADERS_TIMEOUT_MS, HTTP_KEEP_ALIVE_TIMEOUT_MS, HTTP_MAX_CONNECTIONS, HTTP_REQUEST_TIMEOUT_MS, HTTP_STALL_TIMEOUT_MS, HTTP_UNANSWERED_PER_CONNECTION, MAX_COSTLY_IN_FLIGHT, MAX_HTTP_BODY_BYTES } from '../constants.ts'
+import { CLIENT_REQUESTS, CLIENT_WINDOW_MS, HTTP_CLIENT_CONNECTIONS, HTTP_HEADERS_TIMEOUT_MS, HTTP_KEEP_ALIVE_TIMEOUT_MS, HTTP_MAX_CONNECTIONS, HTTP_REQUEST_TIMEOUT_MS, HTTP_UNANSWERED_PER_CONNECTION, MAX_COSTLY_IN_FLIGHT, MAX_HTTP_BODY_BYTES } from '../constants.ts'
 import { InvalidRequestError, UnauthorizedError } from '../errors.ts'
 import { MAX_JSON_DEPTH } from '../../protocols/constants.ts'
 import { assertJsonDepth, InvalidEnvelopeError, readSubmission, unsignedError } from '../../protocols/self-description/index.ts'
@@ -75,8 +75,6 @@ export interface HttpApiInit {
   maxInFlight?: number
   /** longest a client may take to send a whole request; past it 408. @default HTTP_REQUEST_TIMEOUT_MS */
   requestTimeoutMs?: number
-  /** longest a connection with answers to send may go without sending any; past it closed. @default HTTP_STALL_TIMEOUT_MS */
-  stallTimeoutMs?: number
   /** connections held at once; default HTTP_MAX_CONNECTIONS, and beyond loopback HTTP_CLIENT_CONNECTIONS per client address */
   connectionLimit?: ConnectionLimit
 }
@@ -129,8 +127,7 @@ export function createHttpApi (init: HttpApiInit): FastifyInstance {
       requestTimeoutMs: init.requestTimeoutMs ?? HTTP_REQUEST_TIMEOUT_MS,
       headersTimeoutMs: HTTP_HEADERS_TIMEOUT_MS,
       unanswered: HTTP_UNANSWERED_PER_CONNECTION,
-      keepAliveTimeoutMs: HTTP_KEEP_ALIVE_TIMEOUT_MS,
-      stallTimeoutMs: init.stallTimeoutMs ?? HTTP_STALL_TIMEOUT_MS
+      keepAliveTimeoutMs: HTTP_KEEP_ALIVE_TIMEOUT_MS
     }),
     loggerInstance: init.logger === false || init.logger == null ? undefined : init.logger as unknown as FastifyBaseLogger,
     // a log line per request costs a fifth of the throughput: only on request (--access-log)
