@@ -245,7 +245,7 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
     worker = startWorker()
     loadsDone(loadsQueued) // the old worker answers none of them now
     // a rebuild under way starts over into the new worker by itself
-    if (rebuilds.running) return
+    if (rebuilds.progress != null) return
     const started = performance.now()
     rebuilds.start({}, `the SPARQL engine is restarting (${why})`).then(loaded => {
       log('the RDF worker is back with %d entries after %d ms', loaded, Math.round(performance.now() - started))
@@ -354,7 +354,7 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
 
 /** The rebuild under way, if any: a second caller joins it, and removals are noted while it runs. */
 function oneRebuildAtATime (run: (removed: Set<string>, options: RebuildOptions) => Promise<number>): {
-  readonly running: boolean
+  /** the rebuild under way; its count of versions read moves on as it reads */
   readonly progress: RebuildProgress | undefined
   removing (cid: string): void
   start (options?: RebuildOptions, reason?: string): Promise<number>
@@ -363,8 +363,7 @@ function oneRebuildAtATime (run: (removed: Set<string>, options: RebuildOptions)
 } {
   let current: RebuildProgress & { removed: Set<string> } | undefined
   return {
-    get running () { return current != null },
-    get progress () { return current == null ? undefined : { reason: current.reason, loaded: current.loaded, done: current.done } },
+    get progress () { return current },
     removing (cid) { current?.removed.add(cid) },
     async start (options = {}, reason = 'the SPARQL index is being rebuilt') {
       if (current != null) return await current.done
