@@ -74,6 +74,13 @@ export const HTTP_CLIENT_CONNECTIONS = 64
 export const HTTP_KEEP_ALIVE_TIMEOUT_MS = 72_000
 /** Most requests one HTTP connection may have waiting for their answers (pipelined); a connection past it is closed. */
 export const HTTP_UNANSWERED_PER_CONNECTION = 2
+/** How long an HTTP connection's answers may wait with none of their bytes taken by the client (it reads nothing); past it the connection is closed. */
+export const HTTP_ANSWER_STALL_MS = 60_000
+/**
+ * Most bytes of HTTP answers waiting for their clients to read them, all connections together;
+ * past it the connections stalled longest are closed. Eight of the largest SPARQL answers.
+ */
+export const HTTP_MAX_UNSENT_BYTES = 256 * 1024 * 1024
 /** Longest SPARQL query text accepted. */
 export const MAX_SPARQL_BYTES = 64 * 1024
 /** Most tokens of one self-description in the full-text index. */

@@ -4,7 +4,7 @@
  */
 import { timingSafeEqual } from 'node:crypto'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import { CLIENT_REQUESTS, CLIENT_WINDOW_MS, HTTP_CLIENT_CONNECTIONS, HTTP_HEADERS_TIMEOUT_MS, HTTP_KEEP_ALIVE_TIMEOUT_MS, HTTP_MAX_CONNECTIONS, HTTP_REQUEST_TIMEOUT_MS, HTTP_UNANSWERED_PER_CONNECTION, MAX_COSTLY_IN_FLIGHT, MAX_HTTP_BODY_BYTES } from '../constants.ts'
+import { CLIENT_REQUESTS, CLIENT_WINDOW_MS, HTTP_CLIENT_CONNECTIONS, HTTP_HEADERS_TIMEOUT_MS, HTTP_KEEP_ALIVE_TIMEOUT_MS, HTTP_MAX_CONNECTIONS, HTTP_MAX_UNSENT_BYTES, HTTP_REQUEST_TIMEOUT_MS, HTTP_ANSWER_STALL_MS, HTTP_UNANSWERED_PER_CONNECTION, MAX_COSTLY_IN_FLIGHT, MAX_HTTP_BODY_BYTES } from '../constants.ts'
 import { InvalidRequestError, UnauthorizedError } from '../errors.ts'
 import { MAX_JSON_DEPTH } from '../../protocols/constants.ts'
 import { assertJsonDepth, InvalidEnvelopeError, readSubmission, unsignedError } from '../../protocols/self-description/index.ts'
@@ -77,6 +77,10 @@ export interface HttpApiInit {
   requestTimeoutMs?: number
   /** connections held at once; default HTTP_MAX_CONNECTIONS, and beyond loopback HTTP_CLIENT_CONNECTIONS per client address */
   connectionLimit?: ConnectionLimit
+  /** how long a connection's answers may wait unread before it is closed. @default HTTP_ANSWER_STALL_MS */
+  answerStallMs?: number
+  /** most bytes of answers waiting unread, all connections together. @default HTTP_MAX_UNSENT_BYTES */
+  maxUnsentBytes?: number
 }
 
 const JWS_TYPES = [
@@ -127,7 +131,9 @@ export function createHttpApi (init: HttpApiInit): FastifyInstance {
       requestTimeoutMs: init.requestTimeoutMs ?? HTTP_REQUEST_TIMEOUT_MS,
       headersTimeoutMs: HTTP_HEADERS_TIMEOUT_MS,
       unanswered: HTTP_UNANSWERED_PER_CONNECTION,
-      keepAliveTimeoutMs: HTTP_KEEP_ALIVE_TIMEOUT_MS
+      keepAliveTimeoutMs: HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      answerStallMs: init.answerStallMs ?? HTTP_ANSWER_STALL_MS,
+      maxUnsentBytes: init.maxUnsentBytes ?? HTTP_MAX_UNSENT_BYTES
     }),
     loggerInstance: init.logger === false || init.logger == null ? undefined : init.logger as unknown as FastifyBaseLogger,
     // a log line per request costs a fifth of the throughput: only on request (--access-log)

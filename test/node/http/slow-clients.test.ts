@@ -3,7 +3,8 @@
  * not take the places for costly work (a node on a public address was frozen for writes by 256
  * such uploads, for as long as they kept trickling), are cut off once the request timeout has
  * passed; one address cannot hold more than its share of connections, nor one connection
- * pile up answers it does not read (pipelined requests).
+ * pile up answers it does not read (pipelined requests), nor a client keep a large answer it
+ * reads nothing of.
  */
 import assert from 'node:assert/strict'
 import net from 'node:net'
@@ -74,6 +75,31 @@ describe('slow and greedy HTTP clients', function () {
       await waitFor(async () => (await fetch(`${t.url}/v1/status`)).ok, 5000, 'a new connection to be served')
     } finally {
       for (const c of held) c.socket.destroy()
+      await t.destroy()
+    }
+  })
+
+  it('closes the connection of a client that reads nothing of a large SPARQL answer', async () => {
+    const t = await startTestNode({ http: { answerStallMs: 500 } })
+    const accepted: net.Socket[] = []
+    t.app.server.on('connection', (socket: net.Socket) => { accepted.push(socket) })
+    let client: net.Socket | undefined
+    try {
+      for (const jws of await generateJws(100, { seed: 63 })) await t.node.publish(jws)
+      // about 1,400 quads, each 40 times: megabytes more than the loopback socket buffers hold
+      const values = Array.from({ length: 40 }, (_, i) => i + 1).join(' ')
+      const query = encodeURIComponent(`SELECT ?s ?p ?o ?k WHERE { ?s ?p ?o VALUES ?k { ${values} } }`)
+      const { port } = new URL(t.url)
+      client = net.connect(Number(port), '127.0.0.1')
+      client.on('error', () => {})
+      client.pause()
+      client.write(`GET /v1/sparql?query=${query} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`)
+      await waitFor(() => accepted.length === 1, 5000, 'the connection to be accepted')
+      await waitFor(() => accepted[0].destroyed, 15_000, 'the connection holding the unread answer to be closed')
+      // the API goes on answering others
+      assert.equal((await fetch(`${t.url}/v1/status`)).status, 200)
+    } finally {
+      client?.destroy()
       await t.destroy()
     }
   })
