@@ -13,6 +13,7 @@
 import type { KeyObject } from 'node:crypto'
 import { DataFactory, Parser, Store, type Quad, type Term } from 'n3'
 import oxigraph from 'oxigraph'
+import { XsdValidation } from 'rdf-validation'
 import { Validator, type ValidationResult } from 'shacl-engine'
 import { GX_2511, GX_DEVELOPMENT } from '../constants.ts'
 import { subjectsOf } from './credential.ts'
@@ -23,6 +24,7 @@ import { keyOf, liftedShapes } from './lifted-shapes.ts'
 
 const SH = 'http://www.w3.org/ns/shacl#'
 const SH_IN = `${SH}in`
+const SH_DATATYPE = `${SH}datatype`
 const SH_PROPERTY = `${SH}property`
 const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type'
 const RDFS_SUBCLASS_OF = 'http://www.w3.org/2000/01/rdf-schema#subClassOf'
@@ -136,7 +138,11 @@ function loadRelease (namespace: string, folder: string): ShapeRelease {
   const shapesGraph = new Store(quads)
   const validator = new Validator(shapesGraph, {
     factory,
-    validations: [[DataFactory.namedNode(SH_IN), shape => compileIn(shape, inValues)], [DataFactory.namedNode(SH_PROPERTY), compileProperty]]
+    validations: [
+      [DataFactory.namedNode(SH_IN), shape => compileIn(shape, inValues)],
+      [DataFactory.namedNode(SH_PROPERTY), compileProperty],
+      [DataFactory.namedNode(SH_DATATYPE), compileDatatype]
+    ]
   })
 
   // class IRI → the shapes that target it or one of its superclasses
@@ -293,6 +299,40 @@ function compileIn (shape: any, inValues: ReadonlyMap<string, Term[]>): { generi
       context.test(keys.has(keyOf(context.valueOrNode.term)), component, {
         args,
         message: [context.factory.literal('Value is not in {$in}')],
+        value: context.valueOrNode
+      })
+    }
+  }
+}
+
+const xsdValidation = new XsdValidation()
+/** a character beyond the Basic Multilingual Plane, written in UTF-16 as a surrogate pair */
+const ASTRAL = /[\uD800-\uDBFF][\uDC00-\uDFFF]/
+const EACH_ASTRAL = new RegExp(ASTRAL.source, 'g')
+
+/**
+ * sh:datatype, as shacl-engine does it, except that a character beyond the Basic Multilingual
+ * Plane counts as the one character it is. shacl-engine checks the lexical form with
+ * rdf-validation, whose patterns read UTF-16 code units: its xsd:string pattern excludes the
+ * low surrogates, so an emoji or a name such as 𠮷野家 (CJK Extension B) in any string was a
+ * violation. XSD's strings take every character from U+10000 up, and the checkers others
+ * run take them too (rdf-validate-datatype takes any xsd:string; pyshacl any Unicode string).
+ * Such a character is checked as a letter of the Basic Multilingual Plane, which every
+ * pattern treats as it should treat the character (allowed in strings, names and URIs; a
+ * number or a date stays invalid).
+ */
+function compileDatatype (shape: any): { generic: (context: any) => void } {
+  const datatype: Term = shape.ptr.out([DataFactory.namedNode(SH_DATATYPE)]).term
+  const component = DataFactory.namedNode(`${SH}DatatypeConstraintComponent`)
+  return {
+    generic: context => {
+      const term = context.valueOrNode.term
+      // the common case costs what shacl-engine's check costs: the second look only where that fails
+      const valid = datatype.equals(term.datatype) && (xsdValidation.validateSimple(term) ||
+        (ASTRAL.test(term.value) && xsdValidation.validateSimple({ value: term.value.replace(EACH_ASTRAL, 'x'), datatype: term.datatype })))
+      context.test(valid, component, {
+        args: { datatype },
+        message: [context.factory.literal('Value does not have datatype {$datatype}')],
         value: context.valueOrNode
       })
     }

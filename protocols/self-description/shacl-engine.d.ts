@@ -1,4 +1,4 @@
-// Types for shacl-engine, which ships none: the parts gxcat uses.
+// Types for shacl-engine and rdf-validation (its datatype checks), which ship none: the parts gxcat uses.
 declare module 'shacl-engine' {
   import type { DatasetCore, Term } from '@rdfjs/types'
 
@@ -20,5 +20,14 @@ declare module 'shacl-engine' {
   export class Validator {
     constructor (shapes: DatasetCore, options: { factory: unknown, debug?: boolean, details?: boolean, validations?: Array<[Term, (shape: any) => unknown]> })
     validate (data: { dataset: DatasetCore, terms?: Iterable<Term> }, shapes?: Array<{ terms: Term[] }>): Promise<ValidationReport>
+  }
+}
+
+declare module 'rdf-validation' {
+  import type { Literal } from '@rdfjs/types'
+
+  /** the lexical checks of the XSD datatypes, as shacl-engine runs them for sh:datatype */
+  export class XsdValidation {
+    validateSimple (term: Pick<Literal, 'value' | 'datatype'>): boolean
   }
 }

@@ -51,6 +51,19 @@ describe('the official Gaia-X 2511 shapes', function () {
     assert.deepEqual(await paths(unprovided), [[`${GX_2511}providedBy`, 'sh:MinCountConstraintComponent']])
   })
 
+  it('takes characters beyond the Basic Multilingual Plane as the characters they are, and still checks the lexical form', async () => {
+    const paths = async (subject: Record<string, unknown>): Promise<string[][]> =>
+      (await validateGaiaxShapes(credential(subject))).map(v => [v.path as string, v.constraint as string]).sort()
+    // 𠮷 (CJK Extension B) and emoji are one character each in XSD's strings, as the checkers others run take them
+    assert.deepEqual(await paths({ ...legalPerson2511(), 'schema:name': '𠮷野家 Holdings 😀' }), [])
+    const offering = serviceOffering2511()
+    assert.deepEqual(await paths({ ...offering, 'gx:serviceScope': 'storage 🗄 in 𠮷野' }), [])
+    // the lexical form is still checked: U+FFFF is no character of a string, and a number stays a number
+    const datatype = [[`${GX_2511}serviceScope`, 'sh:DatatypeConstraintComponent']]
+    assert.deepEqual(await paths({ ...offering, 'gx:serviceScope': 'broken \uffff text 😀' }), datatype)
+    assert.deepEqual(await paths({ ...offering, 'gx:serviceScope': { '@value': '1😀', '@type': 'http://www.w3.org/2001/XMLSchema#integer' } }), datatype)
+  })
+
   it('validates credentials of one tick in one batch, each on its own graph', async () => {
     const bad = legalPerson2511('https://bad.example/lp')
     delete bad['gx:headquartersAddress']
