@@ -49,14 +49,21 @@ export function graphName (cid: string): string {
   return `urn:gxcat:version:${cid}`
 }
 
-const utf8 = new TextEncoder()
-
 /**
  * The graphs of several versions as one flat UTF-8 text: a rope of appended strings costs
  * Oxigraph's binding twice the time to copy in, and bytes travel to a worker without a copy.
+ * Each graph is written into the buffer where it goes: joining them into one string first cost
+ * 15 times as much (11-19 ms against 0.9-1.2 ms for 1,000 versions, a tenth of the main
+ * thread's work in a rebuild).
  */
 export function nQuadsText (graphs: string[]): Uint8Array<ArrayBuffer> {
-  return utf8.encode(graphs.join(''))
+  let length = 0
+  for (const graph of graphs) length += Buffer.byteLength(graph)
+  // its own memory (never Node's shared pool), so that it can be moved to a worker
+  const text = Buffer.allocUnsafeSlow(length)
+  let at = 0
+  for (const graph of graphs) at += text.write(graph, at)
+  return new Uint8Array(text.buffer as ArrayBuffer, text.byteOffset, at)
 }
 
 /**

@@ -25,7 +25,9 @@ describe('RDF index', function () {
   this.timeout(120_000)
 
   it('holds the same quads whether the main thread or the worker read the credentials', async () => {
-    const versions = (await generateJws(40, { seed: 31 })).map(jws => ({ cid: versionCidText(jws), jws }))
+    // text beyond ASCII too: the main thread writes the graphs of a batch as one UTF-8 text (nQuadsText)
+    const named = await signCredential({ ...legalPerson2511(), 'schema:name': 'Müller & Söhne — 東京 😀 "quoted"\nline' }, generateIssuerKey(), { vocabulary: '2511' })
+    const versions = [...await generateJws(40, { seed: 31 }), named].map(jws => ({ cid: versionCidText(jws), jws }))
     const byWorker = createRdfIndex({ logger: defaultLogger() })
     const byMain = createRdfIndex({ logger: defaultLogger() })
     try {
@@ -39,6 +41,8 @@ describe('RDF index', function () {
       assert.ok(fromJws.length > 40 * 10)
       assert.equal(fromMain.length, fromJws.length)
       assert.ok(isomorphic(fromMain, fromJws), 'the graphs read on the main thread differ from those the worker read')
+      const NAME = 'SELECT ?name WHERE { <https://provider.example/legal-person> <https://schema.org/name> ?name }'
+      assert.deepEqual(JSON.parse((await byMain.query(NAME)).body).results.bindings.map((b: any) => b.name.value), ['Müller & Söhne — 東京 😀 "quoted"\nline'])
     } finally {
       await Promise.all([byWorker.close(), byMain.close()])
     }
