@@ -47,12 +47,37 @@ export interface OutboundGetOptions {
 const MULTICAST = new BlockList()
 MULTICAST.addSubnet('224.0.0.0', 4, 'ipv4')
 MULTICAST.addSubnet('ff00::', 8, 'ipv6')
+/** internal IPv6 ranges isPrivateIp does not know: local-use NAT64 (RFC 8215), site-local (deprecated, still routed in places) */
+const INTERNAL_IPV6 = new BlockList()
+INTERNAL_IPV6.addSubnet('64:ff9b:1::', 48, 'ipv6')
+INTERNAL_IPV6.addSubnet('fec0::', 10, 'ipv6')
+/**
+ * IPv6 prefixes whose last 32 bits are an IPv4 address the packet ends up at: IPv4-mapped,
+ * IPv4-compatible, and NAT64's well-known prefix (RFC 6052), through which a DNS64 network reaches
+ * IPv4 hosts. isPrivateIp reads only some of their written forms (not `64:ff9b::a00:1`, which is
+ * 10.0.0.1 behind a NAT64 gateway, as a resolver writes it).
+ */
+const EMBEDS_IPV4 = new BlockList()
+EMBEDS_IPV4.addSubnet('::ffff:0:0', 96, 'ipv6')
+EMBEDS_IPV4.addSubnet('::', 96, 'ipv6')
+EMBEDS_IPV4.addSubnet('64:ff9b::', 96, 'ipv6')
 
 /** Whether an address is one a fetch on a stranger's behalf must never reach. */
 export function isInternalAddress (address: string): boolean {
   const family = isIP(address)
   if (family === 0) return true // not an address at all: refuse
-  return isPrivateIp(address) === true || MULTICAST.check(address, family === 4 ? 'ipv4' : 'ipv6')
+  if (isPrivateIp(address) === true || MULTICAST.check(address, family === 4 ? 'ipv4' : 'ipv6')) return true
+  if (family === 4) return false
+  if (INTERNAL_IPV6.check(address, 'ipv6')) return true
+  return EMBEDS_IPV4.check(address, 'ipv6') && isInternalAddress(embeddedIpv4(address))
+}
+
+/** The IPv4 address in the last 32 bits of an IPv6 address, written either way (`::ffff:7f00:1`, `::ffff:127.0.0.1`). */
+function embeddedIpv4 (address: string): string {
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(address)
+  if (dotted != null) return dotted[1]
+  const [high, low] = address.split(':').slice(-2).map(group => parseInt(group === '' ? '0' : group, 16))
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`
 }
 
 /** dns.lookup that refuses names resolving to an internal address (every address must be public). */

@@ -27,7 +27,11 @@ describe('outbound fetches', function () {
     for (const internal of ['127.0.0.1', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '0.0.0.0', '224.0.0.251', '::1', 'fe80::1', 'fd00::1', 'ff02::1', '::ffff:127.0.0.1', 'not-an-ip']) {
       assert.equal(isInternalAddress(internal), true, internal)
     }
-    for (const external of ['8.8.8.8', '93.184.216.34', '2606:4700::1111']) assert.equal(isInternalAddress(external), false, external)
+    // IPv4 behind IPv6, as a resolver writes it: mapped, compatible, NAT64 (10.0.0.1, the metadata address, loopback); local-use NAT64; site-local
+    for (const internal of ['::ffff:7f00:1', '::7f00:1', '64:ff9b::a00:1', '64:ff9b::a9fe:a9fe', '64:ff9b::7f00:1', '64:ff9b:1::1', 'fec0::1']) {
+      assert.equal(isInternalAddress(internal), true, internal)
+    }
+    for (const external of ['8.8.8.8', '93.184.216.34', '2606:4700::1111', '64:ff9b::808:808', '::ffff:808:808']) assert.equal(isInternalAddress(external), false, external)
   })
 
   it('refuses did:web on loopback, by address or by a name that resolves there, without connecting', async () => {
