@@ -146,8 +146,8 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
         return fresh ? 'stored' : 'known'
       } catch (err: any) {
         // not the sender's fault: revoked here, or a did:web host we cannot reach now
-        if (isTrustRefusal(err)) {
-          // valid, but refused by this node's trust policy: not asked for again
+        if (isTrustRefusal(err) || err.name === 'CredentialExpiredError') {
+          // valid, but refused by this node's trust policy, or expired for good: not asked for again
           refused.add(idKey(versionDigest(jws)))
           if (refused.size > SYNC_REFUSED_MEMORY) refused.delete(refused.values().next().value as string)
           return 'known'

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { multiaddr } from '@multiformats/multiaddr'
 import { lpStream } from '@libp2p/utils'
-import { CATALOGUE_TOPIC, GX_DEVELOPMENT, SYNC_PROTOCOL, VC2_CONTEXT } from '../../../protocols/constants.ts'
+import { CATALOGUE_TOPIC, CLOCK_TOLERANCE_MS, GX_DEVELOPMENT, SYNC_PROTOCOL, VC2_CONTEXT } from '../../../protocols/constants.ts'
 import { decodeFrame, encodeFrame } from '../../../protocols/sync/index.ts'
 import { encodeGossipMessage } from '../../../protocols/gossip/index.ts'
 import { createDidResolver, generateIssuerKey, signCredential, signJws, didOf, versionCid } from '../../../protocols/self-description/index.ts'
@@ -188,6 +188,34 @@ describe('fair blame for did:web hosts', function () {
       await stopMembers([relay, receiver])
       server.closeAllConnections()
       await new Promise(resolve => server.close(resolve))
+    }
+  })
+})
+
+describe('fair blame for time', function () {
+  this.timeout(60_000)
+
+  it('never blames a peer for a credential that expired while it held it, nor fetches that one again', async () => {
+    const holder = await startMember([], { sync: { onConnect: false } })
+    const joiner = await startMember([], { sync: { onConnect: false } })
+    try {
+      const key = generateIssuerKey()
+      // valid when the holder took it (within the clock tolerance), expired past it a moment later
+      const validUntil = new Date(Date.now() - CLOCK_TOLERANCE_MS + 1000).toISOString()
+      const expiring = await signJws({ '@context': [VC2_CONTEXT, GX_DEVELOPMENT], type: ['VerifiableCredential'], issuer: didOf(key.kid), validFrom: '2026-01-01T00:00:00Z', validUntil, credentialSubject: serviceOffering('https://so.example/expiring') }, key, { typ: 'vc+ld+json+jwt' })
+      const [lasting] = await generateJws(1, { seed: 96 })
+      assert.equal((await holder.node.publish(expiring)).status, 'active')
+      assert.equal((await holder.node.publish(lasting)).status, 'active')
+      await waitFor(() => Date.now() > Date.parse(validUntil) + CLOCK_TOLERANCE_MS + 50, 5000, 'the credential to expire beyond the clock tolerance')
+
+      const first = await joiner.network.syncWith(holder.network.addrs()[0].toString())
+      assert.equal(first.invalid, 0, 'the holder was blamed for a credential that expired')
+      assert.equal(joiner.node.counts().entries, 1, 'the joiner took the lasting credential, not the expired one')
+      const second = await joiner.network.syncWith(holder.network.addrs()[0].toString())
+      assert.equal(second.invalid, 0)
+      assert.equal(second.fetched, 0, 'the expired credential was fetched again')
+    } finally {
+      await stopMembers([holder, joiner])
     }
   })
 })

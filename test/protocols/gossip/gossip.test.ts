@@ -4,7 +4,8 @@ import { defaultLogger } from '@libp2p/logger'
 import { MAX_GOSSIP_MESSAGE_BYTES } from '../../../protocols/constants.ts'
 import { createCatalogueValidator, decodeGossipMessage, encodeGossipMessage, gossipMessageId } from '../../../protocols/gossip/index.ts'
 import {
-  CredentialRevokedError, CredentialSuspendedError, DidResolutionError, InvalidSignatureError, StatusListError, versionCid
+  CertificateNotYetValidError, CredentialExpiredError, CredentialNotYetValidError, CredentialRevokedError, CredentialSuspendedError, DidResolutionError,
+  ExpiredCertificateError, InvalidSignatureError, StatusListError, versionCid
 } from '../../../protocols/self-description/index.ts'
 import { StoreError } from '../../../node/errors.ts'
 
@@ -48,9 +49,12 @@ describe('gossip messages', () => {
     assert.deepEqual(rejected, ['peer-a', 'peer-a'])
   })
 
-  it('never blames the relaying peer for the issuer\'s status list or DID host', async () => {
+  it('never blames the relaying peer for the issuer\'s status list or DID host, nor for time that moved on (or clocks that differ)', async () => {
     const rejected: string[] = []
-    for (const error of [new StatusListError('unreachable'), new CredentialRevokedError('revoked'), new CredentialSuspendedError('suspended'), new DidResolutionError('timeout')]) {
+    for (const error of [
+      new StatusListError('unreachable'), new CredentialRevokedError('revoked'), new CredentialSuspendedError('suspended'), new DidResolutionError('timeout'),
+      new CredentialExpiredError('expired meanwhile'), new CredentialNotYetValidError('a clock ahead'), new ExpiredCertificateError('expired meanwhile'), new CertificateNotYetValidError('a clock ahead')
+    ]) {
       const validate = createCatalogueValidator(async () => { throw error }, log, { onReject: p => rejected.push(p) })
       assert.equal(await validate(peer, message(encodeGossipMessage({ kind: 'version', jws: 'x.y.z' }))), TopicValidatorResult.Ignore, error.name)
     }
