@@ -48,6 +48,15 @@ const timestamp = (iso: string): number => {
   return Number.isFinite(ms) && ms >= 0 ? ms : 0
 }
 
+/**
+ * Refusals of a version a peer offers from its store, which it may hold in good faith: it expired
+ * since, or its signature fails under the key its issuer's DID document names now (a renewed
+ * certificate keeps the key id and changes the key). A peer offers what it holds for as long as
+ * it holds it, so these are not counted against it; nor is the version fetched again. Over gossip,
+ * where messages are fresh, a signature that fails is still the sender's fault.
+ */
+const HELD_IN_GOOD_FAITH = new Set(['CredentialExpiredError', 'InvalidSignatureError'])
+
 export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Logger, misbehaved: (peer: string) => void, init: SyncServiceInit = {}): SyncService {
   const set = createSyncSet()
   const revocationEntries = new Map<string, string>() // revocation cid → entry
@@ -146,8 +155,8 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
         return fresh ? 'stored' : 'known'
       } catch (err: any) {
         // not the sender's fault: revoked here, or a did:web host we cannot reach now
-        if (isTrustRefusal(err) || err.name === 'CredentialExpiredError') {
-          // valid, but refused by this node's trust policy, or expired for good: not asked for again
+        if (isTrustRefusal(err) || HELD_IN_GOOD_FAITH.has(err.name)) {
+          // valid, but refused by this node's trust policy; or what the peer took when it was valid: not asked for again
           refused.add(idKey(versionDigest(jws)))
           if (refused.size > SYNC_REFUSED_MEMORY) refused.delete(refused.values().next().value as string)
           return 'known'

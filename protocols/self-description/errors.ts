@@ -167,15 +167,19 @@ export class CredentialSuspendedError extends Error {
 
 /**
  * Refusals that say nothing against the peer that relayed a credential (over gossip or sync): the
- * issuer's own infrastructure failed or the issuer withdrew the credential since it was relayed,
- * or time moved on: a credential (or a certificate of its chain) that was valid when the peer took
- * it has expired since, or the peer's clock is ahead of this node's. A peer that holds a credential
- * offers it in sync for as long as it holds it, expired or not: blaming it would disconnect honest
- * peers for keeping what they were right to take.
+ * issuer's own infrastructure failed, or changed (it rotated the key away from its DID document,
+ * or renewed its certificate for another key), or the issuer withdrew the credential since it
+ * was relayed; or time moved on: a credential (or a certificate of its chain) that was valid when
+ * the peer took it has expired since, or the peer's clock is ahead of this node's. A peer that
+ * holds a credential offers it in sync for as long as it holds it: blaming it would disconnect
+ * honest peers for keeping what they were right to take. (A forger who names a key the DID
+ * document lacks is not blamed either: its message is still refused, at the cost of a cached
+ * look-up, and the per-peer limits bound how many it sends.)
  */
 export const NOT_THE_SENDERS_FAULT: ReadonlySet<string> = new Set([
   'DidResolutionError', 'EntryRevokedError', 'StatusListError', 'CredentialRevokedError', 'CredentialSuspendedError',
   // the issuer publishes versions of one entry faster than nodes take them: newer ones come later, or by sync
   'EntryRateLimitedError',
+  'KeyNotFoundError', 'KeyMismatchError',
   'CredentialExpiredError', 'CredentialNotYetValidError', 'ExpiredCertificateError', 'CertificateNotYetValidError'
 ])

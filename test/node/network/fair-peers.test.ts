@@ -218,4 +218,39 @@ describe('fair blame for time', function () {
       await stopMembers([holder, joiner])
     }
   })
+
+  for (const [how, newKid] of [['to a new key id', 'key-2'], ['under the same key id (a renewed certificate)', 'key-1']]) {
+    it(`never blames a peer in sync for a credential whose issuer has since rotated its key, ${how}`, async () => {
+      await rotationTest(newKid)
+    })
+  }
+
+  async function rotationTest (newKid: string): Promise<void> {
+    const host = `rotating-${newKid}.example`
+    const did = `did:web:${host}`
+    const [oldKey, newKey] = [{ ...generateIssuerKey(), kid: `${did}#key-1` }, { ...generateIssuerKey(), kid: `${did}#${newKid}` }]
+    let published = oldKey
+    const server = createServer((_request, response) => {
+      const { d: _d, kid, ...publicJwk } = published
+      response.writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ id: did, verificationMethod: [{ id: kid, type: 'JsonWebKey2020', controller: did, publicKeyJwk: publicJwk }], assertionMethod: [kid] }))
+    })
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    const origin = `${host}=http://127.0.0.1:${(server.address() as { port: number }).port}`
+    const holder = await startMember([], { sync: { onConnect: false } }, { resolver: createDidResolver({ originOverrides: [origin] }) })
+    const joiner = await startMember([], { sync: { onConnect: false } }, { resolver: createDidResolver({ originOverrides: [origin] }) })
+    try {
+      const jws = await signCredential(serviceOffering(`https://${host}/so`), oldKey, { validFrom: '2026-01-01T00:00:00Z' })
+      assert.equal((await holder.node.publish(jws)).status, 'active')
+      published = newKey // the issuer's DID document names only its new key now
+      const stats = await joiner.network.syncWith(holder.network.addrs()[0].toString())
+      assert.equal(stats.invalid, 0, 'the holder was blamed for the issuer\'s key rotation')
+      assert.equal(joiner.node.counts().entries, 0)
+      assert.equal((await joiner.network.syncWith(holder.network.addrs()[0].toString())).fetched, 0, 'the refused version was fetched again')
+    } finally {
+      await stopMembers([holder, joiner])
+      server.closeAllConnections()
+      await new Promise(resolve => server.close(resolve))
+    }
+  }
 })

@@ -5,7 +5,7 @@ import { MAX_GOSSIP_MESSAGE_BYTES } from '../../../protocols/constants.ts'
 import { createCatalogueValidator, decodeGossipMessage, encodeGossipMessage, gossipMessageId } from '../../../protocols/gossip/index.ts'
 import {
   CertificateNotYetValidError, CredentialExpiredError, CredentialNotYetValidError, CredentialRevokedError, CredentialSuspendedError, DidResolutionError,
-  ExpiredCertificateError, InvalidSignatureError, StatusListError, versionCid
+  ExpiredCertificateError, InvalidSignatureError, KeyMismatchError, KeyNotFoundError, StatusListError, versionCid
 } from '../../../protocols/self-description/index.ts'
 import { StoreError } from '../../../node/errors.ts'
 
@@ -49,10 +49,11 @@ describe('gossip messages', () => {
     assert.deepEqual(rejected, ['peer-a', 'peer-a'])
   })
 
-  it('never blames the relaying peer for the issuer\'s status list or DID host, nor for time that moved on (or clocks that differ)', async () => {
+  it('never blames the relaying peer for the issuer\'s status list, DID host or key rotation, nor for time that moved on (or clocks that differ)', async () => {
     const rejected: string[] = []
     for (const error of [
       new StatusListError('unreachable'), new CredentialRevokedError('revoked'), new CredentialSuspendedError('suspended'), new DidResolutionError('timeout'),
+      new KeyNotFoundError('rotated away'), new KeyMismatchError('certificate renewed for another key'),
       new CredentialExpiredError('expired meanwhile'), new CredentialNotYetValidError('a clock ahead'), new ExpiredCertificateError('expired meanwhile'), new CertificateNotYetValidError('a clock ahead')
     ]) {
       const validate = createCatalogueValidator(async () => { throw error }, log, { onReject: p => rejected.push(p) })
