@@ -10,7 +10,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { DHT_NAMESPACE, REVOCATION_TYPE } from '../constants.ts'
-import { compareVersions, decodeJws, isRevocationJws, payloadOfVerifiedJws, verifyCredential, verifyRevocation, type DidResolver, type ShapesValidator } from '../self-description/index.ts'
+import { compareVersions, decodeJws, isRevocationJws, mediaTypeOf, payloadOfVerifiedJws, verifyCredential, verifyRevocation, type DidResolver, type ShapesValidator } from '../self-description/index.ts'
 import { versionCidText } from '../self-description/identity.ts'
 
 export class InvalidDhtRecordError extends Error {
@@ -80,7 +80,7 @@ export function selectEntryRecord (_key: Uint8Array, records: Uint8Array[]): num
     let order: { validFrom: string, cid: string, revoked: boolean }
     try {
       const { header, payload } = decodeJws(jws, Number.MAX_SAFE_INTEGER, 'the record')
-      const revoked = header.typ === REVOCATION_TYPE
+      const revoked = mediaTypeOf(header.typ) === REVOCATION_TYPE
       order = { validFrom: String(revoked ? payload.revokedAt : payload.validFrom), cid: versionCidText(jws), revoked }
     } catch {
       return

@@ -51,7 +51,7 @@ export function decodeJws (input: unknown, maxBytes: number, what: string): Deco
  * refused by name, with what to submit instead, wherever it is submitted.
  */
 export function assertNotVcJwt11 (typ: string | undefined, payload: Record<string, any>): void {
-  if ((typ == null || typ.toUpperCase() === 'JWT') && (('vc' in payload && !('credentialSubject' in payload)) || ('vp' in payload && !('verifiableCredential' in payload)))) {
+  if ((typ == null || mediaTypeOf(typ) === 'jwt') && (('vc' in payload && !('credentialSubject' in payload)) || ('vp' in payload && !('verifiableCredential' in payload)))) {
     throw new UnsupportedFormatError(`this is a VC-JWT 1.1 (typ ${typ ?? 'absent'}, the ${'vc' in payload ? 'credential under the "vc"' : 'presentation under the "vp"'} claim); gxcat takes VC 2.0 secured with VC-JOSE: a JWS whose payload is the credential itself, typ vc+ld+json+jwt (or vc+jwt, vc+ld+jwt), or a VP-JWT of such credentials`)
   }
 }
@@ -69,11 +69,21 @@ export function payloadTextOfJws (jws: string): string {
   return Buffer.from(jws.slice(jws.indexOf('.') + 1, jws.lastIndexOf('.')), 'base64url').toString('utf8')
 }
 
-/** The `typ` of a compact JWS's header, or undefined if it cannot be read. Checks nothing else. */
+/**
+ * A `typ` or `cty` header value as the media type it names: RFC 7515 (4.1.9, 4.1.10) has a
+ * recipient treat `vc+jwt` and `application/vc+jwt` alike, and media types ignore case, as jose's
+ * own `typ` check does. Undefined where the value is not a string.
+ */
+export function mediaTypeOf (value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined
+  const lower = value.toLowerCase()
+  return lower.startsWith('application/') && lower.indexOf('/', 'application/'.length) < 0 ? lower.slice('application/'.length) : lower
+}
+
+/** The `typ` of a compact JWS's header as a media type (mediaTypeOf), or undefined if it cannot be read. Checks nothing else. */
 export function typOfJws (jws: string): string | undefined {
   try {
-    const typ = JSON.parse(Buffer.from(jws.slice(0, jws.indexOf('.')), 'base64url').toString('utf8'))?.typ
-    return typeof typ === 'string' ? typ : undefined
+    return mediaTypeOf(JSON.parse(Buffer.from(jws.slice(0, jws.indexOf('.')), 'base64url').toString('utf8'))?.typ)
   } catch {
     return undefined
   }

@@ -9,7 +9,7 @@ import {
   CREDENTIAL_TYPES, MAX_PRESENTATION_BYTES, MAX_PRESENTATION_CREDENTIALS, PRESENTATION_CONTENT_TYPES, PRESENTATION_TYPES
 } from '../constants.ts'
 import { InvalidEnvelopeError, InvalidPresentationError, IssuerMismatchError } from './errors.ts'
-import { decodeJws, typOfJws, verifySignature } from './jws.ts'
+import { decodeJws, mediaTypeOf, typOfJws, verifySignature } from './jws.ts'
 import { didOf } from './keys.ts'
 import { readContexts } from './vocabulary.ts'
 import { unwrapDataUrl } from './submission.ts'
@@ -30,8 +30,8 @@ export function isPresentationJws (jws: string): boolean {
 export async function verifyPresentation (input: string, options: AbortOptions & { resolver: DidResolver, now?: number }): Promise<VerifiedPresentation> {
   const decoded = decodeJws(input, MAX_PRESENTATION_BYTES, 'the presentation')
   const { header, payload } = decoded
-  if (!(PRESENTATION_TYPES as readonly string[]).includes(header.typ ?? '')) throw new InvalidEnvelopeError(`typ "${header.typ}" is not a VP-JWT type (${PRESENTATION_TYPES.join(', ')})`)
-  if (header.cty != null && !(PRESENTATION_CONTENT_TYPES as readonly string[]).includes(header.cty)) throw new InvalidEnvelopeError(`cty "${header.cty}" is not a presentation content type (${PRESENTATION_CONTENT_TYPES.join(', ')})`)
+  if (!(PRESENTATION_TYPES as readonly string[]).includes(mediaTypeOf(header.typ) ?? '')) throw new InvalidEnvelopeError(`typ "${header.typ}" is not a VP-JWT type (${PRESENTATION_TYPES.join(', ')})`)
+  if (header.cty != null && !(PRESENTATION_CONTENT_TYPES as readonly string[]).includes(mediaTypeOf(header.cty) ?? '')) throw new InvalidEnvelopeError(`cty "${header.cty}" is not a presentation content type (${PRESENTATION_CONTENT_TYPES.join(', ')})`)
   readContexts(payload['@context'])
   const types = ([] as unknown[]).concat(payload.type ?? [])
   if (!types.includes('VerifiablePresentation')) throw new InvalidPresentationError('type must include VerifiablePresentation')

@@ -5,7 +5,7 @@
 import { MAX_REVOCATION_BYTES, REVOCATION_TYPE } from '../constants.ts'
 import { InvalidEnvelopeError, RevocationIssuerMismatchError } from './errors.ts'
 import { entryId, isRfc3339, versionCidText } from './identity.ts'
-import { decodeJws, typOfJws, verifySignature } from './jws.ts'
+import { decodeJws, mediaTypeOf, typOfJws, verifySignature } from './jws.ts'
 import { didOf, type IssuerKey } from './keys.ts'
 import { signJws } from './sign.ts'
 import type { AbortOptions, DidResolver } from './did-resolver.ts'
@@ -56,7 +56,7 @@ export interface VerifyRevocationOptions extends AbortOptions {
 export async function verifyRevocation (input: string | Uint8Array, options: VerifyRevocationOptions): Promise<Revocation> {
   const decoded = decodeJws(input, MAX_REVOCATION_BYTES, 'the revocation')
   const { header, payload } = decoded
-  if (header.typ !== REVOCATION_TYPE) throw new InvalidEnvelopeError(`a revocation has typ ${REVOCATION_TYPE}, not ${String(header.typ)}`)
+  if (mediaTypeOf(header.typ) !== REVOCATION_TYPE) throw new InvalidEnvelopeError(`a revocation has typ ${REVOCATION_TYPE}, not ${String(header.typ)}`)
   if (payload.type !== 'EntryRevocation' || typeof payload.issuer !== 'string' || typeof payload.subject !== 'string' || typeof payload.revokedAt !== 'string') {
     throw new InvalidEnvelopeError('a revocation payload has type EntryRevocation, issuer, subject and revokedAt')
   }

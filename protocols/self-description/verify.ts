@@ -13,7 +13,7 @@ import {
   IssuerMismatchError, MissingSubjectIdError, ShapeViolationError, UnsupportedFormatError, type ShapeViolation
 } from './errors.ts'
 import { entryId, isNfc, isRfc3339, versionCidText } from './identity.ts'
-import { decodeJws, payloadTextOfJws, verifySignature, type DecodedJws } from './jws.ts'
+import { decodeJws, mediaTypeOf, payloadTextOfJws, verifySignature, type DecodedJws } from './jws.ts'
 import { didOf } from './keys.ts'
 import { assertGaiaxShapes, type ShapesValidator } from './gaia-x-shapes.ts'
 import { expandTerm, readContexts } from './vocabulary.ts'
@@ -99,13 +99,14 @@ function stringsOf (value: unknown): string[] {
 /** Every check of a credential but its signature and the official (SHACL) shapes. */
 export function checkCredential (decoded: DecodedJws, now: number): VerifiedCredential {
   const { header, payload } = decoded
-  if (header.typ != null && (PRESENTATION_TYPES as readonly string[]).includes(header.typ)) {
+  const typ = mediaTypeOf(header.typ)
+  if (typ != null && (PRESENTATION_TYPES as readonly string[]).includes(typ)) {
     throw new UnsupportedFormatError(`this is a verifiable presentation (typ ${header.typ}), not a credential`)
   }
-  if (header.typ != null && !(CREDENTIAL_TYPES as readonly string[]).includes(header.typ)) {
+  if (header.typ != null && !(CREDENTIAL_TYPES as readonly string[]).includes(typ ?? '')) {
     throw new InvalidEnvelopeError(`typ "${header.typ}" is not a VC-JWT type (${CREDENTIAL_TYPES.join(', ')})`)
   }
-  if (header.cty != null && !(CREDENTIAL_CONTENT_TYPES as readonly string[]).includes(header.cty)) {
+  if (header.cty != null && !(CREDENTIAL_CONTENT_TYPES as readonly string[]).includes(mediaTypeOf(header.cty) ?? '')) {
     throw new InvalidEnvelopeError(`cty "${header.cty}" is not a credential content type (${CREDENTIAL_CONTENT_TYPES.join(', ')})`)
   }
   const terms = readContexts(payload['@context'])

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
   createDidResolver, didOf, generateIssuerKey, signCredential, verifyCredential, versionCid, compareVersions,
-  signJws, type IssuerKey
+  readSubmission, signJws, type IssuerKey
 } from '../../../protocols/self-description/index.ts'
 import { MAX_CREDENTIAL_BYTES } from '../../../protocols/constants.ts'
 import { b64u, decodePart, hmacSign, rawSign, resign } from '../../fixtures/jws.ts'
@@ -70,6 +70,18 @@ describe('self-description envelope', () => {
       }
       const verified = await verifyCredential(rawSign({ alg: 'EdDSA', typ: 'vc+ld+json+jwt', cty: 'vc+ld+json', kid: key.kid }, credential, key), { resolver })
       assert.deepEqual(verified.typeIris, ['https://w3id.org/gaia-x/development#ServiceOffering'])
+    })
+
+    it('reads typ and cty as media types: with or without application/, in any case (RFC 7515)', async () => {
+      const credential = { '@context': ['https://www.w3.org/ns/credentials/v2', 'https://w3id.org/gaia-x/development#'], type: ['VerifiableCredential'], issuer: didOf(key.kid), validFrom: new Date().toISOString(), credentialSubject: serviceOffering() }
+      for (const [typ, cty] of [['application/vc+ld+json+jwt', 'application/vc+ld+json'], ['VC+LD+JWT', 'VC+LD'], ['Application/VC+JWT', undefined]]) {
+        const verified = await verifyCredential(rawSign({ alg: 'EdDSA', typ, ...(cty != null ? { cty } : {}), kid: key.kid }, credential, key), { resolver })
+        assert.deepEqual(verified.typeIris, ['https://w3id.org/gaia-x/development#ServiceOffering'], String(typ))
+      }
+      // still refused: another media type, and a presentation's type named as a credential
+      await assert.rejects(verifyCredential(rawSign({ alg: 'EdDSA', typ: 'application/json', kid: key.kid }, credential, key), { resolver }), { name: 'InvalidEnvelopeError' })
+      await assert.rejects(verifyCredential(rawSign({ alg: 'EdDSA', typ: 'application/vp+jwt', kid: key.kid }, credential, key), { resolver }), { name: 'UnsupportedFormatError' })
+      assert.equal(readSubmission(rawSign({ alg: 'EdDSA', typ: 'APPLICATION/VP+LD+JSON+JWT', kid: key.kid }, {}, key)).kind, 'presentation')
     })
 
     it('orders versions by validFrom, then CID', () => {
