@@ -60,11 +60,20 @@ async function ingestRuns (label: string, credentials: string[], raw: { rate: nu
   }
 }
 
+/**
+ * What one thread needs at the least per credential (its signature at `rawRate`, and the shapes
+ * over the first 2,000 of `credentials`), printed as `label`; per second.
+ */
+async function floorRate (label: string, rawRate: number, credentials: string[]): Promise<number> {
+  const floor = await signatureAndShapesRate(rawRate, credentials.slice(0, 2000))
+  console.log(`${`  ${label}`.padEnd(41)} ${fmt(floor.rate)} /s (1 thread; shapes ${floor.shapesMs.toFixed(3)} ms per credential in batches of 1,000)`)
+  return floor.rate
+}
+
 /** Development-vocabulary credentials (Ed25519, did:key) over HTTP. */
 export async function httpIngestDevelopment (credentials: string[], rawEd25519: number): Promise<void> {
-  const floor = await signatureAndShapesRate(rawEd25519, credentials.slice(0, 2000))
-  console.log(`${'  Ed25519 + development shapes'.padEnd(41)} ${fmt(floor.rate)} /s (1 thread; shapes ${floor.shapesMs.toFixed(3)} ms per credential in batches of 1,000)`)
-  await ingestRuns('development', credentials, { rate: rawEd25519, name: 'Ed25519' }, [], undefined, floor.rate)
+  const floor = await floorRate('Ed25519 + development shapes', rawEd25519, credentials)
+  await ingestRuns('development', credentials, { rate: rawEd25519, name: 'Ed25519' }, [], undefined, floor)
 }
 
 /**
@@ -80,9 +89,8 @@ export async function httpIngest2511 (count: number, rawPs256: number): Promise<
     const [warm, ...rest] = credentials
     // the shapes cost a 2511 credential several times its signature: beside the raw ratio, the
     // ratio to what one thread needs at the least (signature and shapes) shows what is overhead
-    const floor = await signatureAndShapesRate(rawPs256, rest.slice(0, 2000))
-    console.log(`${'  PS256 + 2511 shapes'.padEnd(41)} ${fmt(floor.rate)} /s (1 thread; shapes ${floor.shapesMs.toFixed(3)} ms per credential in batches of 1,000)`)
-    await ingestRuns('Gaia-X 2511', rest, { rate: rawPs256, name: 'PS256' }, ['--trust', 'anchors', '--trust-anchor', anchor, '--did-web-origin', web.override], warm, floor.rate)
+    const floor = await floorRate('PS256 + 2511 shapes', rawPs256, rest)
+    await ingestRuns('Gaia-X 2511', rest, { rate: rawPs256, name: 'PS256' }, ['--trust', 'anchors', '--trust-anchor', anchor, '--did-web-origin', web.override], warm, floor)
   } finally {
     await web.close()
     await rm(dir, { recursive: true, force: true })

@@ -78,9 +78,9 @@ export const HTTP_UNANSWERED_PER_CONNECTION = 2
 export const HTTP_ANSWER_STALL_MS = 60_000
 /**
  * Most bytes of HTTP answers waiting for their clients to read them, all connections together;
- * past it the connections stalled longest are closed. Eight of the largest SPARQL answers.
+ * past it the connections stalled longest are closed. Eight of the largest SPARQL answers (256 MiB).
  */
-export const HTTP_MAX_UNSENT_BYTES = 256 * 1024 * 1024
+export const HTTP_MAX_UNSENT_BYTES = 8 * SPARQL_MAX_RESULT_BYTES
 /** Longest SPARQL query text accepted. */
 export const MAX_SPARQL_BYTES = 64 * 1024
 /** Most tokens of one self-description in the full-text index. */
