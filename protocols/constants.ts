@@ -27,6 +27,15 @@ export const MAX_CREDENTIAL_BYTES = 256 * 1024
 export const MAX_REVOCATION_BYTES = 8 * 1024
 /** Deepest JSON nesting accepted in a header or payload. */
 export const MAX_JSON_DEPTH = 32
+/**
+ * Most values one property of a credential may hold (a JSON array's items), and most values a
+ * credential may hold in all (every property value and node, the subjects' types included):
+ * what the shapes, the RDF index and the structured indexes cost grows with them. The
+ * third-party Gaia-X corpus (test/fixtures/third-party) holds at most 4 values per property and
+ * 161 in all; a compliance label listing a hundred credentials by digest holds about 500.
+ */
+export const MAX_VALUES_PER_PROPERTY = 1000
+export const MAX_CREDENTIAL_VALUES = 4000
 /** Largest JOSE header (decoded), checked before parsing it. */
 export const MAX_HEADER_BYTES = 16 * 1024
 

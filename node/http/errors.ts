@@ -29,7 +29,8 @@ const CLIENT_ERRORS = new Set([
   'IssuerMismatchError', 'CredentialExpiredError', 'CredentialNotYetValidError', 'UnknownContextError', 'InvalidCredentialError',
   'MissingSubjectIdError', 'ShapeViolationError', 'NestingTooDeepError', 'DidResolutionError', 'RevocationIssuerMismatchError',
   'InvalidKeyError', 'InvalidQueryError', 'ReadOnlyQueryError', 'QueryTimeoutError', 'QueryTooLargeError', 'InvalidPresentationError', 'InvalidRequestError',
-  'ExpiredCertificateError', 'CertificateNotYetValidError', 'KeyMismatchError', 'CertificateChainError', 'StatusListError'
+  'ExpiredCertificateError', 'CertificateNotYetValidError', 'KeyMismatchError', 'CertificateChainError', 'StatusListError',
+  'InvalidIriError', 'CredentialTooComplexError'
 ])
 
 const FASTIFY_NAMES: Record<string, string> = {

@@ -9,7 +9,8 @@ import oxigraph from 'oxigraph'
 // the modules this store runs, not the protocol's index: in the RDF worker that would load all of
 // it (the shapes engine, DID resolution, status lists), about 0.14 s more before it answers
 import { subjectsOf } from '../../protocols/self-description/credential.ts'
-import { nQuadsOf, triplesOf } from '../../protocols/self-description/jsonld-triples.ts'
+import { InvalidIriError } from '../../protocols/self-description/errors.ts'
+import { nQuadsOf, triplesOf, type RdfTriple } from '../../protocols/self-description/jsonld-triples.ts'
 import { payloadOfVerifiedJws } from '../../protocols/self-description/jws.ts'
 import { inlinedContextText } from '../../protocols/self-description/vocabulary.ts'
 import { MAX_SPARQL_BYTES } from '../constants.ts'
@@ -85,7 +86,14 @@ function indexedGraph (credential: Record<string, unknown>): IndexedGraph {
 }
 
 function nQuadsOfGraph (cid: string, { context, node }: IndexedGraph): string | undefined {
-  const triples = triplesOf(context, [node], `${cid}b`)
+  let triples: RdfTriple[] | undefined
+  try {
+    triples = triplesOf(context, [node], `${cid}b`)
+  } catch (err: any) {
+    // a stored credential always has IRIs (its check refuses one that does not); if one came
+    // from a store written before that check, Oxigraph reads it as JSON-LD does
+    if (err.name !== InvalidIriError.name) throw err
+  }
   return triples == null ? undefined : nQuadsOf(triples, graphName(cid))
 }
 

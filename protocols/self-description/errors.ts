@@ -183,3 +183,19 @@ export const NOT_THE_SENDERS_FAULT: ReadonlySet<string> = new Set([
   'KeyNotFoundError', 'KeyMismatchError',
   'CredentialExpiredError', 'CredentialNotYetValidError', 'ExpiredCertificateError', 'CertificateNotYetValidError'
 ])
+
+/**
+ * An identifier that must be an IRI is not one: a node id (`id`, `@id`) that is not an absolute
+ * IRI or a blank node, or a property name or type that cannot become an IRI. A JSON-LD processor
+ * drops such a node or triple without a word, so the shapes would judge a graph without it.
+ */
+export class InvalidIriError extends Error {
+  static name = 'InvalidIriError'
+  name = 'InvalidIriError'
+}
+
+/** A credential holds more than any credential needs (values per property, values in all): refused before the costly steps. */
+export class CredentialTooComplexError extends Error {
+  static name = 'CredentialTooComplexError'
+  name = 'CredentialTooComplexError'
+}

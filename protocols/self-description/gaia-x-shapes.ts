@@ -17,7 +17,8 @@ import { XsdValidation } from 'rdf-validation'
 import { Validator, type ValidationResult } from 'shacl-engine'
 import { GX_2511, GX_DEVELOPMENT } from '../constants.ts'
 import { subjectsOf } from './credential.ts'
-import { ShapeViolationError, type ShapeViolation } from './errors.ts'
+import { CredentialTooComplexError, InvalidIriError, ShapeViolationError, type ShapeViolation } from './errors.ts'
+import { assertGraphBounds } from './graph-bounds.ts'
 import { triplesOf, type RdfLiteral, type RdfTriple } from './jsonld-triples.ts'
 import { inlineGraphContexts, inlinedContextText } from './vocabulary.ts'
 import { keyOf, liftedShapes } from './lifted-shapes.ts'
@@ -43,6 +44,9 @@ const SILENT_WITHOUT_VALUES = new Set([
     'class', 'datatype', 'nodeKind', 'path', 'name', 'description', 'message', 'severity', 'order', 'group', 'defaultValue', 'deactivated'].map(c => `${SH}${c}`),
   RDF_TYPE, 'http://www.w3.org/2000/01/rdf-schema#label', 'http://www.w3.org/2000/01/rdf-schema#comment'
 ])
+
+/** graphs up to this many quads are scanned at each match rather than indexed */
+const SCAN_QUADS = 64
 
 const factory = { ...DataFactory, dataset: (quads?: Quad[]) => new Store(quads) }
 
@@ -103,12 +107,13 @@ export function gaiaxShapes (): GaiaxShapes {
       for (let i = 0; i < credentials.length; i++) {
         const graph = graphs[i]
         out.push(graph instanceof Error
-          ? [{ focusNode: String(credentials[i].id ?? '_:credential'), message: `the credential is not valid JSON-LD: ${graph.message}` }]
+          ? [{ focusNode: String(credentials[i].id ?? '_:credential'), message: graph.name === 'Error' || graph.name === 'SyntaxError' ? `the credential is not valid JSON-LD: ${graph.message}` : `${graph.name}: ${graph.message}` }]
           : await validateQuads(graph))
       }
       return out
     },
     async validateGraph (document) {
+      assertGraphBounds(document, 'the document')
       const { '@context': context, ...rest } = document
       const text = JSON.stringify({ '@context': inlineGraphContexts(context), ...rest })
       let quads: Quad[]
@@ -204,11 +209,14 @@ async function validateQuads (quads: Quad[]): Promise<ShapeViolation[]> {
 
 /**
  * An RDF/JS DatasetCore for the dozen quads of one credential's subjects: building N3.Store's
- * indexes for every credential costs more than scanning them. Read-only: validation never
- * changes the data graph.
+ * indexes for every credential costs more than scanning them. A larger graph is indexed by
+ * subject on the first match that names one, so that a credential's cost grows with its size, not
+ * with its size squared (shacl-engine matches each value node of a property in turn: 20,000
+ * keywords were 4·10⁸ quad comparisons). Read-only: validation never changes the data graph.
  */
 class SmallDataset {
   readonly quads: readonly Quad[]
+  private bySubject?: Map<string, Quad[]>
 
   constructor (quads: readonly Quad[]) {
     this.quads = quads
@@ -219,7 +227,20 @@ class SmallDataset {
   }
 
   match (subject?: Term | null, predicate?: Term | null, object?: Term | null, graph?: Term | null): SmallDataset {
-    return new SmallDataset(this.quads.filter(q =>
+    let candidates = this.quads
+    if (subject != null && this.quads.length > SCAN_QUADS) {
+      if (this.bySubject == null) {
+        this.bySubject = new Map()
+        for (const quad of this.quads) {
+          const key = keyOf(quad.subject)
+          const list = this.bySubject.get(key)
+          if (list == null) this.bySubject.set(key, [quad])
+          else list.push(quad)
+        }
+      }
+      candidates = this.bySubject.get(keyOf(subject)) ?? []
+    }
+    return new SmallDataset(candidates.filter(q =>
       (subject == null || q.subject.equals(subject)) &&
       (predicate == null || q.predicate.equals(predicate)) &&
       (object == null || q.object.equals(object)) &&
@@ -378,7 +399,16 @@ function parseGraphs (credentials: ReadonlyArray<Record<string, unknown>>): Arra
   const out: Array<Quad[] | Error> = credentials.map(() => [])
   const groups = new Map<string, number[]>()
   credentials.forEach((credential, i) => {
-    const triples = triplesOf(credential['@context'], graphOf(i))
+    let triples: RdfTriple[] | undefined
+    try {
+      // the graph the shapes judge has every node the credential describes, or none at all
+      assertGraphBounds(credential)
+      triples = triplesOf(credential['@context'], graphOf(i))
+    } catch (err: any) {
+      if (err.name !== InvalidIriError.name && err.name !== CredentialTooComplexError.name) throw err
+      out[i] = err
+      return
+    }
     if (triples != null) {
       out[i] = triples.map(quadOf)
       return

@@ -19,6 +19,8 @@
  * No library does this: jsonld.js and Oxigraph implement the whole algorithm, context
  * processing included, for every document.
  */
+import { InvalidIriError } from './errors.ts'
+import { iriProblem, isPlainIri } from './iri.ts'
 import { RDF_CONTEXTS } from './vocabulary.ts'
 
 const XSD = 'http://www.w3.org/2001/XMLSchema#'
@@ -65,22 +67,22 @@ function isAbsoluteIriLike (value: string): boolean {
   return colon > 0 && value.slice(0, 2) !== '_:'
 }
 
-/**
- * The IRIs this reader vouches for: a scheme and RFC 3987 characters, percent escapes well
- * formed, one fragment, an authority without user information or IP literal and with a numeric
- * port. Oxigraph refuses a malformed IRI; one this check is unsure of goes to Oxigraph to judge.
- */
-const IRI_SHAPE = /^[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#]|%[0-9A-Fa-f]{2}|[\u00A0-\uD7FF\uF900-\uFDCF\uFDF0-\uFFEF])*$/
 /** IRIs checked before (predicates, types, issuers recur in every credential) */
 const vouched = new Set<string>()
 const VOUCHED_IRIS = 8192
-const AUTHORITY = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/
 
+/**
+ * An IRI this reader writes: one that is no IRI at all is refused by name (Oxigraph would drop its
+ * node or triple, and the shapes judge a graph without it); one the pattern is unsure of goes to
+ * Oxigraph to judge.
+ */
 function checkedIri (value: string): string {
   if (vouched.has(value)) return value
-  if (!IRI_SHAPE.test(value) || value.indexOf('#') !== value.lastIndexOf('#')) beyond()
-  const authority = AUTHORITY.exec(value)?.[1]
-  if (authority != null && (authority.includes('@') || !/^[^:]*(?::\d*)?$/.test(authority))) beyond()
+  if (!isPlainIri(value)) {
+    const problem = iriProblem(value)
+    if (problem != null) throw new InvalidIriError(`${JSON.stringify(value.slice(0, 80))} is not an absolute IRI (${problem})`)
+    beyond()
+  }
   if (vouched.size >= VOUCHED_IRIS) vouched.clear()
   vouched.add(value)
   return value
@@ -239,7 +241,8 @@ function keywordOf (context: ActiveContext, key: string): string | undefined {
 
 class Walk {
   readonly triples: RdfTriple[] = []
-  private readonly bySubject = new Map<string, RdfTriple[]>()
+  /** the objects emitted, by subject and predicate: a value written twice is one triple */
+  private readonly emitted = new Map<string, Map<string, Set<string>>>()
   private blanks = 0
   private readonly blankPrefix: string
 
@@ -249,19 +252,15 @@ class Walk {
 
   /** Adds a triple unless the graph has it (a value written twice, two keys for one IRI, one node described twice). */
   emit (subject: string, predicate: string, object: string | RdfLiteral): void {
-    let triples = this.bySubject.get(subject)
-    if (triples == null) {
-      this.bySubject.set(subject, triples = [])
-    } else {
-      for (const triple of triples) {
-        if (triple.predicate !== predicate) continue
-        const other = triple.object
-        if (typeof object === 'string' ? other === object : typeof other !== 'string' && other.value === object.value && other.datatype === object.datatype) return
-      }
-    }
-    const triple = { subject, predicate, object }
-    triples.push(triple)
-    this.triples.push(triple)
+    let bySubject = this.emitted.get(subject)
+    if (bySubject == null) this.emitted.set(subject, bySubject = new Map())
+    let objects = bySubject.get(predicate)
+    if (objects == null) bySubject.set(predicate, objects = new Set())
+    // an IRI or blank node never holds U+0001, so no literal's key is an IRI's
+    const key = typeof object === 'string' ? object : `${object.datatype}\u0001${object.value}`
+    if (objects.has(key)) return
+    objects.add(key)
+    this.triples.push({ subject, predicate, object })
   }
 
   /** The node's subject, its triples emitted (JSON-LD 1.1 expansion §5.1 and RDF §8.2, for the subset). */
@@ -369,7 +368,8 @@ class Walk {
 /**
  * The triples of JSON-LD node objects read with `@context` (a list of bundled context URLs):
  * blank nodes are labelled `_:<blankPrefix><n>`. Undefined when the document needs more of
- * JSON-LD than this reader covers: the caller then asks a full processor.
+ * JSON-LD than this reader covers: the caller then asks a full processor. Throws
+ * InvalidIriError for an IRI it would write that is no IRI.
  */
 export function triplesOf (context: unknown, nodes: readonly unknown[], blankPrefix = 'b'): RdfTriple[] | undefined {
   const active = contextOf(context)

@@ -8,6 +8,7 @@
  */
 import { MAX_CREDENTIAL_BYTES } from '../constants.ts'
 import { gaiaxShapes, validateGaiaxShapes } from './gaia-x-shapes.ts'
+import { assertGraphBounds } from './graph-bounds.ts'
 import { decodeJws } from './jws.ts'
 import { verifyPresentation } from './presentation.ts'
 import { readSubmission, type Submission } from './submission.ts'
@@ -61,6 +62,7 @@ export async function validateSubmission (input: string | Submission, options: V
   if (submission.kind === 'json-ld') {
     const document = submission.document
     if (document.credentialSubject != null) {
+      assertGraphBounds(document)
       readContexts(document['@context'])
       const violations = await validateGaiaxShapes(document)
       return { conforms: violations.length === 0, violations }
@@ -86,6 +88,7 @@ export async function validateSubmission (input: string | Submission, options: V
       }
     }
     try {
+      assertGraphBounds(item.credential)
       readContexts(item.credential['@context'])
       const violations = await validateGaiaxShapes(item.credential)
       return { conforms: violations.length === 0, violations }
@@ -112,6 +115,8 @@ function withoutVerified (report: CredentialReport): CredentialReport {
  */
 export async function reportOfJws (jws: string, options: ValidateOptions): Promise<CredentialReport> {
   const decoded = decodeJws(jws, MAX_CREDENTIAL_BYTES, 'the credential')
+  // a credential whose graph the shapes cannot see whole gets no report on its shapes
+  assertGraphBounds(decoded.payload)
   const violations = await validateGaiaxShapes(decoded.payload).catch((err: Error) => [{ focusNode: '_:credential', message: err.message }])
   let signature: Verdict
   let verified: VerifiedCredential | undefined

@@ -16,6 +16,7 @@ import { entryId, isNfc, isRfc3339, versionCidText } from './identity.ts'
 import { decodeJws, mediaTypeOf, payloadTextOfJws, verifySignature, type DecodedJws } from './jws.ts'
 import { didOf } from './keys.ts'
 import { assertGaiaxShapes, type ShapesValidator } from './gaia-x-shapes.ts'
+import { assertGraphBounds, assertNodeId } from './graph-bounds.ts'
 import { expandTerm, readContexts } from './vocabulary.ts'
 import type { CertificateChain } from './certificate-chain.ts'
 import { readStatusEntries, type StatusChecker, type StatusEntry } from './status-list.ts'
@@ -109,6 +110,8 @@ export function checkCredential (decoded: DecodedJws, now: number): VerifiedCred
   if (header.cty != null && !(CREDENTIAL_CONTENT_TYPES as readonly string[]).includes(mediaTypeOf(header.cty) ?? '')) {
     throw new InvalidEnvelopeError(`cty "${header.cty}" is not a credential content type (${CREDENTIAL_CONTENT_TYPES.join(', ')})`)
   }
+  // before anything else reads it: its nodes are IRIs, its size bounded
+  assertGraphBounds(payload)
   const terms = readContexts(payload['@context'])
   const credential = payload as Credential
   const vcTypes = Array.isArray(credential.type) ? credential.type : [credential.type]
@@ -116,6 +119,7 @@ export function checkCredential (decoded: DecodedJws, now: number): VerifiedCred
 
   const issuer = issuerOf(credential)
   if (issuer == null || !issuer.startsWith('did:')) throw new InvalidCredentialError('the credential has no issuer DID')
+  assertNodeId(issuer, '$.issuer')
   const keyDid = didOf(header.kid)
   if (keyDid !== issuer) throw new IssuerMismatchError(`kid ${header.kid} is not a key of the issuer ${issuer}`)
   for (const iss of [header.iss, payload.iss]) {

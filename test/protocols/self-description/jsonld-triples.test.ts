@@ -141,14 +141,30 @@ describe('JSON-LD → RDF with the bundled contexts\' term maps', function () {
       ['a blank node identifier', [VC2_CONTEXT, GX_2511], { ...base, id: '_:b0' }],
       ['@reverse', [VC2_CONTEXT, GX_2511], { ...base, '@reverse': { 'gx:providedBy': { id: 'https://provider.example/s' } } }],
       ['a double', [VC2_CONTEXT, GX_2511], { ...base, 'gx:level': 1.5 }],
-      ['an IRI with a space', [VC2_CONTEXT, GX_2511], { ...base, id: 'https://provider.example/a b' }],
-      ['an IRI with a bad port', [VC2_CONTEXT, GX_2511], { ...base, id: 'https://provider.example:8x/a' }],
+      ['an IRI with user information', [VC2_CONTEXT, GX_2511], { ...base, id: 'https://user@provider.example/a' }],
       ['a default language', [VC2_CONTEXT, GX_2511, { '@language': 'en' }], base],
       ['a graph container (proof)', [VC2_CONTEXT, GX_2511], { ...base, proof: { type: 'DataIntegrityProof' } }],
       ['a context gxcat does not bundle', [VC2_CONTEXT, 'https://example.org/context.jsonld'], base]
     ]
     for (const [what, context, node] of beyond) {
       assert.equal(triplesOf(context, [node]), undefined, `${what} was read directly`)
+    }
+  })
+
+  it('refuses by name an IRI that is no IRI, where Oxigraph would drop its node or triple without a word', () => {
+    const base = { id: 'https://provider.example/x', type: 'gx:LegalPerson' }
+    const noIri: Array<[string, Record<string, unknown>]> = [
+      ['a node id with a space', { ...base, id: 'https://provider.example/a b' }],
+      ['a node id with a bad port', { ...base, id: 'https://provider.example:8x/a' }],
+      ['a property name with a space', { ...base, 'gx:evil thing': 'x' }],
+      ['a reference with <', { ...base, 'gx:providedBy': { id: 'urn:<x>' } }]
+    ]
+    for (const [what, node] of noIri) {
+      assert.throws(() => triplesOf([VC2_CONTEXT, GX_2511], [node]), { name: 'InvalidIriError' }, what)
+      // Oxigraph, as JSON-LD says, drops what it cannot name: the reason the reader refuses
+      const kept = oxigraphQuads([VC2_CONTEXT, GX_2511], [node]).length
+      const stated = Object.keys(node).length - 1
+      assert.ok(kept < stated, `${what}: Oxigraph kept ${kept} of ${stated} statements`)
     }
   })
 })
