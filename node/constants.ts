@@ -68,8 +68,17 @@ export const HTTP_REQUEST_TIMEOUT_MS = 60_000
 export const HTTP_HEADERS_TIMEOUT_MS = 20_000
 /** Most HTTP connections a node holds at once (its file descriptors serve the store and libp2p too); one past it is closed at once. */
 export const HTTP_MAX_CONNECTIONS = 1024
-/** Most HTTP connections one client address may hold at once, beyond loopback; one past it is closed at once. */
+/** Most HTTP connections one client may hold at once, beyond loopback, counted by address prefix (/24 for IPv4, /64 for IPv6); one past it is closed at once. */
 export const HTTP_CLIENT_CONNECTIONS = 64
+/** HTTP connections that clients beyond loopback never take: the operator on loopback always gets in. */
+export const HTTP_RESERVED_CONNECTIONS = 64
+/**
+ * How long a connection of a client beyond loopback must have had no request under way (an idle
+ * keep-alive connection, or headers trickling in) before a newcomer may take its place when the
+ * places are full. Long enough for a client between two requests, short against the 20 s of
+ * headers and 72 s of keep-alive a connection may otherwise hold.
+ */
+export const HTTP_EVICT_IDLE_MS = 1000
 /** How long a kept-alive HTTP connection may stay idle (fastify's default: longer than the 60 s of common load balancers). */
 export const HTTP_KEEP_ALIVE_TIMEOUT_MS = 72_000
 /** Most requests one HTTP connection may have waiting for their answers (pipelined); a connection past it is closed. */

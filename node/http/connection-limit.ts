@@ -5,11 +5,17 @@
  * - A request's headers must arrive within `headersTimeoutMs` and the whole request within
  *   `requestTimeoutMs`, else 408 and the connection closes. Without this, a client that trickles
  *   its bodies holds its connections for as long as it likes.
- * - At most `total` connections at once, and where `perClient` is set, at most that many from
- *   one client address. A connection past either is closed as it arrives, before anything is
- *   read from it, so that one client cannot take every place (nor the file descriptors the store
- *   and libp2p need). Node's server has the total (`maxConnections`) but nothing per client,
- *   hence the count kept here.
+ * - At most `total` connections at once. Where `perClient` is set, strangers (clients beyond the
+ *   operator's addresses, loopback by default) share `total - reserved` of them, and one client,
+ *   counted by address prefix (/24 for IPv4, /64 for IPv6: one host holds a whole /64), at most
+ *   `perClient`. A stranger's connection past either is closed as it arrives, before anything is
+ *   read from it, unless it can take the place of one that is doing nothing: a stranger's
+ *   connection without a request under way (idle keep-alive, or headers still trickling in) for
+ *   `evictIdleMs`, of the prefix holding most, never one that has shown the token. So the
+ *   operator always has `reserved` places, and twenty addresses holding idle or half-sent
+ *   connections (1,280 of them, past the 1,024 allowed) answered 1 % and 0 % of others'
+ *   requests, where now each newcomer takes an idle place. Node's server has the total
+ *   (`maxConnections`) but nothing per client, hence the count kept here.
  * - At most `unanswered` requests of one connection waiting for their answers. A client may send
  *   many requests in one go (HTTP pipelining) and read none of the answers: Node runs every
  *   request of a chunk it has read before it pauses the socket, and keeps each answer in memory
@@ -29,14 +35,21 @@
  * Counted here rather than in fastify hooks: two hooks a request cost the main thread about as
  * much again as the counting itself.
  */
-import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
+import { HTTP_EVICT_IDLE_MS, HTTP_RESERVED_CONNECTIONS } from '../constants.ts'
 
 export interface ConnectionLimit {
   /** connections at once, all clients together */
   total: number
-  /** connections at once from one address; none when absent */
+  /** connections at once from one client (an address prefix: /24, /64); none when absent, and then no other limit on strangers */
   perClient?: number
+  /** places strangers never take: the operator's. @default HTTP_RESERVED_CONNECTIONS */
+  reserved?: number
+  /** the operator's addresses, which no per-client limit counts. @default loopback */
+  operator?: (address: string) => boolean
+  /** how long a stranger's connection must have had no request under way before a newcomer may take its place. @default HTTP_EVICT_IDLE_MS */
+  evictIdleMs?: number
 }
 
 export interface ServerLimits extends ConnectionLimit {
@@ -50,6 +63,8 @@ export interface ServerLimits extends ConnectionLimit {
   answerStallMs: number
   /** most bytes of answers waiting for their clients, all connections together */
   maxUnsentBytes: number
+  /** whether a request shows the token: its connection is never closed to make room */
+  trusted?: (request: IncomingMessage) => boolean
 }
 
 /** A connection with requests not yet answered, or answers not yet taken. */
@@ -59,12 +74,21 @@ interface Pending {
   mark: string
   /** when they last moved (or first waited) */
   since: number
+  /** when it last had no request under way (its last answer, or its opening) */
+  idleSince: number
+  /** it has shown the token */
+  trusted: boolean
 }
 
 export function createLimitedServer (handler: RequestListener, limits: ServerLimits): Server {
   const pendingOf = new WeakMap<Socket, Pending>()
   /** the connections with requests not yet answered, or answers not yet taken */
   const pending = new Set<Socket>()
+  const held = (socket: Socket): Pending => {
+    let record = pendingOf.get(socket)
+    if (record == null) pendingOf.set(socket, record = { responses: new Set(), mark: '', since: 0, idleSince: Date.now(), trusted: false })
+    return record
+  }
   const server = createServer({
     requestTimeout: limits.requestTimeoutMs,
     // Node checks neither timeout where the headers may take longer than the whole request
@@ -73,17 +97,20 @@ export function createLimitedServer (handler: RequestListener, limits: ServerLim
     connectionsCheckingInterval: Math.min(5000, Math.max(50, Math.round(limits.requestTimeoutMs / 4)))
   }, (request, response) => {
     const socket = request.socket
-    let held = pendingOf.get(socket)
-    if (held == null) pendingOf.set(socket, held = { responses: new Set(), mark: '', since: 0 })
-    if (held.responses.size >= limits.unanswered) {
+    const record = held(socket)
+    if (record.responses.size >= limits.unanswered) {
       socket.destroy()
       return
     }
-    held.responses.add(response)
+    if (!record.trusted && limits.trusted?.(request) === true) record.trusted = true
+    record.responses.add(response)
     pending.add(socket)
     response.once('close', () => {
-      held.responses.delete(response)
-      if (held.responses.size === 0) pending.delete(socket)
+      record.responses.delete(response)
+      if (record.responses.size === 0) {
+        pending.delete(socket)
+        record.idleSince = Date.now()
+      }
     })
     handler(request, response)
   })
@@ -91,26 +118,93 @@ export function createLimitedServer (handler: RequestListener, limits: ServerLim
   server.maxConnections = limits.total
   const sweep = setInterval(() => { closeStalled(pending, pendingOf, limits) }, Math.min(1000, Math.max(20, Math.round(limits.answerStallMs / 4)))).unref()
   server.once('close', () => { clearInterval(sweep) })
-  const perClient = limits.perClient
-  if (perClient != null) {
-    const open = new Map<string, number>()
-    server.on('connection', (socket: Socket) => {
-      const address = socket.remoteAddress
-      if (address == null) return
-      const connections = (open.get(address) ?? 0) + 1
-      if (connections > perClient) {
-        socket.destroy()
-        return
-      }
-      open.set(address, connections)
-      socket.once('close', () => {
-        const left = (open.get(address) ?? 1) - 1
-        if (left <= 0) open.delete(address)
-        else open.set(address, left)
-      })
-    })
-  }
+  if (limits.perClient != null) limitStrangers(server, limits.perClient, limits, held)
   return server
+}
+
+/**
+ * Counts strangers' connections by client prefix and closes one past the limits as it arrives,
+ * unless an idle stranger's connection can give up its place (see the module's comment).
+ */
+function limitStrangers (server: Server, perClient: number, limits: ServerLimits, held: (socket: Socket) => Pending): void {
+  const strangersMax = Math.max(0, limits.total - (limits.reserved ?? HTTP_RESERVED_CONNECTIONS))
+  const isOperator = limits.operator ?? isLoopbackAddress
+  const evictIdleMs = limits.evictIdleMs ?? HTTP_EVICT_IDLE_MS
+  const byClient = new Map<string, Set<Socket>>()
+  let strangers = 0
+  /** an idle connection of `sockets` (not one that showed the token) idle for long enough */
+  const idleIn = (sockets: Set<Socket>, now: number): Socket | undefined => {
+    for (const socket of sockets) {
+      const record = held(socket)
+      if (!record.trusted && record.responses.size === 0 && now - record.idleSince >= evictIdleMs) return socket
+    }
+    return undefined
+  }
+  /** frees a place for a newcomer: an idle connection of its own client if that is full, else of the client holding most */
+  const makeRoom = (client: string, ownFull: boolean): boolean => {
+    const now = Date.now()
+    let victim: Socket | undefined
+    if (ownFull) {
+      victim = idleIn(byClient.get(client) ?? new Set(), now)
+    } else {
+      for (const sockets of [...byClient.values()].sort((a, b) => b.size - a.size)) {
+        victim = idleIn(sockets, now)
+        if (victim != null) break
+      }
+    }
+    if (victim == null) return false
+    forget(victim)
+    victim.destroy()
+    return true
+  }
+  const clientOf = new WeakMap<Socket, string>()
+  const forget = (socket: Socket): void => {
+    const client = clientOf.get(socket)
+    if (client == null) return
+    clientOf.delete(socket)
+    strangers--
+    const sockets = byClient.get(client)
+    sockets?.delete(socket)
+    if (sockets?.size === 0) byClient.delete(client)
+  }
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress
+    if (address == null || isOperator(address)) return
+    const client = clientPrefix(address)
+    const ownFull = (byClient.get(client)?.size ?? 0) >= perClient
+    if ((ownFull || strangers >= strangersMax) && !makeRoom(client, ownFull)) {
+      socket.destroy()
+      return
+    }
+    let sockets = byClient.get(client)
+    if (sockets == null) byClient.set(client, sockets = new Set())
+    sockets.add(socket)
+    clientOf.set(socket, client)
+    strangers++
+    held(socket)
+    socket.once('close', () => { forget(socket) })
+  })
+}
+
+/** An address of the loopback interface (IPv4, IPv6, or IPv4 mapped into IPv6). */
+export function isLoopbackAddress (address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.')
+}
+
+/**
+ * The client an address belongs to: its /24 for IPv4 (and IPv4 mapped into IPv6), its /64 for
+ * IPv6, where one host is given 2⁶⁴ addresses.
+ */
+export function clientPrefix (address: string): string {
+  const v4 = /^(?:::ffff:)?(\d+\.\d+\.\d+)\.\d+$/i.exec(address)
+  if (v4 != null) return `${v4[1]}.0/24`
+  const [head, tail] = address.split('%')[0].toLowerCase().split('::')
+  const groups = head === '' ? [] : head.split(':')
+  if (tail != null) {
+    const after = tail === '' ? [] : tail.split(':')
+    groups.push(...Array(Math.max(0, 8 - groups.length - after.length)).fill('0'), ...after)
+  }
+  return `${groups.slice(0, 4).map(g => g.replace(/^0+(?=.)/, '')).join(':')}::/64`
 }
 
 /** The bytes of a connection's answers that its client has not taken yet (the one being sent includes what its socket queues). */

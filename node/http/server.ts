@@ -122,6 +122,14 @@ export async function defaultPublish (node: CatalogueNode, body: string): Promis
 }
 
 export function createHttpApi (init: HttpApiInit): FastifyInstance {
+  const token = init.token
+  if (init.requireToken === true && (token == null || token === '')) throw new UnauthorizedError('an API listening beyond loopback needs a write token (gxcat init makes one)')
+  const expected = Buffer.from(`Bearer ${token ?? ''}`)
+  const showsToken = (authorization: string | undefined): boolean => {
+    if (token == null || token === '' || authorization == null) return false
+    const given = Buffer.from(authorization)
+    return given.length === expected.length && timingSafeEqual(given, expected)
+  }
   const loopbackOnly = init.loopbackOnly ?? init.requireToken !== true
   const connectionLimit = init.connectionLimit ?? { total: HTTP_MAX_CONNECTIONS, perClient: loopbackOnly ? undefined : HTTP_CLIENT_CONNECTIONS }
   const app = Fastify({
@@ -133,7 +141,8 @@ export function createHttpApi (init: HttpApiInit): FastifyInstance {
       unanswered: HTTP_UNANSWERED_PER_CONNECTION,
       keepAliveTimeoutMs: HTTP_KEEP_ALIVE_TIMEOUT_MS,
       answerStallMs: init.answerStallMs ?? HTTP_ANSWER_STALL_MS,
-      maxUnsentBytes: init.maxUnsentBytes ?? HTTP_MAX_UNSENT_BYTES
+      maxUnsentBytes: init.maxUnsentBytes ?? HTTP_MAX_UNSENT_BYTES,
+      trusted: request => showsToken(request.headers.authorization)
     }),
     loggerInstance: init.logger === false || init.logger == null ? undefined : init.logger as unknown as FastifyBaseLogger,
     // a log line per request costs a fifth of the throughput: only on request (--access-log)
@@ -160,13 +169,14 @@ export function createHttpApi (init: HttpApiInit): FastifyInstance {
   registerAdmission(app, init.maxInFlight ?? MAX_COSTLY_IN_FLIGHT)
   app.setNotFoundHandler(async (request, reply) => reply.status(404).send({ error: { name: 'NotFoundError', message: `no route ${request.method} ${request.url.split('?')[0]}` } }))
 
-  const token = init.token
-  if (init.requireToken === true && (token == null || token === '')) throw new UnauthorizedError('an API listening beyond loopback needs a write token (gxcat init makes one)')
-  const expected = Buffer.from(`Bearer ${token ?? ''}`)
-  const requireWrite = async (request: FastifyRequest): Promise<void> => {
+  // judged from the headers alone, before the body is read (an onRequest hook): a stranger's
+  // body costs nothing but its refusal, and its connection is closed rather than drained
+  const requireWrite = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (init.requireToken !== true) return
-    const given = Buffer.from(request.headers.authorization ?? '')
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new UnauthorizedError('writes need Authorization: Bearer TOKEN (the token is in the node\'s config.json)')
+    if (!showsToken(request.headers.authorization)) {
+      if (request.headers['content-length'] !== '0' && (request.headers['content-length'] != null || request.headers['transfer-encoding'] != null)) void reply.header('connection', 'close')
+      throw new UnauthorizedError('writes need Authorization: Bearer TOKEN (the token is in the node\'s config.json)')
+    }
   }
 
   const context: ApiContext = {

@@ -38,7 +38,7 @@ export function registerNodeInfoRoutes ({ app, node, network, version, syncWith,
   app.addHook('onClose', async () => { history.stop() })
   app.get('/v1/history', async () => ({ intervalMs: history.intervalMs, points: history.points() }))
 
-  app.post('/v1/sync', { preHandler: requireWrite }, async (request) => {
+  app.post('/v1/sync', { onRequest: requireWrite }, async (request) => {
     if (syncWith == null) throw new NotFoundError('this node runs without a network')
     const body = request.body as { peer?: unknown } | string | undefined
     const peer = typeof body === 'object' && body != null && typeof body.peer === 'string' ? body.peer : undefined

@@ -36,7 +36,7 @@ export function registerQueryRoutes ({ app, node, requireWrite }: ApiContext): v
 
   // validation fetches DID documents, chains and status lists and runs the shapes: beyond
   // loopback it needs the token, as writes do
-  app.post('/v1/validate', { preHandler: requireWrite }, async (request) => {
+  app.post('/v1/validate', { onRequest: requireWrite }, async (request) => {
     const body = request.body
     const at = one((request.query as Record<string, unknown>).at, 'at')
     if (at != null && !isRfc3339(at)) throw new InvalidQueryError(`at takes an RFC 3339 date-time (such as 2025-03-07T00:00:00Z), not "${at}"`)

@@ -42,7 +42,7 @@ function trustOf (version: VersionView, trust: TrustPolicy): Record<string, unkn
 }
 
 export function registerSelfDescriptionRoutes ({ app, node, findEntry, requireWrite, publish }: ApiContext): void {
-  app.post('/v1/self-descriptions', { preHandler: requireWrite }, async (request, reply) => {
+  app.post('/v1/self-descriptions', { onRequest: requireWrite }, async (request, reply) => {
     const body = request.body
     // a JSON body (application/json) is judged as text too: legacy JSON-LD credentials are refused by name
     const result = await publish(typeof body === 'string' ? body : body == null ? '' : JSON.stringify(body))
@@ -91,7 +91,7 @@ export function registerSelfDescriptionRoutes ({ app, node, findEntry, requireWr
     }
   })
 
-  app.post('/v1/revocations', { preHandler: requireWrite }, async (request, reply) => {
+  app.post('/v1/revocations', { onRequest: requireWrite }, async (request, reply) => {
     const result = await node.revoke(String(request.body ?? '').trim())
     return reply.status(result.status === 'revoked' ? 201 : 200).send(result)
   })

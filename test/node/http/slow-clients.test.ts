@@ -60,7 +60,7 @@ describe('slow and greedy HTTP clients', function () {
   })
 
   it('closes the connections one client address opens past its share, before reading them', async () => {
-    const t = await startTestNode({ http: { connectionLimit: { total: 100, perClient: 3 } } })
+    const t = await startTestNode({ http: { connectionLimit: { total: 100, perClient: 3, operator: () => false } } })
     const held: HeldConnection[] = []
     try {
       for (let i = 0; i < 5; i++) held.push(await hold(t.url, ''))
