@@ -10,29 +10,8 @@ import assert from 'node:assert/strict'
 import net from 'node:net'
 import { generateJws } from '../../../simulations/generator.ts'
 import { post, startTestNode } from '../../fixtures/node.ts'
+import { hold, type HeldConnection } from '../../fixtures/raw-http.ts'
 import { waitFor } from '../../fixtures/wait.ts'
-
-interface HeldConnection {
-  socket: net.Socket
-  /** what the server wrote back, if anything */
-  answer: () => string
-  closed: () => boolean
-}
-
-/** Opens a connection to `url` and writes `head` (and nothing more unless told). */
-async function hold (url: string, head: string): Promise<HeldConnection> {
-  const { hostname, port } = new URL(url)
-  const socket = net.connect(Number(port), hostname)
-  let answer = ''
-  let closed = false
-  socket.setEncoding('utf8')
-  socket.on('data', (text: string) => { answer += text })
-  socket.on('error', () => {})
-  socket.on('close', () => { closed = true })
-  await new Promise<void>(resolve => socket.once('connect', resolve))
-  if (head !== '') socket.write(head)
-  return { socket, answer: () => answer, closed: () => closed }
-}
 
 describe('slow and greedy HTTP clients', function () {
   this.timeout(60_000)

@@ -10,6 +10,7 @@ import http from 'node:http'
 import net from 'node:net'
 import { HTTP_CLIENT_CONNECTIONS, HTTP_MAX_CONNECTIONS } from '../../../node/constants.ts'
 import { startTestNode, type TestNode } from '../../fixtures/node.ts'
+import { hold } from '../../fixtures/raw-http.ts'
 import { waitFor } from '../../fixtures/wait.ts'
 
 const TOKEN = 'a-test-token'
@@ -122,20 +123,12 @@ describe('strangers on a public node', function () {
     t = await startTestNode({ http: { requireToken: true, token: TOKEN, loopbackOnly: false } })
     const { port } = new URL(t.url)
     for (const path of ['/v1/self-descriptions', '/v1/validate', '/v1/revocations', '/v1/sync']) {
-      const socket = net.connect(Number(port), '127.0.0.1')
-      let answer = ''
-      let closed = false
-      socket.setEncoding('utf8')
-      socket.on('data', (text: string) => { answer += text })
-      socket.on('error', () => {})
-      socket.on('close', () => { closed = true })
-      await new Promise<void>(resolve => socket.once('connect', resolve))
       // the headers only: the node must answer without waiting for a byte of the body
-      socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/vc+jwt\r\nContent-Length: ${2_300_000}\r\n\r\n`)
-      await waitFor(() => closed, 5000, `the node to answer and close ${path}`)
-      assert.match(answer, /^HTTP\/1\.1 401 /, path)
-      assert.match(answer, /"name":"UnauthorizedError"/, path)
-      socket.destroy()
+      const c = await hold(t.url, `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/vc+jwt\r\nContent-Length: ${2_300_000}\r\n\r\n`)
+      await waitFor(() => c.closed(), 5000, `the node to answer and close ${path}`)
+      assert.match(c.answer(), /^HTTP\/1\.1 401 /, path)
+      assert.match(c.answer(), /"name":"UnauthorizedError"/, path)
+      c.socket.destroy()
     }
     // with the token, the same route reads the body
     const response = await fetch(`${t.url}/v1/validate`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/vc+jwt' }, body: 'not a jws' })
