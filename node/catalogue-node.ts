@@ -39,6 +39,16 @@ export interface PublishResult {
   supersedes?: string
 }
 
+export interface PublishOptions extends AbortOptions {
+  source?: Source
+  /**
+   * Called once the credential is read and checked, before its signature and shapes, unless it is
+   * its entry's head already: `isNew` when the node holds nothing of its entry. Throwing refuses
+   * the credential with that error (a peer's budget for the work it causes, network/peer-budget.ts).
+   */
+  admit?: (checked: VerifiedCredential, isNew: boolean) => void
+}
+
 export interface PresentationResult {
   holder: string
   /** one per enveloped credential, in order: what became of it, or why it was refused */
@@ -108,7 +118,7 @@ export interface CatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> {
   start (options?: AbortOptions): Promise<void>
   stop (): Promise<void>
   /** verifies and stores a VC-JWT; throws the protocol's typed error for bad input */
-  publish (jws: string, options?: AbortOptions & { source?: Source }): Promise<PublishResult>
+  publish (jws: string, options?: PublishOptions): Promise<PublishResult>
   /** verifies a VP-JWT, then verifies and stores each credential it envelops on its own */
   publishPresentation (jws: string, options?: AbortOptions): Promise<PresentationResult>
   /** publishes each credential on its own (an unsigned presentation's enveloped credentials); an Error item is refused as given */
@@ -303,7 +313,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     }
   }
 
-  async publish (jws: string, options: AbortOptions & { source?: Source } = {}): Promise<PublishResult> {
+  async publish (jws: string, options: PublishOptions = {}): Promise<PublishResult> {
     this.assertRunning()
     // the same version from several sources at once (a late joiner's sync sessions with each of
     // its peers offer it alike, gossip and sync meet) is verified once: the others share the
@@ -336,7 +346,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     return { status: 'duplicate', cid: head.cid, entry: checked.entry, issuer: checked.issuer, subject: checked.subject }
   }
 
-  private async publishOnce (jws: string, options: AbortOptions & { source?: Source }): Promise<PublishResult> {
+  private async publishOnce (jws: string, options: PublishOptions): Promise<PublishResult> {
     const source = options.source ?? 'api'
     let decoded, checked
     try {
@@ -354,6 +364,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     let verified: VerifiedCredential
     let terms
     try {
+      options.admit?.(checked, this.store.getHead(checked.entry) == null)
       verified = await verifyCheckedCredential(decoded, checked, { resolver: this.resolver, status: this.status, shapes: this.shapes, signal: options.signal })
       this.trust.assertTrusted(verified)
       this.assertEntryRate(verified)

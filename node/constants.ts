@@ -104,6 +104,22 @@ export const CLIENT_WINDOW_MS = 60_000
 /** Gossip messages one peer may send per window (all kinds, checked before verifying); past it they are ignored. Above what an honest node publishes or relays in a bulk import (about 1,000 a second on 2 cores): an honest relay is never throttled, sync recovers anything ignored. */
 export const GOSSIP_PEER_MESSAGES = 10_000
 export const GOSSIP_PEER_WINDOW_MS = 10_000
+/**
+ * Values of credentials (graph-bounds.ts) one peer's gossip may bring per window; past it its
+ * messages are ignored, past twice it rejected. 300,000 values are 7,500 credentials of 40 values
+ * (a LegalPerson or ServiceOffering holds 15-40) every 10 s, above what a node takes on 2 cores
+ * (about 1,000 a second), so an honest relay of a bulk import is not throttled; a peer sending
+ * credentials of thousands of values each costs the node at most about 8 s of CPU per window.
+ */
+export const GOSSIP_PEER_VALUES = 300_000
+export const GOSSIP_PEER_VALUES_WINDOW_MS = 10_000
+/**
+ * New entries one peer's gossip may bring per window (each from a fresh identity costs nothing
+ * to make); past it ignored, past twice it rejected. As many as one peer may push by sync in the
+ * same time (SYNC_PEER_PUSHES): a bulk import of 10,000 entries relayed by one peer passes.
+ */
+export const GOSSIP_PEER_NEW_ENTRIES = 10_000
+export const GOSSIP_PEER_NEW_ENTRIES_WINDOW_MS = 60_000
 /** Versions a node takes, per window, of what one peer offers in the sync sessions that peer starts; past it the peer is told to stop offering (the node pulls the rest itself). */
 export const SYNC_PEER_PUSHES = 10_000
 export const SYNC_PEER_PUSH_WINDOW_MS = 60_000

@@ -124,3 +124,19 @@ export class StoreCorruptionError extends Error {
   static name = 'StoreCorruptionError'
   name = 'StoreCorruptionError'
 }
+
+/**
+ * A peer past its budget for the work its gossip causes (the values of the credentials it sends,
+ * or the new entries it brings): ignored while within twice the budget (`reject` false), then
+ * rejected, which lowers its gossip score.
+ */
+export class PeerOverBudgetError extends Error {
+  static name = 'PeerOverBudgetError'
+  name = 'PeerOverBudgetError'
+  readonly reject: boolean
+
+  constructor (message: string, reject: boolean) {
+    super(message)
+    this.reject = reject
+  }
+}

@@ -15,8 +15,9 @@ import { entryRecordKey, indexTermCid, selectEntryRecord, type IndexTermKind } f
 import { createCatalogueValidator, encodeGossipMessage, type GossipMessage, type ValidatorCounters } from '../../protocols/gossip/index.ts'
 import { readPeerList, servePeerList, type PeerListEntry } from '../../protocols/peer-list/index.ts'
 import { entryId, isRevocationJws, isTrustRefusal, type Revocation, type VerifiedCredential } from '../../protocols/self-description/index.ts'
-import { DHT_PUTS_AT_ONCE, DHT_PUTS_PER_SECOND, GOSSIP_PEER_MESSAGES, GOSSIP_PEER_WINDOW_MS } from '../constants.ts'
-import { NotFoundError, PeerFloodError } from '../errors.ts'
+import { DHT_PUTS_AT_ONCE, DHT_PUTS_PER_SECOND, GOSSIP_PEER_MESSAGES, GOSSIP_PEER_NEW_ENTRIES, GOSSIP_PEER_NEW_ENTRIES_WINDOW_MS, GOSSIP_PEER_VALUES, GOSSIP_PEER_VALUES_WINDOW_MS, GOSSIP_PEER_WINDOW_MS } from '../constants.ts'
+import { NotFoundError, PeerFloodError, PeerOverBudgetError } from '../errors.ts'
+import { createPeerBudget, type PeerBudgetInit } from './peer-budget.ts'
 import { createCatalogueLibp2p, type CatalogueLibp2p, type CatalogueLibp2pInit } from './libp2p.ts'
 import { createSyncService, type SyncService, type SyncServiceInit } from './sync-service.ts'
 import type { SyncStats } from '../../protocols/sync/index.ts'
@@ -41,6 +42,8 @@ export interface CatalogueNetworkInit extends Omit<CatalogueLibp2pInit, 'resolve
   simulatedLink?: SimulatedLink
   /** gossip messages one peer may send per window; past it they are ignored, far past it the peer is penalised. @default 2,000 per 10 s */
   gossipPeerLimit?: { messages: number, windowMs: number }
+  /** what one peer's gossip may cost per window (credential values, new entries); past it ignored, past twice it rejected. @default GOSSIP_PEER_VALUES, GOSSIP_PEER_NEW_ENTRIES */
+  gossipPeerBudget?: Partial<PeerBudgetInit>
 }
 
 export interface SimulatedLink {
@@ -148,6 +151,10 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
     }
   })
 
+  const budget = createPeerBudget({
+    values: init.gossipPeerBudget?.values ?? { points: GOSSIP_PEER_VALUES, windowMs: GOSSIP_PEER_VALUES_WINDOW_MS },
+    newEntries: init.gossipPeerBudget?.newEntries ?? { points: GOSSIP_PEER_NEW_ENTRIES, windowMs: GOSSIP_PEER_NEW_ENTRIES_WINDOW_MS }
+  })
   const peerLimit = init.gossipPeerLimit ?? { messages: GOSSIP_PEER_MESSAGES, windowMs: GOSSIP_PEER_WINDOW_MS }
   const peerLimiter = new RateLimiter({ points: peerLimit.messages, duration: peerLimit.windowMs / 1000 })
 
@@ -177,11 +184,15 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
     }
     if (message.kind === 'version') {
       try {
-        const result = await node.publish(message.jws, { source: 'gossip' })
+        const result = await node.publish(message.jws, { source: 'gossip', admit: budget.admit(from) })
         return result.status === 'active' ? 'accepted' : result.status
       } catch (err: any) {
         // valid, but not for this node's trust policy: not stored here, still passed on to others
         if (isTrustRefusal(err)) return 'accepted'
+        if (err instanceof PeerOverBudgetError && !err.reject) {
+          counters.throttled++
+          return 'duplicate' // ignored: not stored, not forwarded, no penalty yet
+        }
         throw err
       }
     }

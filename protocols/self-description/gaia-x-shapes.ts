@@ -210,12 +210,13 @@ async function validateQuads (quads: Quad[]): Promise<ShapeViolation[]> {
 /**
  * An RDF/JS DatasetCore for the dozen quads of one credential's subjects: building N3.Store's
  * indexes for every credential costs more than scanning them. A larger graph is indexed by
- * subject on the first match that names one, so that a credential's cost grows with its size, not
+ * subject (and predicate) on the first match that names one, so that a credential's cost grows with its size, not
  * with its size squared (shacl-engine matches each value node of a property in turn: 20,000
  * keywords were 4·10⁸ quad comparisons). Read-only: validation never changes the data graph.
  */
 class SmallDataset {
   readonly quads: readonly Quad[]
+  /** the quads by subject, and by subject and predicate */
   private bySubject?: Map<string, Quad[]>
 
   constructor (quads: readonly Quad[]) {
@@ -232,13 +233,14 @@ class SmallDataset {
       if (this.bySubject == null) {
         this.bySubject = new Map()
         for (const quad of this.quads) {
-          const key = keyOf(quad.subject)
-          const list = this.bySubject.get(key)
-          if (list == null) this.bySubject.set(key, [quad])
-          else list.push(quad)
+          for (const key of [keyOf(quad.subject), `${keyOf(quad.subject)}\u0000${quad.predicate.value}`]) {
+            const list = this.bySubject.get(key)
+            if (list == null) this.bySubject.set(key, [quad])
+            else list.push(quad)
+          }
         }
       }
-      candidates = this.bySubject.get(keyOf(subject)) ?? []
+      candidates = this.bySubject.get(predicate != null ? `${keyOf(subject)}\u0000${predicate.value}` : keyOf(subject)) ?? []
     }
     return new SmallDataset(candidates.filter(q =>
       (subject == null || q.subject.equals(subject)) &&

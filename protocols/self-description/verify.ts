@@ -38,6 +38,8 @@ export interface VerifiedCredential {
   validFrom: string
   validUntil?: string
   credential: Credential
+  /** how many values the credential holds (graph-bounds.ts): what checking and indexing it costs grows with them */
+  values: number
   /** the checked certificate chain of the issuer's key (x5u), if it has one */
   chain?: CertificateChain
   /** its W3C Bitstring Status List entries (revocation, suspension), if it has any */
@@ -111,7 +113,7 @@ export function checkCredential (decoded: DecodedJws, now: number): VerifiedCred
     throw new InvalidEnvelopeError(`cty "${header.cty}" is not a credential content type (${CREDENTIAL_CONTENT_TYPES.join(', ')})`)
   }
   // before anything else reads it: its nodes are IRIs, its size bounded
-  assertGraphBounds(payload)
+  const values = assertGraphBounds(payload)
   const terms = readContexts(payload['@context'])
   const credential = payload as Credential
   const vcTypes = Array.isArray(credential.type) ? credential.type : [credential.type]
@@ -163,6 +165,7 @@ export function checkCredential (decoded: DecodedJws, now: number): VerifiedCred
     validFrom,
     validUntil: typeof validUntil === 'string' ? validUntil : undefined,
     credential,
+    values,
     ...(statusEntries != null ? { statusEntries } : {})
   }
 }
