@@ -103,6 +103,8 @@ export interface CatalogueNodeInit {
   statusRecheckMs?: number
   /** longest a SPARQL query may run. @default 10 s */
   queryTimeoutMs?: number
+  /** most memory the process may grow by while one SPARQL query runs. @default SPARQL_MAX_QUERY_MEMORY (256 MiB) */
+  queryMemoryBytes?: number
   /** SPARQL queries that may wait for the engine at once; past it 503 NodeBusyError. @default SPARQL_MAX_QUEUED */
   maxQueuedQueries?: number
   /** new versions of one entry taken per window. @default 10 per minute */
@@ -214,7 +216,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       return database
     }
     this.store = createCatalogueStore(database, { ...onDisk, keepVersions: init.keepVersions })
-    this.rdf = init.sparql === false ? undefined : createRdfIndex({ logger }, { worker: init.rdfWorker, queryTimeoutMs: init.queryTimeoutMs, maxQueued: init.maxQueuedQueries, source: options => this.activeVersions(options) })
+    this.rdf = init.sparql === false ? undefined : createRdfIndex({ logger }, { worker: init.rdfWorker, queryTimeoutMs: init.queryTimeoutMs, maxQueryMemory: init.queryMemoryBytes, maxQueued: init.maxQueuedQueries, source: options => this.activeVersions(options) })
     this.metrics = createNodeMetrics({ processMetrics: init.processMetrics, counts: () => this.store.counts })
     // the shape workers parse the shapes (about a second) from now on, unless a large RDF index
     // is to be rebuilt at start: then once it is, so that the two do not share the cores

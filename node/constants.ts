@@ -90,6 +90,13 @@ export const HTTP_ANSWER_STALL_MS = 60_000
  * past it the connections stalled longest are closed. Eight of the largest SPARQL answers (256 MiB).
  */
 export const HTTP_MAX_UNSENT_BYTES = 8 * SPARQL_MAX_RESULT_BYTES
+/**
+ * Most memory a node may grow by while one SPARQL query runs, and how often it is looked at;
+ * past it the query is stopped (QueryTooLargeError) and its engine replaced, which releases the
+ * memory. Eight times the largest answer: room for the answer, its copies and the engine's work.
+ */
+export const SPARQL_MAX_QUERY_MEMORY = 8 * SPARQL_MAX_RESULT_BYTES
+export const SPARQL_MEMORY_WATCH_MS = 50
 /** Longest SPARQL query text accepted. */
 export const MAX_SPARQL_BYTES = 64 * 1024
 /** Most tokens of one self-description in the full-text index. */

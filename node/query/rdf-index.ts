@@ -5,7 +5,7 @@
  * A query sees every change made before it.
  */
 import { Worker } from 'node:worker_threads'
-import { RDF_BATCH_SIZE, RDF_BATCHES_AHEAD, RDF_GATHER_MS, SPARQL_MAX_QUEUED, SPARQL_MAX_RESULT_BYTES, SPARQL_MAX_WAIT_MS, SPARQL_TIMEOUT_MS } from '../constants.ts'
+import { RDF_BATCH_SIZE, RDF_BATCHES_AHEAD, RDF_GATHER_MS, SPARQL_MAX_QUERY_MEMORY, SPARQL_MAX_QUEUED, SPARQL_MAX_RESULT_BYTES, SPARQL_MAX_WAIT_MS, SPARQL_MEMORY_WATCH_MS, SPARQL_TIMEOUT_MS } from '../constants.ts'
 import { InvalidQueryError, NodeBusyError, QueryTimeoutError, QueryTooLargeError, ReadOnlyQueryError, SparqlUnavailableError } from '../errors.ts'
 import { siblingModule } from '../worker-module.ts'
 import { createRdfStore, nQuadsText, versionNQuads, type RdfVersion, type SparqlResult } from './rdf-store.ts'
@@ -42,6 +42,8 @@ export interface RdfIndexInit {
   maxQueued?: number
   /** largest serialised answer (worker mode). @default SPARQL_MAX_RESULT_BYTES */
   maxResultBytes?: number
+  /** most memory the process may grow by while one query runs (worker mode); past it the query is stopped. @default SPARQL_MAX_QUERY_MEMORY */
+  maxQueryMemory?: number
   /** the active versions of the replica, in batches: what a rebuild loads (at a start, and into a replaced worker) */
   source?: (options: AbortOptions) => AsyncIterable<RdfVersion[]>
 }
@@ -149,6 +151,7 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
   const timeoutMs = init.queryTimeoutMs ?? SPARQL_TIMEOUT_MS
   const maxQueued = init.maxQueued ?? SPARQL_MAX_QUEUED
   const maxResultBytes = init.maxResultBytes ?? SPARQL_MAX_RESULT_BYTES
+  const maxQueryMemory = init.maxQueryMemory ?? SPARQL_MAX_QUERY_MEMORY
   let nextId = 0
   let worker: Worker
   let closed = false
@@ -289,9 +292,11 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
     if (isQuery) queriesWaiting++
     return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined
+      let memoryWatch: ReturnType<typeof setInterval> | undefined
       let startedAt: number | undefined
       const done = (): void => {
         clearTimeout(timer)
+        clearInterval(memoryWatch)
         if (!isQuery) return
         queriesWaiting--
         if (startedAt != null) averageRunMs = 0.8 * averageRunMs + 0.2 * (performance.now() - startedAt)
@@ -308,6 +313,20 @@ export function createRdfIndex (components: RdfIndexComponents, init: RdfIndexIn
           if (sentTo === worker) replace(`a query ran longer than ${budgetMs} ms`)
         }, budgetMs)
         timer.unref()
+        if (!isQuery) return
+        // Oxigraph builds a whole answer in its WebAssembly memory before the worker can measure
+        // it (a cartesian product took a node to 2.3 GB within its time budget): the process's
+        // memory is watched while the query runs, and the worker stopped past the cap
+        const before = process.memoryUsage.rss()
+        memoryWatch = setInterval(() => {
+          const grown = process.memoryUsage.rss() - before
+          if (grown <= maxQueryMemory || !waiting.has(id)) return
+          waiting.delete(id)
+          done()
+          reject(new QueryTooLargeError(`the query took more than ${Math.round(maxQueryMemory / 2 ** 20)} MiB of memory to answer and was stopped: ask for less (LIMIT, more specific patterns)`))
+          if (sentTo === worker) replace('a query took too much memory')
+        }, SPARQL_MEMORY_WATCH_MS)
+        memoryWatch.unref()
       }
       waiting.set(id, {
         resolve: r => { done(); resolve(r) },

@@ -128,3 +128,29 @@ describe('SPARQL with a budget', function () {
     }
   })
 })
+
+describe('SPARQL within a memory cap', function () {
+  this.timeout(120_000)
+
+  it('stops a result bomb by name once it has taken the memory cap, long before its time budget', async () => {
+    const cap = 64 * 2 ** 20
+    const t = await startTestNode({ node: { queryTimeoutMs: 60_000, queryMemoryBytes: cap } })
+    try {
+      for (const jws of await generateJws(60, { seed: 12 })) assert.equal((await post(`${t.url}/v1/self-descriptions`, jws)).status, 201)
+      assert.equal((await sparql(t.url, COUNT)).status, 200)
+      const before = process.memoryUsage.rss()
+      let peak = before
+      const sampling = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()) }, 10)
+      const started = Date.now()
+      const stopped = await sparql(t.url, BOMB).finally(() => { clearInterval(sampling) })
+      assert.equal(stopped.status, 400, JSON.stringify(stopped.body))
+      assert.equal(stopped.body.error.name, 'QueryTooLargeError')
+      assert.ok(Date.now() - started < 30_000, `stopped after ${Date.now() - started} ms`)
+      // the watch looks every 50 ms: the answer grows a little past the cap before it is stopped
+      assert.ok(peak - before < cap + 128 * 2 ** 20, `the node grew by ${Math.round((peak - before) / 2 ** 20)} MiB`)
+      await waitFor(async () => (await sparql(t.url, COUNT)).status === 200, 30_000, 'SPARQL back')
+    } finally {
+      await t.destroy()
+    }
+  })
+})
