@@ -17,6 +17,21 @@ import { MAX_CREDENTIAL_VALUES, MAX_VALUES_PER_PROPERTY } from '../constants.ts'
 import { CredentialTooComplexError, InvalidIriError } from './errors.ts'
 import { characterNeverInIri, iriProblem } from './iri.ts'
 
+/** property names and types found good before: they recur in every credential */
+const goodNames = new Set<string>()
+const GOOD_NAMES = 4096
+
+/** a character of `name` that no IRI may hold, if any (remembering names without one) */
+function badCharacter (name: string): string | undefined {
+  if (goodNames.has(name)) return undefined
+  const bad = characterNeverInIri(name)
+  if (bad == null) {
+    if (goodNames.size >= GOOD_NAMES) goodNames.clear()
+    goodNames.add(name)
+  }
+  return bad
+}
+
 const ID_KEYS = new Set(['id', '@id'])
 const TYPE_KEYS = new Set(['type', '@type'])
 
@@ -36,49 +51,59 @@ function codePoint (character: string): string {
  */
 export function assertGraphBounds (document: Record<string, unknown>, what = 'the credential'): number {
   let values = 0
-  const count = (path: string, n: number): void => {
+  // the keys and indexes down to where the walk is: a path is written only for an error
+  const trail: Array<string | number> = []
+  const pathOf = (key?: string): string => [...trail, ...(key != null ? [key] : [])].map(step => typeof step === 'number' ? `[${step}]` : `.${step}`).join('').replace(/^/, '$')
+  const count = (n: number): void => {
     values += n
-    if (values > MAX_CREDENTIAL_VALUES) throw new CredentialTooComplexError(`${what} holds more than ${MAX_CREDENTIAL_VALUES} values (at ${path}); no credential needs as many`)
+    if (values > MAX_CREDENTIAL_VALUES) throw new CredentialTooComplexError(`${what} holds more than ${MAX_CREDENTIAL_VALUES} values (at ${pathOf()}); no credential needs as many`)
   }
-  const visitNode = (node: Record<string, unknown>, path: string): void => {
+  const visitNode = (node: Record<string, unknown>): void => {
     for (const key in node) {
       if (key === '@context') continue
       const value = node[key]
-      const at = `${path}.${key}`
       if (ID_KEYS.has(key)) {
-        if (typeof value === 'string') assertNodeId(value, at, what)
+        if (typeof value === 'string') assertNodeId(value, pathOf(key), what)
       } else if (TYPE_KEYS.has(key)) {
         for (const type of Array.isArray(value) ? value : [value]) {
-          const bad = typeof type === 'string' ? characterNeverInIri(type) : undefined
-          if (bad != null) throw new InvalidIriError(`${what}: the type ${quoted(type)} at ${at} holds ${codePoint(bad)}, which no IRI may hold`)
+          const bad = typeof type === 'string' ? badCharacter(type) : undefined
+          if (bad != null) throw new InvalidIriError(`${what}: the type ${quoted(type)} at ${pathOf(key)} holds ${codePoint(bad)}, which no IRI may hold`)
         }
       } else if (!key.startsWith('@')) {
-        const bad = characterNeverInIri(key)
-        if (bad != null) throw new InvalidIriError(`${what}: the property name ${quoted(key)} at ${path} holds ${codePoint(bad)}, which no IRI may hold`)
+        const bad = badCharacter(key)
+        if (bad != null) throw new InvalidIriError(`${what}: the property name ${quoted(key)} at ${pathOf()} holds ${codePoint(bad)}, which no IRI may hold`)
       }
-      visitValue(value, at)
+      trail.push(key)
+      visitValue(value)
+      trail.pop()
     }
   }
-  const visitValue = (value: unknown, path: string): void => {
+  const visitValue = (value: unknown): void => {
     if (Array.isArray(value)) {
-      if (value.length > MAX_VALUES_PER_PROPERTY) throw new CredentialTooComplexError(`${what} holds ${value.length} values at ${path}, more than ${MAX_VALUES_PER_PROPERTY}`)
-      count(path, value.length)
+      if (value.length > MAX_VALUES_PER_PROPERTY) throw new CredentialTooComplexError(`${what} holds ${value.length} values at ${pathOf()}, more than ${MAX_VALUES_PER_PROPERTY}`)
+      count(value.length)
       for (let i = 0; i < value.length; i++) {
         const item = value[i]
-        if (item != null && typeof item === 'object') visitValue(item, `${path}[${i}]`)
+        if (item == null || typeof item !== 'object') continue
+        trail.push(i)
+        visitValue(item)
+        trail.pop()
       }
     } else if (value != null && typeof value === 'object') {
-      count(path, 1)
-      visitNode(value as Record<string, unknown>, path)
+      count(1)
+      visitNode(value as Record<string, unknown>)
     } else {
-      count(path, 1)
+      count(1)
     }
   }
-  visitNode(document, '$')
+  visitNode(document)
   // the credential's own types are each subject's too (credential.ts, subjectsOf)
   const subjects = document.credentialSubject
   const types = document.type
-  if (Array.isArray(subjects) && Array.isArray(types)) count('$.credentialSubject', subjects.length * types.length)
+  if (Array.isArray(subjects) && Array.isArray(types)) {
+    trail.push('credentialSubject')
+    count(subjects.length * types.length)
+  }
   return values
 }
 

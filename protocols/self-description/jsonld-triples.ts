@@ -239,10 +239,19 @@ function keywordOf (context: ActiveContext, key: string): string | undefined {
   return key.startsWith('@') ? key : context.terms.get(key)?.keyword
 }
 
+/** a subject's triples up to this many are scanned for a duplicate; past it they are kept as keys */
+const SCAN_TRIPLES = 32
+
+/** a predicate and object as one string: an IRI or blank node never holds U+0000 or U+0001 */
+function tripleKey (predicate: string, object: string | RdfLiteral): string {
+  return typeof object === 'string' ? `${predicate}\u0000${object}` : `${predicate}\u0000${object.datatype}\u0001${object.value}`
+}
+
 class Walk {
   readonly triples: RdfTriple[] = []
-  /** the objects emitted, by subject and predicate: a value written twice is one triple */
-  private readonly emitted = new Map<string, Map<string, Set<string>>>()
+  private readonly bySubject = new Map<string, RdfTriple[]>()
+  /** the triples of subjects with many, as keys: scanning those for a duplicate would grow with their square */
+  private readonly manyBySubject = new Map<string, Set<string>>()
   private blanks = 0
   private readonly blankPrefix: string
 
@@ -252,15 +261,25 @@ class Walk {
 
   /** Adds a triple unless the graph has it (a value written twice, two keys for one IRI, one node described twice). */
   emit (subject: string, predicate: string, object: string | RdfLiteral): void {
-    let bySubject = this.emitted.get(subject)
-    if (bySubject == null) this.emitted.set(subject, bySubject = new Map())
-    let objects = bySubject.get(predicate)
-    if (objects == null) bySubject.set(predicate, objects = new Set())
-    // an IRI or blank node never holds U+0001, so no literal's key is an IRI's
-    const key = typeof object === 'string' ? object : `${object.datatype}\u0001${object.value}`
-    if (objects.has(key)) return
-    objects.add(key)
-    this.triples.push({ subject, predicate, object })
+    let triples = this.bySubject.get(subject)
+    if (triples == null) {
+      this.bySubject.set(subject, triples = [])
+    } else if (triples.length < SCAN_TRIPLES) {
+      for (const triple of triples) {
+        if (triple.predicate !== predicate) continue
+        const other = triple.object
+        if (typeof object === 'string' ? other === object : typeof other !== 'string' && other.value === object.value && other.datatype === object.datatype) return
+      }
+    } else {
+      let keys = this.manyBySubject.get(subject)
+      if (keys == null) this.manyBySubject.set(subject, keys = new Set(triples.map(t => tripleKey(t.predicate, t.object))))
+      const key = tripleKey(predicate, object)
+      if (keys.has(key)) return
+      keys.add(key)
+    }
+    const triple = { subject, predicate, object }
+    triples.push(triple)
+    this.triples.push(triple)
   }
 
   /** The node's subject, its triples emitted (JSON-LD 1.1 expansion §5.1 and RDF §8.2, for the subset). */
