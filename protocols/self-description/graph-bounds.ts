@@ -53,7 +53,7 @@ export function assertGraphBounds (document: Record<string, unknown>, what = 'th
   let values = 0
   // the keys and indexes down to where the walk is: a path is written only for an error
   const trail: Array<string | number> = []
-  const pathOf = (key?: string): string => [...trail, ...(key != null ? [key] : [])].map(step => typeof step === 'number' ? `[${step}]` : `.${step}`).join('').replace(/^/, '$')
+  const pathOf = (key?: string): string => '$' + [...trail, ...(key != null ? [key] : [])].map(step => typeof step === 'number' ? `[${step}]` : `.${step}`).join('')
   const count = (n: number): void => {
     values += n
     if (values > MAX_CREDENTIAL_VALUES) throw new CredentialTooComplexError(`${what} holds more than ${MAX_CREDENTIAL_VALUES} values (at ${pathOf()}); no credential needs as many`)
