@@ -103,10 +103,20 @@ export class EntryRateLimitedError extends RetryLaterError {
   name = 'EntryRateLimitedError'
 }
 
-/** A peer that goes on sending gossip far past its rate limit. */
+/**
+ * A peer past one of its gossip budgets (messages, the values of the credentials it sends, the
+ * new entries it brings, network/peer-budget.ts): ignored while within twice the budget
+ * (`reject` false), then rejected, which lowers its gossip score.
+ */
 export class PeerFloodError extends Error {
   static name = 'PeerFloodError'
   name = 'PeerFloodError'
+  readonly reject: boolean
+
+  constructor (message: string, reject: boolean) {
+    super(message)
+    this.reject = reject
+  }
 }
 
 /** A client past its rate limit on costly routes. */
@@ -123,20 +133,4 @@ export class RateLimitedError extends RetryLaterError {
 export class StoreCorruptionError extends Error {
   static name = 'StoreCorruptionError'
   name = 'StoreCorruptionError'
-}
-
-/**
- * A peer past its budget for the work its gossip causes (the values of the credentials it sends,
- * or the new entries it brings): ignored while within twice the budget (`reject` false), then
- * rejected, which lowers its gossip score.
- */
-export class PeerOverBudgetError extends Error {
-  static name = 'PeerOverBudgetError'
-  name = 'PeerOverBudgetError'
-  readonly reject: boolean
-
-  constructor (message: string, reject: boolean) {
-    super(message)
-    this.reject = reject
-  }
 }

@@ -7,7 +7,7 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { createBootstrapDialer } from '../../bootstrap/bootstrap-dialer.ts'
-import { Queue, RateLimiter } from '@libp2p/utils'
+import { Queue } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Gauge } from 'prom-client'
 import { CATALOGUE_TOPIC, PEER_LIST_PROTOCOL, second } from '../../protocols/constants.ts'
@@ -16,7 +16,7 @@ import { createCatalogueValidator, encodeGossipMessage, type GossipMessage, type
 import { readPeerList, servePeerList, type PeerListEntry } from '../../protocols/peer-list/index.ts'
 import { entryId, isRevocationJws, isTrustRefusal, type Revocation, type VerifiedCredential } from '../../protocols/self-description/index.ts'
 import { DHT_PUTS_AT_ONCE, DHT_PUTS_PER_SECOND, GOSSIP_PEER_MESSAGES, GOSSIP_PEER_NEW_ENTRIES, GOSSIP_PEER_NEW_ENTRIES_WINDOW_MS, GOSSIP_PEER_VALUES, GOSSIP_PEER_VALUES_WINDOW_MS, GOSSIP_PEER_WINDOW_MS } from '../constants.ts'
-import { NotFoundError, PeerFloodError, PeerOverBudgetError } from '../errors.ts'
+import { NotFoundError, PeerFloodError } from '../errors.ts'
 import { createPeerBudget, type PeerBudgetInit } from './peer-budget.ts'
 import { createCatalogueLibp2p, type CatalogueLibp2p, type CatalogueLibp2pInit } from './libp2p.ts'
 import { createSyncService, type SyncService, type SyncServiceInit } from './sync-service.ts'
@@ -43,7 +43,7 @@ export interface CatalogueNetworkInit extends Omit<CatalogueLibp2pInit, 'resolve
   /** gossip messages one peer may send per window; past it they are ignored, far past it the peer is penalised. @default 2,000 per 10 s */
   gossipPeerLimit?: { messages: number, windowMs: number }
   /** what one peer's gossip may cost per window (credential values, new entries); past it ignored, past twice it rejected. @default GOSSIP_PEER_VALUES, GOSSIP_PEER_NEW_ENTRIES */
-  gossipPeerBudget?: Partial<PeerBudgetInit>
+  gossipPeerBudget?: Partial<Omit<PeerBudgetInit, 'messages'>>
 }
 
 export interface SimulatedLink {
@@ -151,31 +151,28 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
     }
   })
 
+  const peerLimit = init.gossipPeerLimit ?? { messages: GOSSIP_PEER_MESSAGES, windowMs: GOSSIP_PEER_WINDOW_MS }
   const budget = createPeerBudget({
+    messages: { points: peerLimit.messages, windowMs: peerLimit.windowMs },
     values: init.gossipPeerBudget?.values ?? { points: GOSSIP_PEER_VALUES, windowMs: GOSSIP_PEER_VALUES_WINDOW_MS },
     newEntries: init.gossipPeerBudget?.newEntries ?? { points: GOSSIP_PEER_NEW_ENTRIES, windowMs: GOSSIP_PEER_NEW_ENTRIES_WINDOW_MS }
   })
-  const peerLimit = init.gossipPeerLimit ?? { messages: GOSSIP_PEER_MESSAGES, windowMs: GOSSIP_PEER_WINDOW_MS }
-  const peerLimiter = new RateLimiter({ points: peerLimit.messages, duration: peerLimit.windowMs / 1000 })
 
-  /**
-   * A peer's gossip counts against its window before anything is verified: past the limit its
-   * messages are ignored (not verified, stored or forwarded); at twice the limit each one is
-   * rejected, which lowers its score and soon disconnects it (misbehaved).
-   */
-  const withinPeerLimit = (from: string): boolean => {
-    try {
-      peerLimiter.consume(from)
-      return true
-    } catch (err: any) {
-      if (err.consumedPoints > 2 * peerLimit.messages) throw new PeerFloodError(`${from} sent ${err.consumedPoints} gossip messages in ${peerLimit.windowMs} ms, more than twice the limit of ${peerLimit.messages}`)
-      counters.throttled++
-      return false
-    }
+  /** A peer within twice a budget is throttled: its message ignored, with no penalty yet. */
+  const throttled = (err: any): boolean => {
+    if (!(err instanceof PeerFloodError) || err.reject) return false
+    counters.throttled++
+    return true
   }
 
   const handleGossip = async (message: GossipMessage, from: string): Promise<'accepted' | 'duplicate' | 'stale'> => {
-    if (!withinPeerLimit(from)) return 'duplicate' // ignored: not verified, stored or forwarded
+    try {
+      // counted before anything is verified
+      budget.message(from)
+    } catch (err: any) {
+      if (throttled(err)) return 'duplicate' // ignored: not verified, stored or forwarded
+      throw err
+    }
     const link = init.simulatedLink
     if (link != null) {
       if (link.lost(from)) return 'duplicate' // ignored: not stored, not forwarded, no penalty
@@ -189,10 +186,7 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
       } catch (err: any) {
         // valid, but not for this node's trust policy: not stored here, still passed on to others
         if (isTrustRefusal(err)) return 'accepted'
-        if (err instanceof PeerOverBudgetError && !err.reject) {
-          counters.throttled++
-          return 'duplicate' // ignored: not stored, not forwarded, no penalty yet
-        }
+        if (throttled(err)) return 'duplicate'
         throw err
       }
     }
