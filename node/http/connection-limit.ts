@@ -128,7 +128,7 @@ export function createLimitedServer (handler: RequestListener, limits: ServerLim
  */
 function limitStrangers (server: Server, perClient: number, limits: ServerLimits, held: (socket: Socket) => Pending): void {
   const strangersMax = Math.max(0, limits.total - (limits.reserved ?? HTTP_RESERVED_CONNECTIONS))
-  const isOperator = limits.operator ?? isLoopbackAddress
+  const isOperator = limits.operator ?? isLoopback
   const evictIdleMs = limits.evictIdleMs ?? HTTP_EVICT_IDLE_MS
   const byClient = new Map<string, Set<Socket>>()
   let strangers = 0
@@ -186,9 +186,9 @@ function limitStrangers (server: Server, perClient: number, limits: ServerLimits
   })
 }
 
-/** An address of the loopback interface (IPv4, IPv6, or IPv4 mapped into IPv6). */
-export function isLoopbackAddress (address: string): boolean {
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.')
+/** A host name or address of the loopback interface (IPv4, IPv6, or IPv4 mapped into IPv6). */
+export function isLoopback (host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.') || host.startsWith('::ffff:127.')
 }
 
 /**

@@ -12,7 +12,7 @@ import { handleError } from './errors.ts'
 import { registerOriginGuard } from './origin-guard.ts'
 import { registerAdmission } from './admission.ts'
 import { registerClientLimit, type ClientLimit } from './client-limit.ts'
-import { createLimitedServer, type ConnectionLimit } from './connection-limit.ts'
+import { createLimitedServer, isLoopback, type ConnectionLimit } from './connection-limit.ts'
 import { registerNodeInfoRoutes } from './routes/node-info.ts'
 import { registerUiRoutes } from './routes/ui.ts'
 import { registerQueryRoutes } from './routes/queries.ts'
@@ -90,9 +90,7 @@ const JWS_TYPES = [
   'application/ld+json', 'application/vc+ld+json', 'application/vc'
 ]
 
-export function isLoopback (host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host)
-}
+export { isLoopback }
 
 /**
  * Publishes whatever was submitted (readSubmission): a VC-JWT, a VP-JWT, either as a JSON-LD

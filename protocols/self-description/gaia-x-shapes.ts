@@ -107,7 +107,7 @@ export function gaiaxShapes (): GaiaxShapes {
       for (let i = 0; i < credentials.length; i++) {
         const graph = graphs[i]
         out.push(graph instanceof Error
-          ? [{ focusNode: String(credentials[i].id ?? '_:credential'), message: graph.name === 'Error' || graph.name === 'SyntaxError' ? `the credential is not valid JSON-LD: ${graph.message}` : `${graph.name}: ${graph.message}` }]
+          ? [{ focusNode: String(credentials[i].id ?? '_:credential'), message: isGraphRefusal(graph) ? `${graph.name}: ${graph.message}` : `the credential is not valid JSON-LD: ${graph.message}` }]
           : await validateQuads(graph))
       }
       return out
@@ -210,9 +210,10 @@ async function validateQuads (quads: Quad[]): Promise<ShapeViolation[]> {
 /**
  * An RDF/JS DatasetCore for the dozen quads of one credential's subjects: building N3.Store's
  * indexes for every credential costs more than scanning them. A larger graph is indexed by
- * subject (and predicate) on the first match that names one, so that a credential's cost grows with its size, not
- * with its size squared (shacl-engine matches each value node of a property in turn: 20,000
- * keywords were 4·10⁸ quad comparisons). Read-only: validation never changes the data graph.
+ * subject (and by subject and predicate) on the first match that names one, so that its cost
+ * grows with its size, not with its square (shacl-engine matches each value node of a property
+ * in turn: 20,000 keywords were 4·10⁸ quad comparisons). Read-only: validation never changes the
+ * data graph.
  */
 class SmallDataset {
   readonly quads: readonly Quad[]
@@ -387,6 +388,11 @@ function termText (term: { termType: string, value: string }): string {
   return term.termType === 'BlankNode' ? `_:${term.value}` : term.value
 }
 
+/** What refuses a credential's graph before it is built (graph-bounds.ts, the reader's IRIs), as against a JSON-LD parse error. */
+function isGraphRefusal (err: Error): boolean {
+  return err.name === InvalidIriError.name || err.name === CredentialTooComplexError.name
+}
+
 /**
  * The RDF of each credential. The bundled contexts' term maps read most credentials directly
  * (jsonld-triples.ts); the others are parsed by Oxigraph together, one JSON-LD document per
@@ -407,7 +413,7 @@ function parseGraphs (credentials: ReadonlyArray<Record<string, unknown>>): Arra
       assertGraphBounds(credential)
       triples = triplesOf(credential['@context'], graphOf(i))
     } catch (err: any) {
-      if (err.name !== InvalidIriError.name && err.name !== CredentialTooComplexError.name) throw err
+      if (!isGraphRefusal(err)) throw err
       out[i] = err
       return
     }
