@@ -11,7 +11,7 @@ import { defaultLogger } from '@libp2p/logger'
 import { Level } from 'level'
 import { TypedEventEmitter } from 'main-event'
 import {
-  checkCredential, compareVersions, createDidResolver, createStatusChecker, createTrustPolicy, decodeJws, entryId, payloadOfVerifiedJws, verifyCheckedCredential, verifyPresentation, verifyRevocation,
+  checkCredential, compareVersions, labelRank, LABEL_LEVELS, createDidResolver, createStatusChecker, createTrustPolicy, decodeJws, entryId, payloadOfVerifiedJws, verifyCheckedCredential, verifyPresentation, verifyRevocation,
   type AbortOptions, type DidResolver, type Revocation, type ShapesValidator, type StatusChecker, type TrustPolicy, type VerifiedCredential
 } from '../protocols/self-description/index.ts'
 import { RateLimiter } from '@libp2p/utils'
@@ -22,6 +22,9 @@ import { createNodeMetrics, type NodeMetrics } from './metrics.ts'
 import { listVersions, type ListFilter, type ListPage } from './query/filters.ts'
 import { indexTerms } from './query/index-terms.ts'
 import { createRdfIndex, type RdfIndex, type SparqlResult } from './query/rdf-index.ts'
+import { complianceGraphId, graphName, type RdfVersion } from './query/rdf-store.ts'
+import { COMPLIANCE_PREDICATE } from './constants.ts'
+import { createComplianceIndex, type ComplianceIndex, type ComplianceView } from './compliance/compliance-index.ts'
 import { createCatalogueStore, type CatalogueStore, type CatalogueStoreInit, type Database } from './store/catalogue-store.ts'
 import { createFileMark } from './store/store-mark.ts'
 import { sharedShapesPool } from './verification/shapes-pool.ts'
@@ -109,11 +112,15 @@ export interface CatalogueNodeInit {
   maxQueuedQueries?: number
   /** new versions of one entry taken per window. @default 10 per minute */
   entryVersions?: { versions: number, windowMs: number }
+  /** DIDs of the compliance issuers (Gaia-X clearing houses) whose label credentials mark what they cover as compliant */
+  complianceIssuers?: string[]
 }
 
 export interface VersionView extends VersionRecord {
   status: VersionStatus
   credential: Record<string, unknown>
+  /** the compliance label that counts for this version now, if any */
+  compliance: ComplianceView | null
 }
 
 export interface CatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> {
@@ -149,6 +156,7 @@ export interface CatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> {
   readonly metrics: NodeMetrics
   readonly store: CatalogueStore
   readonly trust: TrustPolicy
+  readonly compliance: ComplianceIndex
   readonly started: boolean
 }
 
@@ -158,13 +166,11 @@ export type SparqlStatus =
 
 export interface Facets {
   entries: number
+  /** current entries by the level of the compliance label that counts for them */
+  labels: Array<{ value: string, count: number }>
   types: Array<{ value: string, count: number }>
   issuers: Array<{ value: string, count: number }>
   keywords: Array<{ value: string, count: number }>
-}
-
-function view (record: VersionRecord & { status: VersionStatus }): VersionView {
-  return { ...record, credential: payloadOfVerifiedJws(record.jws) }
 }
 
 class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implements CatalogueNode {
@@ -178,6 +184,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   readonly metrics: NodeMetrics
   readonly trust: TrustPolicy
   readonly store: CatalogueStore
+  readonly compliance: ComplianceIndex
   private readonly rdf: RdfIndex | undefined
   private readonly log: Logger
   private readonly init: CatalogueNodeInit
@@ -217,6 +224,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     }
     this.store = createCatalogueStore(database, { ...onDisk, keepVersions: init.keepVersions })
     this.rdf = init.sparql === false ? undefined : createRdfIndex({ logger }, { worker: init.rdfWorker, queryTimeoutMs: init.queryTimeoutMs, maxQueryMemory: init.queryMemoryBytes, maxQueued: init.maxQueuedQueries, source: options => this.activeVersions(options) })
+    this.compliance = createComplianceIndex({ store: this.store, logger }, { issuers: init.complianceIssuers, onChange: cid => { this.linkInRdf(cid) } })
     this.metrics = createNodeMetrics({ processMetrics: init.processMetrics, counts: () => this.store.counts })
     // the shape workers parse the shapes (about a second) from now on, unless a large RDF index
     // is to be rebuilt at start: then once it is, so that the two do not share the cores
@@ -237,6 +245,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     if (this.running) return
     await this.dbFactory()
     await this.store.open()
+    await this.compliance.load(options)
     this.running = true
     const recheckMs = this.init.statusRecheckMs ?? STATUS_RECHECK_MS
     if (recheckMs > 0) {
@@ -271,7 +280,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   }
 
   /** The active versions of the replica, in batches: what the RDF index holds. */
-  private async * activeVersions (options: AbortOptions = {}): AsyncGenerator<Array<{ cid: string, credential: Record<string, unknown> }>> {
+  private async * activeVersions (options: AbortOptions = {}): AsyncGenerator<RdfVersion[]> {
     let batch: string[] = []
     const read = async (): Promise<Array<{ cid: string, credential: Record<string, unknown> }>> => {
       const credentials = await this.store.activeCredentials(batch)
@@ -284,6 +293,27 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       if (batch.length === 1000) yield await read()
     }
     if (batch.length > 0) yield await read()
+    const links = this.compliance.linked().map(cid => this.complianceGraph(cid)).filter(v => v != null)
+    for (let i = 0; i < links.length; i += 1000) yield links.slice(i, i + 1000)
+  }
+
+  private view (record: VersionRecord & { status: VersionStatus }): VersionView {
+    return { ...record, credential: payloadOfVerifiedJws(record.jws), compliance: record.status === 'active' ? this.compliance.of(record.cid) : null }
+  }
+
+  /** The graph linking a version to the labels that count for it (COMPLIANCE_PREDICATE), if any do. */
+  private complianceGraph (cid: string): RdfVersion | undefined {
+    const labels = this.compliance.labelsOf(cid)
+    if (labels.length === 0) return undefined
+    const graph = graphName(complianceGraphId(cid))
+    return { cid: complianceGraphId(cid), jws: '', nQuads: labels.map(l => `<${graphName(cid)}> <${COMPLIANCE_PREDICATE}> <${graphName(l.labelCredential)}> <${graph}> .\n`).join('') }
+  }
+
+  private linkInRdf (cid: string): void {
+    if (this.rdf == null) return
+    this.rdf.remove(complianceGraphId(cid))
+    const graph = this.complianceGraph(cid)
+    if (graph != null) this.rdf.add(graph)
   }
 
   async stop (): Promise<void> {
@@ -384,6 +414,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       if (outcome.supersedes != null) this.rdf?.remove(outcome.supersedes)
       this.rdf?.add({ cid: verified.cid, jws: verified.jws })
       if (verified.statusEntries != null) this.statusWatch?.add(verified.cid)
+      await this.compliance.added(verified, outcome.supersedes)
       this.safeDispatch('version:accepted', { verified, result, source })
     }
     return result
@@ -459,6 +490,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
         }
         if (status === record.status) continue
         await this.store.setListStatus(record.cid, status)
+        this.compliance.statusChanged(record.cid, status)
         changed++
         if (status === 'revoked') watch.delete(record.cid)
         if (status === 'active') this.rdf?.add({ cid: record.cid, jws: record.jws })
@@ -482,7 +514,10 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     const result = await this.store.addRevocation(revocation)
     this.metrics.ingests.inc({ status: result.status === 'revoked' ? 'revocation' : 'duplicate-revocation', source })
     if (result.status === 'revoked') {
-      if (result.revokedVersion != null) this.rdf?.remove(result.revokedVersion)
+      if (result.revokedVersion != null) {
+        this.rdf?.remove(result.revokedVersion)
+        this.compliance.statusChanged(result.revokedVersion, 'revoked')
+      }
       this.safeDispatch('revocation:accepted', { revocation, result, source })
     }
     return result
@@ -492,7 +527,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     this.assertRunning()
     const record = await this.store.getVersion(cid)
     if (record == null) throw new NotFoundError(`no version ${cid} in this replica`)
-    return view(record)
+    return this.view(record)
   }
 
   async getEntry (issuer: string, subject: string): Promise<VersionView> {
@@ -506,7 +541,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   async getHistory (issuer: string, subject: string): Promise<VersionView[]> {
     this.assertRunning()
     const records = await this.store.getVersions(await this.store.history(entryId(issuer, subject)))
-    return records.filter(r => r != null).map(view)
+    return records.filter(r => r != null).map(r => this.view(r))
   }
 
   async getRevocation (entry: string): Promise<Revocation | undefined> {
@@ -518,8 +553,8 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     this.assertRunning()
     const end = this.metrics.queryLatency.startTimer({ kind: 'filter' })
     try {
-      const page: ListPage = await listVersions(this.store, filter)
-      return { items: page.items.map(view), next: page.next }
+      const page: ListPage = await listVersions(this.store, filter, this.compliantCandidates(filter))
+      return { items: page.items.map(r => this.view(r)), next: page.next }
     } finally {
       end()
     }
@@ -543,6 +578,16 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     }
   }
 
+  /** The compliant heads a filter asks for, if it asks for compliance. */
+  private compliantCandidates (filter: ListFilter): Array<{ seq: number, cid: string }> | undefined {
+    if (filter.label != null && filter.label !== '') {
+      const rank = labelRank(filter.label)
+      if (rank == null) throw new InvalidQueryError(`label "${filter.label}" is not a Gaia-X label level (${LABEL_LEVELS.join(', ')})`)
+      return this.compliance.compliantHeads(rank)
+    }
+    return filter.compliant === true ? this.compliance.compliantHeads(0) : undefined
+  }
+
   sparqlStatus (): SparqlStatus {
     if (this.rdf == null) return { state: 'off' }
     const rebuilding = this.rdf.rebuilding
@@ -557,6 +602,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   facets (limit: number): Facets {
     return {
       entries: this.store.counts.entries,
+      labels: this.compliance.counts(),
       types: this.store.facets('type', limit),
       issuers: this.store.facets('issuer', limit),
       keywords: this.store.facets('keyword', limit)

@@ -179,3 +179,10 @@ export const DHT_PUTS_AT_ONCE = 4
  * and waits up to 60 s for an answer, so up to six may overlap before one times out.
  */
 export const PING_STREAMS = 6
+
+/**
+ * The SPARQL predicate linking a compliant version's graph to the graph of the label that covers
+ * it: `<urn:gxcat:version:CID> <urn:gxcat:complianceLabel> <urn:gxcat:version:LABEL-CID>`, in a
+ * named graph of its own (`urn:gxcat:compliance:CID`).
+ */
+export const COMPLIANCE_PREDICATE = 'urn:gxcat:complianceLabel'

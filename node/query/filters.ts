@@ -18,6 +18,10 @@ export interface ListFilter {
   where?: Array<[string, string]>
   /** `active` (default), or `all` for every stored version (type and issuer filters only) */
   status?: 'active' | 'all'
+  /** compliant versions only: those a trusted compliance label covers (node/compliance) */
+  compliant?: boolean
+  /** compliant at this label level or higher (SC, L1, L2, L3); implies `compliant` */
+  label?: string
   limit?: number
   cursor?: string
 }
@@ -38,7 +42,11 @@ export function decodeCursor (cursor: string | undefined): number {
 
 export const encodeCursor = (seq: number): string => `c${encodeSeq(seq)}`
 
-export async function listVersions (store: CatalogueStore, filter: ListFilter): Promise<ListPage> {
+/**
+ * The versions matching a filter, a page at a time. `candidates` (sorted by seq), where given,
+ * drive the page instead of a posting list: the compliant heads, which live in memory.
+ */
+export async function listVersions (store: CatalogueStore, filter: ListFilter, candidates?: ReadonlyArray<{ seq: number, cid: string }>): Promise<ListPage> {
   const limit = filter.limit ?? DEFAULT_PAGE_SIZE
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new InvalidQueryError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
   const after = decodeCursor(filter.cursor)
@@ -56,11 +64,13 @@ export async function listVersions (store: CatalogueStore, filter: ListFilter): 
   if (filter.type != null && filter.type !== '') prefixes.push(indexPrefix('t', typeKeyOfFilter(filter.type)))
 
   if (status === 'all') {
-    if (filter.q != null || (filter.where?.length ?? 0) > 0) throw new InvalidQueryError('status=all takes type and issuer filters only')
+    if (filter.q != null || (filter.where?.length ?? 0) > 0 || candidates != null) throw new InvalidQueryError('status=all takes type and issuer filters only')
     return scanHistory(store, filter, after, limit)
   }
 
-  const [driver = indexPrefix('a'), ...checks] = prefixes
+  const [driver = indexPrefix('a'), ...rest] = prefixes
+  const checks = candidates != null ? prefixes : rest
+  const source = candidates != null ? fromList(candidates, after, MAX_SCANNED_PER_PAGE + 1) : store.scan(driver, after, MAX_SCANNED_PER_PAGE + 1)
   const items: ListPage['items'] = []
   let last = after
   let scanned = 0
@@ -88,19 +98,28 @@ export async function listVersions (store: CatalogueStore, filter: ListFilter): 
     chunk = []
     return false
   }
-  for await (const candidate of store.scan(driver, after, MAX_SCANNED_PER_PAGE + 1)) {
+  for await (const candidate of source) {
     if (++scanned > MAX_SCANNED_PER_PAGE) { more = true; break }
     chunk.push(candidate)
     if (chunk.length === chunkSize && await flush()) break
   }
   if (!more && chunk.length > 0) await flush()
-  if (!more && items.length === limit) more = await hasMore(store, driver, checks, last)
+  if (!more && items.length === limit) more = await hasMore(store, candidates != null ? fromList(candidates, last, 1000) : store.scan(driver, last, 1000), checks)
   return { items, next: more ? encodeCursor(last) : undefined }
 }
 
-async function hasMore (store: CatalogueStore, driver: string, checks: string[], after: number): Promise<boolean> {
+async function * fromList (list: ReadonlyArray<{ seq: number, cid: string }>, after: number, limit: number): AsyncGenerator<{ seq: number, cid: string }> {
+  let given = 0
+  for (const item of list) {
+    if (item.seq <= after) continue
+    if (given++ === limit) return
+    yield item
+  }
+}
+
+async function hasMore (store: CatalogueStore, next: AsyncIterable<{ seq: number }>, checks: string[]): Promise<boolean> {
   let candidates: number[] = []
-  for await (const { seq } of store.scan(driver, after, 1000)) candidates.push(seq)
+  for await (const { seq } of next) candidates.push(seq)
   const scannedAll = candidates.length < 1000
   for (const prefix of checks) {
     const present = await store.hasPostings(prefix, candidates)

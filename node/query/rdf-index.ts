@@ -94,7 +94,7 @@ async function loadBatches (source: RdfIndexInit['source'], removed: Set<string>
   let loaded = 0
   for await (const batch of source?.(options) ?? []) {
     if (sink.stale()) break
-    sink.send(batch.filter(v => !removed.has(v.cid)).map(v => ({ ...v, nQuads: versionNQuads(v) })))
+    sink.send(batch.filter(v => !removed.has(v.cid)).map(v => ({ ...v, nQuads: v.nQuads ?? versionNQuads(v) })))
     loaded += batch.length
     options.onProgress?.(loaded)
     await sink.caughtUp()

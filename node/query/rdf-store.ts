@@ -47,7 +47,15 @@ const UPDATE = new RegExp(PROLOGUE + '(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|
 const GRAPH_FORM = new RegExp(PROLOGUE + '(CONSTRUCT|DESCRIBE)\\b', 'i')
 
 export function graphName (cid: string): string {
+  if (cid.startsWith(COMPLIANCE_GRAPH)) return `urn:gxcat:compliance:${cid.slice(COMPLIANCE_GRAPH.length)}`
   return `urn:gxcat:version:${cid}`
+}
+
+const COMPLIANCE_GRAPH = 'compliance:'
+
+/** The index's id (as `cid`) of the graph that links a version to its compliance labels: graphName makes it urn:gxcat:compliance:CID. */
+export function complianceGraphId (cid: string): string {
+  return COMPLIANCE_GRAPH + cid
 }
 
 /**

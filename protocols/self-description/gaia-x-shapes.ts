@@ -17,6 +17,7 @@ import { XsdValidation } from 'rdf-validation'
 import { Validator, type ValidationResult } from 'shacl-engine'
 import { GX_2511, GX_DEVELOPMENT } from '../constants.ts'
 import { subjectsOf } from './credential.ts'
+import { labelForShapes } from './compliance-label.ts'
 import { CredentialTooComplexError, InvalidIriError, ShapeViolationError, type ShapeViolation } from './errors.ts'
 import { assertGraphBounds } from './graph-bounds.ts'
 import { triplesOf, type RdfLiteral, type RdfTriple } from './jsonld-triples.ts'
@@ -399,7 +400,9 @@ function isGraphRefusal (err: Error): boolean {
  * distinct context, each credential its own named graph. One that Oxigraph cannot parse gets its
  * error instead.
  */
-function parseGraphs (credentials: ReadonlyArray<Record<string, unknown>>): Array<Quad[] | Error> {
+function parseGraphs (given: ReadonlyArray<Record<string, unknown>>): Array<Quad[] | Error> {
+  // a compliance label is judged as the official shapes write one (compliance-label.ts)
+  const credentials = given.map(labelForShapes)
   // no bundled shape targets the credential envelope (checked at load): its triples and its
   // context's type-scoped terms would cost a third of the parse
   const subjectsOnly = [...releases.values()].every(r => r.subjectsOnly) // releases in use are loaded by now
