@@ -82,12 +82,13 @@ interface Request {
 
 function listQuery (filter: ListFilter): URLSearchParams {
   const query = new URLSearchParams()
-  for (const name of ['type', 'issuer', 'q', 'status', 'cursor'] as const) {
+  for (const name of ['type', 'issuer', 'q', 'status', 'label', 'cursor'] as const) {
     const value = filter[name]
     if (value != null) query.set(name, value)
   }
   for (const [property, value] of filter.where ?? []) query.append('where', `${property}=${value}`)
   if (filter.limit != null) query.set('limit', String(filter.limit))
+  if (filter.compliant != null) query.set('compliant', String(filter.compliant))
   return query
 }
 

@@ -8,10 +8,11 @@ import type { CertificateSummary } from '../protocols/self-description/certifica
 import type { CredentialReport as NodeCredentialReport, Verdict } from '../protocols/self-description/validation-report.ts'
 import type { SyncStats } from '../protocols/sync/session.ts'
 import type { Facets } from '../node/catalogue-node.ts'
+import type { ComplianceView } from '../node/compliance/compliance-index.ts'
 import type { StatusPoint } from '../node/http/status-history.ts'
 import type { VersionStatus } from '../node/store/records.ts'
 
-export type { CertificateSummary, Facets, StatusPoint, Verdict, VersionStatus }
+export type { CertificateSummary, ComplianceView, Facets, StatusPoint, Verdict, VersionStatus }
 export type { ShapeViolation } from '../protocols/self-description/errors.ts'
 export type { ListFilter } from '../node/query/filters.ts'
 export type { PresentationResult, PublishResult, RevokeResult } from '../node/catalogue-node.ts'
@@ -45,6 +46,8 @@ export interface Item {
   validFrom: string
   validUntil?: string
   status: VersionStatus
+  /** the Gaia-X compliance label that counts for this version now, or null */
+  compliance: ComplianceView | null
   /** the credential (the JWS payload) */
   credential: Record<string, unknown>
 }

@@ -27,6 +27,8 @@ export interface NodeConfig {
   trust: TrustPolicy
   trustAnchors: string[]
   trustedIssuers: string[]
+  /** DIDs of the Gaia-X compliance issuers (clearing houses) whose label credentials count; those of imported lists are added */
+  complianceIssuers: string[]
   /** did:web origin overrides, HOST=URL */
   didWebOrigins: string[]
   /** take part in gossip */
@@ -58,6 +60,7 @@ export function defaultConfig (): NodeConfig {
     trust: 'open',
     trustAnchors: [],
     trustedIssuers: [],
+    complianceIssuers: [],
     didWebOrigins: [],
     gossip: true,
     cors: [],
@@ -109,7 +112,7 @@ export async function loadConfig (dir: string): Promise<NodeConfig> {
 
 /** Refuses a config (the file's, with command-line overrides) that a node cannot run with. */
 export function checkConfig (config: NodeConfig): NodeConfig {
-  for (const key of ['listen', 'bootstrap', 'trustAnchors', 'trustedIssuers', 'didWebOrigins', 'cors', 'allowedHosts'] as const) {
+  for (const key of ['listen', 'bootstrap', 'trustAnchors', 'trustedIssuers', 'complianceIssuers', 'didWebOrigins', 'cors', 'allowedHosts'] as const) {
     if (!Array.isArray(config[key]) || !config[key].every(v => typeof v === 'string')) throw new ConfigError(`${CONFIG_FILE}: ${key} must be a list of strings`)
   }
   if (typeof config.http !== 'string' || !/^.+:\d+$/.test(config.http)) throw new ConfigError(`${CONFIG_FILE}: http must be HOST:PORT`)

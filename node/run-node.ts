@@ -11,6 +11,7 @@ import { resolveBootstrapList } from '../bootstrap/index.ts'
 import { HTTP_CLOSE_GRACE_MS, SPARQL_PROGRESS_LOG_MS } from './constants.ts'
 import { NotFoundError } from './errors.ts'
 import { loadTrustPolicy } from './trust-anchors.ts'
+import { loadTrustLists, trustListsInForce } from './trust-lists.ts'
 import { createHttpApi, isLoopback } from './http/server.ts'
 import { createCatalogueNetwork, type CatalogueNetwork } from './network/catalogue-network.ts'
 import type { Database } from './store/catalogue-store.ts'
@@ -48,7 +49,8 @@ export async function runNode (options: RunNodeOptions): Promise<RunningNode> {
 
   const previous = await stopPreviousNode(options.dataDir)
   if (previous != null) logger.warn({ pid: previous }, 'another gxcat node held this data directory; asked it to stop and taking over')
-  const trust = await loadTrustPolicy(config)
+  const imported = trustListsInForce(await loadTrustLists(options.dataDir))
+  const trust = await loadTrustPolicy(config, imported)
   if (trust.mode === 'open' && config.trustAnchors.length > 0) logger.warn('trust anchors are configured but the trust policy is "open": they are not used to decide what is stored (start with --trust anchors)')
   const bootstrap = await resolveBootstrapList(config.bootstrap)
   const node = createCatalogueNode({
@@ -61,6 +63,7 @@ export async function runNode (options: RunNodeOptions): Promise<RunningNode> {
     queryTimeoutMs: config.queryTimeoutMs,
     keepVersions: config.keepVersions,
     shapesWorkers: config.workers,
+    complianceIssuers: [...new Set([...config.complianceIssuers, ...imported.complianceIssuers])],
     trust
   })
   await node.start()

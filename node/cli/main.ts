@@ -12,6 +12,7 @@ import { registerQuery } from './commands/query.ts'
 import { registerRevoke } from './commands/revoke.ts'
 import { registerStart } from './commands/start.ts'
 import { registerSync } from './commands/sync.ts'
+import { registerTrust } from './commands/trust.ts'
 import { registerSign } from './commands/sign.ts'
 import { registerVerify } from './commands/verify.ts'
 import { reportError } from './errors.ts'
@@ -34,6 +35,7 @@ export function createProgram (): Command {
   registerBootstrap(program)
   registerSync(program)
   registerRepair(program)
+  registerTrust(program)
   return program
 }
 

@@ -17,13 +17,24 @@ export function openApiDocument (version: string): Record<string, unknown> {
     components: {
       securitySchemes: { token: { type: 'http', scheme: 'bearer' } },
       schemas: {
+        Compliance: {
+          type: ['object', 'null'],
+          description: 'the Gaia-X compliance label that counts for this version now (from a trusted compliance issuer, valid, not revoked, the highest level), or null',
+          properties: {
+            label: { type: 'string', description: 'SC, L1, L2 or L3 (BL, as some compliance services write it, ranks with SC)' },
+            issuer: { type: 'string', description: 'the compliance issuer DID' },
+            labelCredential: { type: 'string', description: 'CID of the gx:LabelCredential' },
+            rulesVersion: { type: 'string' },
+            validUntil: { type: 'string', format: 'date-time', description: 'the label\'s' }
+          }
+        },
         Error: { type: 'object', properties: { error: { type: 'object', properties: { name: { type: 'string' }, message: { type: 'string' }, violations: { type: 'array' } }, required: ['name', 'message'] } } },
         Item: {
           type: 'object',
           properties: {
             cid: { type: 'string' }, entry: { type: 'string' }, issuer: { type: 'string' }, subject: { type: 'string' },
             types: { type: 'array', items: { type: 'string' } }, validFrom: { type: 'string', format: 'date-time' }, validUntil: { type: 'string', format: 'date-time' },
-            status: { enum: ['active', 'superseded', 'revoked', 'expired', 'suspended'] }, credential: { type: 'object' }, jws: { type: 'string' }
+            status: { enum: ['active', 'superseded', 'revoked', 'expired', 'suspended'] }, compliance: { $ref: '#/components/schemas/Compliance' }, credential: { type: 'object' }, jws: { type: 'string' }
           }
         }
       },
@@ -45,6 +56,8 @@ export function openApiDocument (version: string): Record<string, unknown> {
             { name: 'q', in: 'query', schema: { type: 'string' }, description: 'full text: every word must occur' },
             { name: 'where', in: 'query', schema: { type: 'array', items: { type: 'string' } }, description: 'PROPERTY=VALUE, repeatable' },
             { name: 'status', in: 'query', schema: { enum: ['active', 'all'] } },
+            { name: 'compliant', in: 'query', schema: { type: 'boolean' }, description: 'only versions a trusted Gaia-X compliance label covers now' },
+            { name: 'label', in: 'query', schema: { enum: ['SC', 'L1', 'L2', 'L3'] }, description: 'only versions compliant at this label level or higher' },
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
             { name: 'cursor', in: 'query', schema: { type: 'string' } }
           ],
@@ -76,7 +89,7 @@ export function openApiDocument (version: string): Record<string, unknown> {
         get: { summary: 'SPARQL 1.1 query (read-only)', parameters: [{ name: 'query', in: 'query', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'results' }, 400: error } }
       },
       '/v1/revocations': { post: { summary: 'publish a signed revocation', security: [{ token: [] }], requestBody: jwsBody('a revocation JWS'), responses: { 201: { description: 'revoked' }, 200: { description: 'already revoked' }, 400: error, 401: error } } },
-      '/v1/facets': { get: { summary: 'current entries counted by type, issuer and keyword (gx:keyword), the most frequent first: {entries, types, issuers, keywords: [{value, count}]}', parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 20 } }], responses: { 200: { description: 'facets' }, 400: error } } },
+      '/v1/facets': { get: { summary: 'current entries counted by compliance label level, type, issuer and keyword (gx:keyword), the most frequent first: {entries, labels, types, issuers, keywords: [{value, count}]}', parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 20 } }], responses: { 200: { description: 'facets' }, 400: error } } },
       '/v1/status': { get: { summary: '{peerId, addrs, entries, revoked, versions, peers, ready (the official shapes are parsed: what arrives is judged at once), sparql ({state: ready | off} or {state: rebuilding, loaded, total}: SPARQL answers 503 until the index holds every entry), version}', responses: { 200: { description: 'status' } } } },
       '/v1/sync': { post: { summary: 'anti-entropy now with one peer ({"peer": ID or multiaddr}) or a random connected one; answers the session\'s figures', security: [{ token: [] }], responses: { 200: { description: '{peer, rounds, bytesSent, bytesReceived, fetched, pushed, invalid, durationMs}' }, 400: error, 404: error } } },
       '/v1/history': { get: { summary: 'the node\'s counts over the last day, a sample a minute since it started: {intervalMs, points: [{at, entries, revoked, peers}]}, the last taken now', responses: { 200: { description: 'samples, oldest first' } } } },

@@ -199,3 +199,9 @@ export class CredentialTooComplexError extends Error {
   static name = 'CredentialTooComplexError'
   name = 'CredentialTooComplexError'
 }
+
+/** A trust list (the Gaia-X registry's lists, an ETSI TS 119 612 trusted list, a PEM bundle) that cannot be read as the list it is said to be. */
+export class InvalidTrustListError extends Error {
+  static name = 'InvalidTrustListError'
+  name = 'InvalidTrustListError'
+}

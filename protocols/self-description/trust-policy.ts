@@ -2,7 +2,8 @@
  * A node's trust policy (DESIGN.md): `open` stores any credential with a valid signature;
  * `anchors` stores one only if its issuer's key chains (x5u) to one of the node's trust-anchor
  * certificates — the chain contains the anchor, or its last certificate is issued by it — or if
- * the issuer DID is listed as trusted. Policy decides what a node stores and serves, never what
+ * the issuer DID is listed as trusted. An issuer on a revoked-issuers list is refused in either
+ * mode. Policy decides what a node stores and serves, never what
  * it forwards: a valid credential refused here still travels on (see isTrustRefusal).
  */
 import { readPemCertificates, type CertificateChain } from './certificate-chain.ts'
@@ -18,12 +19,28 @@ export interface TrustPolicyInit {
   anchors?: string[]
   /** issuer DIDs trusted without a chain */
   issuers?: string[]
+  /** issuer DIDs whose credentials are refused whatever the mode (a revoked-issuers list) */
+  revoked?: string[]
+  /** where the anchors and issuer lists in force came from (imported trust lists), for whoever asks */
+  lists?: TrustListRecord[]
+}
+
+/** One imported trust list: what it is, where it came from, since when it is in force. */
+export interface TrustListRecord {
+  kind: 'anchors' | 'compliance-issuers' | 'revoked-issuers'
+  source: string
+  format: string
+  name?: string
+  count: number
+  importedAt: string
 }
 
 export interface TrustPolicy {
   readonly mode: TrustMode
   readonly anchors: readonly X509Certificate[]
   readonly issuers: ReadonlySet<string>
+  readonly revoked: ReadonlySet<string>
+  readonly lists: readonly TrustListRecord[]
   /** Throws UntrustedChainError or UntrustedIssuerError unless this node's policy admits the issuer. */
   assertTrusted (credential: { issuer: string, chain?: CertificateChain }): void
   /** The anchor the chain ends at, if any. */
@@ -41,6 +58,7 @@ export function createTrustPolicy (init: TrustPolicyInit = {}): TrustPolicy {
   const mode = init.mode ?? 'open'
   const anchors = (init.anchors ?? []).flatMap((pem, i) => readPemCertificates(pem, `trust anchor ${i + 1}`, Infinity))
   const issuers = new Set(init.issuers ?? [])
+  const revoked = new Set(init.revoked ?? [])
   const fingerprints = new Set(anchors.map(a => a.fingerprint256))
 
   /**
@@ -67,8 +85,11 @@ export function createTrustPolicy (init: TrustPolicyInit = {}): TrustPolicy {
     mode,
     anchors,
     issuers,
+    revoked,
+    lists: init.lists ?? [],
     anchorOf,
     assertTrusted ({ issuer, chain }) {
+      if (revoked.has(issuer)) throw new UntrustedIssuerError(`${issuer} is on a revoked-issuers list this node imported: its credentials are refused`)
       if (mode === 'open' || issuers.has(issuer)) return
       if (chain == null) throw new UntrustedIssuerError(`${issuer} is not a trusted issuer and its key carries no certificate chain (x5u); this node stores only credentials that chain to its trust anchors`)
       if (anchorOf(chain) == null) {

@@ -19,6 +19,7 @@ export interface StartOptions {
   trust?: 'open' | 'anchors'
   trustAnchor: string[]
   trustIssuer: string[]
+  complianceIssuer: string[]
   didWebOrigin: string[]
   gossip: boolean
   cors: string[]
@@ -42,6 +43,7 @@ export function addNodeOptions (command: Command): Command {
     .addOption(new Option('--trust <policy>', 'what this node stores').choices(['open', 'anchors']))
     .option('--trust-anchor <cert.pem>', 'trust-anchor certificate (repeatable)', collect, [])
     .option('--trust-issuer <did>', 'trusted issuer DID, also allowed to revoke any entry (repeatable)', collect, [])
+    .option('--compliance-issuer <did>', 'a Gaia-X compliance issuer (clearing house) whose label credentials mark what they cover as compliant (repeatable; added to imported lists)', collect, [])
     .option('--did-web-origin <HOST=URL>', 'fetch did:web documents of HOST from URL (repeatable)', collect, [])
     .option('--no-gossip', 'do not take part in gossip (fetch from the DHT only)')
     .option('--cors <origin>', 'a browser origin (https://app.example) allowed to read the HTTP API cross-site (repeatable; none by default)', collect, [])
@@ -68,6 +70,7 @@ export async function startFromOptions (opts: StartOptions, extra: Partial<RunNo
     trust: opts.trust,
     trustAnchors: nonEmpty(opts.trustAnchor),
     trustedIssuers: nonEmpty(opts.trustIssuer),
+    complianceIssuers: nonEmpty(opts.complianceIssuer),
     didWebOrigins: nonEmpty(opts.didWebOrigin),
     gossip: opts.gossip ? undefined : false,
     cors: nonEmpty(opts.cors),

@@ -22,6 +22,14 @@ export function registerNodeInfoRoutes ({ app, node, network, version, syncWith,
       peers: network?.peers().length ?? 0,
       ready,
       sparql: node.sparqlStatus(),
+      trust: {
+        mode: node.trust.mode,
+        anchors: node.trust.anchors.length,
+        trustedIssuers: node.trust.issuers.size,
+        revokedIssuers: node.trust.revoked.size,
+        complianceIssuers: [...node.compliance.issuers],
+        lists: node.trust.lists
+      },
       version
     }
   })

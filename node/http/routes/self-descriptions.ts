@@ -4,7 +4,7 @@
 import { X509Certificate } from 'node:crypto'
 import { entryId, summarizeChain, type CertificateSummary, type TrustPolicy } from '../../../protocols/self-description/index.ts'
 import { InvalidQueryError } from '../../errors.ts'
-import { one } from '../query-params.ts'
+import { flag, one } from '../query-params.ts'
 import type { ApiContext } from '../server.ts'
 import type { VersionView } from '../../catalogue-node.ts'
 
@@ -18,6 +18,7 @@ function item (version: VersionView, withJws = false): Record<string, unknown> {
     validFrom: version.validFrom,
     ...(version.validUntil != null ? { validUntil: version.validUntil } : {}),
     status: version.status,
+    compliance: version.compliance,
     credential: version.credential,
     ...(withJws ? { jws: version.jws, ...chainOf(version) } : {})
   }
@@ -64,6 +65,8 @@ export function registerSelfDescriptionRoutes ({ app, node, findEntry, requireWr
       q: one(query.q, 'q'),
       where,
       status: one(query.status, 'status') as 'active' | 'all' | undefined,
+      compliant: flag(one(query.compliant, 'compliant'), 'compliant'),
+      label: one(query.label, 'label'),
       limit: limit == null ? undefined : Number(limit),
       cursor: one(query.cursor, 'cursor')
     })
