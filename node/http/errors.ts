@@ -30,7 +30,7 @@ const CLIENT_ERRORS = new Set([
   'MissingSubjectIdError', 'ShapeViolationError', 'NestingTooDeepError', 'DidResolutionError', 'RevocationIssuerMismatchError',
   'InvalidKeyError', 'InvalidQueryError', 'ReadOnlyQueryError', 'QueryTimeoutError', 'QueryTooLargeError', 'InvalidPresentationError', 'InvalidRequestError',
   'ExpiredCertificateError', 'CertificateNotYetValidError', 'KeyMismatchError', 'CertificateChainError', 'StatusListError',
-  'InvalidIriError', 'CredentialTooComplexError'
+  'InvalidIriError', 'CredentialTooComplexError', 'JwtClaimMismatchError', 'InvalidTrustListError'
 ])
 
 const FASTIFY_NAMES: Record<string, string> = {

@@ -4,7 +4,7 @@
  */
 
 import type { Revocation, VerifiedCredential } from '../../protocols/self-description/index.ts'
-import { payloadOfVerifiedJws } from '../../protocols/self-description/jws.ts'
+import { credentialOfPayload, payloadOfVerifiedJws } from '../../protocols/self-description/jws.ts'
 import type { IndexTerms } from '../query/index-terms.ts'
 
 export type VersionStatus = 'active' | 'superseded' | 'revoked' | 'expired' | 'suspended'
@@ -69,7 +69,7 @@ export const versionEncoding = {
  */
 export function credentialOfVersionText (text: string): Pick<VersionRecord, 'entry' | 'validUntil'> & { credential: Record<string, unknown> } {
   const stored = JSON.parse(text)
-  return { entry: stored.entry, validUntil: stored.validUntil, credential: stored.jws != null ? payloadOfVerifiedJws(stored.jws) : JSON.parse(stored.jwsPayload) }
+  return { entry: stored.entry, validUntil: stored.validUntil, credential: stored.jws != null ? payloadOfVerifiedJws(stored.jws) : credentialOfPayload(JSON.parse(stored.jwsPayload)) }
 }
 
 /** The UTF-8 text a base64url segment encodes, if it encodes back to that segment exactly. */

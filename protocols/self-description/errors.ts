@@ -200,6 +200,16 @@ export class CredentialTooComplexError extends Error {
   name = 'CredentialTooComplexError'
 }
 
+/**
+ * A JWT whose `vc` (or `vp`) claim carries a VC 2.0 credential (presentation) says something
+ * else in its registered claims than the credential does: `iss` another issuer, `sub` another
+ * subject, `jti` another id, `nbf`/`exp` other validity dates.
+ */
+export class JwtClaimMismatchError extends Error {
+  static name = 'JwtClaimMismatchError'
+  name = 'JwtClaimMismatchError'
+}
+
 /** A trust list (the Gaia-X registry's lists, an ETSI TS 119 612 trusted list, a PEM bundle) that cannot be read as the list it is said to be. */
 export class InvalidTrustListError extends Error {
   static name = 'InvalidTrustListError'

@@ -5,7 +5,7 @@
  */
 import type { KeyObject } from 'node:crypto'
 import type { JWSHeaderParameters } from 'jose'
-import { ALLOWED_ALGORITHMS, MAX_HEADER_BYTES, MAX_JSON_DEPTH } from '../constants.ts'
+import { ALLOWED_ALGORITHMS, MAX_HEADER_BYTES, MAX_JSON_DEPTH, VC2_CONTEXT } from '../constants.ts'
 import { InvalidEnvelopeError, InvalidSignatureError, PayloadTooLargeError, UnsupportedAlgorithmError, UnsupportedFormatError } from './errors.ts'
 import { assertJsonDepth } from './json-limits.ts'
 import { assertChainDates } from './certificate-chain.ts'
@@ -51,17 +51,35 @@ export function decodeJws (input: unknown, maxBytes: number, what: string): Deco
  * refused by name, with what to submit instead, wherever it is submitted.
  */
 export function assertNotVcJwt11 (typ: string | undefined, payload: Record<string, any>): void {
+  if (claimWrapped(payload, 'vc') != null || claimWrapped(payload, 'vp') != null) return
   if ((typ == null || mediaTypeOf(typ) === 'jwt') && (('vc' in payload && !('credentialSubject' in payload)) || ('vp' in payload && !('verifiableCredential' in payload)))) {
     throw new UnsupportedFormatError(`this is a VC-JWT 1.1 (typ ${typ ?? 'absent'}, the ${'vc' in payload ? 'credential under the "vc"' : 'presentation under the "vp"'} claim); gxcat takes VC 2.0 secured with VC-JOSE: a JWS whose payload is the credential itself, typ vc+ld+json+jwt (or vc+jwt, vc+ld+jwt), or a VP-JWT of such credentials`)
   }
 }
 
 /**
- * The payload of a compact JWS that was verified before (stored versions), without checking
- * anything again.
+ * The VC 2.0 credential (`vc`) or presentation (`vp`) a JWT carries in a claim, as OID4VCI's
+ * `jwt_vc_json` and the danubetech libraries write them (the Eclipse XFSC catalogue takes them);
+ * undefined unless the claim is an object whose first context is VC 2.0's. The VC 1.1 data
+ * model under the same claims stays refused (assertNotVcJwt11).
+ */
+export function claimWrapped (payload: Record<string, any>, claim: 'vc' | 'vp'): Record<string, any> | undefined {
+  const inner = payload[claim]
+  if (inner == null || typeof inner !== 'object' || Array.isArray(inner)) return undefined
+  return ([] as unknown[]).concat(inner['@context'] ?? [])[0] === VC2_CONTEXT ? inner : undefined
+}
+
+/** The credential a JWS payload holds: the payload itself (VC-JOSE), or its VC 2.0 `vc` claim. */
+export function credentialOfPayload (payload: Record<string, any>): Record<string, any> {
+  return 'credentialSubject' in payload ? payload : claimWrapped(payload, 'vc') ?? payload
+}
+
+/**
+ * The credential of a compact JWS that was verified before (stored versions), without checking
+ * anything again: its payload, or the credential in its `vc` claim.
  */
 export function payloadOfVerifiedJws (jws: string): Record<string, any> {
-  return JSON.parse(payloadTextOfJws(jws))
+  return credentialOfPayload(JSON.parse(payloadTextOfJws(jws)))
 }
 
 /** The JSON text of a compact JWS's payload, decoded and nothing else. */

@@ -9,7 +9,7 @@ import {
   CREDENTIAL_TYPES, MAX_PRESENTATION_BYTES, MAX_PRESENTATION_CREDENTIALS, PRESENTATION_CONTENT_TYPES, PRESENTATION_TYPES
 } from '../constants.ts'
 import { InvalidEnvelopeError, InvalidPresentationError, IssuerMismatchError } from './errors.ts'
-import { decodeJws, mediaTypeOf, typOfJws, verifySignature } from './jws.ts'
+import { claimWrapped, decodeJws, mediaTypeOf, typOfJws, verifySignature } from './jws.ts'
 import { didOf } from './keys.ts'
 import { readContexts } from './vocabulary.ts'
 import { unwrapDataUrl } from './submission.ts'
@@ -24,20 +24,36 @@ export interface VerifiedPresentation {
 
 /** Whether a compact JWS says it is a presentation (by its `typ`). */
 export function isPresentationJws (jws: string): boolean {
-  return (PRESENTATION_TYPES as readonly string[]).includes(typOfJws(jws) ?? '')
+  const typ = typOfJws(jws)
+  if ((PRESENTATION_TYPES as readonly string[]).includes(typ ?? '')) return true
+  return (typ == null || typ === 'jwt') && carriesVpClaim(jws)
+}
+
+/** Whether a JWT's payload holds a VC 2.0 presentation in its vp claim; false for anything unreadable. */
+function carriesVpClaim (jws: string): boolean {
+  try {
+    const payload = JSON.parse(Buffer.from(jws.slice(jws.indexOf('.') + 1, jws.lastIndexOf('.')), 'base64url').toString('utf8'))
+    return payload != null && typeof payload === 'object' && claimWrapped(payload, 'vp') != null
+  } catch {
+    return false
+  }
 }
 
 export async function verifyPresentation (input: string, options: AbortOptions & { resolver: DidResolver, now?: number }): Promise<VerifiedPresentation> {
   const decoded = decodeJws(input, MAX_PRESENTATION_BYTES, 'the presentation')
-  const { header, payload } = decoded
-  if (!(PRESENTATION_TYPES as readonly string[]).includes(mediaTypeOf(header.typ) ?? '')) throw new InvalidEnvelopeError(`typ "${header.typ}" is not a VP-JWT type (${PRESENTATION_TYPES.join(', ')})`)
+  const { header } = decoded
+  // a JWT may carry the presentation in its vp claim (typ JWT or none)
+  const wrapped = 'verifiableCredential' in decoded.payload ? undefined : claimWrapped(decoded.payload, 'vp')
+  const payload = wrapped ?? decoded.payload
+  const typ = mediaTypeOf(header.typ)
+  if (!(PRESENTATION_TYPES as readonly string[]).includes(typ ?? '') && !(wrapped != null && (typ == null || typ === 'jwt'))) throw new InvalidEnvelopeError(`typ "${header.typ}" is not a VP-JWT type (${PRESENTATION_TYPES.join(', ')})`)
   if (header.cty != null && !(PRESENTATION_CONTENT_TYPES as readonly string[]).includes(mediaTypeOf(header.cty) ?? '')) throw new InvalidEnvelopeError(`cty "${header.cty}" is not a presentation content type (${PRESENTATION_CONTENT_TYPES.join(', ')})`)
   readContexts(payload['@context'])
   const types = ([] as unknown[]).concat(payload.type ?? [])
   if (!types.includes('VerifiablePresentation')) throw new InvalidPresentationError('type must include VerifiablePresentation')
   const holder = typeof payload.holder === 'string' ? payload.holder : typeof payload.holder?.id === 'string' ? payload.holder.id : didOf(header.kid)
   if (didOf(header.kid) !== holder) throw new IssuerMismatchError(`kid ${header.kid} is not a key of the holder ${holder}`)
-  for (const iss of [header.iss, payload.iss]) {
+  for (const iss of [header.iss, decoded.payload.iss]) {
     if (iss != null && iss !== holder) throw new IssuerMismatchError(`iss ${String(iss)} does not match the holder ${holder}`)
   }
   const enveloped = ([] as unknown[]).concat(payload.verifiableCredential ?? [])

@@ -11,7 +11,8 @@ import {
 } from '../constants.ts'
 import { InvalidEnvelopeError, InvalidPresentationError, UnsupportedFormatError } from './errors.ts'
 import { assertJsonDepth } from './json-limits.ts'
-import { embeddedProofError, typOfJws } from './jws.ts'
+import { embeddedProofError } from './jws.ts'
+import { isPresentationJws } from './presentation.ts'
 
 export type Submission =
   | { kind: 'credential', jws: string }
@@ -29,7 +30,7 @@ const PRESENTATION_MEDIA_TYPES = PRESENTATION_TYPES.map(t => `application/${t}`)
 export function readSubmission (input: string, what = 'the body'): Submission {
   const text = input.trim()
   if (!text.startsWith('{')) {
-    return (PRESENTATION_TYPES as readonly string[]).includes(typOfJws(text) ?? '') ? { kind: 'presentation', jws: text } : { kind: 'credential', jws: text }
+    return isPresentationJws(text) ? { kind: 'presentation', jws: text } : { kind: 'credential', jws: text }
   }
   assertJsonDepth(text, MAX_JSON_DEPTH, what)
   let value: any

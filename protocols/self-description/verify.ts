@@ -10,10 +10,10 @@ import {
 import { credentialTypes, issuerOf, type Credential } from './credential.ts'
 import {
   CredentialExpiredError, CredentialNotYetValidError, InvalidCredentialError, InvalidEnvelopeError,
-  IssuerMismatchError, MissingSubjectIdError, ShapeViolationError, UnsupportedFormatError, type ShapeViolation
+  IssuerMismatchError, JwtClaimMismatchError, MissingSubjectIdError, ShapeViolationError, UnsupportedFormatError, type ShapeViolation
 } from './errors.ts'
 import { entryId, isNfc, isRfc3339, versionCidText } from './identity.ts'
-import { decodeJws, mediaTypeOf, payloadTextOfJws, verifySignature, type DecodedJws } from './jws.ts'
+import { claimWrapped, decodeJws, mediaTypeOf, payloadTextOfJws, verifySignature, type DecodedJws } from './jws.ts'
 import { didOf } from './keys.ts'
 import { assertGaiaxShapes, type ShapesValidator } from './gaia-x-shapes.ts'
 import { assertGraphBounds, assertNodeId } from './graph-bounds.ts'
@@ -80,7 +80,7 @@ export async function verifyCheckedCredential (decoded: DecodedJws, checked: Ver
     key = await verifySignature(decoded, options.resolver, {
       ...options,
       check: async (jws, alg, cryptoKey) => {
-        const result = await verify({ jws, alg, key: cryptoKey, text: payloadTextOfJws(jws) })
+        const result = await verify({ jws, alg, key: cryptoKey, text: checked.credential === decoded.payload ? payloadTextOfJws(jws) : JSON.stringify(checked.credential) })
         violations = result.violations
         return result.signature
       }
@@ -88,7 +88,7 @@ export async function verifyCheckedCredential (decoded: DecodedJws, checked: Ver
     if (violations.length > 0) throw new ShapeViolationError(violations)
   } else {
     key = await verifySignature(decoded, options.resolver, options)
-    if (options.skipShapes !== true) await assertGaiaxShapes(checked.credential, options.shapes, options.shapes != null ? payloadTextOfJws(decoded.jws) : undefined)
+    if (options.skipShapes !== true) await assertGaiaxShapes(checked.credential, options.shapes, options.shapes != null && checked.credential === decoded.payload ? payloadTextOfJws(decoded.jws) : undefined)
   }
   const verified = key.chain != null ? { ...checked, chain: key.chain } : checked
   if (options.status != null) await options.status.assertActive(verified, options)
@@ -106,7 +106,8 @@ export function checkCredential (decoded: DecodedJws, now: number): VerifiedCred
   if (typ != null && (PRESENTATION_TYPES as readonly string[]).includes(typ)) {
     throw new UnsupportedFormatError(`this is a verifiable presentation (typ ${header.typ}), not a credential`)
   }
-  if (header.typ != null && !(CREDENTIAL_TYPES as readonly string[]).includes(typ ?? '')) {
+  const wrapped = 'credentialSubject' in payload ? undefined : claimWrapped(payload, 'vc')
+  if (header.typ != null && !(CREDENTIAL_TYPES as readonly string[]).includes(typ ?? '') && !(typ === 'jwt' && wrapped != null)) {
     throw new InvalidEnvelopeError(`typ "${header.typ}" is not a VC-JWT type (${CREDENTIAL_TYPES.join(', ')})`)
   }
   if (header.cty != null && !(CREDENTIAL_CONTENT_TYPES as readonly string[]).includes(mediaTypeOf(header.cty) ?? '')) {
@@ -114,8 +115,8 @@ export function checkCredential (decoded: DecodedJws, now: number): VerifiedCred
   }
   // before anything else reads it: its nodes are IRIs, its size bounded
   const values = assertGraphBounds(payload)
-  const terms = readContexts(payload['@context'])
-  const credential = payload as Credential
+  const credential = (wrapped ?? payload) as Credential
+  const terms = readContexts(credential['@context'])
   const vcTypes = Array.isArray(credential.type) ? credential.type : [credential.type]
   if (!vcTypes.includes('VerifiableCredential')) throw new InvalidCredentialError('type must include VerifiableCredential')
 
@@ -148,6 +149,8 @@ export function checkCredential (decoded: DecodedJws, now: number): VerifiedCred
   }
   if (typeof payload.exp === 'number' && payload.exp * 1000 < now - CLOCK_TOLERANCE_MS) throw new CredentialExpiredError(`the JWT expired at ${new Date(payload.exp * 1000).toISOString()}`)
 
+  if (wrapped != null) assertClaimsAgree(payload, credential, subjectId)
+
   // Loire credentials often type the credential only: its own types count as the subject's
   const types = [...new Set([...stringsOf(subject.type ?? subject['@type']), ...credentialTypes(credential)])]
   const typeIris = [...new Set(types.map(t => expandTerm(t, terms)))]
@@ -168,4 +171,17 @@ export function checkCredential (decoded: DecodedJws, now: number): VerifiedCred
     values,
     ...(statusEntries != null ? { statusEntries } : {})
   }
+}
+
+/**
+ * A JWT carrying its credential in a `vc` claim says the same in its registered claims (RFC 7519
+ * as the VC data model maps them): `sub` the subject's id, `jti` the credential's id, `nbf` and
+ * `exp` its validFrom and validUntil (to the second). `iss` is checked with every credential.
+ */
+function assertClaimsAgree (claims: Record<string, any>, credential: Credential, subjectId: string): void {
+  if (claims.sub != null && claims.sub !== subjectId) throw new JwtClaimMismatchError(`sub ${String(claims.sub).slice(0, 100)} is not the credential's subject ${subjectId}`)
+  if (claims.jti != null && credential.id != null && claims.jti !== credential.id) throw new JwtClaimMismatchError(`jti ${String(claims.jti).slice(0, 100)} is not the credential's id ${String(credential.id).slice(0, 100)}`)
+  const seconds = (date: unknown): number | undefined => typeof date === 'string' && isRfc3339(date) ? Math.floor(Date.parse(date) / 1000) : undefined
+  if (claims.nbf != null && claims.nbf !== seconds(credential.validFrom)) throw new JwtClaimMismatchError(`nbf ${String(claims.nbf)} is not the credential's validFrom ${String(credential.validFrom)}`)
+  if (claims.exp != null && claims.exp !== seconds(credential.validUntil)) throw new JwtClaimMismatchError(`exp ${String(claims.exp)} is not the credential's validUntil ${String(credential.validUntil ?? '(none)')}`)
 }

@@ -28,16 +28,34 @@ function bundled (name: string): Record<string, any> {
 
 const GX_2511_DOCUMENT = bundled('gaia-x-2511.jsonld')
 const GX_DEVELOPMENT_DOCUMENT = bundled('gaia-x-development.jsonld')
+const SCHEMA_ORG_DOCUMENT = bundled('schema-org.jsonld')
 
-/** Context documents shipped with gxcat, by the URL a credential names them with. */
+/**
+ * The IRIs a namespace's context is named by in the wild: with `#`, with `/`, bare, and
+ * `…/context` (ontology-management-base's `iri_variants` and context catalogue do the same).
+ */
+function namesOf (namespace: string): string[] {
+  const bare = namespace.replace(/[#/]$/, '')
+  return [`${bare}#`, `${bare}/`, bare, `${bare}/context`]
+}
+
+/** Context documents shipped with gxcat, by the URLs a credential names them with (contexts/SOURCE.md). */
 export const BUNDLED_CONTEXTS: ReadonlyMap<string, Record<string, any>> = new Map<string, Record<string, any>>([
   [VC2_CONTEXT, VC2_DOCUMENT],
   [VC2_EXAMPLES_CONTEXT, bundled('credentials-examples-v2.jsonld')],
-  [GX_2511, GX_2511_DOCUMENT],
-  [GX_2511.slice(0, -1), GX_2511_DOCUMENT],
-  [GX_DEVELOPMENT, GX_DEVELOPMENT_DOCUMENT],
-  [GX_DEVELOPMENT.slice(0, -1), GX_DEVELOPMENT_DOCUMENT]
+  ...namesOf(GX_2511).map(name => [name, GX_2511_DOCUMENT] as const),
+  ...namesOf(GX_DEVELOPMENT).map(name => [name, GX_DEVELOPMENT_DOCUMENT] as const),
+  // ontology-management-base's catalogue names the schema.org context for schema.org and for the
+  // vCard and DCAT namespaces, which publish no JSON-LD context of their own
+  ...['https://schema.org', 'https://schema.org/', 'http://schema.org', 'http://schema.org/', ...namesOf('http://www.w3.org/2006/vcard/ns#'), ...namesOf('http://www.w3.org/ns/dcat#')]
+    .map(name => [name, SCHEMA_ORG_DOCUMENT] as const),
+  ['https://www.w3.org/ns/credentials/status/v1', bundled('credentials-status-v1.jsonld')],
+  ['https://www.w3.org/ns/did/v1', bundled('did-v1.jsonld')],
+  ['https://w3id.org/security/suites/secp256k1recovery-2020/v2', bundled('secp256k1recovery-2020-v2.jsonld')]
 ])
+
+/** The bundled contexts as an error names them: one IRI each (the others are its #, / and /context forms). */
+const BUNDLED_NAMES = [...new Set([...BUNDLED_CONTEXTS].filter(([name]) => !/\/context$|\/$/.test(name) && !(name.endsWith('#') ? false : BUNDLED_CONTEXTS.has(`${name}#`))).map(([name]) => name))].join(', ')
 
 const VC_TERMS = new Set(Object.keys(VC2_DOCUMENT['@context']).filter(t => !t.startsWith('@')))
 const ISSUER_DEPENDENT = 'https://www.w3.org/ns/credentials/issuer-dependent#'
@@ -51,7 +69,7 @@ export interface TermMap {
 
 /** A bundled context by its URL; a URL gxcat does not bundle is an UnknownContextError. */
 function bundledContext<T> (url: string, document: T | undefined): T {
-  if (document == null) throw new UnknownContextError(`@context ${url} is not bundled with gxcat (bundled: ${[...new Set(BUNDLED_CONTEXTS.keys())].join(', ')}); gxcat never downloads contexts`)
+  if (document == null) throw new UnknownContextError(`@context ${url} is not bundled with gxcat (bundled: ${BUNDLED_NAMES}); gxcat never downloads contexts`)
   return document
 }
 

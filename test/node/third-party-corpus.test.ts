@@ -4,6 +4,9 @@
  * verdict on publishing, on validation now, and (for expired notary credentials) on validation
  * as of a time when they were valid. The notaries' DID hosts are answered by a local server that
  * has no document for them (their DID documents are not published anywhere this test can reach).
+ * The Eclipse XFSC test issuer `did:web:did-server` is answered with its published DID document,
+ * less the x5u that names an RSA chain for every key (SOURCES.md); as published, its Ed25519
+ * key is refused with KeyMismatchError, which a test of its own shows.
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
@@ -50,7 +53,8 @@ function assertVerdict (item: CorpusItem, answer: { status: number, body: any },
   assert.equal(answer.status, 200, label)
   assert.equal(answer.body.conforms, expected.conforms, label)
   const reports = answer.body.credentials ?? [answer.body]
-  if (expected.signature != null) {
+  if (expected.signature === 'valid') assert.ok(reports.every((r: any) => r.signature?.valid === true), label)
+  else if (expected.signature != null) {
     assert.ok(reports.every((r: any) => r.signature?.valid === false && r.signature.error.name === expected.signature), label)
   }
   const violations: any[] = answer.body.violations
@@ -63,15 +67,36 @@ describe('third-party Gaia-X credentials and shape test data', function () {
   this.timeout(60_000)
   let t: TestNode
   let notaries: DidWebHost
+  let xfsc: DidWebHost
 
   before(async () => {
     notaries = await startDidWebHost(NOTARY_HOSTS[0])
-    t = await startTestNode({ node: { didWebOrigins: NOTARY_HOSTS.map(host => `${host}=${notaries.url}`) } })
+    xfsc = await startDidWebHost('did-server')
+    const published = JSON.parse(readFileSync(new URL('xfsc-federated-catalogue/did-server.did.json', base), 'utf8'))
+    for (const method of published.verificationMethod) delete method.publicKeyJwk.x5u
+    xfsc.serve('/.well-known/did.json', JSON.stringify(published))
+    t = await startTestNode({ node: { didWebOrigins: [...NOTARY_HOSTS.map(host => `${host}=${notaries.url}`), xfsc.override] } })
   })
 
   after(async () => {
     await t?.destroy()
     await notaries?.close()
+    await xfsc?.close()
+  })
+
+  it('refuses the XFSC test issuer\'s Ed25519 key as its DID document publishes it: its x5u chain certifies an RSA key', async () => {
+    const host = await startDidWebHost('did-server')
+    host.serve('/.well-known/did.json', readFileSync(new URL('xfsc-federated-catalogue/did-server.did.json', base), 'utf8'))
+    host.serve('/certs/chain.pem', readFileSync(new URL('xfsc-federated-catalogue/did-server.chain.pem', base), 'utf8'), 'application/x-pem-file')
+    const node = await startTestNode({ node: { didWebOrigins: [host.override] } })
+    try {
+      const answer = await post(`${node.url}/v1/self-descriptions`, readFileSync(new URL('xfsc-cat-integration-tests/participant.vc2.signed.jwt', base), 'utf8'))
+      assert.equal(answer.status, 400)
+      assert.equal(answer.body.error.name, 'KeyMismatchError')
+    } finally {
+      await node.destroy()
+      await host.close()
+    }
   })
 
   it(`holds at least 20 items, each with its source`, () => {
