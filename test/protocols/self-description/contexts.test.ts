@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import oxigraph from 'oxigraph'
 import { GX_2511, GX_DEVELOPMENT, VC2_CONTEXT } from '../../../protocols/constants.ts'
-import { inlineContexts, inlinedContextText, payloadOfVerifiedJws } from '../../../protocols/self-description/index.ts'
+import { expandTerm, inlineContexts, inlinedContextText, payloadOfVerifiedJws, readContexts } from '../../../protocols/self-description/index.ts'
 import { syntheticSelfDescriptions } from '../../../simulations/generator.ts'
 import { legalPerson2511, serviceOffering, serviceOffering2511 } from '../../fixtures/subjects.ts'
 
@@ -36,5 +36,25 @@ describe('bundled contexts as given to Oxigraph', () => {
   it('cut a Gaia-X context to a small part of it', () => {
     const { '@context': context, ...body } = credentials[0]
     assert.ok(inlinedContextText(context, [body]).length < JSON.stringify(inlineContexts(credentials[0])['@context']).length / 5)
+  })
+})
+
+describe('contexts as others name them', () => {
+  it('answer to a Gaia-X context\'s IRI with #, with /, bare and with /context alike', () => {
+    for (const namespace of [GX_2511, GX_DEVELOPMENT]) {
+      const bare = namespace.slice(0, -1)
+      const quads = [namespace, `${bare}/`, bare, `${bare}/context`].map(name => {
+        const terms = readContexts([VC2_CONTEXT, name])
+        return expandTerm('LegalPerson', terms)
+      })
+      assert.deepEqual(quads, Array(4).fill(`${namespace}LegalPerson`))
+    }
+  })
+
+  it('read the vCard and DCAT namespaces named as contexts as ontology-management-base\'s catalogue does: the schema.org context', () => {
+    for (const name of ['http://www.w3.org/2006/vcard/ns#', 'http://www.w3.org/ns/dcat#', 'https://schema.org/']) {
+      assert.equal(expandTerm('description', readContexts([VC2_CONTEXT, GX_DEVELOPMENT, name])), 'http://schema.org/description', name)
+    }
+    assert.throws(() => readContexts([VC2_CONTEXT, 'https://example.org/unknown-context']), { name: 'UnknownContextError' })
   })
 })
