@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { call, titleOf, versionHref } from './api.js'
 import { html } from './html.js'
-import { Status } from './search.js'
+import { ComplianceBadge, Status } from './search.js'
 
 /** A JSON-LD value, readable: literals as text, IRIs as links, nodes as nested lists. */
 function Value ({ value }) {
@@ -59,7 +59,7 @@ function Details ({ item }) {
   const subject = item.credential?.credentialSubject ?? {}
   const { id: _id, '@id': _atId, ...claims } = subject
   return html`
-    <h1 tabindex="-1">${titleOf(item)} <${Status} status=${item.status} /></h1>
+    <h1 tabindex="-1">${titleOf(item)} <${Status} status=${item.status} /> <${ComplianceBadge} compliance=${item.compliance} /></h1>
     <${Revocation} item=${item} />
     <dl class="summary">
       <dt>Subject</dt><dd><code>${item.subject}</code></dd>
@@ -67,6 +67,9 @@ function Details ({ item }) {
       <dt>Issuer</dt><dd><code class="issuer">${item.issuer}</code></dd>
       <dt>Valid</dt><dd>from ${item.validFrom}${item.validUntil != null ? ` until ${item.validUntil}` : ''}</dd>
       <dt>Version</dt><dd><code>${item.cid}</code></dd>
+      <dt>Gaia-X compliance</dt><dd>${item.compliance != null
+        ? html`label <strong>${item.compliance.label}</strong> by <code class="issuer">${item.compliance.issuer}</code>${item.compliance.rulesVersion != null ? ` (rules ${item.compliance.rulesVersion})` : ''}${item.compliance.validUntil != null ? `, valid until ${item.compliance.validUntil}` : ''}: <a href=${versionHref(item.compliance.labelCredential)}>the label credential</a>`
+        : 'no label of a trusted compliance issuer covers this version'}</dd>
     </dl>
     <section aria-labelledby="claims-heading"><h2 id="claims-heading">Claims</h2><${Claims} claims=${claims} /></section>
     <section aria-labelledby="trust-heading"><h2 id="trust-heading">Issuer and trust</h2><${Trust} trust=${item.trust} /><${Chain} chain=${item.chain} /></section>

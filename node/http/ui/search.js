@@ -1,13 +1,14 @@
-// Search: full text, facets by type, issuer and keyword, pages by cursor; publishing with the
-// operator's token.
+// Search: full text, facets by Gaia-X compliance label, type, issuer and keyword, pages by
+// cursor; publishing with the operator's token.
 import { useEffect, useState } from 'preact/hooks'
 import { call, entryHref, titleOf } from './api.js'
 import { html } from './html.js'
 
 const PAGE = 20
 
-function query ({ q, type, issuer, keyword, all }, cursor) {
+function query ({ q, type, issuer, keyword, label, all }, cursor) {
   const params = new URLSearchParams({ limit: String(PAGE) })
+  if (label != null && !all) params.set('label', label)
   if (type != null) params.set('type', type)
   if (issuer != null) params.set('issuer', issuer)
   // the history of versions is listed by type and issuer only (the node keeps word postings for current versions)
@@ -38,9 +39,15 @@ export function Status ({ status }) {
   return html`<span class=${`status status-${status}`}>${status}</span>`
 }
 
+/** The Gaia-X compliance label that counts for a version, as a badge; nothing when none does. */
+export function ComplianceBadge ({ compliance }) {
+  if (compliance == null) return null
+  return html`<span class="badge-compliance" title=${`Gaia-X compliance label ${compliance.label}, by ${compliance.issuer}${compliance.validUntil != null ? `, valid until ${compliance.validUntil.slice(0, 10)}` : ''}`}>Gaia-X ${compliance.label}</span>`
+}
+
 function Result ({ item }) {
   return html`<li class="result">
-    <a href=${entryHref(item.issuer, item.subject)}>${titleOf(item)}</a> <${Status} status=${item.status} />
+    <a href=${entryHref(item.issuer, item.subject)}>${titleOf(item)}</a> <${Status} status=${item.status} /> <${ComplianceBadge} compliance=${item.compliance} />
     <div class="meta">
       <span>${item.types.join(', ')}</span> · <span class="issuer">${item.issuer}</span> · <span>valid from ${item.validFrom.slice(0, 10)}</span>
     </div>
@@ -72,7 +79,7 @@ function Publish () {
 }
 
 export function SearchPage ({ writer }) {
-  const [form, setForm] = useState({ q: '', type: undefined, issuer: undefined, keyword: undefined, all: false })
+  const [form, setForm] = useState({ q: '', type: undefined, issuer: undefined, keyword: undefined, label: undefined, all: false })
   const [text, setText] = useState('')
   const [facets, setFacets] = useState(undefined)
   const [page, setPage] = useState({ items: [], next: null })
@@ -99,7 +106,7 @@ export function SearchPage ({ writer }) {
       <label for="q">Words</label>
       <input id="q" type="search" value=${text} onInput=${e => setText(e.currentTarget.value)} placeholder="e.g. storage frankfurt" disabled=${form.all} aria-describedby="all-hint" />
       <button type="submit" disabled=${form.all}>Search</button>
-      <label class="inline"><input type="checkbox" checked=${form.all} onChange=${e => { setText(''); change({ all: e.currentTarget.checked, q: '', keyword: undefined }) }} /> include superseded and revoked versions</label>
+      <label class="inline"><input type="checkbox" checked=${form.all} onChange=${e => { setText(''); change({ all: e.currentTarget.checked, q: '', keyword: undefined, label: undefined }) }} /> include superseded and revoked versions</label>
       ${form.all ? html`<p id="all-hint" class="hint">Every version, newest last, by type and issuer: words and keywords search current versions only.</p>` : null}
     </form>
     ${writer ? html`<${Publish} />` : null}
@@ -107,6 +114,7 @@ export function SearchPage ({ writer }) {
       <aside aria-label="Facets">
         ${facets != null ? html`
           <p class="total">${facets.entries.toLocaleString()} entries</p>
+          ${form.all ? null : html`<${Facet} title="Gaia-X compliance (this level or higher)" name="label" values=${facets.labels ?? []} selected=${form.label} onSelect=${label => change({ label })} />`}
           <${Facet} title="Type" name="type" values=${facets.types} selected=${form.type} onSelect=${type => change({ type })} />
           <${Facet} title="Issuer" name="issuer" values=${facets.issuers} selected=${form.issuer} onSelect=${issuer => change({ issuer })} />
           ${form.all ? null : html`<${Facet} title="Keyword" name="keyword" values=${facets.keywords} selected=${form.keyword} onSelect=${keyword => change({ keyword })} />`}` : null}

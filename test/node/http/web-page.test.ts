@@ -15,6 +15,7 @@ import { generateJws } from '../../../simulations/generator.ts'
 import { createGaiaxIssuer, createIntermediateCa, createRootCa, startDidWebHost, type DidWebHost, type GaiaxIssuer } from '../../fixtures/gaia-x-issuer.ts'
 import { post, startTestNode, type TestNode } from '../../fixtures/node.ts'
 import { legalPerson2511, serviceOffering } from '../../fixtures/subjects.ts'
+import { signLabel } from '../../fixtures/compliance.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 const SCREENSHOTS = new URL('../../../out/screenshots/', import.meta.url)
@@ -27,6 +28,7 @@ describe('the catalogue in a browser', function () {
   let browser: Browser
   let page: Page
   const key = generateIssuerKey()
+  const clearingHouse = generateIssuerKey()
   const problems: string[] = []
 
   const shot = async (name: string): Promise<void> => { await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: true }) }
@@ -39,8 +41,8 @@ describe('the catalogue in a browser', function () {
     const root = await createRootCa('Web Page Trust Anchor')
     notary = await createGaiaxIssuer(web, { alg: 'ES256', name: 'web-page', chain: [await createIntermediateCa('Web Page Notary', root), root] })
     const generated = await generateJws(40, { seed: 11 })
-    const trusted = [...new Set(generated.map(jws => String(payloadOfVerifiedJws(jws).issuer))), didOf(key.kid)]
-    t = await startTestNode({ node: { resolver: createDidResolver({ originOverrides: [web.override] }), trust: createTrustPolicy({ mode: 'anchors', anchors: [root.pem], issuers: trusted }) } })
+    const trusted = [...new Set(generated.map(jws => String(payloadOfVerifiedJws(jws).issuer))), didOf(key.kid), didOf(clearingHouse.kid)]
+    t = await startTestNode({ node: { resolver: createDidResolver({ originOverrides: [web.override] }), trust: createTrustPolicy({ mode: 'anchors', anchors: [root.pem], issuers: trusted }), complianceIssuers: [didOf(clearingHouse.kid)] } })
     const publish = async (jws: string): Promise<void> => {
       const r = await post(`${t.url}/v1/self-descriptions`, jws)
       assert.ok(r.status === 201, JSON.stringify(r.body))
@@ -48,7 +50,9 @@ describe('the catalogue in a browser', function () {
     for (const jws of generated) await publish(jws)
     const offering = (id: string, name: string): Record<string, unknown> => ({ ...serviceOffering(id), 'schema:name': name, 'gx:keyword': ['storage', 'lighthouse'] })
     await publish(await signCredential(offering('https://provider.example/services/versioned', 'Lighthouse storage'), key, { validFrom: '2026-01-01T00:00:00Z' }))
-    await publish(await signCredential(offering('https://provider.example/services/versioned', 'Lighthouse storage v2'), key, { validFrom: '2026-02-01T00:00:00Z' }))
+    const current = await signCredential(offering('https://provider.example/services/versioned', 'Lighthouse storage v2'), key, { validFrom: '2026-02-01T00:00:00Z' })
+    await publish(current)
+    await publish(await signLabel(clearingHouse, { level: 'L1', covers: [{ jws: current }] }))
     await publish(await signCredential(offering('https://provider.example/services/retired', 'Retired lighthouse'), key, { validFrom: '2026-01-01T00:00:00Z' }))
     assert.equal((await post(`${t.url}/v1/revocations`, await signRevocation('https://provider.example/services/retired', key, { reason: 'service closed' }), 'text/plain')).status, 201)
     await publish(await notary.issue(legalPerson2511('https://chain.provider.example/lp')))
@@ -108,6 +112,21 @@ describe('the catalogue in a browser', function () {
     await shot('entry-versions')
     await versions.nth(1).getByRole('link').click()
     await page.getByRole('heading', { level: 1, name: /Lighthouse storage superseded/ }).waitFor()
+  })
+
+  it('narrows to compliant entries by the label facet, with a badge, and says which label counts on the entry', async () => {
+    await open('')
+    const facet = page.getByRole('region', { name: /Gaia-X compliance/ })
+    await facet.getByRole('button', { name: /L1\s+1/ }).click()
+    await page.getByRole('status').filter({ hasText: 'Entries 1–1' }).waitFor()
+    const result = page.locator('.result')
+    assert.match(await result.innerText(), /Lighthouse storage v2.*Gaia-X L1/s)
+    await shot('search-compliant')
+    await result.getByRole('link').click()
+    await page.getByRole('heading', { level: 1, name: /Lighthouse storage v2/ }).waitFor()
+    assert.match(await page.locator('dl.summary').innerText(), new RegExp(`Gaia-X compliance\\s+label L1 by ${didOf(clearingHouse.kid)} \\(rules CD25.03\\)`))
+    await page.getByRole('link', { name: 'the label credential' }).click()
+    await page.getByRole('heading', { level: 1 }).filter({ hasText: /labels/ }).waitFor()
   })
 
   it('shows the certificate chain and the trust anchor that admitted it', async () => {
