@@ -116,12 +116,18 @@ export function createComplianceIndex (components: ComplianceIndexComponents, in
     return cover.id == null || payloadOfVerifiedJws(jws).id === cover.id
   }
 
-  async function linkStored (label: Label, cover: CoveredCredential, cids: Iterable<string>): Promise<void> {
+  /** Links the stored versions among `cids` that the item covers; whether any was. */
+  async function linkStored (label: Label, cover: CoveredCredential, cids: Iterable<string>): Promise<boolean> {
+    let linked = false
     for (const cid of cids) {
       if (cid === label.cid) continue
       const record = await store.getVersion(cid)
-      if (record != null && idMatches(cover, record.jws)) link(cid, record.entry, label)
+      if (record != null && idMatches(cover, record.jws)) {
+        link(cid, record.entry, label)
+        linked = true
+      }
     }
+    return linked
   }
 
   function remember (rule: Rule, hex: string, cid: string): void {
@@ -167,7 +173,8 @@ export function createComplianceIndex (components: ComplianceIndexComponents, in
         const list = waiting.get(key)
         if (list == null) waiting.set(key, [{ label: label.cid, item }])
         else list.push({ label: label.cid, item })
-        if (digest.algorithm === 'sha256') await linkStored(label, cover, [cidTextOfDigest(Buffer.from(digest.hex, 'hex'))])
+        // the clearing houses' rule (SHA-256 over the JWS) is the CID: a digest found so is no other rule's
+        if (digest.algorithm === 'sha256' && await linkStored(label, cover, [cidTextOfDigest(Buffer.from(digest.hex, 'hex'))])) continue
         for (const rule of RULES_OF[digest.algorithm]) {
           await indexRule(rule)
           await linkStored(label, cover, byRule.get(rule)?.get(digest.hex) ?? [])

@@ -60,6 +60,8 @@ function thirdPartyCredentials (): Array<{ file: string, credential: Record<stri
   const out: Array<{ file: string, credential: Record<string, unknown> }> = []
   for (const folder of readdirSync(THIRD_PARTY, { withFileTypes: true }).filter(e => e.isDirectory())) {
     for (const name of readdirSync(new URL(`${folder.name}/`, THIRD_PARTY))) {
+      // trust lists and certificate chains hold no credential
+      if (!/\.(jsonld|json|jwt|jose)$/.test(name)) continue
       const file = `${folder.name}/${name}`
       const text = readFileSync(new URL(file, THIRD_PARTY), 'utf8').trim()
       const documents = /\.json(ld)?$/.test(name)
