@@ -11,8 +11,9 @@ import type { Facets } from '../node/catalogue-node.ts'
 import type { ComplianceView } from '../node/compliance/compliance-index.ts'
 import type { StatusPoint } from '../node/http/status-history.ts'
 import type { VersionStatus } from '../node/store/records.ts'
+import type { TrustListRecord } from '../protocols/self-description/trust-policy.ts'
 
-export type { CertificateSummary, ComplianceView, Facets, StatusPoint, Verdict, VersionStatus }
+export type { CertificateSummary, ComplianceView, Facets, TrustListRecord, StatusPoint, Verdict, VersionStatus }
 export type { ShapeViolation } from '../protocols/self-description/errors.ts'
 export type { ListFilter } from '../node/query/filters.ts'
 export type { PresentationResult, PublishResult, RevokeResult } from '../node/catalogue-node.ts'
@@ -82,6 +83,15 @@ export interface NodeStatus {
   peers: number
   /** the official shapes are parsed: what arrives is judged at once, not queued behind their start */
   ready: boolean
+  /** what the node trusts now: its policy, how many anchors and issuers, its compliance issuers, and the imported lists */
+  trust: {
+    mode: 'open' | 'anchors'
+    anchors: number
+    trustedIssuers: number
+    revokedIssuers: number
+    complianceIssuers: string[]
+    lists: TrustListRecord[]
+  }
   version: string
 }
 

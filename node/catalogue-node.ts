@@ -11,7 +11,7 @@ import { defaultLogger } from '@libp2p/logger'
 import { Level } from 'level'
 import { TypedEventEmitter } from 'main-event'
 import {
-  checkCredential, compareVersions, labelRank, LABEL_LEVELS, createDidResolver, createStatusChecker, createTrustPolicy, decodeJws, entryId, payloadOfVerifiedJws, verifyCheckedCredential, verifyPresentation, verifyRevocation,
+  checkCredential, compareVersions, createDidResolver, createStatusChecker, createTrustPolicy, decodeJws, entryId, payloadOfVerifiedJws, verifyCheckedCredential, verifyPresentation, verifyRevocation,
   type AbortOptions, type DidResolver, type Revocation, type ShapesValidator, type StatusChecker, type TrustPolicy, type VerifiedCredential
 } from '../protocols/self-description/index.ts'
 import { RateLimiter } from '@libp2p/utils'
@@ -22,8 +22,7 @@ import { createNodeMetrics, type NodeMetrics } from './metrics.ts'
 import { listVersions, type ListFilter, type ListPage } from './query/filters.ts'
 import { indexTerms } from './query/index-terms.ts'
 import { createRdfIndex, type RdfIndex, type SparqlResult } from './query/rdf-index.ts'
-import { complianceGraphId, graphName, type RdfVersion } from './query/rdf-store.ts'
-import { COMPLIANCE_PREDICATE } from './constants.ts'
+import { complianceGraphId, type RdfVersion } from './query/rdf-store.ts'
 import { createComplianceIndex, type ComplianceIndex, type ComplianceView } from './compliance/compliance-index.ts'
 import { createCatalogueStore, type CatalogueStore, type CatalogueStoreInit, type Database } from './store/catalogue-store.ts'
 import { createFileMark } from './store/store-mark.ts'
@@ -293,7 +292,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       if (batch.length === 1000) yield await read()
     }
     if (batch.length > 0) yield await read()
-    const links = this.compliance.linked().map(cid => this.complianceGraph(cid)).filter(v => v != null)
+    const links = this.compliance.linked().map(cid => this.compliance.linkGraph(cid)).filter(v => v != null)
     for (let i = 0; i < links.length; i += 1000) yield links.slice(i, i + 1000)
   }
 
@@ -301,18 +300,11 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     return { ...record, credential: payloadOfVerifiedJws(record.jws), compliance: record.status === 'active' ? this.compliance.of(record.cid) : null }
   }
 
-  /** The graph linking a version to the labels that count for it (COMPLIANCE_PREDICATE), if any do. */
-  private complianceGraph (cid: string): RdfVersion | undefined {
-    const labels = this.compliance.labelsOf(cid)
-    if (labels.length === 0) return undefined
-    const graph = graphName(complianceGraphId(cid))
-    return { cid: complianceGraphId(cid), jws: '', nQuads: labels.map(l => `<${graphName(cid)}> <${COMPLIANCE_PREDICATE}> <${graphName(l.labelCredential)}> <${graph}> .\n`).join('') }
-  }
-
+  /** A version's labels changed: its link graph in the RDF index is written again. */
   private linkInRdf (cid: string): void {
     if (this.rdf == null) return
+    const graph = this.compliance.linkGraph(cid)
     this.rdf.remove(complianceGraphId(cid))
-    const graph = this.complianceGraph(cid)
     if (graph != null) this.rdf.add(graph)
   }
 
@@ -553,7 +545,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     this.assertRunning()
     const end = this.metrics.queryLatency.startTimer({ kind: 'filter' })
     try {
-      const page: ListPage = await listVersions(this.store, filter, this.compliantCandidates(filter))
+      const page: ListPage = await listVersions(this.store, filter, this.compliance.candidates(filter))
       return { items: page.items.map(r => this.view(r)), next: page.next }
     } finally {
       end()
@@ -576,16 +568,6 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     } finally {
       end()
     }
-  }
-
-  /** The compliant heads a filter asks for, if it asks for compliance. */
-  private compliantCandidates (filter: ListFilter): Array<{ seq: number, cid: string }> | undefined {
-    if (filter.label != null && filter.label !== '') {
-      const rank = labelRank(filter.label)
-      if (rank == null) throw new InvalidQueryError(`label "${filter.label}" is not a Gaia-X label level (${LABEL_LEVELS.join(', ')})`)
-      return this.compliance.compliantHeads(rank)
-    }
-    return filter.compliant === true ? this.compliance.compliantHeads(0) : undefined
   }
 
   sparqlStatus (): SparqlStatus {

@@ -13,8 +13,12 @@
  * might be of that rule, and for each new version from then on. A node with no such label
  * computes none.
  */
-import { cidTextOfDigest, credentialDigest, digestOfCidText, payloadOfVerifiedJws, readLabel, type CoveredCredential, type DigestAlgorithm, type DigestForm, type VerifiedCredential } from '../../protocols/self-description/index.ts'
+import { cidTextOfDigest, credentialDigest, digestOfCidText, labelRank, LABEL_LEVELS, payloadOfVerifiedJws, readLabel, type CoveredCredential, type DigestAlgorithm, type DigestForm, type VerifiedCredential } from '../../protocols/self-description/index.ts'
+import { COMPLIANCE_PREDICATE } from '../constants.ts'
+import { InvalidQueryError } from '../errors.ts'
+import { complianceGraphId, graphName, type RdfVersion } from '../query/rdf-store.ts'
 import { indexPrefix, type VersionStatus } from '../store/records.ts'
+import type { ListFilter } from '../query/filters.ts'
 import type { CatalogueStore } from '../store/catalogue-store.ts'
 import type { AbortOptions, ComponentLogger, Logger } from '@libp2p/interface'
 
@@ -53,14 +57,19 @@ export interface ComplianceIndex {
   statusChanged (cid: string, status: VersionStatus): void
   /** the label that counts for a version now, if any */
   of (cid: string, now?: number): ComplianceView | null
-  /** the labels that count for a version now, best first */
-  labelsOf (cid: string, now?: number): ComplianceView[]
   /** the current heads with a label of at least this rank counting now, by seq */
   compliantHeads (minRank: number, now?: number): Array<{ seq: number, cid: string }>
   /** current heads counted by the level of the label that counts */
   counts (now?: number): Array<{ value: string, count: number }>
   /** the versions some label covers */
   linked (): string[]
+  /** the compliant heads a list filter asks for (`compliant`, `label`), or undefined if it asks for none */
+  candidates (filter: Pick<ListFilter, 'compliant' | 'label'>, now?: number): Array<{ seq: number, cid: string }> | undefined
+  /**
+   * The RDF graph linking a version to the labels that count for it now (`COMPLIANCE_PREDICATE`,
+   * in a graph of its own, `complianceGraphId`), or undefined if none does.
+   */
+  linkGraph (cid: string, now?: number): RdfVersion | undefined
 }
 
 interface Label {
@@ -293,10 +302,6 @@ export function createComplianceIndex (components: ComplianceIndexComponents, in
       return first == null ? null : viewOf(first)
     },
 
-    labelsOf (cid, now = Date.now()) {
-      return best(cid, now).map(viewOf)
-    },
-
     compliantHeads (minRank, now = Date.now()) {
       const heads: Array<{ seq: number, cid: string }> = []
       for (const [cid, item] of covered) {
@@ -310,6 +315,22 @@ export function createComplianceIndex (components: ComplianceIndexComponents, in
 
     linked () {
       return [...covered.keys()]
+    },
+
+    candidates (filter, now = Date.now()) {
+      if (filter.label != null && filter.label !== '') {
+        const rank = labelRank(filter.label)
+        if (rank == null) throw new InvalidQueryError(`label "${filter.label}" is not a Gaia-X label level (${LABEL_LEVELS.join(', ')})`)
+        return this.compliantHeads(rank, now)
+      }
+      return filter.compliant === true ? this.compliantHeads(0, now) : undefined
+    },
+
+    linkGraph (cid, now = Date.now()) {
+      const counting = best(cid, now)
+      if (counting.length === 0) return undefined
+      const graph = graphName(complianceGraphId(cid))
+      return { cid: complianceGraphId(cid), jws: '', nQuads: counting.map(l => `<${graphName(cid)}> <${COMPLIANCE_PREDICATE}> <${graphName(l.cid)}> <${graph}> .\n`).join('') }
     },
 
     counts (now = Date.now()) {

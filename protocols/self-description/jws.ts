@@ -5,7 +5,7 @@
  */
 import type { KeyObject } from 'node:crypto'
 import type { JWSHeaderParameters } from 'jose'
-import { ALLOWED_ALGORITHMS, MAX_HEADER_BYTES, MAX_JSON_DEPTH, VC2_CONTEXT } from '../constants.ts'
+import { ALLOWED_ALGORITHMS, MAX_HEADER_BYTES, MAX_JSON_DEPTH, PRESENTATION_TYPES, VC2_CONTEXT } from '../constants.ts'
 import { InvalidEnvelopeError, InvalidSignatureError, PayloadTooLargeError, UnsupportedAlgorithmError, UnsupportedFormatError } from './errors.ts'
 import { assertJsonDepth } from './json-limits.ts'
 import { assertChainDates } from './certificate-chain.ts'
@@ -104,6 +104,19 @@ export function typOfJws (jws: string): string | undefined {
     return mediaTypeOf(JSON.parse(Buffer.from(jws.slice(0, jws.indexOf('.')), 'base64url').toString('utf8'))?.typ)
   } catch {
     return undefined
+  }
+}
+
+/** Whether a compact JWS says it is a presentation: by its `typ`, or (typ JWT or none) by a VC 2.0 presentation in its vp claim. */
+export function isPresentationJws (jws: string): boolean {
+  const typ = typOfJws(jws)
+  if ((PRESENTATION_TYPES as readonly string[]).includes(typ ?? '')) return true
+  if (typ != null && typ !== 'jwt') return false
+  try {
+    const payload = JSON.parse(payloadTextOfJws(jws))
+    return payload != null && typeof payload === 'object' && claimWrapped(payload, 'vp') != null
+  } catch {
+    return false
   }
 }
 

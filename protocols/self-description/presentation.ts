@@ -9,7 +9,7 @@ import {
   CREDENTIAL_TYPES, MAX_PRESENTATION_BYTES, MAX_PRESENTATION_CREDENTIALS, PRESENTATION_CONTENT_TYPES, PRESENTATION_TYPES
 } from '../constants.ts'
 import { InvalidEnvelopeError, InvalidPresentationError, IssuerMismatchError } from './errors.ts'
-import { claimWrapped, decodeJws, mediaTypeOf, typOfJws, verifySignature } from './jws.ts'
+import { claimWrapped, decodeJws, mediaTypeOf, verifySignature } from './jws.ts'
 import { didOf } from './keys.ts'
 import { readContexts } from './vocabulary.ts'
 import { unwrapDataUrl } from './submission.ts'
@@ -20,23 +20,6 @@ export interface VerifiedPresentation {
   holder: string
   /** the compact JWS of each enveloped credential, in order */
   credentials: string[]
-}
-
-/** Whether a compact JWS says it is a presentation (by its `typ`). */
-export function isPresentationJws (jws: string): boolean {
-  const typ = typOfJws(jws)
-  if ((PRESENTATION_TYPES as readonly string[]).includes(typ ?? '')) return true
-  return (typ == null || typ === 'jwt') && carriesVpClaim(jws)
-}
-
-/** Whether a JWT's payload holds a VC 2.0 presentation in its vp claim; false for anything unreadable. */
-function carriesVpClaim (jws: string): boolean {
-  try {
-    const payload = JSON.parse(Buffer.from(jws.slice(jws.indexOf('.') + 1, jws.lastIndexOf('.')), 'base64url').toString('utf8'))
-    return payload != null && typeof payload === 'object' && claimWrapped(payload, 'vp') != null
-  } catch {
-    return false
-  }
 }
 
 export async function verifyPresentation (input: string, options: AbortOptions & { resolver: DidResolver, now?: number }): Promise<VerifiedPresentation> {

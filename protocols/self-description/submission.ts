@@ -11,8 +11,7 @@ import {
 } from '../constants.ts'
 import { InvalidEnvelopeError, InvalidPresentationError, UnsupportedFormatError } from './errors.ts'
 import { assertJsonDepth } from './json-limits.ts'
-import { embeddedProofError } from './jws.ts'
-import { isPresentationJws } from './presentation.ts'
+import { embeddedProofError, isPresentationJws } from './jws.ts'
 
 export type Submission =
   | { kind: 'credential', jws: string }
