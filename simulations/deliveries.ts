@@ -3,7 +3,20 @@
  * honest nodes hold each published entry (`holders`: publish index → node indexes), coverage,
  * convergence, and each publish's reach and time until the last node held it.
  */
-import type { Delivery, PublishRecord } from './run-scenario.ts'
+export interface Delivery { publish: number, node: number, ms: number }
+
+export interface PublishRecord {
+  index: number
+  cid: string
+  from: number
+  atMs: number
+  /** live honest nodes when it was published, and how many of them it reached */
+  expected: number
+  reached: number
+  /** time until the last of them held it */
+  allMs?: number
+  idealMs: number
+}
 
 export type Holders = Map<number, Set<number>>
 

@@ -9,27 +9,13 @@ import { CATALOGUE_TOPIC } from '../protocols/constants.ts'
 import { versionCidText } from '../protocols/self-description/identity.ts'
 import { generateJws, seededRandom } from './generator.ts'
 import { startAttack } from './attackers.ts'
-import { allHold, coverageOf, settlePublishes, type Holders } from './deliveries.ts'
+import { allHold, coverageOf, settlePublishes, type Delivery, type Holders, type PublishRecord } from './deliveries.ts'
+export type { Delivery, PublishRecord } from './deliveries.ts'
 import { createEventTimeline, sleep } from './timeline.ts'
 import { Harness, type SimNode } from './harness.ts'
 import type { Scenario, ScenarioEvent } from './scenario.ts'
 import type { GossipWireCounts } from '../node/network/gossip-wire-metrics.ts'
 import { probeDht, type DhtProbeResult } from './dht-probe.ts'
-
-export interface Delivery { publish: number, node: number, ms: number }
-
-export interface PublishRecord {
-  index: number
-  cid: string
-  from: number
-  atMs: number
-  /** live honest nodes when it was published, and how many of them it reached */
-  expected: number
-  reached: number
-  /** time until the last of them held it */
-  allMs?: number
-  idealMs: number
-}
 
 export interface RunResult {
   scenario: Scenario

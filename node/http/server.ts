@@ -17,36 +17,12 @@ import { registerNodeInfoRoutes } from './routes/node-info.ts'
 import { registerUiRoutes } from './routes/ui.ts'
 import { registerQueryRoutes } from './routes/queries.ts'
 import { registerSelfDescriptionRoutes } from './routes/self-descriptions.ts'
+import type { ApiContext, NetworkView, PublishReply } from './api-context.ts'
 import type { CatalogueNode, VersionView } from '../catalogue-node.ts'
 import type { Logger as PinoLogger } from 'pino'
 import pkg from '../../package.json' with { type: 'json' }
 
-/** What the HTTP API shows of the network layer, when there is one. */
-export interface NetworkView {
-  peerId (): string
-  addrs (): string[]
-  peers (): Array<{ peerId: string, addrs: string[], score?: number }>
-}
-
-
-export interface PublishReply {
-  created: boolean
-  body: Record<string, unknown>
-}
-
-export interface ApiContext {
-  app: FastifyInstance
-  node: CatalogueNode
-  network?: NetworkView
-  /** the entry from the replica, else from the network (DHT) */
-  findEntry?: (issuer: string, subject: string) => Promise<VersionView>
-  /** anti-entropy with one peer (id or multiaddr), or a random connected one */
-  syncWith?: (peer?: string) => Promise<Record<string, unknown>>
-  version: string
-  requireWrite: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
-  /** publishes a body: a VC-JWT, or a VP-JWT of several */
-  publish: (body: string) => Promise<PublishReply>
-}
+export type { ApiContext, NetworkView, PublishReply } from './api-context.ts'
 
 export interface HttpApiInit {
   node: CatalogueNode

@@ -29,7 +29,7 @@ import type { StoreMark, StoreState } from './store-mark.ts'
 import type { IndexTerms } from '../query/index-terms.ts'
 import { createWriteQueue } from './write-queue.ts'
 import {
-  credentialOfVersionText, decodeSeq, termsOfHead, indexKey, indexPrefix, versionEncoding, type HeadRecord, type HeadTerms, type RevocationRecord, type VersionRecord, type VersionStatus
+  credentialOfVersionText, decodeSeq, termsOfHead, indexKey, indexPrefix, versionEncoding, type HeadRecord, type HeadTerms, type MemoryHead, type RevocationRecord, type VersionRecord, type VersionStatus
 } from './records.ts'
 
 export type Database = AbstractLevel<any, string, any>
@@ -53,7 +53,7 @@ export interface RevokeOutcome {
   revokedVersion?: string
 }
 
-export interface MemoryHead { cid: string, validFrom: string, seq: number }
+export type { MemoryHead } from './records.ts'
 
 type Work =
   | { kind: 'version', verified: VerifiedCredential, terms: IndexTerms }

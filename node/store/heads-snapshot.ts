@@ -5,7 +5,7 @@
  * `entry TAB cid TAB validFrom TAB seq`: a CID and an RFC 3339 date hold neither tabs nor
  * newlines. Read back, 300,000 heads take about a third of a second; their records, two.
  */
-import type { MemoryHead } from './catalogue-store.ts'
+import type { MemoryHead } from './records.ts'
 
 export function serializeHeads (heads: Iterable<[string, MemoryHead]>): string {
   const lines: string[] = []

@@ -18,6 +18,9 @@ export interface VersionRecord extends Omit<VerifiedCredential, 'credential'> {
   chainRef?: string
 }
 
+/** An entry's current version as the store keeps it in memory. */
+export interface MemoryHead { cid: string, validFrom: string, seq: number }
+
 /** The current version of an entry. */
 export interface HeadRecord {
   cid: string

@@ -4,7 +4,7 @@
 import { NotFoundError } from '../../errors.ts'
 import { openApiDocument } from '../openapi.ts'
 import { createStatusHistory } from '../status-history.ts'
-import type { ApiContext } from '../server.ts'
+import type { ApiContext } from '../api-context.ts'
 
 export function registerNodeInfoRoutes ({ app, node, network, version, syncWith, requireWrite }: ApiContext): void {
   // the official shapes are parsed in the workers as the node starts (about a second each release):

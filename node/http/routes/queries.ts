@@ -7,7 +7,7 @@ import { isRfc3339, readJsonSubmission, readSubmission, validateSubmission } fro
 import { DEFAULT_FACETS, MAX_FACETS } from '../../constants.ts'
 import { InvalidQueryError, InvalidRequestError } from '../../errors.ts'
 import { one } from '../query-params.ts'
-import type { ApiContext } from '../server.ts'
+import type { ApiContext } from '../api-context.ts'
 
 export function registerQueryRoutes ({ app, node, requireWrite }: ApiContext): void {
   const sparql = async (query: unknown, accept: string | undefined): Promise<{ contentType: string, body: string }> => {

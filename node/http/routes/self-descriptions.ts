@@ -5,7 +5,7 @@ import { X509Certificate } from 'node:crypto'
 import { entryId, summarizeChain, type CertificateSummary, type TrustPolicy } from '../../../protocols/self-description/index.ts'
 import { InvalidQueryError } from '../../errors.ts'
 import { flag, one } from '../query-params.ts'
-import type { ApiContext } from '../server.ts'
+import type { ApiContext } from '../api-context.ts'
 import type { VersionView } from '../../catalogue-node.ts'
 
 function item (version: VersionView, withJws = false): Record<string, unknown> {

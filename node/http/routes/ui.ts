@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { FastifyReply } from 'fastify'
-import type { ApiContext } from '../server.ts'
+import type { ApiContext } from '../api-context.ts'
 
 const UI_FILES = ['app.js', 'api.js', 'html.js', 'search.js', 'entry.js', 'sparql.js', 'network.js', 'style.css']
 /** The front-end modules the app imports by name, and where their ESM builds are. */
