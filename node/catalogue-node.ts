@@ -15,6 +15,7 @@ import {
   type AbortOptions, type DidResolver, type Revocation, type ShapesValidator, type StatusChecker, type TrustPolicy, type VerifiedCredential
 } from '../protocols/self-description/index.ts'
 import { RateLimiter } from '@libp2p/utils'
+import { blameOf } from '../protocols/errors.ts'
 import { MAX_CREDENTIAL_BYTES } from '../protocols/constants.ts'
 import { ENTRY_VERSION_WINDOW_MS, ENTRY_VERSIONS_PER_WINDOW, HEADS_FILE, POSTINGS_FILE, SHAPES_AFTER_REBUILD_ENTRIES, SPARQL_LOAD_WAIT_MS, STATUS_RECHECK_MS, STORE_MARK_FILE } from './constants.ts'
 import { EntryRateLimitedError, EntryRevokedError, InvalidQueryError, NodeStoppedError, NotFoundError, SparqlUnavailableError } from './errors.ts'
@@ -444,7 +445,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       try {
         return await (typeof item === 'string' ? this.publish(item, options) : this.rejected(item, 'api'))
       } catch (err: any) {
-        if (err.name === 'StoreError' || err.name === 'NodeStoppedError') throw err
+        if (blameOf(err) === 'this-node') throw err
         return { status: 'refused', error: { name: err.name, message: err.message } }
       }
     }))

@@ -1,33 +1,35 @@
 /**
- * Typed errors of a catalogue node. The HTTP API maps them to statuses (http/errors.ts).
+ * Typed errors of a catalogue node. Each extends a category of protocols/errors.ts, which gives
+ * its HTTP status and whom it blames.
  */
+import { AbsentError, CatalogueError, ConflictError, type Blame, InvalidInputError, MissingTokenError, PolicyRefusalError, UnavailableError } from '../protocols/errors.ts'
 
-export class StoreError extends Error {
+export class StoreError extends UnavailableError {
   static name = 'StoreError'
   name = 'StoreError'
 }
 
-export class EntryRevokedError extends Error {
+export class EntryRevokedError extends ConflictError {
   static name = 'EntryRevokedError'
   name = 'EntryRevokedError'
 }
 
-export class NotFoundError extends Error {
+export class NotFoundError extends AbsentError {
   static name = 'NotFoundError'
   name = 'NotFoundError'
 }
 
-export class InvalidQueryError extends Error {
+export class InvalidQueryError extends InvalidInputError {
   static name = 'InvalidQueryError'
   name = 'InvalidQueryError'
 }
 
-export class ReadOnlyQueryError extends Error {
+export class ReadOnlyQueryError extends InvalidInputError {
   static name = 'ReadOnlyQueryError'
   name = 'ReadOnlyQueryError'
 }
 
-export class UnauthorizedError extends Error {
+export class UnauthorizedError extends MissingTokenError {
   static name = 'UnauthorizedError'
   name = 'UnauthorizedError'
 }
@@ -37,37 +39,38 @@ export class ConfigError extends Error {
   name = 'ConfigError'
 }
 
-export class NodeStoppedError extends Error {
+export class NodeStoppedError extends UnavailableError {
   static name = 'NodeStoppedError'
   name = 'NodeStoppedError'
 }
 
 /** A request body that is not what the route takes. */
-export class InvalidRequestError extends Error {
+export class InvalidRequestError extends InvalidInputError {
   static name = 'InvalidRequestError'
   name = 'InvalidRequestError'
 }
 
 /** A request from a browser page of another origin, or for a Host this node does not serve (DNS rebinding). */
-export class ForbiddenOriginError extends Error {
+export class ForbiddenOriginError extends PolicyRefusalError {
   static name = 'ForbiddenOriginError'
   name = 'ForbiddenOriginError'
 }
 
 /** A SPARQL query ran past its time budget; it was stopped and its memory released. */
-export class QueryTimeoutError extends Error {
+export class QueryTimeoutError extends InvalidInputError {
   static name = 'QueryTimeoutError'
   name = 'QueryTimeoutError'
 }
 
 /** A SPARQL query's results are larger than the budget allows. */
-export class QueryTooLargeError extends Error {
+export class QueryTooLargeError extends InvalidInputError {
   static name = 'QueryTooLargeError'
   name = 'QueryTooLargeError'
 }
 
-/** A refusal for now: the HTTP API sends `retryAfter` as Retry-After. */
-export class RetryLaterError extends Error {
+/** A refusal for now: the HTTP API sends `retryAfter` as Retry-After (429, or 503 where this node is the bound). */
+export class RetryLaterError extends CatalogueError {
+  override readonly httpStatus: number = 429
   /** seconds after which to try again */
   readonly retryAfter: number
 
@@ -81,6 +84,8 @@ export class RetryLaterError extends Error {
 export class SparqlUnavailableError extends RetryLaterError {
   static name = 'SparqlUnavailableError'
   name = 'SparqlUnavailableError'
+  override readonly httpStatus = 503
+  override readonly blame: Blame = 'this-node'
 
   constructor (message: string, retryAfter = 5) {
     super(message, retryAfter)
@@ -91,6 +96,8 @@ export class SparqlUnavailableError extends RetryLaterError {
 export class NodeBusyError extends RetryLaterError {
   static name = 'NodeBusyError'
   name = 'NodeBusyError'
+  override readonly httpStatus = 503
+  override readonly blame: Blame = 'this-node'
 
   constructor (message: string, retryAfter = 1) {
     super(message, retryAfter)
@@ -101,6 +108,8 @@ export class NodeBusyError extends RetryLaterError {
 export class EntryRateLimitedError extends RetryLaterError {
   static name = 'EntryRateLimitedError'
   name = 'EntryRateLimitedError'
+  // the issuer publishes versions of one entry faster than nodes take them: newer ones come later, or by sync
+  override readonly blame: Blame = 'nobody'
 }
 
 /**

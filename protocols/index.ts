@@ -5,6 +5,7 @@
  * peer list exchange.
  */
 export * from './constants.ts'
+export * from './errors.ts'
 export * from './self-description/index.ts'
 export * from './gossip/index.ts'
 export * from './dht-records/index.ts'

@@ -9,7 +9,8 @@ import { Queue, RateLimiter } from '@libp2p/utils'
 import { Counter } from 'prom-client'
 import { SYNC_PROTOCOL, SYNC_REFUSED_MEMORY, second } from '../../protocols/constants.ts'
 import { cidOfId, createSyncSet, idKey, idOfCid, initiateSync, respondSync, type IngestOutcome, type SyncItem, type SyncSource, type SyncStats } from '../../protocols/sync/index.ts'
-import { isRevocationJws, isTrustRefusal, NOT_THE_SENDERS_FAULT, versionDigest } from '../../protocols/self-description/index.ts'
+import { blameOf } from '../../protocols/errors.ts'
+import { isRevocationJws, versionDigest } from '../../protocols/self-description/index.ts'
 import { SyncLimitError } from '../../protocols/sync/errors.ts'
 import { SYNC_PEER_PUSHES, SYNC_PEER_PUSH_WINDOW_MS } from '../constants.ts'
 import type { CatalogueNode } from '../catalogue-node.ts'
@@ -47,15 +48,6 @@ const timestamp = (iso: string): number => {
   const ms = Date.parse(iso)
   return Number.isFinite(ms) && ms >= 0 ? ms : 0
 }
-
-/**
- * Refusals of a version a peer offers from its store, which it may hold in good faith: it expired
- * since, or its signature fails under the key its issuer's DID document names now (a renewed
- * certificate keeps the key id and changes the key). A peer offers what it holds for as long as
- * it holds it, so these are not counted against it; nor is the version fetched again. Over gossip,
- * where messages are fresh, a signature that fails is still the sender's fault.
- */
-const HELD_IN_GOOD_FAITH = new Set(['CredentialExpiredError', 'InvalidSignatureError'])
 
 export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Logger, misbehaved: (peer: string) => void, init: SyncServiceInit = {}): SyncService {
   const set = createSyncSet()
@@ -155,14 +147,15 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
         return fresh ? 'stored' : 'known'
       } catch (err: any) {
         // not the sender's fault: revoked here, or a did:web host we cannot reach now
-        if (isTrustRefusal(err) || HELD_IN_GOOD_FAITH.has(err.name)) {
+        const blame = blameOf(err)
+        if (blame === 'policy' || err.heldInGoodFaith === true) {
           // valid, but refused by this node's trust policy; or what the peer took when it was valid: not asked for again
           refused.add(idKey(versionDigest(jws)))
           if (refused.size > SYNC_REFUSED_MEMORY) refused.delete(refused.values().next().value as string)
           return 'known'
         }
-        if (NOT_THE_SENDERS_FAULT.has(err.name)) return 'known'
-        if (err.name === 'StoreError' || err.name === 'NodeStoppedError') throw err
+        if (blame === 'nobody') return 'known'
+        if (blame === 'this-node') throw err
         log('sync: refused a version: %s: %s', err.name, err.message)
         return 'invalid'
       }

@@ -1,8 +1,9 @@
 /**
  * Errors of the gossip protocol.
  */
+import { InvalidInputError } from '../errors.ts'
 
-export class InvalidGossipMessageError extends Error {
+export class InvalidGossipMessageError extends InvalidInputError {
   static name = 'InvalidGossipMessageError'
   name = 'InvalidGossipMessageError'
 }

@@ -5,15 +5,12 @@
  * now (its store is down, a did:web host is unreachable) → Ignore (not forwarded, no penalty).
  */
 import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
-import { NOT_THE_SENDERS_FAULT as CREDENTIAL_NOT_THE_SENDERS_FAULT } from '../self-description/errors.ts'
+import { blameOf } from '../errors.ts'
 import { decodeGossipMessage, type GossipMessage } from './message.ts'
 import type { Logger } from '@libp2p/interface'
 
 /** What the node did with a message; throws the protocol's typed error if it is invalid. */
 export type GossipHandler = (message: GossipMessage, from: string) => Promise<'accepted' | 'duplicate' | 'stale'>
-
-/** Errors that say the sender did nothing wrong (or cannot be blamed for sure). */
-const NOT_THE_SENDERS_FAULT = new Set([...CREDENTIAL_NOT_THE_SENDERS_FAULT, 'StoreError', 'NodeStoppedError', 'AbortError'])
 
 export interface ValidatorCounters {
   accepted: number
@@ -48,7 +45,8 @@ export function createCatalogueValidator (handle: GossipHandler, log: Logger, op
       if (counters != null) counters.ignored++
       return TopicValidatorResult.Ignore
     } catch (err: any) {
-      if (NOT_THE_SENDERS_FAULT.has(err.name)) {
+      // the sender did nothing wrong (or cannot be blamed for sure)
+      if (blameOf(err) !== 'sender') {
         if (counters != null) counters.ignored++
         return TopicValidatorResult.Ignore
       }

@@ -1,59 +1,65 @@
 /**
  * Typed errors of the self-description protocol. Each sets `name` (and `static name`) so that
- * callers compare `err.name === InvalidSignatureError.name`; the HTTP API and CLI print it.
+ * callers compare `err.name === InvalidSignatureError.name`; the HTTP API and CLI print it. Each
+ * extends a category of ../errors.ts, which gives its HTTP status and whom it blames.
  */
+import { ConflictError, InvalidInputError, PolicyRefusalError, TooLargeError, UnverifiableInputError, type Blame } from '../errors.ts'
 
-export class InvalidEnvelopeError extends Error {
+export class InvalidEnvelopeError extends InvalidInputError {
   static name = 'InvalidEnvelopeError'
   name = 'InvalidEnvelopeError'
 }
 
-export class UnsupportedAlgorithmError extends Error {
+export class UnsupportedAlgorithmError extends InvalidInputError {
   static name = 'UnsupportedAlgorithmError'
   name = 'UnsupportedAlgorithmError'
 }
 
-export class UnsupportedFormatError extends Error {
+export class UnsupportedFormatError extends InvalidInputError {
   static name = 'UnsupportedFormatError'
   name = 'UnsupportedFormatError'
 }
 
-export class InvalidSignatureError extends Error {
+export class InvalidSignatureError extends UnverifiableInputError {
+  // over gossip a signature that fails is the sender's fault; a peer that synced it earlier may have checked it with a key since rotated away
+  override readonly blame: Blame = 'sender'
+  override readonly heldInGoodFaith = true
   static name = 'InvalidSignatureError'
   name = 'InvalidSignatureError'
 }
 
-export class KeyNotFoundError extends Error {
+export class KeyNotFoundError extends UnverifiableInputError {
   static name = 'KeyNotFoundError'
   name = 'KeyNotFoundError'
 }
 
-export class IssuerMismatchError extends Error {
+export class IssuerMismatchError extends InvalidInputError {
   static name = 'IssuerMismatchError'
   name = 'IssuerMismatchError'
 }
 
-export class CredentialExpiredError extends Error {
+export class CredentialExpiredError extends UnverifiableInputError {
+  override readonly heldInGoodFaith = true
   static name = 'CredentialExpiredError'
   name = 'CredentialExpiredError'
 }
 
-export class CredentialNotYetValidError extends Error {
+export class CredentialNotYetValidError extends UnverifiableInputError {
   static name = 'CredentialNotYetValidError'
   name = 'CredentialNotYetValidError'
 }
 
-export class UnknownContextError extends Error {
+export class UnknownContextError extends InvalidInputError {
   static name = 'UnknownContextError'
   name = 'UnknownContextError'
 }
 
-export class InvalidCredentialError extends Error {
+export class InvalidCredentialError extends InvalidInputError {
   static name = 'InvalidCredentialError'
   name = 'InvalidCredentialError'
 }
 
-export class MissingSubjectIdError extends Error {
+export class MissingSubjectIdError extends InvalidInputError {
   static name = 'MissingSubjectIdError'
   name = 'MissingSubjectIdError'
 }
@@ -72,7 +78,7 @@ export interface ShapeViolation {
   shape?: string
 }
 
-export class ShapeViolationError extends Error {
+export class ShapeViolationError extends InvalidInputError {
   static name = 'ShapeViolationError'
   name = 'ShapeViolationError'
   readonly violations: ShapeViolation[]
@@ -83,119 +89,100 @@ export class ShapeViolationError extends Error {
   }
 }
 
-export class PayloadTooLargeError extends Error {
+export class PayloadTooLargeError extends TooLargeError {
   static name = 'PayloadTooLargeError'
   name = 'PayloadTooLargeError'
 }
 
-export class NestingTooDeepError extends Error {
+export class NestingTooDeepError extends InvalidInputError {
   static name = 'NestingTooDeepError'
   name = 'NestingTooDeepError'
 }
 
-export class DidResolutionError extends Error {
+export class DidResolutionError extends UnverifiableInputError {
   static name = 'DidResolutionError'
   name = 'DidResolutionError'
 }
 
-export class RevocationIssuerMismatchError extends Error {
+export class RevocationIssuerMismatchError extends InvalidInputError {
   static name = 'RevocationIssuerMismatchError'
   name = 'RevocationIssuerMismatchError'
 }
 
-export class InvalidKeyError extends Error {
+export class InvalidKeyError extends InvalidInputError {
   static name = 'InvalidKeyError'
   name = 'InvalidKeyError'
 }
 
-export class InvalidPresentationError extends Error {
+export class InvalidPresentationError extends InvalidInputError {
   static name = 'InvalidPresentationError'
   name = 'InvalidPresentationError'
 }
 
 /** A certificate chain (x5u) that cannot be read, is broken, or has a non-CA issuer. */
-export class CertificateChainError extends Error {
+export class CertificateChainError extends InvalidInputError {
   static name = 'CertificateChainError'
   name = 'CertificateChainError'
 }
 
-export class ExpiredCertificateError extends Error {
+export class ExpiredCertificateError extends UnverifiableInputError {
   static name = 'ExpiredCertificateError'
   name = 'ExpiredCertificateError'
 }
 
-export class CertificateNotYetValidError extends Error {
+export class CertificateNotYetValidError extends UnverifiableInputError {
   static name = 'CertificateNotYetValidError'
   name = 'CertificateNotYetValidError'
 }
 
 /** The leaf certificate's public key is not the key (JWK) that the DID document publishes. */
-export class KeyMismatchError extends Error {
+export class KeyMismatchError extends UnverifiableInputError {
   static name = 'KeyMismatchError'
   name = 'KeyMismatchError'
 }
 
 /** Trust policy `anchors`: the issuer's chain ends at no trust anchor of this node. */
-export class UntrustedChainError extends Error {
+export class UntrustedChainError extends PolicyRefusalError {
   static name = 'UntrustedChainError'
   name = 'UntrustedChainError'
 }
 
 /** Trust policy `anchors`: the issuer has no certificate chain and is not a trusted issuer. */
-export class UntrustedIssuerError extends Error {
+export class UntrustedIssuerError extends PolicyRefusalError {
   static name = 'UntrustedIssuerError'
   name = 'UntrustedIssuerError'
 }
 
 /** A status list (W3C Bitstring Status List) that cannot be used: unreachable, unsigned, signed by another issuer, too large, not a bitstring. */
-export class StatusListError extends Error {
+export class StatusListError extends UnverifiableInputError {
   static name = 'StatusListError'
   name = 'StatusListError'
 }
 
 /** The credential's issuer revoked it in its status list. */
-export class CredentialRevokedError extends Error {
+export class CredentialRevokedError extends ConflictError {
   static name = 'CredentialRevokedError'
   name = 'CredentialRevokedError'
 }
 
 /** The credential's issuer suspended it in its status list. */
-export class CredentialSuspendedError extends Error {
+export class CredentialSuspendedError extends ConflictError {
   static name = 'CredentialSuspendedError'
   name = 'CredentialSuspendedError'
 }
-
-/**
- * Refusals that say nothing against the peer that relayed a credential (over gossip or sync): the
- * issuer's own infrastructure failed, or changed (it rotated the key away from its DID document,
- * or renewed its certificate for another key), or the issuer withdrew the credential since it
- * was relayed; or time moved on: a credential (or a certificate of its chain) that was valid when
- * the peer took it has expired since, or the peer's clock is ahead of this node's. A peer that
- * holds a credential offers it in sync for as long as it holds it: blaming it would disconnect
- * honest peers for keeping what they were right to take. (A forger who names a key the DID
- * document lacks is not blamed either: its message is still refused, at the cost of a cached
- * look-up, and the per-peer limits bound how many it sends.)
- */
-export const NOT_THE_SENDERS_FAULT: ReadonlySet<string> = new Set([
-  'DidResolutionError', 'EntryRevokedError', 'StatusListError', 'CredentialRevokedError', 'CredentialSuspendedError',
-  // the issuer publishes versions of one entry faster than nodes take them: newer ones come later, or by sync
-  'EntryRateLimitedError',
-  'KeyNotFoundError', 'KeyMismatchError',
-  'CredentialExpiredError', 'CredentialNotYetValidError', 'ExpiredCertificateError', 'CertificateNotYetValidError'
-])
 
 /**
  * An identifier that must be an IRI is not one: a node id (`id`, `@id`) that is not an absolute
  * IRI or a blank node, or a property name or type that cannot become an IRI. A JSON-LD processor
  * drops such a node or triple without a word, so the shapes would judge a graph without it.
  */
-export class InvalidIriError extends Error {
+export class InvalidIriError extends InvalidInputError {
   static name = 'InvalidIriError'
   name = 'InvalidIriError'
 }
 
 /** A credential holds more than any credential needs (values per property, values in all): refused before the costly steps. */
-export class CredentialTooComplexError extends Error {
+export class CredentialTooComplexError extends InvalidInputError {
   static name = 'CredentialTooComplexError'
   name = 'CredentialTooComplexError'
 }
@@ -205,13 +192,13 @@ export class CredentialTooComplexError extends Error {
  * else in its registered claims than the credential does: `iss` another issuer, `sub` another
  * subject, `jti` another id, `nbf`/`exp` other validity dates.
  */
-export class JwtClaimMismatchError extends Error {
+export class JwtClaimMismatchError extends InvalidInputError {
   static name = 'JwtClaimMismatchError'
   name = 'JwtClaimMismatchError'
 }
 
 /** A trust list (the Gaia-X registry's lists, an ETSI TS 119 612 trusted list, a PEM bundle) that cannot be read as the list it is said to be. */
-export class InvalidTrustListError extends Error {
+export class InvalidTrustListError extends InvalidInputError {
   static name = 'InvalidTrustListError'
   name = 'InvalidTrustListError'
 }

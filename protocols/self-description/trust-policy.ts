@@ -7,6 +7,7 @@
  * it forwards: a valid credential refused here still travels on (see isTrustRefusal).
  */
 import { readPemCertificates, type CertificateChain } from './certificate-chain.ts'
+import { blameOf } from '../errors.ts'
 import { UntrustedChainError, UntrustedIssuerError } from './errors.ts'
 import type { X509Certificate } from 'node:crypto'
 
@@ -47,11 +48,9 @@ export interface TrustPolicy {
   anchorOf (chain: CertificateChain): X509Certificate | undefined
 }
 
-const UNTRUSTED = new Set([UntrustedChainError.name, UntrustedIssuerError.name])
-
 /** Whether an error is this node's policy refusing a valid credential (not the sender's fault). */
-export function isTrustRefusal (err: { name?: string }): boolean {
-  return UNTRUSTED.has(err?.name ?? '')
+export function isTrustRefusal (err: unknown): boolean {
+  return blameOf(err) === 'policy'
 }
 
 export function createTrustPolicy (init: TrustPolicyInit = {}): TrustPolicy {
