@@ -7,7 +7,7 @@ export const second = 1000
 export const minute = 60 * second
 export const hour = 60 * minute
 
-/** JWS algorithms a credential may be signed with (DESIGN.md: never `none`, never HMAC). */
+/** JWS algorithms a credential may be signed with (docs/envelope.md: never `none`, never HMAC). */
 export const ALLOWED_ALGORITHMS = ['EdDSA', 'ES256', 'ES384', 'PS256'] as const
 
 /** `typ` of a VC-JWT (VC-JOSE and Gaia-X Loire). */

@@ -1,5 +1,5 @@
 /**
- * The HTTP API of a node (fastify), as DESIGN.md lists it. Loopback by default; beyond
+ * The HTTP API of a node (fastify), as docs/http-api.md describes it. Loopback by default; beyond
  * loopback every write needs the node's token.
  */
 import { timingSafeEqual } from 'node:crypto'

@@ -1,7 +1,7 @@
 /**
  * The official Gaia-X SHACL shapes, run with shacl-engine: the 2511 release (gaia-x-2511/) and
  * the 25.11 shapes of the `development#` namespace (gaia-x-development/); see SOURCE.md in each.
- * DESIGN.md's rule: shapes run over each credential's own graph, never over what else a node
+ * docs/design.md's rule: shapes run over each credential's own graph, never over what else a node
  * holds, so every node decides alike; the ontology's class hierarchy is merged into the shapes
  * graph (shacl-engine reads rdfs:subClassOf there for sh:targetClass and sh:class); a reference
  * to an entity that the graph does not describe is not a violation.

@@ -1,5 +1,5 @@
 /**
- * A node's trust policy (DESIGN.md): `open` stores any credential with a valid signature;
+ * A node's trust policy (docs/gaia-x.md): `open` stores any credential with a valid signature;
  * `anchors` stores one only if its issuer's key chains (x5u) to one of the node's trust-anchor
  * certificates — the chain contains the anchor, or its last certificate is issued by it — or if
  * the issuer DID is listed as trusted. An issuer on a revoked-issuers list is refused in either
