@@ -48,7 +48,6 @@ class Worker {
   }
 }
 
-
 interface Member {
   index: number
   peerId: string

@@ -15,11 +15,23 @@ export type NodeRef = [number, string, string]
 
 export type ToWorker =
   | {
-    type: 'start', count: number, firstIndex: number, seed: number, latencyMs: number, jitterMs: number, bandwidthKbps: number, loss: number, matrix?: string, bootstrap: string[], node: Scenario['node']
+    type: 'start',
+    count: number,
+    firstIndex: number,
+    seed: number,
+    latencyMs: number,
+    jitterMs: number,
+    bandwidthKbps: number,
+    loss: number,
+    matrix?: string,
+    bootstrap: string[],
+    node: Scenario['node']
     /** the address its nodes listen on (its network namespace's); loopback when absent */
     listenHost?: string
     /** indexes of this process's nodes that attack, what they do and the credentials they forge from */
-    attackers: number[], attack?: { behaviour: AttackBehaviour, ratePerSecond: number }, credentials: string[]
+    attackers: number[],
+    attack?: { behaviour: AttackBehaviour, ratePerSecond: number },
+    credentials: string[]
   }
   | { type: 'peers', peers: Array<[string, number]> }
   | { type: 'mesh' }

@@ -188,17 +188,28 @@ export async function writeReport (out: string, result: RunResult, baseline?: Ru
   const step = Math.max(1, Math.floor(sorted.length / 2000))
   const cdf = sorted.filter((_, i) => i % step === 0 || i === sorted.length - 1).map(ms => ({ ms, fraction: (sorted.indexOf(ms) + 1) / sorted.length }))
   await writeFile(join(out, 'delivery-cdf.svg'), await svg({
-    $schema: schema, width: 520, height: 300, title: `${result.scenario.name}: delivery time to each node (CDF)`,
-    data: { values: cdf }, mark: { type: 'line', interpolate: 'step-after' },
+    $schema: schema,
+    width: 520,
+    height: 300,
+    title: `${result.scenario.name}: delivery time to each node (CDF)`,
+    data: { values: cdf },
+    mark: { type: 'line', interpolate: 'step-after' },
     encoding: { x: { field: 'ms', type: 'quantitative', title: 'ms after publish' }, y: { field: 'fraction', type: 'quantitative', title: 'fraction of deliveries', scale: { domain: [0, 1] } } }
   }))
   await writeFile(join(out, 'coverage.svg'), await svg({
-    $schema: schema, width: 520, height: 300, title: `${result.scenario.name}: coverage over time`,
-    data: { values: result.coverage.map(c => ({ s: c.ms / 1000, fraction: c.fraction })) }, mark: 'line',
+    $schema: schema,
+    width: 520,
+    height: 300,
+    title: `${result.scenario.name}: coverage over time`,
+    data: { values: result.coverage.map(c => ({ s: c.ms / 1000, fraction: c.fraction })) },
+    mark: 'line',
     encoding: { x: { field: 's', type: 'quantitative', title: 's since start' }, y: { field: 'fraction', type: 'quantitative', title: '(entry, node) pairs delivered', scale: { domain: [0, 1] } } }
   }))
   await writeFile(join(out, 'bytes-per-node.svg'), await svg({
-    $schema: schema, width: 520, height: 300, title: `${result.scenario.name}: bytes received per node`,
+    $schema: schema,
+    width: 520,
+    height: 300,
+    title: `${result.scenario.name}: bytes received per node`,
     data: { values: result.nodes.map(n => ({ node: n.index, KiB: (n.gossipBytes + n.syncBytes) / 1024, role: n.attacker ? 'attacker' : 'honest' })) },
     mark: 'bar',
     encoding: { x: { field: 'node', type: 'ordinal', title: 'node', axis: { labels: result.nodes.length <= 60 } }, y: { field: 'KiB', type: 'quantitative', title: 'KiB received' }, color: { field: 'role', type: 'nominal' } }

@@ -53,7 +53,6 @@ export interface RunOptions {
 /** How long a run waits, after its last publish and event, for every live node to hold everything. */
 const CONVERGENCE_TIMEOUT_MS = 120_000
 
-
 async function waitUntil (check: () => boolean, timeoutMs: number, deadline: number): Promise<boolean> {
   const end = Math.min(Date.now() + timeoutMs, deadline)
   while (Date.now() < end) {

@@ -32,9 +32,17 @@ export function openApiDocument (version: string): Record<string, unknown> {
         Item: {
           type: 'object',
           properties: {
-            cid: { type: 'string' }, entry: { type: 'string' }, issuer: { type: 'string' }, subject: { type: 'string' },
-            types: { type: 'array', items: { type: 'string' } }, validFrom: { type: 'string', format: 'date-time' }, validUntil: { type: 'string', format: 'date-time' },
-            status: { enum: ['active', 'superseded', 'revoked', 'expired', 'suspended'] }, compliance: { $ref: '#/components/schemas/Compliance' }, credential: { type: 'object' }, jws: { type: 'string' }
+            cid: { type: 'string' },
+            entry: { type: 'string' },
+            issuer: { type: 'string' },
+            subject: { type: 'string' },
+            types: { type: 'array', items: { type: 'string' } },
+            validFrom: { type: 'string', format: 'date-time' },
+            validUntil: { type: 'string', format: 'date-time' },
+            status: { enum: ['active', 'superseded', 'revoked', 'expired', 'suspended'] },
+            compliance: { $ref: '#/components/schemas/Compliance' },
+            credential: { type: 'object' },
+            jws: { type: 'string' }
           }
         }
       },

@@ -5,6 +5,7 @@
  * the DHT, and serves and uses the peer list so that the mesh does not depend on the
  * bootstrap nodes.
  */
+import drain from 'it-drain'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { createBootstrapDialer } from '../../bootstrap/bootstrap-dialer.ts'
 import { Queue } from '@libp2p/utils'
@@ -127,6 +128,8 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
   let running = false
   /** aborted at stop, so that queued and running DHT work does not hold the node up */
   let shutdown = new AbortController()
+  // a gauge registers itself in the node's registry as it is made
+  // eslint-disable-next-line no-new
   new Gauge({
     name: 'gxcat_gossip_messages',
     help: 'gossip messages handled by the topic validator, by result (accepted, ignored, rejected), and published',
@@ -136,6 +139,7 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
       for (const result of ['accepted', 'ignored', 'rejected', 'published'] as const) this.set({ result }, counters[result])
     }
   })
+  // eslint-disable-next-line no-new
   new Gauge({
     name: 'gxcat_peers',
     help: 'connected peers',
@@ -252,13 +256,13 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
     if (table == null) return
     const signal = AbortSignal.any([shutdown.signal, AbortSignal.timeout(dhtTimeoutMs)])
     try {
-      for await (const _ of table.put(entryRecordKey(entry), new TextEncoder().encode(jws), { signal })) {}
+      await drain(table.put(entryRecordKey(entry), new TextEncoder().encode(jws), { signal }))
       counters.dhtPuts++
       for (const [kind, value] of terms) {
         const key = `${kind}:${value}`
         if (providedTerms.has(key)) continue
         providedTerms.add(key)
-        for await (const _ of table.provide(indexTermCid(kind, value), { signal })) {}
+        await drain(table.provide(indexTermCid(kind, value), { signal }))
       }
     } catch (err: any) {
       counters.dhtPutFailures++

@@ -11,6 +11,7 @@ const MAX_CACHED_PROPERTY_KEYS = 1024
 const STOPWORDS = new Set(['a', 'an', 'and', 'are', 'as', 'at', 'be', 'by', 'for', 'from', 'in', 'is', 'it', 'of', 'on', 'or', 'the', 'to', 'with'])
 const WORD = /[\p{L}\p{N}]+/gu
 const ASCII_WORD = /[a-z0-9]+/g
+// eslint-disable-next-line no-control-regex -- every ASCII character, control ones included
 const ASCII = /^[\x00-\x7f]*$/
 
 /** Lower-case word tokens of a text, without stopwords or one-letter words. */

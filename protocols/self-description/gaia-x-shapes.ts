@@ -371,8 +371,10 @@ function violationOf (result: ValidationResult): ShapeViolation {
   const path = result.path?.[0]?.predicates?.[0]?.value
   const message = written.length > 0
     ? written.join('; ')
-    : component === 'Class' ? `${value?.value ?? 'the value'} is not described with the class the shape requires`
-      : component === 'Or' ? `${value?.value ?? 'the value'} matches none of the alternatives the shape allows`
+    : component === 'Class'
+      ? `${value?.value ?? 'the value'} is not described with the class the shape requires`
+      : component === 'Or'
+        ? `${value?.value ?? 'the value'} matches none of the alternatives the shape allows`
         : `sh:${component.charAt(0).toLowerCase()}${component.slice(1)} is not met`
   const shape = result.shape.ptr.term
   return {

@@ -39,6 +39,7 @@ export function iriProblem (value: string): string | undefined {
  * noncharacters U+FFFE and U+FFFF, lone surrogates): a property name or type with one cannot
  * become an IRI, whatever context expands it.
  */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const NEVER_IN_AN_IRI = /[\u0000-\u0020<>"{}|\\^`\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 /** A character of `value` that no IRI may hold, if any. */

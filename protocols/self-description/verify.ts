@@ -60,7 +60,6 @@ export interface VerifyOptions extends AbortOptions {
   shapes?: ShapesValidator
 }
 
-
 export async function verifyCredential (input: string | Uint8Array, options: VerifyOptions): Promise<VerifiedCredential> {
   const decoded = decodeJws(input, options.maxBytes ?? MAX_CREDENTIAL_BYTES, 'the credential')
   return verifyCheckedCredential(decoded, checkCredential(decoded, options.now ?? Date.now()), options)

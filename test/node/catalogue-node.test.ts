@@ -221,7 +221,6 @@ describe('catalogue node over HTTP', function () {
     assert.deepEqual(status.body.sparql, { state: 'ready' })
   })
 
-
   describe('restart', () => {
     it('keeps everything across a restart', async () => {
       const before = (await get(`${t.url}/v1/status`)).body
@@ -284,7 +283,6 @@ describe('a store that fails', () => {
     }
   })
 })
-
 
 describe('facets', () => {
   it('counts current entries by type, issuer and keyword, through new versions, revocations and a restart', async function () {

@@ -99,7 +99,7 @@ describe('third-party Gaia-X credentials and shape test data', function () {
     }
   })
 
-  it(`holds at least 20 items, each with its source`, () => {
+  it('holds at least 20 items, each with its source', () => {
     const sources = readFileSync(new URL('SOURCES.md', base), 'utf8')
     assert.ok(items.length >= 20)
     for (const item of items) assert.ok(sources.includes(item.file), `${item.file} is listed in SOURCES.md`)

@@ -134,7 +134,11 @@ describe('simulations', function () {
 
   it('stores no forged entry when attackers flood forged messages', async () => {
     const result = await runScenario(parseScenario({
-      name: 'small-attack', nodes: 8, seed: 3, link: { latencyMs: 5 }, publish: { count: 8, intervalMs: 50 },
+      name: 'small-attack',
+      nodes: 8,
+      seed: 3,
+      link: { latencyMs: 5 },
+      publish: { count: 8, intervalMs: 50 },
       attackers: { fraction: 0.25, behaviour: 'forge', ratePerSecond: 20 }
     }))
     assert.ok(result.forgedSent > 0)

@@ -55,11 +55,16 @@ function App () {
       <${TokenForm} onChange=${value => setWriter(value !== '')} />
     </header>
     <main id="main" ref=${main}>
-      ${page === 'search' ? html`<${SearchPage} writer=${writer} />`
-        : page === 'entry' ? html`<${EntryPage} issuer=${args[0]} subject=${args.slice(1).join('/')} />`
-          : page === 'version' ? html`<${VersionPage} cid=${args[0]} />`
-            : page === 'sparql' ? html`<${SparqlPage} />`
-              : page === 'network' ? html`<${NetworkPage} />`
+      ${page === 'search'
+? html`<${SearchPage} writer=${writer} />`
+        : page === 'entry'
+? html`<${EntryPage} issuer=${args[0]} subject=${args.slice(1).join('/')} />`
+          : page === 'version'
+? html`<${VersionPage} cid=${args[0]} />`
+            : page === 'sparql'
+? html`<${SparqlPage} />`
+              : page === 'network'
+? html`<${NetworkPage} />`
                 : html`<h1 tabindex="-1">Not found</h1><p>No page ${location.hash}. <a href="#/">Search the catalogue</a>.</p>`}
     </main>`
 }

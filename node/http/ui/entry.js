@@ -37,9 +37,12 @@ function Chain ({ chain }) {
 
 function Trust ({ trust }) {
   if (trust == null) return null
-  const why = trust.anchor != null ? html`its certificate chain ends at the trust anchor <strong>${trust.anchor}</strong>`
-    : trust.trustedIssuer ? html`its issuer is one this node trusts by name`
-      : trust.mode === 'open' ? html`this node takes any issuer whose signature verifies (trust policy <code>open</code>)`
+  const why = trust.anchor != null
+    ? html`its certificate chain ends at the trust anchor <strong>${trust.anchor}</strong>`
+    : trust.trustedIssuer
+      ? html`its issuer is one this node trusts by name`
+      : trust.mode === 'open'
+        ? html`this node takes any issuer whose signature verifies (trust policy <code>open</code>)`
         : html`it was admitted under this node's trust policy`
   return html`<p class="verdict">Signature, dates and shapes verified; held because ${why}.</p>`
 }
@@ -73,8 +76,10 @@ function Details ({ item }) {
     </dl>
     <section aria-labelledby="claims-heading"><h2 id="claims-heading">Claims</h2><${Claims} claims=${claims} /></section>
     <section aria-labelledby="trust-heading"><h2 id="trust-heading">Issuer and trust</h2><${Trust} trust=${item.trust} /><${Chain} chain=${item.chain} /></section>
-    ${item.versions != null ? html`<section aria-labelledby="versions-heading"><h2 id="versions-heading">Versions</h2>
-      <ol class="versions">${item.versions.map(v => html`<li><a href=${versionHref(v.cid)}>${v.validFrom}</a> <${Status} status=${v.status} /> <code>${v.cid}</code></li>`)}</ol></section>` : null}
+    ${item.versions != null
+? html`<section aria-labelledby="versions-heading"><h2 id="versions-heading">Versions</h2>
+      <ol class="versions">${item.versions.map(v => html`<li><a href=${versionHref(v.cid)}>${v.validFrom}</a> <${Status} status=${v.status} /> <code>${v.cid}</code></li>`)}</ol></section>`
+: null}
     <details class="raw"><summary>Raw JWS</summary><pre>${item.jws}</pre></details>`
 }
 

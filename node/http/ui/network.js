@@ -68,16 +68,20 @@ export function NetworkPage () {
   return html`
     <h1 tabindex="-1">Network</h1>
     ${error != null ? html`<p role="alert" class="error">${error}</p>` : null}
-    ${status != null ? html`<dl class="summary">
+    ${status != null
+? html`<dl class="summary">
       <dt>This node</dt><dd><code>${status.peerId ?? 'no network'}</code> (gxcat ${status.version})</dd>
       <dt>Addresses</dt><dd>${status.addrs.map(a => html`<code class="addr">${a}</code> `)}</dd>
       <dt>Entries</dt><dd>${status.entries.toLocaleString()} active, ${status.revoked.toLocaleString()} revoked, ${status.versions.toLocaleString()} versions kept</dd>
       <dt>SPARQL</dt><dd>${sparqlState(status.sparql)}</dd>
-    </dl>` : html`<p role="status">Loading…</p>`}
+    </dl>`
+: html`<p role="status">Loading…</p>`}
     <section aria-labelledby="entries-heading"><h2 id="entries-heading">Entries over the last day</h2><${Sparkline} points=${points} /></section>
     <section aria-labelledby="peers-heading">
       <h2 id="peers-heading">Peers (${peers.length})</h2>
-      ${peers.length === 0 ? html`<p>No peer connected.</p>` : html`<div class="table-wrap"><table class="peers">
+      ${peers.length === 0
+? html`<p>No peer connected.</p>`
+: html`<div class="table-wrap"><table class="peers">
         <thead><tr><th scope="col">Peer</th><th scope="col">Gossip score</th><th scope="col">Addresses</th></tr></thead>
         <tbody>${peers.map(p => html`<tr><td><code>${p.peerId}</code></td><td>${p.score != null ? p.score.toFixed(2) : '–'}</td><td>${p.addrs.map(a => html`<code class="addr">${a}</code> `)}</td></tr>`)}</tbody>
       </table></div>`}

@@ -112,12 +112,14 @@ export function SearchPage ({ writer }) {
     ${writer ? html`<${Publish} />` : null}
     <div class="layout">
       <aside aria-label="Facets">
-        ${facets != null ? html`
+        ${facets != null
+? html`
           <p class="total">${facets.entries.toLocaleString()} entries</p>
           ${form.all ? null : html`<${Facet} title="Gaia-X compliance (this level or higher)" name="label" values=${facets.labels ?? []} selected=${form.label} onSelect=${label => change({ label })} />`}
           <${Facet} title="Type" name="type" values=${facets.types} selected=${form.type} onSelect=${type => change({ type })} />
           <${Facet} title="Issuer" name="issuer" values=${facets.issuers} selected=${form.issuer} onSelect=${issuer => change({ issuer })} />
-          ${form.all ? null : html`<${Facet} title="Keyword" name="keyword" values=${facets.keywords} selected=${form.keyword} onSelect=${keyword => change({ keyword })} />`}` : null}
+          ${form.all ? null : html`<${Facet} title="Keyword" name="keyword" values=${facets.keywords} selected=${form.keyword} onSelect=${keyword => change({ keyword })} />`}`
+: null}
       </aside>
       <section class="results" aria-labelledby="results-heading" aria-busy=${loading ? 'true' : 'false'}>
         <h2 id="results-heading">Results</h2>

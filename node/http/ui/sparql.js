@@ -19,7 +19,7 @@ SELECT ?participant ?name WHERE {
   ?participant a gx:LegalPerson .
   OPTIONAL { ?participant gx:legalName ?name }
 } LIMIT 50`,
-  'Keywords': `PREFIX gx: <https://w3id.org/gaia-x/development#>
+  Keywords: `PREFIX gx: <https://w3id.org/gaia-x/development#>
 SELECT ?keyword (COUNT(?s) AS ?n) WHERE { ?s gx:keyword ?keyword } GROUP BY ?keyword ORDER BY DESC(?n) LIMIT 20`
 }
 
@@ -58,12 +58,16 @@ export function SparqlPage () {
       <button type="submit" disabled=${running}>${running ? 'Running…' : 'Run query'}</button>
     </form>
     ${result?.error != null ? html`<p role="alert" class="error">${result.error}</p>` : null}
-    ${result?.answer != null ? html`<section aria-labelledby="answer-heading">
+    ${result?.answer != null
+? html`<section aria-labelledby="answer-heading">
       <h2 id="answer-heading">Results</h2>
       <p role="status">${'boolean' in result.answer ? `Answer: ${result.answer.boolean}` : `${rows.length} rows`} in ${Math.round(result.ms)} ms</p>
-      ${vars.length > 0 ? html`<div class="table-wrap"><table class="sparql-results">
+      ${vars.length > 0
+? html`<div class="table-wrap"><table class="sparql-results">
         <thead><tr>${vars.map(v => html`<th scope="col">${v}</th>`)}</tr></thead>
         <tbody>${rows.map(row => html`<tr>${vars.map(v => html`<td>${cell(row[v])}</td>`)}</tr>`)}</tbody>
-      </table></div>` : null}
-    </section>` : null}`
+      </table></div>`
+: null}
+    </section>`
+: null}`
 }

@@ -16,7 +16,7 @@ describe('opening a store held by another handle', () => {
       await store.open()
       await released
       assert.deepEqual(store.counts, { entries: 0, revoked: 0, versions: 0 })
-      for await (const _ of store.revocations()) assert.fail('no revocations yet')
+      for await (const revocation of store.revocations()) assert.fail(`no revocations yet, got ${revocation.entry}`)
       assert.equal(await store.getVersion('bafkreinothere'), undefined)
     } finally {
       await store.close()

@@ -62,4 +62,3 @@ describe('gossip messages', () => {
     assert.deepEqual(rejected, [])
   })
 })
-
