@@ -4,7 +4,7 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 
-export { second, minute, hour } from '../protocols/constants.ts'
+export { second } from '../protocols/constants.ts'
 
 /** Default HTTP API address: loopback only. */
 export const DEFAULT_HTTP_HOST = '127.0.0.1'

@@ -5,7 +5,6 @@
 
 export const second = 1000
 export const minute = 60 * second
-export const hour = 60 * minute
 
 /** JWS algorithms a credential may be signed with (docs/envelope.md: never `none`, never HMAC). */
 export const ALLOWED_ALGORITHMS = ['EdDSA', 'ES256', 'ES384', 'PS256'] as const

@@ -22,7 +22,7 @@ import type { CatalogueNode, VersionView } from '../catalogue-node.ts'
 import type { Logger as PinoLogger } from 'pino'
 import pkg from '../../package.json' with { type: 'json' }
 
-export type { ApiContext, NetworkView, PublishReply } from './api-context.ts'
+export type { NetworkView, PublishReply } from './api-context.ts'
 
 export interface HttpApiInit {
   node: CatalogueNode

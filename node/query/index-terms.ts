@@ -39,8 +39,10 @@ export function typeKeyOfFilter (value: string): string {
   return typeKey(value)
 }
 
-/** The key a property is indexed under (same rule as types). */
-export const propertyKey = typeKey
+/** The key a property is indexed under (the same rule as types). */
+export function propertyKey (iri: string): string {
+  return typeKey(iri)
+}
 
 export interface IndexTerms {
   types: string[]
