@@ -7,10 +7,8 @@ import neostandard from 'neostandard'
 import globals from 'globals'
 
 export default [
-  ...neostandard({
-    ts: true,
-    ignores: ['dist/**', 'out/**', 'node/http/ui/vendor/**']
-  }),
+  { ignores: ['dist/**', 'out/**'] },
+  ...neostandard({ ts: true }),
   {
     rules: {
       'no-void': ['error', { allowAsStatement: true }],

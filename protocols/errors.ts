@@ -81,11 +81,6 @@ export class UnavailableError extends CatalogueError {
   override readonly blame: Blame = 'this-node'
 }
 
-/** The status an error gets over HTTP: its category's, else 500. */
-export function httpStatusOf (err: unknown): number {
-  return err instanceof CatalogueError ? err.httpStatus : 500
-}
-
 /** Whom an error blames for input a peer relayed (see Blame); an error gxcat did not type blames the sender, an abort this node. */
 export function blameOf (err: unknown): Blame {
   if (err instanceof CatalogueError) return err.blame

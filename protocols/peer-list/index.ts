@@ -7,8 +7,6 @@ import { lpStream } from '@libp2p/utils'
 import { PEER_LIST_MAX_BYTES, PEER_LIST_MAX_PEERS } from '../constants.ts'
 import type { AbortOptions, Stream } from '@libp2p/interface'
 
-export { PEER_LIST_PROTOCOL } from '../constants.ts'
-
 export class InvalidPeerListError extends Error {
   static name = 'InvalidPeerListError'
   name = 'InvalidPeerListError'

@@ -15,7 +15,6 @@ import { XMLParser } from 'fast-xml-parser'
 import { InvalidTrustListError } from './errors.ts'
 
 export type TrustListKind = 'anchors' | 'compliance-issuers' | 'revoked-issuers'
-export const TRUST_LIST_KINDS: readonly TrustListKind[] = ['anchors', 'compliance-issuers', 'revoked-issuers']
 
 export interface TrustList {
   kind: TrustListKind

@@ -3,7 +3,6 @@
  * transfer of what each lacks. Written here: no maintained package fits (the one npm package
  * for Negentropy, @nostr-dev-kit/sync, is bound to Nostr relays and NDK).
  */
-export { SYNC_PROTOCOL } from '../constants.ts'
 export * from './errors.ts'
 export * from './sync-set.ts'
 export * from './messages.ts'

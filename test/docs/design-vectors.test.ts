@@ -6,9 +6,11 @@
 import assert from 'node:assert/strict'
 import { createPrivateKey } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import {
-  encodeFrame, encodeGossipMessage, encodePeerList, entryId, entryRecordKey, gossipMessageId, idOfCid, indexTermCid, signJws, versionCidText, type IssuerKey
-} from '../../protocols/index.ts'
+import { encodeGossipMessage, gossipMessageId } from '../../protocols/gossip/index.ts'
+import { entryRecordKey, indexTermCid } from '../../protocols/dht-records/index.ts'
+import { encodeFrame, idOfCid } from '../../protocols/sync/index.ts'
+import { encodePeerList } from '../../protocols/peer-list/index.ts'
+import { entryId, signJws, versionCidText, type IssuerKey } from '../../protocols/self-description/index.ts'
 import { VC2_CONTEXT, GX_DEVELOPMENT } from '../../protocols/constants.ts'
 
 const SEED = Buffer.alloc(32, 7)

@@ -10,10 +10,22 @@ describe('opening a store held by another handle', () => {
     const dir = join(await tempDir(), 'store')
     const holder = new Level<string, any>(dir, { valueEncoding: 'json' })
     await holder.open()
-    const released = new Promise<void>(resolve => setTimeout(() => { void holder.close().then(resolve) }, 500))
-    const store = createCatalogueStore(new Level<string, any>(dir, { valueEncoding: 'json' }) as unknown as Database)
+    // the holder lets go once the store has found the store locked: the store must wait and try again
+    const db = new Level<string, any>(dir, { valueEncoding: 'json' })
+    const open = db.open.bind(db)
+    let released: Promise<void> | undefined
+    db.open = (async (...args: Parameters<typeof open>) => {
+      try {
+        return await open(...args)
+      } catch (err) {
+        released ??= holder.close()
+        throw err
+      }
+    }) as typeof db.open
+    const store = createCatalogueStore(db as unknown as Database)
     try {
       await store.open()
+      assert.ok(released != null, 'the store found the lock held first')
       await released
       assert.deepEqual(store.counts, { entries: 0, revoked: 0, versions: 0 })
       for await (const revocation of store.revocations()) assert.fail(`no revocations yet, got ${revocation.entry}`)
