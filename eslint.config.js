@@ -7,7 +7,7 @@ import neostandard from 'neostandard'
 import globals from 'globals'
 
 export default [
-  { ignores: ['dist/**', 'out/**'] },
+  { ignores: ['dist/**', 'out/**', 'docs/api/**'] },
   ...neostandard({ ts: true }),
   {
     rules: {
