@@ -10,12 +10,14 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { createBootstrapDialer } from '../../bootstrap/bootstrap-dialer.ts'
 import { Queue } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import { Gauge } from 'prom-client'
 import { CATALOGUE_TOPIC, PEER_LIST_PROTOCOL, second } from '../../protocols/constants.ts'
-import { entryRecordKey, indexTermCid, selectEntryRecord, type IndexTermKind } from '../../protocols/dht-records/index.ts'
-import { createCatalogueValidator, encodeGossipMessage, type GossipMessage, type ValidatorCounters } from '../../protocols/gossip/index.ts'
+import { entryRecordKey, indexTermCid, indexTermsOf, selectEntryRecord, type IndexTermKind } from '../../protocols/dht-records/index.ts'
+import { createCatalogueValidator, encodeGossipMessage, type GossipMessage } from '../../protocols/gossip/index.ts'
+import { createNetworkCounters, registerNetworkGauges, type NetworkCounters } from './network-counters.ts'
+import { createMisbehaviour, MAX_REJECTIONS_BEFORE_DISCONNECT } from './misbehaviour.ts'
+
 import { readPeerList, servePeerList, type PeerListEntry } from '../../protocols/peer-list/index.ts'
-import { entryId, isRevocationJws, isTrustRefusal, type Revocation, type VerifiedCredential } from '../../protocols/self-description/index.ts'
+import { entryId, isRevocationJws, isTrustRefusal, type Revocation } from '../../protocols/self-description/index.ts'
 import { DHT_PUTS_AT_ONCE, DHT_PUTS_PER_SECOND, GOSSIP_PEER_MESSAGES, GOSSIP_PEER_NEW_ENTRIES, GOSSIP_PEER_NEW_ENTRIES_WINDOW_MS, GOSSIP_PEER_VALUES, GOSSIP_PEER_VALUES_WINDOW_MS, GOSSIP_PEER_WINDOW_MS } from '../constants.ts'
 import { NotFoundError, PeerFloodError } from '../errors.ts'
 import { createPeerBudget, type PeerBudgetInit } from './peer-budget.ts'
@@ -54,14 +56,6 @@ export interface SimulatedLink {
   lost (from: string): boolean
 }
 
-export interface NetworkCounters extends ValidatorCounters {
-  published: number
-  /** gossip messages ignored because their peer was past its rate limit */
-  throttled: number
-  dhtPuts: number
-  dhtPutFailures: number
-}
-
 export interface CatalogueNetwork {
   readonly libp2p: CatalogueLibp2p
   readonly counters: NetworkCounters
@@ -90,23 +84,11 @@ function shuffle<T> (list: T[]): T[] {
   return list
 }
 
-/** Invalid gossip messages a peer may send before it is disconnected, and for how long it is refused then. */
-const MAX_REJECTIONS_BEFORE_DISCONNECT = 3
-const DENY_MS = 10 * 60 * second
 /** How often (± half) a node short of peers asks one of its peers for more. */
 const PEER_TOP_UP_MS = 5 * second
 
 export async function createCatalogueNetwork (node: CatalogueNode, init: CatalogueNetworkInit): Promise<CatalogueNetwork> {
-  const rejections = new Map<string, number>()
-  const denied = new Map<string, number>()
-  const isDenied = (peer: PeerId): boolean => {
-    if (init.allowPeer != null && !init.allowPeer(peer.toString())) return true
-    const until = denied.get(peer.toString())
-    if (until == null) return false
-    if (until > Date.now()) return true
-    denied.delete(peer.toString())
-    return false
-  }
+  const misbehaviour = createMisbehaviour({ allowPeer: init.allowPeer })
   const libp2p = await createCatalogueLibp2p({
     ...init,
     resolver: node.resolver,
@@ -114,10 +96,10 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
     knownVersion: (cid, entry) => node.store.getHead(entry)?.cid === cid && !node.store.isRevoked(entry),
     // and one it must verify has its signature and shapes checked in the node's worker threads
     shapes: node.shapes,
-    connectionGater: { denyDialPeer: isDenied, denyInboundEncryptedConnection: isDenied }
+    connectionGater: { denyDialPeer: misbehaviour.isDenied, denyInboundEncryptedConnection: misbehaviour.isDenied }
   })
   const log: Logger = libp2p.logger.forComponent('gxcat:network')
-  const counters: NetworkCounters = { accepted: 0, ignored: 0, rejected: 0, published: 0, throttled: 0, dhtPuts: 0, dhtPutFailures: 0 }
+  const counters = createNetworkCounters()
   const pubsub = libp2p.services.pubsub
   const dht = libp2p.services.dht
   const dhtQueue = new Queue<void>({ concurrency: 4 })
@@ -128,24 +110,7 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
   let running = false
   /** aborted at stop, so that queued and running DHT work does not hold the node up */
   let shutdown = new AbortController()
-  // a gauge registers itself in the node's registry as it is made
-  // eslint-disable-next-line no-new
-  new Gauge({
-    name: 'gxcat_gossip_messages',
-    help: 'gossip messages handled by the topic validator, by result (accepted, ignored, rejected), and published',
-    labelNames: ['result'],
-    registers: [node.metrics.registry],
-    collect () {
-      for (const result of ['accepted', 'ignored', 'rejected', 'published'] as const) this.set({ result }, counters[result])
-    }
-  })
-  // eslint-disable-next-line no-new
-  new Gauge({
-    name: 'gxcat_peers',
-    help: 'connected peers',
-    registers: [node.metrics.registry],
-    collect () { this.set(libp2p.getPeers().length) }
-  })
+  registerNetworkGauges(node.metrics.registry, counters, () => libp2p.getPeers().length)
   const bootstrapDialer = createBootstrapDialer(libp2p, log, { list: init.bootstrap ?? [] })
   const sync = createSyncService(node, libp2p, log, peer => { misbehaved(peer) }, {
     ...init.sync,
@@ -200,12 +165,8 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
 
   /** A peer that keeps sending invalid messages is disconnected and refused for a while. */
   function misbehaved (peer: string): void {
-    const count = (rejections.get(peer) ?? 0) + 1
-    rejections.set(peer, count)
-    if (count < MAX_REJECTIONS_BEFORE_DISCONNECT) return
-    rejections.delete(peer)
-    denied.set(peer, Date.now() + DENY_MS)
-    log('disconnecting %s after %d invalid messages', peer, count)
+    if (!misbehaviour.record(peer)) return
+    log('disconnecting %s after %d invalid messages', peer, MAX_REJECTIONS_BEFORE_DISCONNECT)
     libp2p.hangUp(peerIdFromString(peer)).catch(() => {})
   }
 
@@ -270,21 +231,11 @@ export async function createCatalogueNetwork (node: CatalogueNode, init: Catalog
     }
   }
 
-  function termsOf (verified: VerifiedCredential): Array<[IndexTermKind, string]> {
-    const subject = verified.credential.credentialSubject as Record<string, unknown>
-    const keywords = ([] as unknown[]).concat(subject['gx:keyword'] ?? subject.keyword ?? []).filter((k): k is string => typeof k === 'string').slice(0, 8)
-    return [
-      ...verified.types.map(t => ['type', t] as [IndexTermKind, string]),
-      ['issuer', verified.issuer],
-      ...keywords.map(k => ['keyword', k.toLowerCase()] as [IndexTermKind, string])
-    ]
-  }
-
   node.addEventListener('version:accepted', (event) => {
     const { verified, source } = event.detail
     if (source !== 'api') return
     gossip({ kind: 'version', jws: verified.jws })
-    dhtPut(verified.entry, verified.jws, termsOf(verified))
+    dhtPut(verified.entry, verified.jws, indexTermsOf(verified))
   })
   node.addEventListener('revocation:accepted', (event) => {
     const { revocation, source }: { revocation: Revocation, source: string } = event.detail

@@ -10,7 +10,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { DHT_NAMESPACE, REVOCATION_TYPE } from '../constants.ts'
-import { compareVersions, decodeJws, isRevocationJws, mediaTypeOf, payloadOfVerifiedJws, verifyCredential, verifyRevocation, type DidResolver, type ShapesValidator } from '../self-description/index.ts'
+import { compareVersions, decodeJws, isRevocationJws, mediaTypeOf, payloadOfVerifiedJws, verifyCredential, verifyRevocation, type DidResolver, type ShapesValidator, type VerifiedCredential } from '../self-description/index.ts'
 import { versionCidText } from '../self-description/identity.ts'
 
 export class InvalidDhtRecordError extends Error {
@@ -100,4 +100,15 @@ export type IndexTermKind = 'type' | 'issuer' | 'keyword'
 /** The CID under which peers holding entries with this term are provided. */
 export function indexTermCid (kind: IndexTermKind, value: string): CID {
   return CID.createV1(raw.code, sha256.digest(encoder.encode(`gxcat:${kind}:${value}`)) as Awaited<ReturnType<typeof sha256.digest>>)
+}
+
+/** The index terms a version is provided under: its types, its issuer, and up to 8 of its keywords (lower-case). */
+export function indexTermsOf (verified: Pick<VerifiedCredential, 'credential' | 'types' | 'issuer'>): Array<[IndexTermKind, string]> {
+  const subject = verified.credential.credentialSubject
+  const keywords = ([] as unknown[]).concat(subject['gx:keyword'] ?? subject.keyword ?? []).filter((k): k is string => typeof k === 'string').slice(0, 8)
+  return [
+    ...verified.types.map(t => ['type', t] as [IndexTermKind, string]),
+    ['issuer', verified.issuer],
+    ...keywords.map(k => ['keyword', k.toLowerCase()] as [IndexTermKind, string])
+  ]
 }

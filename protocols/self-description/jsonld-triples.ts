@@ -22,13 +22,9 @@
 import { InvalidIriError } from './errors.ts'
 import { iriProblem, isPlainIri } from './iri.ts'
 import { RDF_CONTEXTS } from './vocabulary.ts'
+import { tripleKey, XSD, type RdfLiteral, type RdfTriple } from './rdf-terms.ts'
 
-const XSD = 'http://www.w3.org/2001/XMLSchema#'
 export const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type'
-
-/** A literal; an IRI or a blank node (`_:label`) is a plain string. */
-export interface RdfLiteral { value: string, datatype: string }
-export interface RdfTriple { subject: string, predicate: string, object: string | RdfLiteral }
 
 interface Definition {
   /** null: the term is mapped to nothing (its entries are dropped) */
@@ -242,11 +238,6 @@ function keywordOf (context: ActiveContext, key: string): string | undefined {
 /** a subject's triples up to this many are scanned for a duplicate; past it they are kept as keys */
 const SCAN_TRIPLES = 32
 
-/** a predicate and object as one string: an IRI or blank node never holds U+0000 or U+0001 */
-function tripleKey (predicate: string, object: string | RdfLiteral): string {
-  return typeof object === 'string' ? `${predicate}\u0000${object}` : `${predicate}\u0000${object.datatype}\u0001${object.value}`
-}
-
 class Walk {
   readonly triples: RdfTriple[] = []
   private readonly bySubject = new Map<string, RdfTriple[]>()
@@ -404,17 +395,4 @@ export function triplesOf (context: unknown, nodes: readonly unknown[], blankPre
     throw err
   }
   return walk.triples
-}
-
-function nQuadsTerm (term: string | RdfLiteral): string {
-  if (typeof term !== 'string') {
-    const escaped = term.value.replace(/["\\\n\r]/g, c => c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\${c}`)
-    return term.datatype === `${XSD}string` ? `"${escaped}"` : `"${escaped}"^^<${term.datatype}>`
-  }
-  return term.startsWith('_:') ? term : `<${term}>`
-}
-
-/** Triples as N-Quads in one named graph. */
-export function nQuadsOf (triples: readonly RdfTriple[], graph: string): string {
-  return triples.map(({ subject, predicate, object }) => `${nQuadsTerm(subject)} <${predicate}> ${nQuadsTerm(object)} <${graph}> .\n`).join('')
 }
