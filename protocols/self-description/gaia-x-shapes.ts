@@ -11,19 +11,16 @@
  * reach, and credentials submitted in the same tick share one JSON-LD → RDF parse (Oxigraph).
  */
 import type { KeyObject } from 'node:crypto'
-import { DataFactory, Parser, Store, type Quad, type Term } from 'n3'
-import oxigraph from 'oxigraph'
+import { DataFactory, Store, type Quad, type Term } from 'n3'
 import { XsdValidation } from 'rdf-validation'
 import { Validator, type ValidationResult } from 'shacl-engine'
 import { GX_2511, GX_DEVELOPMENT } from '../constants.ts'
-import { subjectsOf } from './credential.ts'
-import { labelForShapes } from './compliance-label.ts'
-import { CredentialTooComplexError, InvalidIriError, ShapeViolationError, type ShapeViolation } from './errors.ts'
+import { ShapeViolationError, type ShapeViolation } from './errors.ts'
 import { assertGraphBounds } from './graph-bounds.ts'
-import { triplesOf } from './jsonld-triples.ts'
-import type { RdfLiteral, RdfTriple } from './rdf-terms.ts'
-import { inlineGraphContexts, inlinedContextText } from './vocabulary.ts'
+import { inlineGraphContexts } from './vocabulary.ts'
+import { isGraphRefusal, parseGraphs, toN3 } from './shapes-graph.ts'
 import { keyOf, liftedShapes } from './lifted-shapes.ts'
+import { SmallDataset } from './small-dataset.ts'
 
 const SH = 'http://www.w3.org/ns/shacl#'
 const SH_IN = `${SH}in`
@@ -31,7 +28,6 @@ const SH_DATATYPE = `${SH}datatype`
 const SH_PROPERTY = `${SH}property`
 const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type'
 const RDFS_SUBCLASS_OF = 'http://www.w3.org/2000/01/rdf-schema#subClassOf'
-const GRAPH_PREFIX = 'urn:gxcat:shapes:'
 const VC_NAMESPACE = 'https://www.w3.org/2018/credentials#'
 /** Constraints on a value node that need the node's own description to judge (sh:or over sh:class alternatives too). */
 const NEEDS_DESCRIPTION = new Set(['Class', 'Node', 'Or', 'Xone', 'And'].map(c => `${SH}${c}ConstraintComponent`))
@@ -46,9 +42,6 @@ const SILENT_WITHOUT_VALUES = new Set([
     'class', 'datatype', 'nodeKind', 'path', 'name', 'description', 'message', 'severity', 'order', 'group', 'defaultValue', 'deactivated'].map(c => `${SH}${c}`),
   RDF_TYPE, 'http://www.w3.org/2000/01/rdf-schema#label', 'http://www.w3.org/2000/01/rdf-schema#comment'
 ])
-
-/** graphs up to this many quads are scanned at each match rather than indexed */
-const SCAN_QUADS = 64
 
 const factory = { ...DataFactory, dataset: (quads?: Quad[]) => new Store(quads) }
 
@@ -104,7 +97,9 @@ export function gaiaxShapes (): GaiaxShapes {
       for (const r of SHAPE_RELEASES) {
         if (texts.some(text => mentions(text, r.namespace))) release(r.namespace)
       }
-      const graphs = parseGraphs(credentials)
+      // no bundled shape targets the credential envelope (checked at load): its triples and its
+      // context's type-scoped terms would cost a third of the parse
+      const graphs = parseGraphs(credentials, [...releases.values()].every(r => r.subjectsOnly))
       const out: ShapeViolation[][] = []
       for (let i = 0; i < credentials.length; i++) {
         const graph = graphs[i]
@@ -207,66 +202,6 @@ async function validateQuads (quads: Quad[]): Promise<ShapeViolation[]> {
     }
   }
   return violations
-}
-
-/**
- * An RDF/JS DatasetCore for the dozen quads of one credential's subjects: building N3.Store's
- * indexes for every credential costs more than scanning them. A larger graph is indexed by
- * subject (and by subject and predicate) on the first match that names one, so that its cost
- * grows with its size, not with its square (shacl-engine matches each value node of a property
- * in turn: 20,000 keywords were 4·10⁸ quad comparisons). Read-only: validation never changes the
- * data graph.
- */
-class SmallDataset {
-  readonly quads: readonly Quad[]
-  /** the quads by subject, and by subject and predicate */
-  private bySubject?: Map<string, Quad[]>
-
-  constructor (quads: readonly Quad[]) {
-    this.quads = quads
-  }
-
-  get size (): number {
-    return this.quads.length
-  }
-
-  match (subject?: Term | null, predicate?: Term | null, object?: Term | null, graph?: Term | null): SmallDataset {
-    let candidates = this.quads
-    if (subject != null && this.quads.length > SCAN_QUADS) {
-      if (this.bySubject == null) {
-        this.bySubject = new Map()
-        for (const quad of this.quads) {
-          for (const key of [keyOf(quad.subject), `${keyOf(quad.subject)}\u0000${quad.predicate.value}`]) {
-            const list = this.bySubject.get(key)
-            if (list == null) this.bySubject.set(key, [quad])
-            else list.push(quad)
-          }
-        }
-      }
-      candidates = this.bySubject.get(predicate != null ? `${keyOf(subject)}\u0000${predicate.value}` : keyOf(subject)) ?? []
-    }
-    return new SmallDataset(candidates.filter(q =>
-      (subject == null || q.subject.equals(subject)) &&
-      (predicate == null || q.predicate.equals(predicate)) &&
-      (object == null || q.object.equals(object)) &&
-      (graph == null || q.graph.equals(graph))))
-  }
-
-  has (quad: Quad): boolean {
-    return this.quads.some(q => q.equals(quad))
-  }
-
-  add (): this {
-    throw new TypeError('a credential\'s graph is read-only during validation')
-  }
-
-  delete (): this {
-    throw new TypeError('a credential\'s graph is read-only during validation')
-  }
-
-  [Symbol.iterator] (): Iterator<Quad> {
-    return this.quads[Symbol.iterator]()
-  }
 }
 
 /**
@@ -390,103 +325,6 @@ function violationOf (result: ValidationResult): ShapeViolation {
 
 function termText (term: { termType: string, value: string }): string {
   return term.termType === 'BlankNode' ? `_:${term.value}` : term.value
-}
-
-/** What refuses a credential's graph before it is built (graph-bounds.ts, the reader's IRIs), as against a JSON-LD parse error. */
-function isGraphRefusal (err: Error): boolean {
-  return err.name === InvalidIriError.name || err.name === CredentialTooComplexError.name
-}
-
-/**
- * The RDF of each credential. The bundled contexts' term maps read most credentials directly
- * (jsonld-triples.ts); the others are parsed by Oxigraph together, one JSON-LD document per
- * distinct context, each credential its own named graph. One that Oxigraph cannot parse gets its
- * error instead.
- */
-function parseGraphs (given: ReadonlyArray<Record<string, unknown>>): Array<Quad[] | Error> {
-  // a compliance label is judged as the official shapes write one (compliance-label.ts)
-  const credentials = given.map(labelForShapes)
-  // no bundled shape targets the credential envelope (checked at load): its triples and its
-  // context's type-scoped terms would cost a third of the parse
-  const subjectsOnly = [...releases.values()].every(r => r.subjectsOnly) // releases in use are loaded by now
-  const graphOf = (i: number): unknown[] => subjectsOnly ? subjectsOf(credentials[i]) : [{ ...credentials[i], '@context': undefined, credentialSubject: subjectsOf(credentials[i]) }]
-  const out: Array<Quad[] | Error> = credentials.map(() => [])
-  const groups = new Map<string, number[]>()
-  credentials.forEach((credential, i) => {
-    let triples: RdfTriple[] | undefined
-    try {
-      // the graph the shapes judge has every node the credential describes, or none at all
-      assertGraphBounds(credential)
-      triples = triplesOf(credential['@context'], graphOf(i))
-    } catch (err: any) {
-      if (!isGraphRefusal(err)) throw err
-      out[i] = err
-      return
-    }
-    if (triples != null) {
-      out[i] = triples.map(quadOf)
-      return
-    }
-    const key = JSON.stringify(credential['@context'])
-    const group = groups.get(key)
-    if (group == null) groups.set(key, [i])
-    else group.push(i)
-  })
-  for (const indexes of groups.values()) {
-    const documentOf = (list: number[]): string => {
-      const graphs = list.map(i => ({ '@id': GRAPH_PREFIX + String(i), '@graph': graphOf(i) }))
-      const context = inlinedContextText(credentials[list[0]]['@context'], graphs)
-      return `{"@context":${context},"@graph":${JSON.stringify(graphs)}}`
-    }
-    let quads: Quad[]
-    try {
-      quads = toN3(documentOf(indexes))
-    } catch {
-      // one bad document must not cost the others their validation: parse them one by one
-      for (const i of indexes) {
-        try {
-          out[i] = toN3(documentOf([i]))
-        } catch (err: any) {
-          out[i] = err
-        }
-      }
-      continue
-    }
-    let graph = ''
-    let list: Quad[] = []
-    for (const quad of quads) {
-      if (quad.graph.value !== graph) {
-        graph = quad.graph.value
-        list = out[Number(graph.slice(GRAPH_PREFIX.length))] as Quad[]
-      }
-      list.push(quad)
-    }
-  }
-  return out
-}
-
-function termOf (term: string | RdfLiteral): Quad['object'] {
-  if (typeof term !== 'string') return DataFactory.literal(term.value, DataFactory.namedNode(term.datatype))
-  return term.startsWith('_:') ? DataFactory.blankNode(term.slice(2)) : DataFactory.namedNode(term)
-}
-
-function quadOf (triple: RdfTriple): Quad {
-  return DataFactory.quad(termOf(triple.subject) as Quad['subject'], DataFactory.namedNode(triple.predicate), termOf(triple.object))
-}
-
-/**
- * JSON-LD → N-Quads in Oxigraph (fast), N-Quads → RDF/JS terms with N3. The store is freed at
- * once: left to the garbage collector, thousands of them grow WebAssembly memory, which is never
- * given back (1 GiB over 100,000 lone credentials).
- */
-function toN3 (jsonld: string): Quad[] {
-  const store = new oxigraph.Store()
-  try {
-    store.load(jsonld, { format: 'application/ld+json', no_transaction: true })
-    return new Parser({ format: 'N-Quads' }).parse(store.dump({ format: 'application/n-quads' }))
-  } finally {
-    (store as unknown as { free: () => void }).free()
-  }
 }
 
 interface Pending {
