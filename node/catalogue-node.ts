@@ -11,176 +11,41 @@ import { defaultLogger } from '@libp2p/logger'
 import { Level } from 'level'
 import { TypedEventEmitter } from 'main-event'
 import {
-  checkCredential, compareVersions, createDidResolver, createStatusChecker, createTrustPolicy, decodeJws, entryId, payloadOfVerifiedJws, verifyCheckedCredential, verifyPresentation, verifyRevocation,
+  checkCredential, createDidResolver, createStatusChecker, createTrustPolicy, decodeJws, entryId, payloadOfVerifiedJws, verifyCheckedCredential, verifyPresentation, verifyRevocation,
   type AbortOptions, type DidResolver, type Revocation, type ShapesValidator, type StatusChecker, type TrustPolicy, type VerifiedCredential
 } from '../protocols/self-description/index.ts'
-import { RateLimiter } from '@libp2p/utils'
 import { blameOf } from '../protocols/errors.ts'
 import { MAX_CREDENTIAL_BYTES } from '../protocols/constants.ts'
-import { ENTRY_VERSION_WINDOW_MS, ENTRY_VERSIONS_PER_WINDOW, HEADS_FILE, POSTINGS_FILE, SHAPES_AFTER_REBUILD_ENTRIES, SPARQL_LOAD_WAIT_MS, STATUS_RECHECK_MS, STORE_MARK_FILE } from './constants.ts'
-import { EntryRateLimitedError, EntryRevokedError, InvalidQueryError, NodeStoppedError, NotFoundError, SparqlUnavailableError } from './errors.ts'
+import { HEADS_FILE, POSTINGS_FILE, SHAPES_AFTER_REBUILD_ENTRIES, SPARQL_LOAD_WAIT_MS, STATUS_RECHECK_MS, STORE_MARK_FILE } from './constants.ts'
+import { EntryRevokedError, InvalidQueryError, NodeStoppedError, NotFoundError, SparqlUnavailableError } from './errors.ts'
 import { createNodeMetrics, type NodeMetrics } from './metrics.ts'
 import { listVersions, type ListFilter, type ListPage } from './query/filters.ts'
 import { indexTerms } from './query/index-terms.ts'
 import { createRdfIndex, type RdfIndex, type SparqlResult } from './query/rdf-index.ts'
-import { complianceGraphId, type RdfVersion } from './query/rdf-store.ts'
-import { createComplianceIndex, type ComplianceIndex, type ComplianceView } from './compliance/compliance-index.ts'
+import { complianceGraphId } from './query/rdf-store.ts'
+import { createComplianceIndex, type ComplianceIndex } from './compliance/compliance-index.ts'
 import { createCatalogueStore, type CatalogueStore, type CatalogueStoreInit, type Database } from './store/catalogue-store.ts'
 import { createFileMark } from './store/store-mark.ts'
+import { createStatusWatch, type StatusWatch } from './status-watch.ts'
+import { createEntryRate, type EntryRate } from './entry-rate.ts'
+import { activeVersions } from './query/rdf-source.ts'
 import { sharedShapesPool } from './verification/shapes-pool.ts'
-import { indexPrefix, type VersionRecord, type VersionStatus } from './store/records.ts'
-import type { ComponentLogger, Logger } from '@libp2p/interface'
+import type { VersionRecord, VersionStatus } from './store/records.ts'
+import type { Logger } from '@libp2p/interface'
+import type {
+  CatalogueNode, CatalogueNodeEvents, CatalogueNodeInit, Facets, PresentationResult, PublishOptions, PublishResult, RevokeResult, Source, SparqlStatus, VersionView
+} from './catalogue-node-api.ts'
 
-export type Source = 'api' | 'gossip' | 'sync' | 'dht'
-
-export interface PublishResult {
-  status: 'active' | 'duplicate' | 'stale'
-  cid: string
-  entry: string
-  issuer: string
-  subject: string
-  supersedes?: string
-}
-
-export interface PublishOptions extends AbortOptions {
-  source?: Source
-  /**
-   * Called once the credential is read and checked, before its signature and shapes, unless it is
-   * its entry's head already: `isNew` when the node holds nothing of its entry. Throwing refuses
-   * the credential with that error (a peer's budget for the work it causes, network/peer-budget.ts).
-   */
-  admit?: (checked: VerifiedCredential, isNew: boolean) => void
-}
-
-export interface PresentationResult {
-  holder: string
-  /** one per enveloped credential, in order: what became of it, or why it was refused */
-  credentials: Array<PublishResult | { status: 'refused', error: { name: string, message: string } }>
-}
-
-export interface RevokeResult {
-  status: 'revoked' | 'duplicate'
-  entry: string
-  cid: string
-  revokedVersion?: string
-}
-
-export interface CatalogueNodeEvents {
-  /** a new version became the head of its entry (after it is durably stored) */
-  'version:accepted': CustomEvent<{ verified: VerifiedCredential, result: PublishResult, source: Source }>
-  /** a revocation was durably stored */
-  'revocation:accepted': CustomEvent<{ revocation: Revocation, result: RevokeResult, source: Source }>
-  /** an input was refused */
-  'input:rejected': CustomEvent<{ error: Error, source: Source }>
-  /** a stored head's status list changed its status (revoked, suspended, or active again) */
-  'version:status': CustomEvent<{ cid: string, entry: string, status: 'active' | 'revoked' | 'suspended' }>
-  /** the SPARQL index rebuilt at the start holds every active version: SPARQL answers from now on */
-  'sparql:rebuilt': CustomEvent<{ entries: number, ms: number }>
-}
-
-export interface CatalogueNodeInit {
-  /** directory of the level database; ignored when `db` is given */
-  dataDir?: string
-  /** worker threads that check signatures and run the official shapes, shared by the nodes of the process (0: signatures on libuv's thread pool, shapes in this thread). @default one per core but one, up to 8 */
-  shapesWorkers?: number
-  /** versions kept per entry, the head included; older superseded ones are pruned. @default 3 */
-  keepVersions?: number
-  /** a level database to use (memory-level for simulated nodes) */
-  db?: Database
-  /** @default a caching resolver with `didWebOrigins` */
-  resolver?: DidResolver
-  /** did:web origin overrides, HOST=URL */
-  didWebOrigins?: string[]
-  /** DIDs allowed to revoke entries of any issuer */
-  revokers?: string[]
-  /** what this node stores. @default open: any credential with a valid signature */
-  trust?: TrustPolicy
-  logger?: ComponentLogger
-  /** run the SPARQL store in a worker thread. @default true */
-  rdfWorker?: boolean
-  /** keep an RDF store for SPARQL at all; simulated nodes that are never queried save its memory. @default true */
-  sparql?: boolean
-  /** collect process metrics (CPU, memory) in this node's registry. @default false */
-  processMetrics?: boolean
-  /** how often stored credentials' status lists are checked again. @default 5 min; 0: never */
-  statusRecheckMs?: number
-  /** longest a SPARQL query may run. @default 10 s */
-  queryTimeoutMs?: number
-  /** most memory the process may grow by while one SPARQL query runs. @default SPARQL_MAX_QUERY_MEMORY (256 MiB) */
-  queryMemoryBytes?: number
-  /** SPARQL queries that may wait for the engine at once; past it 503 NodeBusyError. @default SPARQL_MAX_QUEUED */
-  maxQueuedQueries?: number
-  /** new versions of one entry taken per window. @default 10 per minute */
-  entryVersions?: { versions: number, windowMs: number }
-  /** DIDs of the compliance issuers (Gaia-X clearing houses) whose label credentials mark what they cover as compliant */
-  complianceIssuers?: string[]
-}
-
-export interface VersionView extends VersionRecord {
-  status: VersionStatus
-  credential: Record<string, unknown>
-  /** the compliance label that counts for this version now, if any */
-  compliance: ComplianceView | null
-}
-
-export interface CatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> {
-  start (options?: AbortOptions): Promise<void>
-  stop (): Promise<void>
-  /** verifies and stores a VC-JWT; throws the protocol's typed error for bad input */
-  publish (jws: string, options?: PublishOptions): Promise<PublishResult>
-  /** verifies a VP-JWT, then verifies and stores each credential it envelops on its own */
-  publishPresentation (jws: string, options?: AbortOptions): Promise<PresentationResult>
-  /** publishes each credential on its own (an unsigned presentation's enveloped credentials); an Error item is refused as given */
-  publishEach (items: Array<string | Error>, options?: AbortOptions): Promise<{ credentials: PresentationResult['credentials'] }>
-  /** counts and reports a refusal of bad input made before the node saw it (a body that is not a submission), then throws it */
-  refuse (error: Error): never
-  /** checks the status lists of the stored heads that have them and marks each revoked, suspended or active again */
-  recheckStatusLists (options?: AbortOptions): Promise<{ checked: number, changed: number }>
-  /** verifies and stores a revocation */
-  revoke (jws: string, options?: AbortOptions & { source?: Source }): Promise<RevokeResult>
-  getVersion (cid: string): Promise<VersionView>
-  getEntry (issuer: string, subject: string): Promise<VersionView>
-  getRevocation (entry: string): Promise<Revocation | undefined>
-  /** the versions an entry keeps, newest first: its current version, then the superseded ones kept */
-  getHistory (issuer: string, subject: string): Promise<VersionView[]>
-  list (filter: ListFilter): Promise<{ items: VersionView[], next?: string }>
-  sparql (query: string, accept?: string): Promise<SparqlResult>
-  /** whether SPARQL answers: off (a node without it), rebuilding (with how far; queries answer 503 meanwhile) or ready */
-  sparqlStatus (): SparqlStatus
-  counts (): { entries: number, revoked: number, versions: number }
-  /** current entries counted by type, issuer and keyword, the most frequent first */
-  facets (limit: number): Facets
-  readonly resolver: DidResolver
-  readonly status: StatusChecker
-  readonly shapes: ShapesValidator
-  readonly metrics: NodeMetrics
-  readonly store: CatalogueStore
-  readonly trust: TrustPolicy
-  readonly compliance: ComplianceIndex
-  readonly started: boolean
-}
-
-export type SparqlStatus =
-  | { state: 'off' | 'ready' }
-  | { state: 'rebuilding', loaded: number, total: number }
-
-export interface Facets {
-  entries: number
-  /** current entries by the level of the compliance label that counts for them */
-  labels: Array<{ value: string, count: number }>
-  types: Array<{ value: string, count: number }>
-  issuers: Array<{ value: string, count: number }>
-  keywords: Array<{ value: string, count: number }>
-}
+export type {
+  CatalogueNode, CatalogueNodeEvents, CatalogueNodeInit, Facets, PresentationResult, PublishOptions, PublishResult, RevokeResult, Source, SparqlStatus, VersionView
+} from './catalogue-node-api.ts'
 
 class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implements CatalogueNode {
   readonly resolver: DidResolver
   readonly status: StatusChecker
   readonly shapes: ShapesValidator
-  private statusTimer: ReturnType<typeof setInterval> | undefined
-  private readonly entryLimiter: RateLimiter
-  /** heads with status lists to re-check; undefined until the first re-check has read them all */
-  private statusWatch: Set<string> | undefined
+  private readonly entryRate: EntryRate
+  private readonly statusWatch: StatusWatch
   readonly metrics: NodeMetrics
   readonly trust: TrustPolicy
   readonly store: CatalogueStore
@@ -204,8 +69,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     this.resolver = init.resolver ?? createDidResolver({ originOverrides: init.didWebOrigins })
     this.status = createStatusChecker({ resolver: this.resolver })
     this.shapes = sharedShapesPool(init.shapesWorkers)
-    const entryVersions = init.entryVersions ?? { versions: ENTRY_VERSIONS_PER_WINDOW, windowMs: ENTRY_VERSION_WINDOW_MS }
-    this.entryLimiter = new RateLimiter({ points: entryVersions.versions, duration: entryVersions.windowMs / 1000 })
+    this.entryRate = createEntryRate(init.entryVersions)
     this.trust = init.trust ?? createTrustPolicy()
     let db = init.db
     let onDisk: CatalogueStoreInit = {}
@@ -223,8 +87,16 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       return database
     }
     this.store = createCatalogueStore(database, { ...onDisk, keepVersions: init.keepVersions })
-    this.rdf = init.sparql === false ? undefined : createRdfIndex({ logger }, { worker: init.rdfWorker, queryTimeoutMs: init.queryTimeoutMs, maxQueryMemory: init.queryMemoryBytes, maxQueued: init.maxQueuedQueries, source: options => this.activeVersions(options) })
+    this.rdf = init.sparql === false ? undefined : createRdfIndex({ logger }, { worker: init.rdfWorker, queryTimeoutMs: init.queryTimeoutMs, maxQueryMemory: init.queryMemoryBytes, maxQueued: init.maxQueuedQueries, source: options => activeVersions(this.store, this.compliance, options) })
     this.compliance = createComplianceIndex({ store: this.store, logger }, { issuers: init.complianceIssuers, onChange: cid => { this.linkInRdf(cid) } })
+    this.statusWatch = createStatusWatch({ store: this.store, status: this.status, log: this.log }, {
+      onChange: (record, status) => {
+        this.compliance.statusChanged(record.cid, status)
+        if (status === 'active') this.rdf?.add({ cid: record.cid, jws: record.jws })
+        else this.rdf?.remove(record.cid)
+        this.safeDispatch('version:status', { cid: record.cid, entry: record.entry, status })
+      }
+    })
     this.metrics = createNodeMetrics({ processMetrics: init.processMetrics, counts: () => this.store.counts })
     // the shape workers parse the shapes (about a second) from now on, unless a large RDF index
     // is to be rebuilt at start: then once it is, so that the two do not share the cores
@@ -247,13 +119,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     await this.store.open()
     await this.compliance.load(options)
     this.running = true
-    const recheckMs = this.init.statusRecheckMs ?? STATUS_RECHECK_MS
-    if (recheckMs > 0) {
-      this.statusTimer = setInterval(() => {
-        this.recheckStatusLists().catch((err: Error) => { this.log.error('status list re-check failed: %e', err) })
-      }, recheckMs)
-      this.statusTimer.unref()
-    }
+    this.statusWatch.start(this.init.statusRecheckMs ?? STATUS_RECHECK_MS)
     // the RDF index lives in memory: it is rebuilt from the active heads while the node already
     // serves (filters and reads at once; SPARQL waits a moment, then 503 until it is loaded)
     if (this.rdf != null) {
@@ -279,24 +145,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     }
   }
 
-  /** The active versions of the replica, in batches: what the RDF index holds. */
-  private async * activeVersions (options: AbortOptions = {}): AsyncGenerator<RdfVersion[]> {
-    let batch: string[] = []
-    const read = async (): Promise<Array<{ cid: string, credential: Record<string, unknown> }>> => {
-      const credentials = await this.store.activeCredentials(batch)
-      batch = []
-      return credentials
-    }
-    for await (const { cid } of this.store.scan(indexPrefix('a'), 0, Number.MAX_SAFE_INTEGER)) {
-      options.signal?.throwIfAborted()
-      batch.push(cid)
-      if (batch.length === 1000) yield await read()
-    }
-    if (batch.length > 0) yield await read()
-    const links = this.compliance.linked().map(cid => this.compliance.linkGraph(cid)).filter(v => v != null)
-    for (let i = 0; i < links.length; i += 1000) yield links.slice(i, i + 1000)
-  }
-
+  /** A stored version as the node shows it: its credential, and the compliance label that counts now. */
   private view (record: VersionRecord & { status: VersionStatus }): VersionView {
     return { ...record, credential: payloadOfVerifiedJws(record.jws), compliance: record.status === 'active' ? this.compliance.of(record.cid) : null }
   }
@@ -312,7 +161,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   async stop (): Promise<void> {
     if (!this.running) return
     this.running = false
-    clearInterval(this.statusTimer)
+    this.statusWatch.stop()
     // a rebuild under way stops where it is: the worker goes first, so nothing waits on it
     this.rdfAbort?.abort()
     await this.rdf?.close()
@@ -392,7 +241,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       options.admit?.(checked, this.store.getHead(checked.entry) == null)
       verified = await verifyCheckedCredential(decoded, checked, { resolver: this.resolver, status: this.status, shapes: this.shapes, signal: options.signal })
       this.trust.assertTrusted(verified)
-      this.assertEntryRate(verified)
+      this.entryRate.assert(verified, this.store.getHead(verified.entry))
       terms = indexTerms(verified)
     } catch (err: any) {
       return this.rejected(err, source)
@@ -406,7 +255,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     if (outcome.status === 'active') {
       if (outcome.supersedes != null) this.rdf?.remove(outcome.supersedes)
       this.rdf?.add({ cid: verified.cid, jws: verified.jws })
-      if (verified.statusEntries != null) this.statusWatch?.add(verified.cid)
+      if (verified.statusEntries != null) this.statusWatch.add(verified.cid)
       await this.compliance.added(verified, outcome.supersedes)
       this.safeDispatch('version:accepted', { verified, result, source })
     }
@@ -422,21 +271,6 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       return this.rejected(err, 'api')
     }
     return { holder: presentation.holder, ...await this.publishEach(presentation.credentials, options) }
-  }
-
-  /**
-   * A new version of an entry counts against the entry's window; the head again or an older
-   * version (duplicates from gossip and sync) does not.
-   */
-  private assertEntryRate (verified: VerifiedCredential): void {
-    const head = this.store.getHead(verified.entry)
-    if (head != null && compareVersions(verified, head) <= 0) return
-    try {
-      this.entryLimiter.consume(verified.entry)
-    } catch (err: any) {
-      const retryAfter = Math.ceil((err.msBeforeNext ?? 60_000) / 1000)
-      throw new EntryRateLimitedError(`entry ${verified.entry} (${verified.subject}) had too many new versions in a short time; try again in ${retryAfter} s`, retryAfter)
-    }
   }
 
   async publishEach (items: Array<string | Error>, options: AbortOptions = {}): Promise<{ credentials: PresentationResult['credentials'] }> {
@@ -458,41 +292,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
 
   async recheckStatusLists (options: AbortOptions = {}): Promise<{ checked: number, changed: number }> {
     this.assertRunning()
-    let checked = 0
-    let changed = 0
-    // the first re-check reads every head once to find those with status lists; later ones
-    // read only those (and the ones published since)
-    const candidates = this.statusWatch != null ? [...this.statusWatch] : [...this.store.heads()].map(([, head]) => head.cid)
-    const watch = this.statusWatch ?? new Set<string>()
-    for (let i = 0; i < candidates.length; i += 1000) {
-      for (const record of await this.store.getVersions(candidates.slice(i, i + 1000))) {
-        options.signal?.throwIfAborted()
-        if (record == null) continue
-        if (record.statusEntries == null || !['active', 'suspended'].includes(record.status)) {
-          watch.delete(record.cid)
-          continue
-        }
-        watch.add(record.cid)
-        checked++
-        let status
-        try {
-          status = await this.status.statusOf(record, options)
-        } catch (err: any) {
-          this.log('cannot check the status list of %s: %s', record.cid, err.message)
-          continue
-        }
-        if (status === record.status) continue
-        await this.store.setListStatus(record.cid, status)
-        this.compliance.statusChanged(record.cid, status)
-        changed++
-        if (status === 'revoked') watch.delete(record.cid)
-        if (status === 'active') this.rdf?.add({ cid: record.cid, jws: record.jws })
-        else this.rdf?.remove(record.cid)
-        this.safeDispatch('version:status', { cid: record.cid, entry: record.entry, status })
-      }
-    }
-    this.statusWatch = watch
-    return { checked, changed }
+    return this.statusWatch.recheck(options)
   }
 
   async revoke (jws: string, options: AbortOptions & { source?: Source } = {}): Promise<RevokeResult> {
