@@ -37,7 +37,7 @@ import type {
 } from './catalogue-node-api.ts'
 
 export type {
-  CatalogueNode, CatalogueNodeEvents, CatalogueNodeInit, Facets, PresentationResult, PublishOptions, PublishResult, RevokeResult, Source, SparqlStatus, VersionView
+  CatalogueNode, CatalogueNodeEvents, CatalogueNodeInit, Facets, PresentationResult, PublishResult, RevokeResult, SparqlStatus, VersionView
 } from './catalogue-node-api.ts'
 
 class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implements CatalogueNode {

@@ -16,143 +16,34 @@
  * pruned version is never fetched again.
  */
 import { existsSync } from 'node:fs'
-import { readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { AbstractLevel, AbstractSublevel } from 'abstract-level'
+import type { AbstractSublevel } from 'abstract-level'
 import { compareVersions, type Revocation, type VerifiedCredential } from '../../protocols/self-description/index.ts'
 import { HEADS_SPOT_CHECK, KEEP_VERSIONS, MAX_WRITE_BATCH, STORE_LOCK_WAIT_MS } from '../constants.ts'
 import { StoreCorruptionError, StoreError } from '../errors.ts'
 import { createChains } from './chains.ts'
 import { parseHeads, serializeHeads } from './heads-snapshot.ts'
 import { createPostings } from './postings.ts'
-import type { StoreMark, StoreState } from './store-mark.ts'
+import type { StoreState } from './store-mark.ts'
+import { firstFieldsOf, inBatches } from './level-reading.ts'
+import { createFacetCounts, KEYWORD_PROPERTY } from './facet-counts.ts'
+import { readSnapshot as readSnapshotFile, writeSnapshot, type SnapshotHeader } from './snapshot-file.ts'
+import type { AcceptOutcome, CatalogueStore, CatalogueStoreInit, Database, RevokeOutcome } from './store-api.ts'
 import type { IndexTerms } from '../query/index-terms.ts'
 import { createWriteQueue } from './write-queue.ts'
 import {
   credentialOfVersionText, decodeSeq, termsOfHead, indexKey, indexPrefix, versionEncoding, type HeadRecord, type HeadTerms, type MemoryHead, type RevocationRecord, type VersionRecord, type VersionStatus
 } from './records.ts'
 
-export type Database = AbstractLevel<any, string, any>
 type Sub = AbstractSublevel<Database, any, string, any>
 
-export type AcceptStatus = 'active' | 'duplicate' | 'stale' | 'revoked'
-
-export interface AcceptOutcome {
-  status: AcceptStatus
-  cid: string
-  entry: string
-  /** the version this one replaced */
-  supersedes?: string
-}
-
-export interface RevokeOutcome {
-  status: 'revoked' | 'duplicate'
-  entry: string
-  cid: string
-  /** the version that was active and is now revoked */
-  revokedVersion?: string
-}
-
-export type { MemoryHead } from './records.ts'
+export type { CatalogueStore, CatalogueStoreInit, Database, MemoryHead } from './store-api.ts'
 
 type Work =
   | { kind: 'version', verified: VerifiedCredential, terms: IndexTerms }
   | { kind: 'revocation', revocation: Revocation }
 
 type BatchOp = { type: 'put', key: string, value: unknown, sublevel: Sub } | { type: 'del', key: string, sublevel: Sub }
-
-export interface CatalogueStore {
-  open (): Promise<void>
-  close (): Promise<void>
-  /** decides and durably records a verified version */
-  addVersion (verified: VerifiedCredential, terms: IndexTerms): Promise<AcceptOutcome>
-  /** durably records a verified revocation */
-  addRevocation (revocation: Revocation): Promise<RevokeOutcome>
-  /** records what the version's status list says of it (active again clears a suspension) */
-  setListStatus (cid: string, status: 'active' | 'revoked' | 'suspended'): Promise<void>
-  getVersion (cid: string): Promise<(VersionRecord & { status: VersionStatus }) | undefined>
-  getVersions (cids: string[]): Promise<Array<(VersionRecord & { status: VersionStatus }) | undefined>>
-  /** the credentials (JWS payloads, parsed) of those of these versions that are active: what the RDF index is built from */
-  activeCredentials (cids: string[]): Promise<Array<{ cid: string, credential: Record<string, unknown> }>>
-  getHead (entry: string): MemoryHead | undefined
-  /** every entry's current version */
-  heads (): IterableIterator<[string, MemoryHead]>
-  getRevocation (entry: string): Promise<RevocationRecord | undefined>
-  isRevoked (entry: string): boolean
-  /** cids of one posting list in seq order, after `afterSeq` */
-  scan (prefix: string, afterSeq: number, limit: number): AsyncGenerator<{ seq: number, cid: string }>
-  /** the CIDs of the versions an entry keeps, newest first (its head, then the superseded ones kept) */
-  history (entry: string): Promise<string[]>
-  /** which of the postings (prefix, seq) exist */
-  hasPostings (prefix: string, seqs: number[]): Promise<boolean[]>
-  /** every revocation */
-  revocations (): AsyncGenerator<RevocationRecord>
-  /** current entries by type, issuer or keyword (gx:keyword), the most frequent first */
-  facets (kind: FacetKind, limit: number): Array<{ value: string, count: number }>
-  /** waits until all submitted writes are done */
-  idle (): Promise<void>
-  readonly counts: { entries: number, revoked: number, versions: number }
-}
-
-export type FacetKind = 'type' | 'issuer' | 'keyword'
-
-export interface CatalogueStoreInit {
-  /** the high-water mark kept outside LevelDB (none for a store in memory) */
-  mark?: StoreMark
-  /** the LevelDB directory, to tell a missing store from a new one */
-  location?: string
-  /** versions kept per entry, the head included. @default KEEP_VERSIONS */
-  keepVersions?: number
-  /**
-   * Where the posting lists are written as the store closes, to be read back at the next open
-   * instead of rebuilt from every head (at 100,000 entries, most of a second); a store that did
-   * not close cleanly, or changed since, rebuilds them
-   */
-  postingsFile?: string
-  /** where every entry's head is written as the store closes, beside its posting lists, to be read back with them */
-  headsFile?: string
-}
-
-/** the store's state when a snapshot of it (posting lists, heads) was written: it is read back only into that very state */
-interface SnapshotHeader { state: StoreState, seq: number }
-
-/**
- * Every item of a level iterator, read a thousand at a time (a promise per item costs a third
- * more at open), the next thousand read while this thread handles the last.
- */
-async function inBatches<T> (iterator: { nextv: (size: number) => Promise<T[]>, close: () => Promise<void> }, fn: (item: T) => void): Promise<void> {
-  let next: Promise<T[]> | undefined
-  try {
-    next = iterator.nextv(1000)
-    for (;;) {
-      const items = await next
-      next = undefined
-      if (items.length === 0) return
-      next = iterator.nextv(1000)
-      for (const item of items) fn(item)
-    }
-  } finally {
-    // a read still under way (fn threw) settles before the iterator closes
-    await next?.catch(() => {})
-    await iterator.close()
-  }
-}
-
-/**
- * The first fields of a head record as the store writes it (the JSON of `{ cid, validFrom, seq,
- * … }`; a CID and an RFC 3339 date need no escapes): what a store that reads its posting lists
- * back needs of each head at open. Any other spelling is parsed whole.
- */
-const HEAD_FIELDS = /^\{"cid":"([^"\\]*)","validFrom":"([^"\\]*)","seq":(\d+)[,}]/
-
-/** A head record's first fields (HEAD_FIELDS), or undefined where it is spelled otherwise. */
-function firstFieldsOf (text: string): MemoryHead | undefined {
-  const fields = HEAD_FIELDS.exec(text)
-  return fields == null ? undefined : { cid: fields[1], validFrom: fields[2], seq: Number(fields[3]) }
-}
-
-/** the property whose values are the keyword facet */
-const KEYWORD_PROPERTY = 'gx:keyword'
 
 const isCorruption = (err: any): boolean => err.code === 'LEVEL_CORRUPTION' || /corrupt/i.test(`${err.message} ${err.cause?.message ?? ''}`)
 
@@ -175,20 +66,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
   let postingsBuilt: Promise<void> | undefined
   /** current heads by seq: what a posting (which carries no CID) points at */
   const headCids = new Map<number, string>()
-  // kept in memory from the current heads' terms: counts by facet answer at once at any size
-  const facetCounts: Record<FacetKind, Map<string, number>> = { type: new Map(), issuer: new Map(), keyword: new Map() }
-  const bump = (kind: FacetKind, value: string, delta: number): void => {
-    const counts = facetCounts[kind]
-    const count = (counts.get(value) ?? 0) + delta
-    if (count > 0) counts.set(value, count)
-    else counts.delete(value)
-  }
-  /** a head's facets: its issuer, types and gx:keyword values */
-  const countFacets = (terms: HeadTerms, delta: number): void => {
-    bump('issuer', terms.issuer, delta)
-    for (const type of terms.types) bump('type', type, delta)
-    for (const [property, value] of terms.properties) if (property === KEYWORD_PROPERTY) bump('keyword', value, delta)
-  }
+  const facetCounts = createFacetCounts()
   const revoked = new Set<string>()
   let seq = 0
   let batches = 0
@@ -320,11 +198,11 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     // added first: a head added and replaced in the same batch nets out
     for (const [seq, terms] of postingsAdded) {
       postings.add(seq, terms)
-      countFacets(terms, 1)
+      facetCounts.count(terms, 1)
     }
     for (const [seq, terms] of postingsRemoved) {
       postings.remove(seq, terms)
-      countFacets(terms, -1)
+      facetCounts.count(terms, -1)
     }
     try {
       init.mark?.write(state)
@@ -377,31 +255,13 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     await postingsBuilt
     const header: SnapshotHeader = { state: { batches, versions: versionCount, heads: memoryHeads.size, revocations: revoked.size }, seq }
     for (const [file, body] of [[init.headsFile, () => serializeHeads(memoryHeads)], [init.postingsFile, () => postings.serialize()]] as const) {
-      if (file == null) continue
-      try {
-        await writeFile(`${file}.tmp`, `${JSON.stringify(header)}\n${body()}`)
-        await rename(`${file}.tmp`, file)
-      } catch {
-        // without it the next open reads the heads (or rebuilds the lists from them): slower, not wrong
-        await rm(file, { force: true }).catch(() => {})
-      }
+      if (file != null) await writeSnapshot(file, header, body)
     }
   }
 
   /** A snapshot (posting lists, heads) written as the store last closed, if it belongs to the state it opens in. */
   async function readSnapshot (file: string | undefined, recorded: StoreState | undefined): Promise<string | undefined> {
-    if (file == null || recorded == null) return undefined
-    const text = await readFile(file, 'utf8').catch(() => undefined)
-    const newline = text?.indexOf('\n') ?? -1
-    if (text == null || newline < 0) return undefined
-    try {
-      const header: SnapshotHeader = JSON.parse(text.slice(0, newline))
-      const same = header.seq === seq && header.state.batches === recorded.batches && header.state.versions === recorded.versions &&
-        header.state.heads === recorded.heads && header.state.revocations === recorded.revocations
-      return same ? text.slice(newline + 1) : undefined
-    } catch {
-      return undefined
-    }
+    return file == null || recorded == null ? undefined : await readSnapshotFile(file, { state: recorded, seq })
   }
 
   /**
@@ -484,7 +344,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
             if (snapshot != null) return
             const terms = termsOfHead(head)
             if (terms == null) return
-            countFacets(terms, 1)
+            facetCounts.count(terms, 1)
             posted.push({ seq: head.seq, terms })
           })
         }
@@ -515,9 +375,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
       if (snapshot != null) {
         postings.restore(snapshot)
         // each head is once in each list of its terms, and a facet counts heads
-        facetCounts.issuer = postings.sizes('i')
-        facetCounts.type = postings.sizes('t')
-        facetCounts.keyword = postings.sizes('p', KEYWORD_PROPERTY)
+        facetCounts.restore({ issuer: postings.sizes('i'), type: postings.sizes('t'), keyword: postings.sizes('p', KEYWORD_PROPERTY) })
       } else {
         // built while the node already serves: filters and writes wait for it, reads by CID do not
         postingsBuilt = postings.load(posted).finally(() => { postingsBuilt = undefined })
@@ -601,7 +459,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
       for await (const record of revocationsDb.values()) yield record
     },
     facets (kind, limit) {
-      return [...facetCounts[kind]].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([value, count]) => ({ value, count }))
+      return facetCounts.top(kind, limit)
     },
     async idle () {
       await queue.idle()
