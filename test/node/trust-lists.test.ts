@@ -23,6 +23,9 @@ describe('trust lists', function () {
 
   it('imports an EU trusted list\'s CA certificates in force, and refuses what is not a trusted list by name', async () => {
     const dir = await tempDir()
+    const uninitialised = await gxcat(['trust', 'import', '--data', join(dir, 'none'), list('EE_T-CA-withdrawn.xml')])
+    assert.notEqual(uninitialised.code, 0)
+    assert.match(uninitialised.stderr, /ConfigError: .* has no config\.json; run gxcat init/)
     assert.equal((await gxcat(['init', '--data', dir])).code, 0)
     const imported = await gxcat(['trust', 'import', '--data', dir, list('EE_T-CA-withdrawn.xml')])
     assert.equal(imported.code, 0, imported.stderr)

@@ -21,6 +21,9 @@ export function registerTrust (program: Command): void {
     .action(action(async (files: string[], opts: TrustOptions) => {
       const { importTrustList } = await import('../../trust-lists.ts')
       const { runningNodePid } = await import('../../pid-file.ts')
+      const { loadConfig } = await import('../../config.ts')
+      // the lists belong to a node's data directory: one that gxcat init has not made is named as such
+      await loadConfig(opts.data)
       for (const file of files) {
         const list = await importTrustList(opts.data, file, opts.kind)
         process.stdout.write(`${file}: ${list.count} ${list.kind}${list.name != null ? ` (${list.name})` : ''}, ${list.format}\n`)
