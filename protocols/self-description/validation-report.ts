@@ -9,7 +9,7 @@
 import { MAX_CREDENTIAL_BYTES } from '../constants.ts'
 import { gaiaxShapes, validateGaiaxShapes } from './gaia-x-shapes.ts'
 import { assertGraphBounds } from './graph-bounds.ts'
-import { decodeJws } from './jws.ts'
+import { credentialOfPayload, decodeJws } from './jws.ts'
 import { verifyPresentation } from './presentation.ts'
 import { readSubmission, type Submission } from './submission.ts'
 import { verifyCredential, type VerifiedCredential } from './verify.ts'
@@ -117,7 +117,8 @@ export async function reportOfJws (jws: string, options: ValidateOptions): Promi
   const decoded = decodeJws(jws, MAX_CREDENTIAL_BYTES, 'the credential')
   // a credential whose graph the shapes cannot see whole gets no report on its shapes
   assertGraphBounds(decoded.payload)
-  const violations = await validateGaiaxShapes(decoded.payload).catch((err: Error) => [{ focusNode: '_:credential', message: err.message }])
+  // the credential itself, also where a JWT carries it under its vc claim
+  const violations = await validateGaiaxShapes(credentialOfPayload(decoded.payload)).catch((err: Error) => [{ focusNode: '_:credential', message: err.message }])
   let signature: Verdict
   let verified: VerifiedCredential | undefined
   try {

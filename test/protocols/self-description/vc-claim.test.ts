@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { VC2_CONTEXT, GX_DEVELOPMENT } from '../../../protocols/constants.ts'
-import { createDidResolver, didOf, generateIssuerKey, signJws, verifyCredential, verifyPresentation, readSubmission, type IssuerKey } from '../../../protocols/self-description/index.ts'
+import { createDidResolver, didOf, generateIssuerKey, signJws, validateSubmission, verifyCredential, verifyPresentation, readSubmission, type IssuerKey } from '../../../protocols/self-description/index.ts'
 import { serviceOffering } from '../../fixtures/subjects.ts'
 
 const resolver = createDidResolver()
@@ -30,6 +30,16 @@ describe('VC 2.0 in a vc or vp claim', () => {
       assert.deepEqual(verified.credential, vc)
       assert.ok(verified.typeIris.includes(`${GX_DEVELOPMENT}ServiceOffering`))
     }
+  })
+
+  it('validates the credential under vc against the official shapes, not the claims around it', async () => {
+    const report = await validateSubmission(await wrapped(key, claims, 'JWT'), { resolver })
+    assert.equal(report.conforms, true)
+    assert.equal(report.signature?.valid, true)
+    const { 'schema:name': _name, ...nameless } = vc.credentialSubject
+    const broken = await validateSubmission(await wrapped(key, { ...claims, vc: { ...vc, credentialSubject: { ...nameless, 'gx:unknownProperty': 'x' } } }, 'JWT'), { resolver })
+    assert.equal(broken.conforms, false)
+    assert.ok(broken.violations.some(v => v.constraint === 'sh:ClosedConstraintComponent'), JSON.stringify(broken.violations))
   })
 
   it('refuses registered claims that say something else than the credential, by name', async () => {
