@@ -80,7 +80,10 @@ interface Label {
   rank: number
   rulesVersion?: string
   validFrom: number
+  /** as written, for the view */
   validUntil?: string
+  /** validUntil in ms; Infinity: for ever */
+  until: number
   active: boolean
   covers: CoveredCredential[]
 }
@@ -205,13 +208,14 @@ export function createComplianceIndex (components: ComplianceIndexComponents, in
       rulesVersion: read.rulesVersion,
       validFrom: Date.parse(verified.validFrom),
       validUntil: verified.validUntil,
+      until: verified.validUntil == null ? Infinity : Date.parse(verified.validUntil),
       active,
       covers: read.covers
     }
   }
 
   function counts (label: Label, now: number): boolean {
-    return label.active && label.validFrom <= now && (label.validUntil == null || Date.parse(label.validUntil) >= now)
+    return label.active && label.validFrom <= now && label.until >= now
   }
 
   function viewOf (label: Label): ComplianceView {
@@ -233,9 +237,19 @@ export function createComplianceIndex (components: ComplianceIndexComponents, in
       if (label != null && counts(label, now)) counting.push(label)
     }
     // the highest level; of equals, the one valid longest (none: for ever), then by CID: every node picks the same
-    return counting.sort((a, b) => b.rank - a.rank ||
-      (b.validUntil == null ? Infinity : Date.parse(b.validUntil)) - (a.validUntil == null ? Infinity : Date.parse(a.validUntil)) ||
-      (a.cid < b.cid ? -1 : 1))
+    return counting.sort((a, b) => b.rank - a.rank || (b.until === a.until ? 0 : b.until > a.until ? 1 : -1) || (a.cid < b.cid ? -1 : 1))
+  }
+
+  /** The current heads with a label of at least `minRank` counting now, by seq, each with the label that counts. */
+  function compliant (minRank: number, now: number): Array<{ seq: number, cid: string, label: Label }> {
+    const heads: Array<{ seq: number, cid: string, label: Label }> = []
+    for (const [cid, item] of covered) {
+      const head = store.getHead(item.entry)
+      if (head == null || head.cid !== cid || store.isRevoked(item.entry)) continue
+      const [first] = best(cid, now)
+      if (first != null && first.rank >= minRank) heads.push({ seq: head.seq, cid, label: first })
+    }
+    return heads.sort((a, b) => a.seq - b.seq)
   }
 
   function changedLabel (label: Label): void {
@@ -264,25 +278,18 @@ export function createComplianceIndex (components: ComplianceIndexComponents, in
     async added (verified, supersedes) {
       if (issuers.size === 0) return
       if (supersedes != null) this.statusChanged(supersedes, 'superseded')
-      if (waiting.size > 0) {
-        const candidates: Array<{ label: string, item: number }> = []
-        candidates.push(...(waiting.get(`sha256:${Buffer.from(digestOfCidText(verified.cid)).toString('hex')}`) ?? []))
-        for (const rule of byRule.keys()) {
-          const [algorithm, form] = rule.split(':') as [DigestAlgorithm, DigestForm]
-          const digest = credentialDigest(verified.jws, algorithm, form)
-          remember(rule, digest, verified.cid)
-          candidates.push(...(waiting.get(`${algorithm}:${digest}`) ?? []))
-        }
-        for (const { label: labelCid, item } of candidates) {
-          const label = labels.get(labelCid)
-          const cover = label?.covers[item]
-          if (label != null && cover != null && labelCid !== verified.cid && idMatches(cover, verified.jws)) link(verified.cid, verified.entry, label)
-        }
-      } else {
-        for (const rule of byRule.keys()) {
-          const [algorithm, form] = rule.split(':') as [DigestAlgorithm, DigestForm]
-          remember(rule, credentialDigest(verified.jws, algorithm, form), verified.cid)
-        }
+      // the labels' items waiting for this version, by each rule's digest of it (SHA-256 over the JWS is its CID)
+      const keys = [`sha256:${Buffer.from(digestOfCidText(verified.cid)).toString('hex')}`]
+      for (const rule of byRule.keys()) {
+        const [algorithm, form] = rule.split(':') as [DigestAlgorithm, DigestForm]
+        const digest = credentialDigest(verified.jws, algorithm, form)
+        remember(rule, digest, verified.cid)
+        keys.push(`${algorithm}:${digest}`)
+      }
+      for (const { label: labelCid, item } of keys.flatMap(key => waiting.get(key) ?? [])) {
+        const label = labels.get(labelCid)
+        const cover = label?.covers[item]
+        if (label != null && cover != null && labelCid !== verified.cid && idMatches(cover, verified.jws)) link(verified.cid, verified.entry, label)
       }
       const label = labelOf(verified, true)
       if (label != null) await register(label)
@@ -303,14 +310,7 @@ export function createComplianceIndex (components: ComplianceIndexComponents, in
     },
 
     compliantHeads (minRank, now = Date.now()) {
-      const heads: Array<{ seq: number, cid: string }> = []
-      for (const [cid, item] of covered) {
-        const head = store.getHead(item.entry)
-        if (head == null || head.cid !== cid || store.isRevoked(item.entry)) continue
-        const [first] = best(cid, now)
-        if (first != null && first.rank >= minRank) heads.push({ seq: head.seq, cid })
-      }
-      return heads.sort((a, b) => a.seq - b.seq)
+      return compliant(minRank, now).map(({ seq, cid }) => ({ seq, cid }))
     },
 
     linked () {
@@ -335,10 +335,7 @@ export function createComplianceIndex (components: ComplianceIndexComponents, in
 
     counts (now = Date.now()) {
       const byLevel = new Map<string, number>()
-      for (const { cid } of this.compliantHeads(0, now)) {
-        const level = best(cid, now)[0].level
-        byLevel.set(level, (byLevel.get(level) ?? 0) + 1)
-      }
+      for (const { label } of compliant(0, now)) byLevel.set(label.level, (byLevel.get(label.level) ?? 0) + 1)
       return [...byLevel].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1))
     }
   }
