@@ -11,7 +11,7 @@ import { resolveBootstrapList } from '../bootstrap/index.ts'
 import { HTTP_CLOSE_GRACE_MS, SPARQL_PROGRESS_LOG_MS } from './constants.ts'
 import { NotFoundError } from './errors.ts'
 import { loadTrustPolicy } from './trust-anchors.ts'
-import { loadTrustLists, trustListsInForce } from './trust-lists.ts'
+import { complianceIssuersInForce, loadTrustLists, trustListsInForce } from './trust-lists.ts'
 import { createHttpApi, isLoopback } from './http/server.ts'
 import { createCatalogueNetwork, type CatalogueNetwork } from './network/catalogue-network.ts'
 import type { Database } from './store/catalogue-store.ts'
@@ -63,7 +63,7 @@ export async function runNode (options: RunNodeOptions): Promise<RunningNode> {
     queryTimeoutMs: config.queryTimeoutMs,
     keepVersions: config.keepVersions,
     shapesWorkers: config.workers,
-    complianceIssuers: [...new Set([...config.complianceIssuers, ...imported.complianceIssuers])],
+    complianceIssuers: complianceIssuersInForce(config.complianceIssuers, imported),
     trust
   })
   await node.start()

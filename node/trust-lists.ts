@@ -72,6 +72,11 @@ export async function importTrustList (dataDir: string, file: string, kind?: Tru
   return imported
 }
 
+/** The compliance issuers in force: those configured (`--compliance-issuer`) and those of imported lists. */
+export function complianceIssuersInForce (configured: readonly string[], inForce: TrustListsInForce): string[] {
+  return [...new Set([...configured, ...inForce.complianceIssuers])]
+}
+
 export function trustListsInForce (lists: readonly ImportedList[]): TrustListsInForce {
   const of = (kind: TrustListKind): string[] => [...new Set(lists.filter(l => l.kind === kind).flatMap(l => l.entries))]
   return {

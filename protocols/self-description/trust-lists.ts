@@ -12,6 +12,7 @@
  */
 import { X509Certificate } from 'node:crypto'
 import { XMLParser } from 'fast-xml-parser'
+import { readPemCertificates } from './certificate-chain.ts'
 import { InvalidTrustListError } from './errors.ts'
 
 export type TrustListKind = 'anchors' | 'compliance-issuers' | 'revoked-issuers'
@@ -60,15 +61,13 @@ function expectKind (list: TrustList, options: { kind?: TrustListKind, source: s
 }
 
 function readPemBundle (text: string, source: string): TrustList {
-  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
-  const entries = blocks.map((block, i) => {
-    try {
-      return new X509Certificate(block).toString()
-    } catch (err: any) {
-      throw new InvalidTrustListError(`certificate ${i + 1} of ${source} cannot be parsed: ${err.message}`)
-    }
-  })
-  return { kind: 'anchors', format: 'pem', entries: [...new Set(entries)] }
+  let certificates: X509Certificate[]
+  try {
+    certificates = readPemCertificates(text, source, Infinity)
+  } catch (err: any) {
+    throw new InvalidTrustListError(err.message)
+  }
+  return { kind: 'anchors', format: 'pem', entries: [...new Set(certificates.map(certificate => certificate.toString()))] }
 }
 
 const asArray = <T>(value: T | T[] | undefined): T[] => value == null ? [] : Array.isArray(value) ? value : [value]

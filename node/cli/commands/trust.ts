@@ -34,7 +34,7 @@ export function registerTrust (program: Command): void {
     .description('the trust lists in force, each with its source and since when')
     .option('--data <dir>', 'data directory', DEFAULT_DATA_DIR)
     .action(action(async (opts: TrustOptions) => {
-      const { loadTrustLists, trustListsInForce } = await import('../../trust-lists.ts')
+      const { complianceIssuersInForce, loadTrustLists, trustListsInForce } = await import('../../trust-lists.ts')
       const { loadConfig } = await import('../../config.ts')
       const config = await loadConfig(opts.data)
       const inForce = trustListsInForce(await loadTrustLists(opts.data))
@@ -42,7 +42,7 @@ export function registerTrust (program: Command): void {
         trust: config.trust,
         anchors: { configured: config.trustAnchors, imported: inForce.anchors.length },
         trustedIssuers: config.trustedIssuers,
-        complianceIssuers: [...new Set([...config.complianceIssuers, ...inForce.complianceIssuers])],
+        complianceIssuers: complianceIssuersInForce(config.complianceIssuers, inForce),
         revokedIssuers: inForce.revokedIssuers,
         lists: inForce.lists
       }, null, 2) + '\n')
