@@ -13,7 +13,7 @@ import {
   IssuerMismatchError, JwtClaimMismatchError, MissingSubjectIdError, ShapeViolationError, UnsupportedFormatError, type ShapeViolation
 } from './errors.ts'
 import { entryId, isNfc, isRfc3339, versionCidText } from './identity.ts'
-import { claimWrapped, decodeJws, mediaTypeOf, payloadTextOfJws, verifySignature, type DecodedJws } from './jws.ts'
+import { credentialOfPayload, decodeJws, mediaTypeOf, payloadTextOfJws, verifySignature, type DecodedJws } from './jws.ts'
 import { didOf } from './keys.ts'
 import { assertGaiaxShapes, type ShapesValidator } from './gaia-x-shapes.ts'
 import { assertGraphBounds, assertNodeId } from './graph-bounds.ts'
@@ -71,6 +71,8 @@ export async function verifyCredential (input: string | Uint8Array, options: Ver
  */
 export async function verifyCheckedCredential (decoded: DecodedJws, checked: VerifiedCredential, options: VerifyOptions): Promise<VerifiedCredential> {
   const pool = options.skipShapes !== true ? options.shapes : undefined
+  // the JSON the shapes read: the payload's own text, unless the credential sits under its vc claim
+  const shapesText = (): string => checked.credential === decoded.payload ? payloadTextOfJws(decoded.jws) : JSON.stringify(checked.credential)
   let key: ResolvedKey
   if (pool?.verify != null) {
     // the signature and the shapes in one trip to a worker thread
@@ -79,7 +81,7 @@ export async function verifyCheckedCredential (decoded: DecodedJws, checked: Ver
     key = await verifySignature(decoded, options.resolver, {
       ...options,
       check: async (jws, alg, cryptoKey) => {
-        const result = await verify({ jws, alg, key: cryptoKey, text: checked.credential === decoded.payload ? payloadTextOfJws(jws) : JSON.stringify(checked.credential) })
+        const result = await verify({ jws, alg, key: cryptoKey, text: shapesText() })
         violations = result.violations
         return result.signature
       }
@@ -87,7 +89,7 @@ export async function verifyCheckedCredential (decoded: DecodedJws, checked: Ver
     if (violations.length > 0) throw new ShapeViolationError(violations)
   } else {
     key = await verifySignature(decoded, options.resolver, options)
-    if (options.skipShapes !== true) await assertGaiaxShapes(checked.credential, options.shapes, options.shapes != null && checked.credential === decoded.payload ? payloadTextOfJws(decoded.jws) : undefined)
+    if (options.skipShapes !== true) await assertGaiaxShapes(checked.credential, options.shapes, options.shapes != null ? shapesText() : undefined)
   }
   const verified = key.chain != null ? { ...checked, chain: key.chain } : checked
   if (options.status != null) await options.status.assertActive(verified, options)
@@ -105,8 +107,10 @@ export function checkCredential (decoded: DecodedJws, now: number): VerifiedCred
   if (typ != null && (PRESENTATION_TYPES as readonly string[]).includes(typ)) {
     throw new UnsupportedFormatError(`this is a verifiable presentation (typ ${header.typ}), not a credential`)
   }
-  const wrapped = 'credentialSubject' in payload ? undefined : claimWrapped(payload, 'vc')
-  if (header.typ != null && !(CREDENTIAL_TYPES as readonly string[]).includes(typ ?? '') && !(typ === 'jwt' && wrapped != null)) {
+  const credential = credentialOfPayload(payload) as Credential
+  // the credential under a JWT's vc claim, not the payload itself
+  const wrapped = credential !== payload
+  if (header.typ != null && !(CREDENTIAL_TYPES as readonly string[]).includes(typ ?? '') && !(typ === 'jwt' && wrapped)) {
     throw new InvalidEnvelopeError(`typ "${header.typ}" is not a VC-JWT type (${CREDENTIAL_TYPES.join(', ')})`)
   }
   if (header.cty != null && !(CREDENTIAL_CONTENT_TYPES as readonly string[]).includes(mediaTypeOf(header.cty) ?? '')) {
@@ -114,7 +118,6 @@ export function checkCredential (decoded: DecodedJws, now: number): VerifiedCred
   }
   // before anything else reads it: its nodes are IRIs, its size bounded
   const values = assertGraphBounds(payload)
-  const credential = (wrapped ?? payload) as Credential
   const terms = readContexts(credential['@context'])
   const vcTypes = Array.isArray(credential.type) ? credential.type : [credential.type]
   if (!vcTypes.includes('VerifiableCredential')) throw new InvalidCredentialError('type must include VerifiableCredential')
@@ -148,7 +151,7 @@ export function checkCredential (decoded: DecodedJws, now: number): VerifiedCred
   }
   if (typeof payload.exp === 'number' && payload.exp * 1000 < now - CLOCK_TOLERANCE_MS) throw new CredentialExpiredError(`the JWT expired at ${new Date(payload.exp * 1000).toISOString()}`)
 
-  if (wrapped != null) assertClaimsAgree(payload, credential, subjectId)
+  if (wrapped) assertClaimsAgree(payload, credential, subjectId)
 
   // Loire credentials often type the credential only: its own types count as the subject's
   const types = [...new Set([...stringsOf(subject.type ?? subject['@type']), ...credentialTypes(credential)])]
