@@ -45,6 +45,8 @@ export const CLOCK_TOLERANCE_MS = 5 * minute
 export const VC2_CONTEXT = 'https://www.w3.org/ns/credentials/v2'
 /** The W3C examples context of VC 2.0 (`@vocab` https://www.w3.org/ns/credentials/examples#). */
 export const VC2_EXAMPLES_CONTEXT = 'https://www.w3.org/ns/credentials/examples/v2'
+/** The VC data model's vocabulary: what its terms (`VerifiableCredential`, `digestSRI`…) expand to. */
+export const VC_VOCABULARY = 'https://www.w3.org/2018/credentials#'
 /** The VC 1.1 context, used by legacy (Tagus/Elbe) credentials, which are refused. */
 export const VC1_CONTEXT = 'https://www.w3.org/2018/credentials/v1'
 /** The Gaia-X 2511 vocabulary (current release). */

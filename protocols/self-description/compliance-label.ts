@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto'
 import canonicalize from 'canonicalize'
+import { VC_VOCABULARY } from '../constants.ts'
 import { credentialTypes } from './credential.ts'
 import { payloadTextOfJws } from './jws.ts'
 import { expandTerm, gaiaxLocalName, readContexts, type TermMap } from './vocabulary.ts'
@@ -51,7 +52,6 @@ export interface ComplianceLabel {
 }
 
 const DIGEST_BYTES: Record<DigestAlgorithm, number> = { sha256: 32, sha384: 48, sha512: 64 }
-const CREDENTIALS_NS = 'https://www.w3.org/2018/credentials#'
 
 /** Whether a credential's types (full IRIs) make it a Gaia-X label credential, in either vocabulary. */
 export function isLabelCredential (typeIris: readonly string[]): boolean {
@@ -85,7 +85,7 @@ export function readSri (value: string): LabelDigest[] {
 
 /** The local name of a property IRI in the Gaia-X vocabularies or the VC vocabulary (where the official shapes put `digestSRI`). */
 function localName (iri: string): string | undefined {
-  return gaiaxLocalName(iri) ?? (iri.startsWith(CREDENTIALS_NS) ? iri.slice(CREDENTIALS_NS.length) : undefined)
+  return gaiaxLocalName(iri) ?? (iri.startsWith(VC_VOCABULARY) ? iri.slice(VC_VOCABULARY.length) : undefined)
 }
 
 /** A node's properties by local name (first value list for each), read with the credential's contexts. */
@@ -191,7 +191,7 @@ function officialListItem (item: unknown, terms: TermMap, gx: string): unknown {
   for (const [key, value] of Object.entries(own)) {
     if (key === 'type' || key === '@type') continue
     const name = key.startsWith('@') ? undefined : localName(expandTerm(key, terms))
-    if (name === 'digestSRI' || name === 'integrity') out[`${CREDENTIALS_NS}digestSRI`] = (Array.isArray(value) ? value : [value]).map(v => ({ '@value': textOf(v) ?? '', '@type': `${CREDENTIALS_NS}sriString` }))
+    if (name === 'digestSRI' || name === 'integrity') out[`${VC_VOCABULARY}digestSRI`] = (Array.isArray(value) ? value : [value]).map(v => ({ '@value': textOf(v) ?? '', '@type': `${VC_VOCABULARY}sriString` }))
     else if (name === 'credentialType') credentialType = textOf(Array.isArray(value) ? value[0] : value)
     else if (key !== 'id' && key !== '@id') out[key] = value
     else out['@id'] = value

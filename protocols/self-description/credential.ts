@@ -2,7 +2,7 @@
  * Building a W3C VC 2.0 credential around a Gaia-X credentialSubject.
  */
 import { randomUUID } from 'node:crypto'
-import { GX_2511, GX_DEVELOPMENT, VC2_CONTEXT } from '../constants.ts'
+import { GX_2511, GX_DEVELOPMENT, VC2_CONTEXT, VC_VOCABULARY } from '../constants.ts'
 import { InvalidCredentialError } from './errors.ts'
 import { isRfc3339 } from './identity.ts'
 
@@ -28,7 +28,7 @@ export interface BuildCredentialOptions {
 }
 
 /** Credential types that say nothing about the subject. */
-const BASE_TYPES = new Set(['VerifiableCredential', 'https://www.w3.org/2018/credentials#VerifiableCredential'])
+const BASE_TYPES = new Set(['VerifiableCredential', `${VC_VOCABULARY}VerifiableCredential`])
 
 /**
  * The credential's own types but the base one (`gx:LegalPerson` in

@@ -14,7 +14,7 @@ import type { KeyObject } from 'node:crypto'
 import { DataFactory, Store, type Quad, type Term } from 'n3'
 import { XsdValidation } from 'rdf-validation'
 import { Validator, type ValidationResult } from 'shacl-engine'
-import { GX_2511, GX_DEVELOPMENT } from '../constants.ts'
+import { GX_2511, GX_DEVELOPMENT, VC_VOCABULARY } from '../constants.ts'
 import { ShapeViolationError, type ShapeViolation } from './errors.ts'
 import { assertGraphBounds } from './graph-bounds.ts'
 import { inlineGraphContexts } from './vocabulary.ts'
@@ -28,7 +28,6 @@ const SH_DATATYPE = `${SH}datatype`
 const SH_PROPERTY = `${SH}property`
 const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type'
 const RDFS_SUBCLASS_OF = 'http://www.w3.org/2000/01/rdf-schema#subClassOf'
-const VC_NAMESPACE = 'https://www.w3.org/2018/credentials#'
 /** Constraints on a value node that need the node's own description to judge (sh:or over sh:class alternatives too). */
 const NEEDS_DESCRIPTION = new Set(['Class', 'Node', 'Or', 'Xone', 'And'].map(c => `${SH}${c}ConstraintComponent`))
 /**
@@ -167,7 +166,7 @@ function loadRelease (namespace: string, folder: string): ShapeRelease {
   return {
     namespace,
     shapeCount,
-    subjectsOnly: ![...shapesByClass.keys()].some(cls => cls.startsWith(VC_NAMESPACE)),
+    subjectsOnly: ![...shapesByClass.keys()].some(cls => cls.startsWith(VC_VOCABULARY)),
     shapesFor: cls => shapesByClass.get(cls),
     async run (data, shapes) {
       const report = await validator.validate({ dataset: data }, shapes.map(shape => ({ terms: [shape] })))

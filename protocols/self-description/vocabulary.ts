@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { contexts as vcContexts } from '@digitalbazaar/credentials-context'
-import { GX_2511, GX_DEVELOPMENT, VC1_CONTEXT, VC2_CONTEXT, VC2_EXAMPLES_CONTEXT } from '../constants.ts'
+import { GX_2511, GX_DEVELOPMENT, VC1_CONTEXT, VC2_CONTEXT, VC2_EXAMPLES_CONTEXT, VC_VOCABULARY } from '../constants.ts'
 import { UnknownContextError, UnsupportedFormatError } from './errors.ts'
 
 const VC2_DOCUMENT: Record<string, any> = vcContexts.get(VC2_CONTEXT) ?? { '@context': {} }
@@ -39,23 +39,30 @@ function namesOf (namespace: string): string[] {
   return [`${bare}#`, `${bare}/`, bare, `${bare}/context`]
 }
 
-/** Context documents shipped with gxcat, by the URLs a credential names them with (contexts/SOURCE.md). */
-export const BUNDLED_CONTEXTS: ReadonlyMap<string, Record<string, any>> = new Map<string, Record<string, any>>([
-  [VC2_CONTEXT, VC2_DOCUMENT],
-  [VC2_EXAMPLES_CONTEXT, bundled('credentials-examples-v2.jsonld')],
-  ...namesOf(GX_2511).map(name => [name, GX_2511_DOCUMENT] as const),
-  ...namesOf(GX_DEVELOPMENT).map(name => [name, GX_DEVELOPMENT_DOCUMENT] as const),
+/**
+ * Context documents shipped with gxcat (contexts/SOURCE.md), each with the URLs a credential
+ * names it by, the one an error names first.
+ */
+const BUNDLED: ReadonlyArray<{ names: string[], document: Record<string, any> }> = [
+  { names: [VC2_CONTEXT], document: VC2_DOCUMENT },
+  { names: [VC2_EXAMPLES_CONTEXT], document: bundled('credentials-examples-v2.jsonld') },
+  { names: namesOf(GX_2511), document: GX_2511_DOCUMENT },
+  { names: namesOf(GX_DEVELOPMENT), document: GX_DEVELOPMENT_DOCUMENT },
   // ontology-management-base's catalogue names the schema.org context for schema.org and for the
   // vCard and DCAT namespaces, which publish no JSON-LD context of their own
-  ...['https://schema.org', 'https://schema.org/', 'http://schema.org', 'http://schema.org/', ...namesOf('http://www.w3.org/2006/vcard/ns#'), ...namesOf('http://www.w3.org/ns/dcat#')]
-    .map(name => [name, SCHEMA_ORG_DOCUMENT] as const),
-  ['https://www.w3.org/ns/credentials/status/v1', bundled('credentials-status-v1.jsonld')],
-  ['https://www.w3.org/ns/did/v1', bundled('did-v1.jsonld')],
-  ['https://w3id.org/security/suites/secp256k1recovery-2020/v2', bundled('secp256k1recovery-2020-v2.jsonld')]
-])
+  { names: ['https://schema.org/', 'https://schema.org', 'http://schema.org/', 'http://schema.org'], document: SCHEMA_ORG_DOCUMENT },
+  { names: namesOf('http://www.w3.org/2006/vcard/ns#'), document: SCHEMA_ORG_DOCUMENT },
+  { names: namesOf('http://www.w3.org/ns/dcat#'), document: SCHEMA_ORG_DOCUMENT },
+  { names: ['https://www.w3.org/ns/credentials/status/v1'], document: bundled('credentials-status-v1.jsonld') },
+  { names: ['https://www.w3.org/ns/did/v1'], document: bundled('did-v1.jsonld') },
+  { names: ['https://w3id.org/security/suites/secp256k1recovery-2020/v2'], document: bundled('secp256k1recovery-2020-v2.jsonld') }
+]
 
-/** The bundled contexts as an error names them: one IRI each (the others are its #, / and /context forms). */
-const BUNDLED_NAMES = [...new Set([...BUNDLED_CONTEXTS].filter(([name]) => !/\/context$|\/$/.test(name) && !(name.endsWith('#') ? false : BUNDLED_CONTEXTS.has(`${name}#`))).map(([name]) => name))].join(', ')
+/** Context documents shipped with gxcat, by every URL a credential names them with. */
+export const BUNDLED_CONTEXTS: ReadonlyMap<string, Record<string, any>> = new Map(BUNDLED.flatMap(({ names, document }) => names.map(name => [name, document] as const)))
+
+/** The bundled contexts as an error names them: one URL each. */
+const BUNDLED_NAMES = BUNDLED.map(({ names }) => names[0]).join(', ')
 
 const VC_TERMS = new Set(Object.keys(VC2_DOCUMENT['@context']).filter(t => !t.startsWith('@')))
 const ISSUER_DEPENDENT = 'https://www.w3.org/ns/credentials/issuer-dependent#'
@@ -131,7 +138,7 @@ export function expandTerm (term: string, map: TermMap): string {
   }
   const defined = map.terms.get(term)
   if (defined != null) return expandTerm(defined, map)
-  if (VC_TERMS.has(term)) return `https://www.w3.org/2018/credentials#${term}`
+  if (VC_TERMS.has(term)) return VC_VOCABULARY + term
   return map.vocab + term
 }
 
