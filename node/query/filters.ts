@@ -70,7 +70,8 @@ export async function listVersions (store: CatalogueStore, filter: ListFilter, c
 
   const [driver = indexPrefix('a'), ...rest] = prefixes
   const checks = candidates != null ? prefixes : rest
-  const source = candidates != null ? fromList(candidates, after, MAX_SCANNED_PER_PAGE + 1) : store.scan(driver, after, MAX_SCANNED_PER_PAGE + 1)
+  // the candidates in seq order past a point: the driving posting list's, or those given
+  const candidatesAfter = (from: number, limit: number): AsyncIterable<{ seq: number, cid: string }> => candidates != null ? fromList(candidates, from, limit) : store.scan(driver, from, limit)
   const items: ListPage['items'] = []
   let last = after
   let scanned = 0
@@ -98,13 +99,13 @@ export async function listVersions (store: CatalogueStore, filter: ListFilter, c
     chunk = []
     return false
   }
-  for await (const candidate of source) {
+  for await (const candidate of candidatesAfter(after, MAX_SCANNED_PER_PAGE + 1)) {
     if (++scanned > MAX_SCANNED_PER_PAGE) { more = true; break }
     chunk.push(candidate)
     if (chunk.length === chunkSize && await flush()) break
   }
   if (!more && chunk.length > 0) await flush()
-  if (!more && items.length === limit) more = await hasMore(store, candidates != null ? fromList(candidates, last, 1000) : store.scan(driver, last, 1000), checks)
+  if (!more && items.length === limit) more = await hasMore(store, candidatesAfter(last, 1000), checks)
   return { items, next: more ? encodeCursor(last) : undefined }
 }
 

@@ -74,6 +74,11 @@ export function credentialOfPayload (payload: Record<string, any>): Record<strin
   return 'credentialSubject' in payload ? payload : claimWrapped(payload, 'vc') ?? payload
 }
 
+/** The presentation a JWS payload holds: the payload itself (VC-JOSE), or its VC 2.0 `vp` claim. */
+export function presentationOfPayload (payload: Record<string, any>): Record<string, any> {
+  return 'verifiableCredential' in payload ? payload : claimWrapped(payload, 'vp') ?? payload
+}
+
 /**
  * The credential of a compact JWS that was verified before (stored versions), without checking
  * anything again: its payload, or the credential in its `vc` claim.
@@ -114,7 +119,7 @@ export function isPresentationJws (jws: string): boolean {
   if (typ != null && typ !== 'jwt') return false
   try {
     const payload = JSON.parse(payloadTextOfJws(jws))
-    return payload != null && typeof payload === 'object' && claimWrapped(payload, 'vp') != null
+    return payload != null && typeof payload === 'object' && presentationOfPayload(payload) !== payload
   } catch {
     return false
   }

@@ -9,7 +9,7 @@ import {
   CREDENTIAL_TYPES, MAX_PRESENTATION_BYTES, MAX_PRESENTATION_CREDENTIALS, PRESENTATION_CONTENT_TYPES, PRESENTATION_TYPES
 } from '../constants.ts'
 import { InvalidEnvelopeError, InvalidPresentationError, IssuerMismatchError } from './errors.ts'
-import { claimWrapped, decodeJws, mediaTypeOf, verifySignature } from './jws.ts'
+import { decodeJws, mediaTypeOf, presentationOfPayload, verifySignature } from './jws.ts'
 import { didOf } from './keys.ts'
 import { readContexts } from './vocabulary.ts'
 import { unwrapDataUrl } from './submission.ts'
@@ -26,10 +26,10 @@ export async function verifyPresentation (input: string, options: AbortOptions &
   const decoded = decodeJws(input, MAX_PRESENTATION_BYTES, 'the presentation')
   const { header } = decoded
   // a JWT may carry the presentation in its vp claim (typ JWT or none)
-  const wrapped = 'verifiableCredential' in decoded.payload ? undefined : claimWrapped(decoded.payload, 'vp')
-  const payload = wrapped ?? decoded.payload
+  const payload = presentationOfPayload(decoded.payload)
+  const wrapped = payload !== decoded.payload
   const typ = mediaTypeOf(header.typ)
-  if (!(PRESENTATION_TYPES as readonly string[]).includes(typ ?? '') && !(wrapped != null && (typ == null || typ === 'jwt'))) throw new InvalidEnvelopeError(`typ "${header.typ}" is not a VP-JWT type (${PRESENTATION_TYPES.join(', ')})`)
+  if (!(PRESENTATION_TYPES as readonly string[]).includes(typ ?? '') && !(wrapped && (typ == null || typ === 'jwt'))) throw new InvalidEnvelopeError(`typ "${header.typ}" is not a VP-JWT type (${PRESENTATION_TYPES.join(', ')})`)
   if (header.cty != null && !(PRESENTATION_CONTENT_TYPES as readonly string[]).includes(mediaTypeOf(header.cty) ?? '')) throw new InvalidEnvelopeError(`cty "${header.cty}" is not a presentation content type (${PRESENTATION_CONTENT_TYPES.join(', ')})`)
   readContexts(payload['@context'])
   const types = ([] as unknown[]).concat(payload.type ?? [])
