@@ -2,10 +2,12 @@
  * How a node joins through its bootstrap list: it dials the bootstrap peers at start, and
  * again whenever it has no connection left, with a growing pause between tries. Written here
  * rather than taken from @libp2p/bootstrap, which refuses /memory multiaddrs (simulations
- * run on the memory transport) and dials only once, at start.
+ * run on the memory transport) and dials only once, at start. A libp2p service:
+ * `bootstrapDialer(init)` in the node's services.
  */
 import { multiaddr } from '@multiformats/multiaddr'
-import type { Libp2p, Logger } from '@libp2p/interface'
+import type { ComponentLogger, PeerId, Startable } from '@libp2p/interface'
+import type { ConnectionManager } from '@libp2p/interface-internal'
 
 export interface BootstrapDialerInit {
   list: string[]
@@ -15,14 +17,25 @@ export interface BootstrapDialerInit {
   maxBackoffMs?: number
 }
 
-export interface BootstrapDialer {
-  start (): void
-  stop (): void
+export interface BootstrapDialerComponents {
+  peerId: PeerId
+  connectionManager: ConnectionManager
+  logger: ComponentLogger
+}
+
+export interface BootstrapDialer extends Startable {
   /** dials every bootstrap peer not connected yet; resolves with how many connections it made */
   dialAll (): Promise<number>
 }
 
-export function createBootstrapDialer (libp2p: Libp2p, log: Logger, init: BootstrapDialerInit): BootstrapDialer {
+export function bootstrapDialer (init: BootstrapDialerInit): (components: BootstrapDialerComponents) => BootstrapDialer {
+  return components => createBootstrapDialer(components, init)
+}
+
+function createBootstrapDialer (components: BootstrapDialerComponents, init: BootstrapDialerInit): BootstrapDialer {
+  const { connectionManager } = components
+  const log = components.logger.forComponent('gxcat:bootstrap')
+  const peerCount = (): number => connectionManager.getConnectionsMap().size
   const addrs = init.list.map(a => multiaddr(a))
   const minBackoff = init.minBackoffMs ?? 1000
   const maxBackoff = init.maxBackoffMs ?? 30_000
@@ -31,11 +44,11 @@ export function createBootstrapDialer (libp2p: Libp2p, log: Logger, init: Bootst
   let running = false
 
   async function dialAll (): Promise<number> {
-    const self = libp2p.peerId.toString()
-    const connected = new Set(libp2p.getPeers().map(p => p.toString()))
+    const self = components.peerId.toString()
+    const connected = new Set([...connectionManager.getConnectionsMap().keys()].map(p => p.toString()))
     const dials = addrs
       .filter(a => { const id = a.getComponents().find(c => c.name === 'p2p')?.value; return id !== self && (id == null || !connected.has(id)) })
-      .map(async a => libp2p.dial(a, { signal: AbortSignal.timeout(10_000) }).then(() => 1, err => {
+      .map(async a => connectionManager.openConnection(a, { signal: AbortSignal.timeout(10_000) }).then(() => 1, err => {
         log('dialling bootstrap peer %s failed: %s', a.toString(), err.message)
         return 0
       }))
@@ -46,20 +59,22 @@ export function createBootstrapDialer (libp2p: Libp2p, log: Logger, init: Bootst
     if (!running || addrs.length === 0) return
     timer = setTimeout(() => {
       void (async () => {
-        if (libp2p.getPeers().length === 0) {
+        if (peerCount() === 0) {
           const made = await dialAll()
           backoff = made > 0 ? minBackoff : Math.min(backoff * 2, maxBackoff)
         } else {
           backoff = minBackoff
         }
-        schedule(libp2p.getPeers().length === 0 ? backoff : maxBackoff)
+        schedule(peerCount() === 0 ? backoff : maxBackoff)
       })()
     }, delay)
     timer.unref?.()
   }
 
   return {
-    start () {
+    start () {},
+    // once the transports listen
+    afterStart () {
       running = true
       void dialAll().then(made => { schedule(made > 0 ? maxBackoff : minBackoff) })
     },

@@ -9,6 +9,7 @@ import type { NodeMetrics } from './metrics.ts'
 import type { ListFilter } from './query/filters.ts'
 import type { SparqlResult } from './query/rdf-index.ts'
 import type { CatalogueStore, Database } from './store/catalogue-store.ts'
+import type { CatalogueReplica } from './network/replica.ts'
 import type { VersionRecord, VersionStatus } from './store/records.ts'
 import type { ComponentLogger } from '@libp2p/interface'
 
@@ -136,6 +137,8 @@ export interface CatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> {
   readonly shapes: ShapesValidator
   readonly metrics: NodeMetrics
   readonly store: CatalogueStore
+  /** what the network services see of this node: intake, heads and versions, accepted events */
+  readonly replica: CatalogueReplica
   readonly trust: TrustPolicy
   readonly compliance: ComplianceIndex
   readonly started: boolean

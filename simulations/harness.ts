@@ -2,7 +2,7 @@
  * Many real gxcat nodes in one process: the same catalogue node and libp2p network code as a
  * participant runs, over the memory transport, with a latency for each link (pair of nodes)
  * drawn from the seed and a bandwidth, on every byte a node receives (link-transport.ts), and
- * a loss rate on gossip messages (simulatedLink), in-memory level stores, no HTTP and no SPARQL
+ * a loss rate on gossip messages (partition-gater.ts), in-memory level stores, no HTTP and no SPARQL
  * store (simulated nodes are not queried), no DHT unless the scenario asks for it, no
  * connection pings and no debug loggers (see quiet-logger.ts), which keeps a node to a few MB
  * and a few ms of CPU a second.
@@ -15,10 +15,12 @@ import { createCatalogueNode, type CatalogueNode } from '../node/catalogue-node.
 import { seededRandom } from './generator.ts'
 import { simulationLogger } from './quiet-logger.ts'
 import { createCatalogueNetwork, type CatalogueNetwork } from '../node/network/catalogue-network.ts'
+import { transportsFor } from '../node/network/libp2p.ts'
 import { createGossipWireMetrics, type GossipWireMetrics } from '../node/network/gossip-wire-metrics.ts'
 import { idealDeliveryMs } from './ideal-delivery.ts'
 import { linkDraw, linkLatencyMs } from './link-latency.ts'
 import { withLinkModel } from './link-transport.ts'
+import { partitionGater, withGossipLoss } from './partition-gater.ts'
 import { CATALOGUE_TOPIC } from '../protocols/constants.ts'
 import type { Database } from '../node/store/catalogue-store.ts'
 
@@ -148,19 +150,17 @@ export class Harness {
     await node.start()
     let self = ''
     const wire = createGossipWireMetrics([CATALOGUE_TOPIC])
+    const listen = [this.init.transport === 'tcp' ? `/ip4/${this.init.listenHost ?? '127.0.0.1'}/tcp/0` : `/memory/sim-${this.init.run}-${index}`]
     const network = await createCatalogueNetwork(node, {
       gossipWire: wire,
       privateKey: await generateKeyPair('Ed25519'),
-      listen: [this.init.transport === 'tcp' ? `/ip4/${this.init.listenHost ?? '127.0.0.1'}/tcp/0` : `/memory/sim-${this.init.run}-${index}`],
+      listen,
       bootstrap,
-      // latency and bandwidth on every byte received, in the transport; loss on gossip messages
-      wrapTransport: factory => withLinkModel(factory, remote => {
+      // latency and bandwidth on every byte received, in the transport
+      transports: transportsFor(listen, bootstrap).map(factory => withLinkModel(factory, remote => {
         const peer = remote == null ? undefined : this.indexOf.get(remote)
         return { latencyMs: peer == null ? latencyMs : this.linkLatencyMs(index, peer), bandwidthKbps: this.init.bandwidthKbps }
-      }),
-      simulatedLink: {
-        lost: from => this.init.loss > 0 && lossOn(from)() < this.init.loss
-      },
+      })),
       logger,
       dht: this.init.dht === true,
       connectionMonitor: false,
@@ -172,9 +172,11 @@ export class Harness {
       targetPeers: this.init.targetPeers ?? 8,
       querySelfInterval: 10 * 60_000,
       sync: { intervalMs: this.init.syncIntervalMs ?? 10_000 },
-      allowPeer: peer => this.groups == null || this.groups.get(peer) === this.groups.get(self)
+      connectionGater: partitionGater(peer => this.groups == null || this.groups.get(peer) === this.groups.get(self))
     })
     await network.start()
+    // loss on gossip messages
+    if (this.init.loss > 0) withGossipLoss(network.libp2p.services.pubsub, from => lossOn(from)() < this.init.loss)
     self = network.peerId()
     this.indexOf.set(self, index)
     const simNode: SimNode = { index, node, network, peerId: self, alive: true, attacker, startedAt: performance.now(), gossipBytes: 0, wire }

@@ -1,8 +1,10 @@
 /**
- * The libp2p assembly of a catalogue node: TCP (and the in-process memory transport), noise,
- * yamux, identify, ping, Kademlia on our own protocol id with gxcat's record validator and
- * selector, and gossipsub with peer scoring. Bootstrap peers are dialled by bootstrap/. Like libp2p's own
- * libp2pDefaults(), it returns options the caller may still edit.
+ * The libp2p assembly of a catalogue node: TCP (and the in-process memory transport, or the
+ * transports a caller injects), noise, yamux, identify, ping, Kademlia on our own protocol id
+ * with gxcat's record validator and selector, gossipsub with peer scoring, and the catalogue's
+ * own services: anti-entropy, the gossip bridge, the DHT index, peer exchange and the bootstrap
+ * dialer (docs/design.md, "Layers"). Like libp2p's own libp2pDefaults(), it returns options the
+ * caller may still edit.
  */
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
@@ -18,44 +20,61 @@ import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
 import { CATALOGUE_TOPIC, DHT_NAMESPACE, DHT_PROTOCOL, GOSSIP_PRUNE_BACKOFF_MS, MAX_GOSSIP_MESSAGE_BYTES } from '../../protocols/constants.ts'
 import { createEntryRecordValidator, selectEntryRecord } from '../../protocols/dht-records/index.ts'
 import { gossipMessageId } from '../../protocols/gossip/index.ts'
+import { bootstrapDialer, type BootstrapDialer } from '../../bootstrap/bootstrap-dialer.ts'
+import { catalogueDht, type DhtIndex, type DhtIndexInit } from './dht-index.ts'
+import { catalogueGossip, type GossipService, type GossipServiceInit } from './gossip-service.ts'
+import { createPeerDenyList, denyListGater, misbehaviour, type Misbehaviour, type PeerDenyList } from './misbehaviour.ts'
+import { peerExchange, type PeerExchangeInit } from './peer-exchange.ts'
+import { catalogueSync, type SyncService, type SyncServiceInit } from './sync-service.ts'
 import type { GossipWireMetrics } from './gossip-wire-metrics.ts'
-import type { DidResolver, ShapesValidator } from '../../protocols/self-description/index.ts'
-import type { ComponentLogger, ConnectionGater, PrivateKey, Transport } from '@libp2p/interface'
+import type { NetworkCounters } from './network-counters.ts'
+import type { CatalogueReplica } from './replica.ts'
+import type { ComponentLogger, ConnectionGater, PrivateKey, Startable, Transport } from '@libp2p/interface'
 
 export interface CatalogueServices {
   identify: Identify
   ping: Ping
   dht?: KadDHT
   pubsub?: GossipSub
+  catalogueReplica: CatalogueReplica
+  networkCounters: NetworkCounters
+  peerDenyList: PeerDenyList
+  catalogueMisbehaviour: Misbehaviour
+  catalogueSync: SyncService
+  catalogueGossip?: GossipService
+  catalogueDht?: DhtIndex
+  peerExchange: Startable
+  bootstrapDialer: BootstrapDialer
   [key: string]: unknown
+}
+
+export interface CatalogueLibp2pComponents {
+  /** the node the services feed and read */
+  replica: CatalogueReplica
+  /** where the services count what they do */
+  counters: NetworkCounters
 }
 
 export type CatalogueLibp2p = Libp2p<CatalogueServices>
 
-export interface CatalogueLibp2pInit {
+export interface CatalogueLibp2pInit extends DhtIndexInit, GossipServiceInit, PeerExchangeInit {
   privateKey: PrivateKey
   /** listen multiaddrs: /ip4/…/tcp/… and/or /memory/… */
   listen: string[]
-  /** bootstrap multiaddrs (with /p2p/ID), to pick the transports they need; dialled by the network layer */
+  /** bootstrap multiaddrs (with /p2p/ID), dialled at start and whenever no peer is left */
   bootstrap?: string[]
   /** take part in gossip. @default true */
   gossip?: boolean
-  resolver: DidResolver
-  revokers?: readonly string[]
-  /** whether a version is the current one of its entry here (EntryRecordInit.knownVersion) */
-  knownVersion?: (cid: string, entry: string) => boolean
-  /** where DHT records' shapes run (EntryRecordInit.shapes) */
-  shapes?: ShapesValidator
+  /** anti-entropy settings */
+  sync?: SyncServiceInit
   logger?: ComponentLogger
   /** @default 100 */
   maxConnections?: number
-  /** per-link latency etc. for the memory transport (simulations) */
-  memory?: Parameters<typeof memory>[0]
+  /** the transports to use instead of those the listen and bootstrap addresses call for (TCP, memory): a simulation's link model */
+  transports?: Array<(components: any) => Transport>
   /** inbound connections accepted per second from one host address, and pending at once. @default libp2p's: 5 and 10 */
   inboundLimits?: { perHostPerSecond: number, pending: number }
-  /** simulations: wraps each transport (a link model on every connection) */
-  wrapTransport?: (factory: (components: any) => Transport) => (components: any) => Transport
-  /** refuses peers (the network layer denies misbehaving ones) */
+  /** refuses peers beside those the node denies for misbehaving (a simulated partition) */
   connectionGater?: ConnectionGater
   /** how often kad-dht queries for itself (ms); simulations slow it down */
   querySelfInterval?: number
@@ -89,10 +108,21 @@ export function catalogueScoreParams (): ReturnType<typeof createPeerScoreParams
   })
 }
 
-export function catalogueLibp2pOptions (init: CatalogueLibp2pInit): Libp2pOptions<CatalogueServices> {
-  const usesTcp = init.listen.some(a => a.includes('/tcp/')) || (init.bootstrap ?? []).some(a => a.includes('/tcp/'))
-  const usesMemory = init.listen.some(a => a.startsWith('/memory')) || (init.bootstrap ?? []).some(a => a.startsWith('/memory'))
+/** The transports that a node's listen and bootstrap addresses call for: TCP, the in-process memory transport, or both. */
+export function transportsFor (listen: readonly string[], bootstrap: readonly string[] = []): Array<(components: any) => Transport> {
+  const usesTcp = listen.some(a => a.includes('/tcp/')) || bootstrap.some(a => a.includes('/tcp/'))
+  const usesMemory = listen.some(a => a.startsWith('/memory')) || bootstrap.some(a => a.startsWith('/memory'))
+  return [...(usesTcp || !usesMemory ? [tcp()] : []), ...(usesMemory ? [memory()] : [])]
+}
+
+export function catalogueLibp2pOptions (components: CatalogueLibp2pComponents, init: CatalogueLibp2pInit): Libp2pOptions<CatalogueServices> {
+  const { replica } = components
+  const denyList = createPeerDenyList()
   const services: Record<string, unknown> = {
+    // the catalogue services below find these among their components
+    catalogueReplica: () => replica,
+    networkCounters: () => components.counters,
+    peerDenyList: () => denyList,
     identify: identify(),
     // the connection monitor pings every connection through this service; a ping still under
     // way when the next is due (a busy peer, a connection full of sync items) would otherwise
@@ -103,7 +133,16 @@ export function catalogueLibp2pOptions (init: CatalogueLibp2pInit): Libp2pOption
     services.dht = kadDHT({
       protocol: DHT_PROTOCOL,
       clientMode: false,
-      validators: { [DHT_NAMESPACE]: createEntryRecordValidator({ resolver: init.resolver, revokers: init.revokers, knownVersion: init.knownVersion, shapes: init.shapes }) },
+      validators: {
+        [DHT_NAMESPACE]: createEntryRecordValidator({
+          resolver: replica.resolver,
+          revokers: replica.revokers,
+          // a record of the version this node holds as its entry's head is not verified again,
+          // and one it must verify has its signature and shapes checked in the node's workers
+          knownVersion: (cid, entry) => replica.isActiveHead(cid, entry),
+          shapes: replica.shapes
+        })
+      },
       selectors: { [DHT_NAMESPACE]: selectEntryRecord },
       // participants run on private networks and loopback as often as on public ones
       peerInfoMapper: passthroughMapper,
@@ -129,10 +168,16 @@ export function catalogueLibp2pOptions (init: CatalogueLibp2pInit): Libp2pOption
       ...(init.gossipWire != null ? { metricsRegister: init.gossipWire.register, metricsTopicStrToLabel: init.gossipWire.topicStrToLabel } : {})
     })
   }
+  services.catalogueMisbehaviour = misbehaviour()
+  services.catalogueSync = catalogueSync(init.sync)
+  if (services.pubsub != null) services.catalogueGossip = catalogueGossip(init)
+  if (services.dht != null) services.catalogueDht = catalogueDht(init)
+  services.peerExchange = peerExchange(init)
+  services.bootstrapDialer = bootstrapDialer({ list: init.bootstrap ?? [] })
   return {
     privateKey: init.privateKey,
     addresses: { listen: init.listen },
-    transports: [...(usesTcp || !usesMemory ? [tcp()] : []), ...(usesMemory ? [memory(init.memory)] : [])].map(factory => init.wrapTransport?.(factory) ?? factory),
+    transports: init.transports ?? transportsFor(init.listen, init.bootstrap),
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: {
@@ -140,13 +185,13 @@ export function catalogueLibp2pOptions (init: CatalogueLibp2pInit): Libp2pOption
       ...(init.inboundLimits != null ? { inboundConnectionThreshold: init.inboundLimits.perHostPerSecond, maxIncomingPendingConnections: init.inboundLimits.pending } : {})
     },
     connectionMonitor: { enabled: init.connectionMonitor !== false },
-    connectionGater: init.connectionGater,
+    connectionGater: denyListGater(denyList, init.connectionGater),
     logger: init.logger,
     services: services as any,
     start: false
   }
 }
 
-export async function createCatalogueLibp2p (init: CatalogueLibp2pInit): Promise<CatalogueLibp2p> {
-  return createLibp2p(catalogueLibp2pOptions(init))
+export async function createCatalogueLibp2p (components: CatalogueLibp2pComponents, init: CatalogueLibp2pInit): Promise<CatalogueLibp2p> {
+  return createLibp2p(catalogueLibp2pOptions(components, init))
 }

@@ -3,7 +3,7 @@
  * and each revocation) in step with the store, answers sync sessions, and starts them: with
  * each new peer, periodically with jitter, and on demand; a few at a time. What arrives is
  * verified and stored like gossip; a peer that sends invalid versions or breaks the protocol
- * is reported as misbehaving.
+ * is reported as misbehaving. A libp2p service: `catalogueSync(init)` in the node's services.
  */
 import { Queue, RateLimiter } from '@libp2p/utils'
 import { Counter } from 'prom-client'
@@ -13,8 +13,12 @@ import { blameOf } from '../../protocols/errors.ts'
 import { isRevocationJws, versionDigest } from '../../protocols/self-description/index.ts'
 import { SyncLimitError } from '../../protocols/sync/errors.ts'
 import { SYNC_PEER_PUSHES, SYNC_PEER_PUSH_WINDOW_MS } from '../constants.ts'
-import type { CatalogueNode } from '../catalogue-node.ts'
-import type { Libp2p, Logger, PeerId } from '@libp2p/interface'
+import { TypedEventEmitter } from 'main-event'
+import type { CatalogueReplica } from './replica.ts'
+import type { Misbehaviour } from './misbehaviour.ts'
+import type { ComponentLogger, Libp2pEvents, PeerId } from '@libp2p/interface'
+import type { TypedEventTarget } from 'main-event'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
 export interface SyncServiceInit {
   /** mean pause between periodic syncs with a random peer. @default 60 s */
@@ -23,18 +27,31 @@ export interface SyncServiceInit {
   concurrency?: number
   /** sync with each new peer. @default true */
   onConnect?: boolean
-  /** called with the versions a session recovered, when they are few (gossip missed them) */
-  onRecovered?: (jws: string[]) => void
   /** versions this node takes per window from what one peer offers in the sessions it starts. @default SYNC_PEER_PUSHES per SYNC_PEER_PUSH_WINDOW_MS */
   peerPushes?: { versions: number, windowMs: number }
-  /** simulations: how long a sync frame from this peer takes to arrive (the link model) */
-  frameDelayMs?: (bytes: number, peer: string) => number
+}
+
+export interface SyncServiceComponents {
+  catalogueReplica: CatalogueReplica
+  catalogueMisbehaviour: Misbehaviour
+  connectionManager: ConnectionManager
+  registrar: Registrar
+  events: TypedEventTarget<Libp2pEvents>
+  peerId: PeerId
+  logger: ComponentLogger
+}
+
+export interface SyncServiceEvents {
+  /** the versions and revocations a session recovered, when they are few (gossip missed them) */
+  'sync:recovered': CustomEvent<string[]>
 }
 
 /** A session that recovers at most this many versions passes them on by gossip. */
 const SYNC_REGOSSIP_MAX = 64
 
 export interface SyncService {
+  /** sends `sync:recovered` */
+  readonly events: TypedEventTarget<SyncServiceEvents>
   start (): Promise<void>
   stop (): Promise<void>
   /** syncs with one peer now */
@@ -49,17 +66,24 @@ const timestamp = (iso: string): number => {
   return Number.isFinite(ms) && ms >= 0 ? ms : 0
 }
 
-export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Logger, misbehaved: (peer: string) => void, init: SyncServiceInit = {}): SyncService {
+/** Anti-entropy as a libp2p service (registered as `catalogueSync`). */
+export function catalogueSync (init: SyncServiceInit = {}): (components: SyncServiceComponents) => SyncService {
+  return components => createSyncService(components, init)
+}
+
+function createSyncService (components: SyncServiceComponents, init: SyncServiceInit): SyncService {
+  const replica = components.catalogueReplica
+  const { connectionManager, registrar } = components
+  const log = components.logger.forComponent('gxcat:network:sync')
+  const misbehaved = (peer: string): void => { components.catalogueMisbehaviour.report(peer) }
+  const events = new TypedEventEmitter<SyncServiceEvents>()
+  const connectedPeers = (): PeerId[] => [...connectionManager.getConnectionsMap().keys()]
   const set = createSyncSet()
   const revocationEntries = new Map<string, string>() // revocation cid → entry
   const queue = new Queue<SyncStats>({ concurrency: init.concurrency ?? 2 })
   const intervalMs = init.intervalMs ?? 60 * second
   /** versions this node's trust policy refused: valid, not stored, not to be fetched again and again */
   const refused = new Set<string>()
-  const linkOf = (peer: string): ((bytes: number) => number) | undefined => {
-    const delay = init.frameDelayMs
-    return delay == null ? undefined : bytes => delay(bytes, peer)
-  }
   /** versions a session of this node is fetching now: another session (with another peer) leaves them to it */
   const fetching = new Set<string>()
   /** the session running with each peer, whichever side started it: never two at once with one peer */
@@ -73,24 +97,24 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
   }
   /** when a session with each connected peer last started (forgotten on disconnect) */
   const lastSession = new Map<string, number>()
-  libp2p.addEventListener('peer:disconnect', (event) => { lastSession.delete(event.detail.toString()) })
+  components.events.addEventListener('peer:disconnect', (event) => { lastSession.delete(event.detail.toString()) })
   const pushLimit = init.peerPushes ?? { versions: SYNC_PEER_PUSHES, windowMs: SYNC_PEER_PUSH_WINDOW_MS }
   const pushLimiter = new RateLimiter({ points: pushLimit.versions, duration: pushLimit.windowMs / 1000 })
   let timer: ReturnType<typeof setTimeout> | undefined
   let running = false
 
-  const sessions = new Counter({ name: 'gxcat_sync_sessions_total', help: 'sync sessions, by role and result', labelNames: ['role', 'result'], registers: [node.metrics.registry] })
-  const bytes = new Counter({ name: 'gxcat_sync_bytes_total', help: 'bytes of sync frames, by direction', labelNames: ['direction'], registers: [node.metrics.registry] })
-  const versions = new Counter({ name: 'gxcat_sync_versions_total', help: 'versions moved by sync, by direction', labelNames: ['direction'], registers: [node.metrics.registry] })
+  const sessions = new Counter({ name: 'gxcat_sync_sessions_total', help: 'sync sessions, by role and result', labelNames: ['role', 'result'], registers: [replica.registry] })
+  const bytes = new Counter({ name: 'gxcat_sync_bytes_total', help: 'bytes of sync frames, by direction', labelNames: ['direction'], registers: [replica.registry] })
+  const versions = new Counter({ name: 'gxcat_sync_versions_total', help: 'versions moved by sync, by direction', labelNames: ['direction'], registers: [replica.registry] })
 
   const item = (ts: string, cid: string): SyncItem => ({ ts: timestamp(ts), id: idOfCid(cid) })
 
-  node.addEventListener('version:accepted', (event) => {
+  replica.addEventListener('version:accepted', (event) => {
     const { verified, result } = event.detail
     if (result.supersedes != null) set.remove({ ts: 0, id: idOfCid(result.supersedes) })
     set.add(item(verified.validFrom, verified.cid))
   })
-  node.addEventListener('revocation:accepted', (event) => {
+  replica.addEventListener('revocation:accepted', (event) => {
     const { revocation, result } = event.detail
     if (result.revokedVersion != null) set.remove({ ts: 0, id: idOfCid(result.revokedVersion) })
     set.add(item(revocation.revokedAt, revocation.cid))
@@ -128,19 +152,13 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
     }),
     release: ids => { for (const id of ids) fetching.delete(idKey(id)) },
     async getJws (ids) {
-      const cids = ids.map(cidOfId)
-      const records = await node.store.getVersions(cids)
-      return Promise.all(cids.map(async (cid, i) => {
-        if (records[i] != null) return records[i]?.jws
-        const entry = revocationEntries.get(cid)
-        return entry == null ? undefined : (await node.store.getRevocation(entry))?.jws
-      }))
+      return replica.jwsOf(ids.map(cidOfId).map(cid => ({ cid, revokes: revocationEntries.get(cid) })))
     },
     async ingest (jws): Promise<IngestOutcome> {
       try {
         const fresh = isRevocationJws(jws)
-          ? (await node.revoke(jws, { source: 'sync' })).status === 'revoked'
-          : (await node.publish(jws, { source: 'sync' })).status === 'active'
+          ? (await replica.revoke(jws, { source: 'sync' })).status === 'revoked'
+          : (await replica.publish(jws, { source: 'sync' })).status === 'active'
         // one past the most passed on is enough to know there are too many: a late joiner's
         // session would otherwise hold every version it fetched until it ends
         if (fresh && stored.length <= SYNC_REGOSSIP_MAX) stored.push(jws)
@@ -164,7 +182,7 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
 
   /** A few versions recovered by a session are messages gossip missed: pass them on. */
   function recovered (stored: string[]): void {
-    if (stored.length > 0 && stored.length <= SYNC_REGOSSIP_MAX) init.onRecovered?.(stored)
+    if (stored.length > 0 && stored.length <= SYNC_REGOSSIP_MAX) events.safeDispatchEvent('sync:recovered', { detail: stored })
   }
 
   function record (role: 'initiator' | 'responder', peer: string, stats: SyncStats | undefined, error?: Error): void {
@@ -195,10 +213,10 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
   }
 
   async function initiate (peer: PeerId, options: { signal?: AbortSignal }): Promise<SyncStats> {
-    const stream = await libp2p.dialProtocol(peer, SYNC_PROTOCOL, { signal: options.signal ?? AbortSignal.timeout(10 * second) })
+    const stream = await connectionManager.openStream(peer, SYNC_PROTOCOL, { signal: options.signal ?? AbortSignal.timeout(10 * second) })
     const stored: string[] = []
     try {
-      const stats = await initiateSync(stream, sessionSource(stored), { signal: options.signal, frameDelayMs: linkOf(peer.toString()) })
+      const stats = await initiateSync(stream, sessionSource(stored), { signal: options.signal })
       record('initiator', peer.toString(), stats)
       recovered(stored)
       return stats
@@ -211,17 +229,17 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
 
   function schedulePeriodic (): void {
     timer = setTimeout(() => {
-      const peers = libp2p.getPeers().filter(p => !activeSessions.has(p.toString()))
+      const peers = connectedPeers().filter(p => !activeSessions.has(p.toString()))
       if (running && peers.length > 0 && queue.size === 0) syncWith(peers[Math.floor(Math.random() * peers.length)]).catch(() => {})
       if (running) schedulePeriodic()
     }, intervalMs * (0.5 + Math.random()))
     timer.unref?.()
   }
 
-  libp2p.addEventListener('peer:identify', (event) => {
+  components.events.addEventListener('peer:identify', (event) => {
     if (!running || init.onConnect === false || !event.detail.protocols.includes(SYNC_PROTOCOL)) return
     // a session moves differences both ways: of two peers that meet, only one starts it
-    if (libp2p.peerId.toString() > event.detail.peerId.toString()) return
+    if (components.peerId.toString() > event.detail.peerId.toString()) return
     // identify runs again on every identify push; one session per meeting is enough
     const peer = event.detail.peerId.toString()
     if (activeSessions.has(peer) || Date.now() - (lastSession.get(peer) ?? -Infinity) < intervalMs) return
@@ -230,22 +248,18 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
   })
 
   return {
+    events,
     async start () {
-      for (const [, head] of node.store.heads()) {
-        if (head != null) set.add(item(head.validFrom, head.cid))
+      for await (const reconciled of replica.reconciled()) {
+        set.add(item(reconciled.at, reconciled.cid))
+        if (reconciled.revokes != null) revocationEntries.set(reconciled.cid, reconciled.revokes)
       }
-      for await (const revocation of node.store.revocations()) {
-        const head = node.store.getHead(revocation.entry)
-        if (head != null) set.remove({ ts: 0, id: idOfCid(head.cid) })
-        set.add(item(revocation.revokedAt, revocation.cid))
-        revocationEntries.set(revocation.cid, revocation.entry)
-      }
-      await libp2p.handle(SYNC_PROTOCOL, async (stream, connection) => {
+      await registrar.handle(SYNC_PROTOCOL, async (stream, connection) => {
         const peer = connection.remotePeer.toString()
         const stored: string[] = []
         await during(peer, async () => {
           try {
-            record('responder', peer, await respondSync(stream, sessionSource(stored, peer), { frameDelayMs: linkOf(peer) }))
+            record('responder', peer, await respondSync(stream, sessionSource(stored, peer)))
             recovered(stored)
           } catch (err: any) {
             record('responder', peer, undefined, err)
@@ -260,6 +274,7 @@ export function createSyncService (node: CatalogueNode, libp2p: Libp2p, log: Log
       running = false
       clearTimeout(timer)
       queue.abort()
+      await registrar.unhandle(SYNC_PROTOCOL)
     },
     syncWith,
     get setSize () {

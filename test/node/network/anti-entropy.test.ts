@@ -6,6 +6,7 @@ import { encodeFrame } from '../../../protocols/sync/index.ts'
 import { generateJws } from '../../../simulations/generator.ts'
 import { startMember, stopMembers, waitForMesh, type NetworkMember } from '../../fixtures/network.ts'
 import { waitFor } from '../../fixtures/wait.ts'
+import { partitionGater } from '../../../simulations/partition-gater.ts'
 
 /** Two nodes that hold the same 600 entries, and an empty joiner connected to both; sync only on demand. */
 async function twoFullNodesAndAJoiner (seed: number): Promise<{ a: NetworkMember, b: NetworkMember, joiner: NetworkMember }> {
@@ -48,7 +49,7 @@ describe('anti-entropy', function () {
     const members: NetworkMember[] = []
     for (let i = 0; i < 6; i++) {
       let id = ''
-      const m = await startMember(members.length > 0 ? members[0].network.addrs() : [], { allowPeer: allowPeer(() => id) })
+      const m = await startMember(members.length > 0 ? members[0].network.addrs() : [], { connectionGater: partitionGater(allowPeer(() => id)) })
       id = m.network.peerId()
       groupOf.set(id, i < 3 ? 0 : 1)
       members.push(m)

@@ -7,7 +7,10 @@ import assert from 'node:assert/strict'
 import { createLibp2p } from 'libp2p'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { catalogueLibp2pOptions } from '../../../node/network/libp2p.ts'
-import { createDidResolver } from '../../../protocols/self-description/index.ts'
+import { MemoryLevel } from 'memory-level'
+import { createCatalogueNode } from '../../../node/catalogue-node.ts'
+import { createNetworkCounters } from '../../../node/network/network-counters.ts'
+import type { Database } from '../../../node/store/catalogue-store.ts'
 import { waitFor } from '../../fixtures/wait.ts'
 
 const PING = '/ipfs/ping/1.0.0'
@@ -16,8 +19,11 @@ describe('connection monitor', function () {
   this.timeout(30_000)
 
   it('keeps a connection whose previous ping has not finished when the next is due', async () => {
+    const catalogues = [0, 1].map(() => createCatalogueNode({ db: new MemoryLevel<string, any>({ valueEncoding: 'json' }) as unknown as Database, sparql: false }))
+    await Promise.all(catalogues.map(async catalogue => catalogue.start()))
     const start = async (name: string, pingInterval?: number): Promise<Awaited<ReturnType<typeof createLibp2p>>> => {
-      const options = catalogueLibp2pOptions({ privateKey: await generateKeyPair('Ed25519'), listen: [`/memory/monitor-${name}`], resolver: createDidResolver(), dht: false, gossip: false })
+      const catalogue = catalogues[name === 'a' ? 0 : 1]
+      const options = catalogueLibp2pOptions({ replica: catalogue.replica, counters: createNetworkCounters() }, { privateKey: await generateKeyPair('Ed25519'), listen: [`/memory/monitor-${name}`], dht: false, gossip: false })
       if (pingInterval != null) options.connectionMonitor = { enabled: true, pingInterval }
       const node = await createLibp2p(options)
       await node.start()
@@ -37,6 +43,7 @@ describe('connection monitor', function () {
       stuck.abort(new Error('done'))
     } finally {
       await Promise.all([a.stop(), b.stop()])
+      await Promise.all(catalogues.map(async catalogue => catalogue.stop()))
     }
   })
 })

@@ -3,6 +3,7 @@ import { createTrustPolicy } from '../../../protocols/self-description/index.ts'
 import { generateJws } from '../../../simulations/generator.ts'
 import { startMember, stopMembers, waitForMesh } from '../../fixtures/network.ts'
 import { waitFor } from '../../fixtures/wait.ts'
+import { partitionGater } from '../../../simulations/partition-gater.ts'
 
 describe('trust policy and gossip', function () {
   this.timeout(60_000)
@@ -10,10 +11,10 @@ describe('trust policy and gossip', function () {
   it('a node under anchors does not store what it does not trust, but passes it on', async () => {
     // a line: open A — anchors B — open C; A and C may not connect, so C hears only through B
     const ids = { a: '', c: '' }
-    const a = await startMember([], { allowPeer: peer => peer !== ids.c })
+    const a = await startMember([], { connectionGater: partitionGater(peer => peer !== ids.c) })
     ids.a = a.network.peerId()
     const b = await startMember(a.network.addrs(), {}, { trust: createTrustPolicy({ mode: 'anchors', issuers: ['did:web:only-this-one.example'] }) })
-    const c = await startMember(b.network.addrs(), { allowPeer: peer => peer !== ids.a })
+    const c = await startMember(b.network.addrs(), { connectionGater: partitionGater(peer => peer !== ids.a) })
     ids.c = c.network.peerId()
     const members = [a, b, c]
     try {
