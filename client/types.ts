@@ -1,7 +1,7 @@
 /**
  * What the HTTP API of a gxcat node takes and answers, as the node's OpenAPI document
- * (`/openapi.json`) describes it. What the node's own modules already declare is taken from
- * them as types only, so that the two cannot drift apart: an app that imports the client still
+ * (`/openapi.json`) describes it: the routes' schemas (node/http/schemas.ts) and what the
+ * node's own modules already declare are taken as types only, so that the two cannot drift apart: an app that imports the client still
  * loads nothing else of gxcat.
  */
 import type { CertificateSummary } from '../protocols/self-description/certificate-chain.ts'
@@ -9,6 +9,7 @@ import type { CredentialReport as NodeCredentialReport, Verdict } from '../proto
 import type { SyncStats } from '../protocols/sync/session.ts'
 import type { Facets } from '../node/catalogue-node.ts'
 import type { ComplianceView } from '../node/compliance/compliance-index.ts'
+import type { EntryView, HistoryView, ItemView, ListPageView, PeersView, StatusView } from '../node/http/schemas.ts'
 import type { StatusPoint } from '../node/http/status-history.ts'
 import type { VersionStatus } from '../node/store/records.ts'
 import type { TrustListRecord } from '../protocols/self-description/trust-policy.ts'
@@ -37,75 +38,22 @@ export interface SyncReport extends SyncStats {
 }
 
 /** One version of an entry, as lists give it. */
-export interface Item {
-  cid: string
-  /** id of the entry (issuer, subject) */
-  entry: string
-  issuer: string
-  subject: string
-  types: string[]
-  validFrom: string
-  validUntil?: string
-  status: VersionStatus
-  /** the Gaia-X compliance label that counts for this version now, or null */
-  compliance: ComplianceView | null
-  /** the credential (the JWS payload) */
-  credential: Record<string, unknown>
-}
+export type Item = Omit<ItemView, 'jws' | 'chain'>
 
 /** One version read by CID, with its JWS, and the issuer key's certificate chain the node checked (x5u), leaf first. */
-export interface Version extends Item {
-  jws: string
-  chain?: { url: string, certificates: CertificateSummary[] }
-}
+export type Version = ItemView & { jws: string }
 
 /** The current version of an entry: why the node holds it, the versions it keeps, its revocation if it is revoked. */
-export interface Entry extends Version {
-  /** the node's trust policy, and the anchor or trusted issuer that admitted the version */
-  trust: { mode: 'open' | 'anchors', anchor?: string, trustedIssuer?: boolean }
-  /** newest first: the current version, then the superseded ones kept */
-  versions: Array<{ cid: string, validFrom: string, status: VersionStatus }>
-  revocation?: { jws: string, revokedAt: string, signer: string, reason?: string }
-}
+export type Entry = EntryView & { jws: string }
 
-export interface ListPage {
-  items: Item[]
-  /** the cursor of the next page; null on the last */
-  next: string | null
-}
+export type ListPage = ListPageView
 
-export interface NodeStatus {
-  peerId: string | null
-  addrs: string[]
-  entries: number
-  revoked: number
-  versions: number
-  peers: number
-  /** the official shapes are parsed: what arrives is judged at once, not queued behind their start */
-  ready: boolean
-  /** what the node trusts now: its policy, how many anchors and issuers, its compliance issuers, and the imported lists */
-  trust: {
-    mode: 'open' | 'anchors'
-    anchors: number
-    trustedIssuers: number
-    revokedIssuers: number
-    complianceIssuers: string[]
-    lists: TrustListRecord[]
-  }
-  version: string
-}
+/** What a node holds and runs: counts, peers, readiness (the official shapes parsed), the trust in force, SPARQL's state. */
+export type NodeStatus = StatusView
 
-export interface StatusHistory {
-  intervalMs: number
-  points: StatusPoint[]
-}
+export type StatusHistory = HistoryView
 
-export interface Peer {
-  peerId: string
-  addrs: string[]
-  /** gossip score, where gossip runs */
-  score?: number
-}
+export type Peer = PeersView['peers'][number]
 
 /** SPARQL 1.1 JSON results (SELECT and ASK). */
 export interface SparqlJsonResults {

@@ -16,6 +16,7 @@ import { createHttpApi, isLoopback } from './http/server.ts'
 import { createCatalogueNetwork, type CatalogueNetwork } from './network/catalogue-network.ts'
 import type { Database } from './store/catalogue-store.ts'
 import type { FastifyInstance } from 'fastify'
+import type { SyncStats } from '../protocols/sync/index.ts'
 
 export interface RunNodeOptions {
   dataDir: string
@@ -76,7 +77,7 @@ export async function runNode (options: RunNodeOptions): Promise<RunningNode> {
     gossip: config.gossip,
     maxConnections: options.maxConnections
   })
-  const syncWith = async (peer?: string): Promise<Record<string, unknown>> => {
+  const syncWith = async (peer?: string): Promise<SyncStats & { peer: string }> => {
     const target = peer ?? network.libp2p.getPeers()[Math.floor(Math.random() * network.libp2p.getPeers().length)]?.toString()
     if (target == null) throw new NotFoundError('no peer to sync with: pass one, or connect first')
     return { peer: target, ...await network.syncWith(target) }

@@ -1,8 +1,10 @@
 /**
  * What each group of routes is given: the fastify app, the node, the network as the API shows
- * it, and the shared policy hooks (the write check, publishing).
+ * it, and publishing. Their policy (costly, write…) is route config (route-policy.ts).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
+import type { SyncStats } from '../../protocols/sync/index.ts'
+import type { PublishView } from './schemas.ts'
 import type { CatalogueNode, VersionView } from '../catalogue-node.ts'
 
 /** What the HTTP API shows of the network layer, when there is one. */
@@ -14,7 +16,7 @@ export interface NetworkView {
 
 export interface PublishReply {
   created: boolean
-  body: Record<string, unknown>
+  body: PublishView
 }
 
 export interface ApiContext {
@@ -24,9 +26,8 @@ export interface ApiContext {
   /** the entry from the replica, else from the network (DHT) */
   findEntry?: (issuer: string, subject: string) => Promise<VersionView>
   /** anti-entropy with one peer (id or multiaddr), or a random connected one */
-  syncWith?: (peer?: string) => Promise<Record<string, unknown>>
+  syncWith?: (peer?: string) => Promise<SyncStats & { peer: string }>
   version: string
-  requireWrite: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
   /** publishes a body: a VC-JWT, or a VP-JWT of several */
   publish: (body: string) => Promise<PublishReply>
 }

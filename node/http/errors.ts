@@ -21,9 +21,20 @@ export function statusOf (err: Error & { statusCode?: number, code?: string }): 
   return 500
 }
 
+/** A request its route's schema refused: in the query or path it is a bad query, and a parameter given twice is said so. */
+function validationError (err: Error & { validationContext?: string, validation?: Array<{ instancePath: string, keyword: string, message?: string }> }): { name: string, message: string } | undefined {
+  const context = err.validationContext
+  if (context !== 'querystring' && context !== 'params') return undefined
+  const first = err.validation?.[0]
+  const parameter = first?.instancePath.replace(/^\//, '') ?? ''
+  if (first?.keyword === 'type' && parameter !== '') return { name: 'InvalidQueryError', message: `${parameter} may be given once` }
+  return { name: 'InvalidQueryError', message: err.message }
+}
+
 export function errorBody (err: Error & { code?: string, violations?: unknown }): { error: { name: string, message: string, violations?: unknown } } {
-  const name = (err.code != null ? FASTIFY_NAMES[err.code] : undefined) ?? err.name ?? 'Error'
-  return { error: { name, message: err.message, ...(err.violations != null ? { violations: err.violations } : {}) } }
+  const validation = err.code === 'FST_ERR_VALIDATION' ? validationError(err) : undefined
+  const name = validation?.name ?? (err.code != null ? FASTIFY_NAMES[err.code] : undefined) ?? err.name ?? 'Error'
+  return { error: { name, message: validation?.message ?? err.message, ...(err.violations != null ? { violations: err.violations } : {}) } }
 }
 
 export async function handleError (err: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<void> {

@@ -1,11 +1,12 @@
 /**
  * What a browser may do with a node: a web page of another origin cannot write, validate or
- * sync through it (a cross-site `text/plain` POST is refused, with or without a token), and no
+ * sync through it (routes whose policy says `sameOrigin`) (a cross-site `text/plain` POST is refused, with or without a token), and no
  * request is answered for a Host the node does not serve, so DNS rebinding cannot turn a page
  * into a same-origin caller of a loopback node. Reads are open to the origins the operator
  * lists (`--cors`), to none by default.
  */
 import { ForbiddenOriginError } from '../errors.ts'
+import { policyOf } from './route-policy.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 export interface OriginGuardInit {
@@ -17,8 +18,6 @@ export interface OriginGuardInit {
   loopbackOnly?: boolean
 }
 
-/** Routes a page of another origin must never reach: writes and costly work. */
-const GUARDED = new Set(['/v1/self-descriptions', '/v1/revocations', '/v1/validate', '/v1/sync'])
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]'])
 
 function hostnameOf (host: string): string {
@@ -47,7 +46,7 @@ export function registerOriginGuard (app: FastifyInstance, init: OriginGuardInit
     const sameOrigin = normalised === `http://${String(request.headers.host).toLowerCase()}` || normalised === `https://${String(request.headers.host).toLowerCase()}`
     const listed = cors.has(normalised)
     const path = request.url.split('?')[0]
-    if (!sameOrigin && !listed && (GUARDED.has(path) || request.method === 'OPTIONS')) {
+    if (!sameOrigin && !listed && policyOf(request).sameOrigin === true) {
       throw new ForbiddenOriginError(`a web page of origin ${origin} may not call ${request.method} ${path} on this node${cors.size > 0 ? '' : ' (no origin is allowed: --cors ORIGIN)'}`)
     }
     if (listed) {
@@ -57,7 +56,7 @@ export function registerOriginGuard (app: FastifyInstance, init: OriginGuardInit
   })
 
   // CORS preflight for the listed origins
-  app.options('/*', async (request, reply) => {
+  app.options('/*', { config: { sameOrigin: true }, schema: { hide: true } }, async (request, reply) => {
     return reply.status(204)
       .header('access-control-allow-methods', 'GET, POST')
       .header('access-control-allow-headers', 'content-type, authorization, accept')

@@ -3,6 +3,7 @@
  * loopback every write needs the node's token.
  */
 import { timingSafeEqual } from 'node:crypto'
+import swagger from '@fastify/swagger'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { CLIENT_REQUESTS, CLIENT_WINDOW_MS, HTTP_CLIENT_CONNECTIONS, HTTP_HEADERS_TIMEOUT_MS, HTTP_KEEP_ALIVE_TIMEOUT_MS, HTTP_MAX_CONNECTIONS, HTTP_MAX_UNSENT_BYTES, HTTP_REQUEST_TIMEOUT_MS, HTTP_ANSWER_STALL_MS, HTTP_UNANSWERED_PER_CONNECTION, MAX_COSTLY_IN_FLIGHT, MAX_HTTP_BODY_BYTES } from '../constants.ts'
 import { InvalidRequestError, UnauthorizedError } from '../errors.ts'
@@ -12,6 +13,9 @@ import { handleError } from './errors.ts'
 import { registerOriginGuard } from './origin-guard.ts'
 import { registerAdmission } from './admission.ts'
 import { registerClientLimit, type ClientLimit } from './client-limit.ts'
+import { policyOf } from './route-policy.ts'
+import { JWS_TYPES } from './jws-types.ts'
+import { NAMED_SCHEMAS } from './schemas.ts'
 import { createLimitedServer, isLoopback, type ConnectionLimit } from './connection-limit.ts'
 import { registerNodeInfoRoutes } from './routes/node-info.ts'
 import { registerUiRoutes } from './routes/ui.ts'
@@ -20,6 +24,7 @@ import { registerSelfDescriptionRoutes } from './routes/self-descriptions.ts'
 import type { ApiContext, NetworkView, PublishReply } from './api-context.ts'
 import type { CatalogueNode, VersionView } from '../catalogue-node.ts'
 import type { Logger as PinoLogger } from 'pino'
+import type { SyncStats } from '../../protocols/sync/index.ts'
 import pkg from '../../package.json' with { type: 'json' }
 
 export type { NetworkView, PublishReply } from './api-context.ts'
@@ -28,7 +33,7 @@ export interface HttpApiInit {
   node: CatalogueNode
   network?: NetworkView
   findEntry?: (issuer: string, subject: string) => Promise<VersionView>
-  syncWith?: (peer?: string) => Promise<Record<string, unknown>>
+  syncWith?: (peer?: string) => Promise<SyncStats & { peer: string }>
   /** the write token; required when `host` is not loopback */
   token?: string
   /** whether writes need the token (true when listening beyond loopback) */
@@ -58,13 +63,6 @@ export interface HttpApiInit {
   /** most bytes of answers waiting unread, all connections together. @default HTTP_MAX_UNSENT_BYTES */
   maxUnsentBytes?: number
 }
-
-const JWS_TYPES = [
-  'application/vc+jwt', 'application/vc+ld+json+jwt', 'application/vc+ld+jwt', 'application/vp+jwt', 'application/vp+ld+json+jwt', 'application/vp+ld+jwt',
-  'application/jwt', 'application/jose', 'text/plain', 'application/sparql-query', 'application/octet-stream',
-  // JSON-LD credentials are read as text: a legacy (Tagus) one is refused by name, one to validate is parsed there
-  'application/ld+json', 'application/vc+ld+json', 'application/vc'
-]
 
 export { isLoopback }
 
@@ -123,6 +121,18 @@ export function createHttpApi (init: HttpApiInit): FastifyInstance {
     logController: new LogController({ disableRequestLogging: init.accessLog !== true }),
     return503OnClosing: true
   }) as unknown as FastifyInstance
+  // the schemas check requests and describe answers (OpenAPI, the client's types); answers are
+  // written as they are, not through a serializer that would drop what a schema does not list
+  app.setSerializerCompiler(() => data => JSON.stringify(data))
+  void app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'gxcat node API', version: pkg.version, description: 'A peer-to-peer catalogue of Gaia-X self-descriptions: one node\'s HTTP API (docs/http-api.md). Writes need `Authorization: Bearer TOKEN` when the API listens beyond loopback.' },
+      components: { securitySchemes: { token: { type: 'http', scheme: 'bearer' } } }
+    },
+    // the named schemas keep their names (Item) in the document's components
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}` }
+  })
   app.addContentTypeParser(JWS_TYPES, { parseAs: 'string' }, (_request, body, done) => { done(null, body) })
   // JSON is checked for nesting before it is parsed: a deeply nested body is a 400, not a stack overflow
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
@@ -143,15 +153,15 @@ export function createHttpApi (init: HttpApiInit): FastifyInstance {
   registerAdmission(app, init.maxInFlight ?? MAX_COSTLY_IN_FLIGHT)
   app.setNotFoundHandler(async (request, reply) => reply.status(404).send({ error: { name: 'NotFoundError', message: `no route ${request.method} ${request.url.split('?')[0]}` } }))
 
-  // judged from the headers alone, before the body is read (an onRequest hook): a stranger's
-  // body costs nothing but its refusal, and its connection is closed rather than drained
-  const requireWrite = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (init.requireToken !== true) return
+  // writes are judged from the headers alone, before the body is read: a stranger's body costs
+  // nothing but its refusal, and its connection is closed rather than drained
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (init.requireToken !== true || policyOf(request).write !== true) return
     if (!showsToken(request.headers.authorization)) {
       if (request.headers['content-length'] !== '0' && (request.headers['content-length'] != null || request.headers['transfer-encoding'] != null)) void reply.header('connection', 'close')
       throw new UnauthorizedError('writes need Authorization: Bearer TOKEN (the token is in the node\'s config.json)')
     }
-  }
+  })
 
   const context: ApiContext = {
     app,
@@ -160,12 +170,16 @@ export function createHttpApi (init: HttpApiInit): FastifyInstance {
     findEntry: init.findEntry,
     syncWith: init.syncWith,
     version: pkg.version,
-    requireWrite,
     publish: init.publish ?? (async body => defaultPublish(init.node, body))
   }
-  registerSelfDescriptionRoutes(context)
-  registerQueryRoutes(context)
-  registerNodeInfoRoutes(context)
-  registerUiRoutes(context)
+  for (const schema of NAMED_SCHEMAS) app.addSchema(schema)
+  // after swagger, which collects the routes as they are added
+  void app.register(async api => {
+    const routes = { ...context, app: api }
+    registerSelfDescriptionRoutes(routes)
+    registerQueryRoutes(routes)
+    registerNodeInfoRoutes(routes)
+    registerUiRoutes(routes)
+  })
   return app
 }

@@ -12,20 +12,19 @@
  * LevelDB records the newest batch acknowledged: at open, a store that lost a batch, in the
  * middle of its log or at its end, refuses to open with `StoreCorruptionError`.
  * An entry keeps its head and the newest superseded versions (`keepVersions`); older ones are
- * pruned in the batch that supersedes them. Sync moves heads and revocations only, so a
- * pruned version is never fetched again.
+ * pruned in the batch that supersedes them (sync moves heads and revocations only). Opening: store-open.ts.
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import type { AbstractSublevel } from 'abstract-level'
 import { compareVersions, type Revocation, type VerifiedCredential } from '../../protocols/self-description/index.ts'
-import { HEADS_SPOT_CHECK, KEEP_VERSIONS, MAX_WRITE_BATCH, STORE_LOCK_WAIT_MS } from '../constants.ts'
+import { KEEP_VERSIONS, MAX_WRITE_BATCH } from '../constants.ts'
 import { StoreCorruptionError, StoreError } from '../errors.ts'
 import { createChains } from './chains.ts'
-import { parseHeads, serializeHeads } from './heads-snapshot.ts'
+import { serializeHeads } from './heads-snapshot.ts'
+import { dropStoredPostings, isCorruption, lostBatches, openWaitingForLock, verifiedHeadsSnapshot } from './store-open.ts'
 import { createPostings } from './postings.ts'
 import type { StoreState } from './store-mark.ts'
-import { firstFieldsOf, inBatches } from './level-reading.ts'
+import { firstFieldsOf, guard, inBatches } from './level-reading.ts'
 import { createFacetCounts, KEYWORD_PROPERTY } from './facet-counts.ts'
 import { readSnapshot as readSnapshotFile, writeSnapshot, type SnapshotHeader } from './snapshot-file.ts'
 import type { AcceptOutcome, CatalogueStore, CatalogueStoreInit, Database, RevokeOutcome } from './store-api.ts'
@@ -35,17 +34,13 @@ import {
   credentialOfVersionText, decodeSeq, termsOfHead, indexKey, indexPrefix, versionEncoding, type HeadRecord, type HeadTerms, type MemoryHead, type RevocationRecord, type VersionRecord, type VersionStatus
 } from './records.ts'
 
-type Sub = AbstractSublevel<Database, any, string, any>
+import type { Sub } from './store-open.ts'
 
 export type { CatalogueStore, CatalogueStoreInit, Database, MemoryHead } from './store-api.ts'
 
-type Work =
-  | { kind: 'version', verified: VerifiedCredential, terms: IndexTerms }
-  | { kind: 'revocation', revocation: Revocation }
+type Work = { kind: 'version', verified: VerifiedCredential, terms: IndexTerms } | { kind: 'revocation', revocation: Revocation }
 
 type BatchOp = { type: 'put', key: string, value: unknown, sublevel: Sub } | { type: 'del', key: string, sublevel: Sub }
-
-const isCorruption = (err: any): boolean => err.code === 'LEVEL_CORRUPTION' || /corrupt/i.test(`${err.message} ${err.cause?.message ?? ''}`)
 
 export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {}): CatalogueStore {
   const keepVersions = Math.max(1, init.keepVersions ?? KEEP_VERSIONS)
@@ -236,20 +231,6 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     return 'active'
   }
 
-  /**
-   * Stores written before kept the heads' postings on disk; they are derived from the heads now.
-   * Cleared once, then compacted: LevelDB would otherwise step over their deletion markers.
-   */
-  async function dropStoredPostings (): Promise<void> {
-    for (const [gte, lt] of [['a\u0000', 'a\u0001'], ['i\u0000', 'w\u0001']]) {
-      if ((await index.keys({ gte, lt, limit: 1 }).all()).length === 0) continue
-      await index.clear({ gte, lt })
-      const compactRange = (db as { compactRange?: (start: string, end: string) => Promise<void> }).compactRange
-      await compactRange?.call(db, index.prefix + gte, index.prefix + lt)
-    }
-    await meta.put('postings', 'memory')
-  }
-
   /** The posting lists and the heads as the store closes, with the state they belong to (each a temp file, then renamed). */
   async function writeSnapshots (): Promise<void> {
     await postingsBuilt
@@ -264,38 +245,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     return file == null || recorded == null ? undefined : await readSnapshotFile(file, { state: recorded, seq })
   }
 
-  /**
-   * The heads written as the store last closed, if they belong to the state it opens in and a
-   * sample of them (HEADS_SPOT_CHECK, spread over all) reads back from their records as written;
-   * else undefined, and every record is read (with the checks of a store that did not close).
-   */
-  async function readHeadsSnapshot (recorded: StoreState | undefined): Promise<Array<[string, MemoryHead]> | undefined> {
-    const text = await readSnapshot(init.headsFile, recorded)
-    const snapshot = text == null ? undefined : parseHeads(text)
-    if (snapshot == null || snapshot.length !== recorded?.heads) return undefined
-    const step = Math.max(1, Math.floor(snapshot.length / HEADS_SPOT_CHECK))
-    const sample = snapshot.filter((_, i) => i % step === 0)
-    const records = await heads.getMany(sample.map(([entry]) => entry), { valueEncoding: 'utf8' }) as Array<string | undefined>
-    const same = sample.every(([, head], i) => {
-      const text = records[i]
-      const stored: MemoryHead | undefined = text == null ? undefined : firstFieldsOf(text) ?? JSON.parse(text)
-      return stored?.cid === head.cid && stored.validFrom === head.validFrom && stored.seq === head.seq
-    })
-    return same ? snapshot : undefined
-  }
-
   const historyCid = guard(async (seq: number): Promise<string | undefined> => index.get(indexKey(indexPrefix('h'), seq)))
-
-  function guard<A extends unknown[], R> (fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-    return async (...args: A) => {
-      try {
-        return await fn(...args)
-      } catch (err: any) {
-        if (err.name === 'StoreError') throw err
-        throw new StoreError(`the store cannot be read: ${err.code ?? err.message}`)
-      }
-    }
-  }
 
   return {
     async open () {
@@ -303,21 +253,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
       if (marked != null && marked.batches > 0 && init.location != null && !existsSync(join(init.location, 'CURRENT'))) {
         throw new StoreCorruptionError(`the store ${init.location} is missing or lost its CURRENT file, but it acknowledged ${marked.versions} versions of ${marked.heads} entries: run gxcat repair on its data directory`)
       }
-      // a process that is still shutting down may hold the lock for a moment: wait for it
-      const deadline = Date.now() + STORE_LOCK_WAIT_MS
-      for (;;) {
-        try {
-          await db.open()
-          // sub-levels whose first (deferred) open failed on the lock stay closed: open them again
-          await Promise.all([versions, heads, statuses, revocationsDb, index, meta, chainsDb].map(async sub => sub.open()))
-          break
-        } catch (err: any) {
-          if (isCorruption(err)) throw damaged(err.cause?.message ?? err.message)
-          const locked = err.code === 'LEVEL_LOCKED' || err.cause?.code === 'LEVEL_LOCKED' || /lock/i.test(err.cause?.message ?? '')
-          if (!locked || Date.now() > deadline) throw new StoreError(`cannot open the store: ${err.cause?.message ?? err.message}`)
-          await new Promise(resolve => setTimeout(resolve, 100))
-        }
-      }
+      await openWaitingForLock(db, [versions, heads, statuses, revocationsDb, index, meta, chainsDb], damaged)
       let recorded: StoreState | undefined
       /** the posting lists as the store last closed, where they match what it holds */
       let snapshot: string | undefined
@@ -329,7 +265,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
         snapshot = await readSnapshot(init.postingsFile, recorded)
         // the heads as written with the lists: their count is the recorded one, so a batch lost in
         // the middle of the log shows in the counts of versions and revocations read below
-        const headsSnapshot = snapshot != null ? await readHeadsSnapshot(recorded) : undefined
+        const headsSnapshot = snapshot != null ? await verifiedHeadsSnapshot(await readSnapshot(init.headsFile, recorded), recorded, heads) : undefined
         for (const [entry, head] of headsSnapshot ?? []) {
           memoryHeads.set(entry, head)
           headCids.set(head.seq, head.cid)
@@ -348,7 +284,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
             posted.push({ seq: head.seq, terms })
           })
         }
-        if (await meta.get('postings') !== 'memory') await dropStoredPostings()
+        if (await meta.get('postings') !== 'memory') await dropStoredPostings(db, index, meta)
         await inBatches<string>(revocationsDb.keys(), entry => { revoked.add(entry) })
         versionCount = 0
         await inBatches<string>(index.keys({ gt: indexPrefix('h'), lt: indexPrefix('h') + '\uffff' }), () => { versionCount++ })
@@ -359,15 +295,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
       }
       revokedHeads = [...revoked].filter(entry => memoryHeads.has(entry)).length
       batches = recorded?.batches ?? 0
-      const found: StoreState = { batches, versions: versionCount, heads: memoryHeads.size, revocations: revoked.size }
-      const missing = (expected: StoreState): string =>
-        `it acknowledged ${expected.versions} versions of ${expected.heads} entries and ${expected.revocations} revocations, ${found.versions}, ${found.heads} and ${found.revocations} are left`
-      let problem: string | undefined
-      if (recorded != null && (recorded.versions !== found.versions || recorded.heads !== found.heads || recorded.revocations !== found.revocations)) {
-        problem = `batches in the middle of its log are lost: ${missing(recorded)}`
-      } else if (marked != null && marked.batches > batches) {
-        problem = `the newest ${marked.batches - batches} of ${marked.batches} acknowledged batches are lost: ${missing(marked)}`
-      }
+      const problem = lostBatches({ batches, versions: versionCount, heads: memoryHeads.size, revocations: revoked.size }, recorded, marked)
       if (problem != null) {
         await db.close().catch(() => {})
         throw damaged(problem)

@@ -1,7 +1,8 @@
 /**
  * Reading level quickly at a store's open: iterators a thousand items at a time, and the first
- * fields of a head record without parsing it whole.
+ * fields of a head record without parsing it whole; and reads whose failures are StoreErrors.
  */
+import { StoreError } from '../errors.ts'
 import type { MemoryHead } from './records.ts'
 
 /**
@@ -37,4 +38,16 @@ const HEAD_FIELDS = /^\{"cid":"([^"\\]*)","validFrom":"([^"\\]*)","seq":(\d+)[,}
 export function firstFieldsOf (text: string): MemoryHead | undefined {
   const fields = HEAD_FIELDS.exec(text)
   return fields == null ? undefined : { cid: fields[1], validFrom: fields[2], seq: Number(fields[3]) }
+}
+
+/** A read of the store whose failure, whatever level threw, is a StoreError. */
+export function guard<A extends unknown[], R> (fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    try {
+      return await fn(...args)
+    } catch (err: any) {
+      if (err.name === 'StoreError') throw err
+      throw new StoreError(`the store cannot be read: ${err.code ?? err.message}`)
+    }
+  }
 }

@@ -7,38 +7,60 @@ import { isRfc3339, readJsonSubmission, readSubmission, validateSubmission } fro
 import { DEFAULT_FACETS, MAX_FACETS } from '../../constants.ts'
 import { InvalidQueryError, InvalidRequestError } from '../../errors.ts'
 import { one } from '../query-params.ts'
+import { WRITE } from '../route-policy.ts'
+import { errors, FacetsQuery, FacetsReply, SparqlQuery, ValidateQuery, ValidateReply } from '../schemas.ts'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { ApiContext } from '../api-context.ts'
 
-export function registerQueryRoutes ({ app, node, requireWrite }: ApiContext): void {
+const SPARQL_ANSWER = { 200: { description: 'SPARQL JSON results (or N-Triples for CONSTRUCT/DESCRIBE)', type: 'string' }, ...errors(400, 429, 503) }
+
+export function registerQueryRoutes ({ app: api, node }: ApiContext): void {
+  const app = api.withTypeProvider<TypeBoxTypeProvider>()
   const sparql = async (query: unknown, accept: string | undefined): Promise<{ contentType: string, body: string }> => {
     if (typeof query !== 'string' || query.trim() === '') throw new InvalidQueryError('send a SPARQL query as application/sparql-query, or as the query parameter')
     return node.sparql(query, accept)
   }
 
   // counts kept as entries come and go: an answer at once at any size, for search pages
-  app.get('/v1/facets', async (request) => {
-    const limit = one((request.query as Record<string, unknown>).limit, 'limit') ?? String(DEFAULT_FACETS)
+  app.get('/v1/facets', {
+    schema: { summary: 'current entries counted by compliance label level, type, issuer and keyword (gx:keyword), the most frequent first', querystring: FacetsQuery, response: { 200: FacetsReply, ...errors(400) } }
+  }, async (request) => {
+    const limit = one(request.query.limit, 'limit') ?? String(DEFAULT_FACETS)
     if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_FACETS) throw new InvalidQueryError(`limit is a whole number from 1 to ${MAX_FACETS}, not "${limit}"`)
     return node.facets(Number(limit))
   })
 
-  app.post('/v1/sparql', async (request, reply) => {
+  app.post('/v1/sparql', {
+    config: { costly: true },
+    schema: { summary: 'SPARQL 1.1 query (read-only): application/sparql-query, or {query} as JSON or a form', consumes: ['application/sparql-query', 'application/json', 'application/x-www-form-urlencoded'], response: SPARQL_ANSWER }
+  }, async (request, reply) => {
     const body = request.body
     const query = typeof body === 'string' ? body : (body as any)?.query
     const result = await sparql(query, request.headers.accept)
     return reply.type(result.contentType).send(result.body)
   })
 
-  app.get('/v1/sparql', async (request, reply) => {
-    const result = await sparql((request.query as any).query, request.headers.accept)
+  app.get('/v1/sparql', {
+    config: { costly: true },
+    schema: { summary: 'SPARQL 1.1 query (read-only)', querystring: SparqlQuery, response: SPARQL_ANSWER }
+  }, async (request, reply) => {
+    const result = await sparql(one(request.query.query, 'query'), request.headers.accept)
     return reply.type(result.contentType).send(result.body)
   })
 
   // validation fetches DID documents, chains and status lists and runs the shapes: beyond
   // loopback it needs the token, as writes do
-  app.post('/v1/validate', { onRequest: requireWrite }, async (request) => {
+  app.post('/v1/validate', {
+    config: WRITE,
+    schema: {
+      summary: 'the report on a credential (VC-JWT), a presentation (VP-JWT, JSON-LD envelope or presentation: one report per credential), a JSON-LD credential or a bare JSON-LD graph; nothing stored',
+      security: [{ token: [] }],
+      querystring: ValidateQuery,
+      response: { 200: ValidateReply, ...errors(400, 401) }
+    }
+  }, async (request) => {
     const body = request.body
-    const at = one((request.query as Record<string, unknown>).at, 'at')
+    const at = one(request.query.at, 'at')
     if (at != null && !isRfc3339(at)) throw new InvalidQueryError(`at takes an RFC 3339 date-time (such as 2025-03-07T00:00:00Z), not "${at}"`)
     const now = at == null ? undefined : Date.parse(at)
     if (body == null || body === '') throw new InvalidRequestError('send a credential: a compact JWS, a presentation, or JSON-LD')

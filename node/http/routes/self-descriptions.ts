@@ -2,13 +2,20 @@
  * Publishing, reading and listing self-descriptions, and revocations.
  */
 import { X509Certificate } from 'node:crypto'
-import { entryId, summarizeChain, type CertificateSummary, type TrustPolicy } from '../../../protocols/self-description/index.ts'
+import { assertJsonDepth, entryId, summarizeChain, type CertificateSummary, type TrustPolicy } from '../../../protocols/self-description/index.ts'
 import { InvalidQueryError } from '../../errors.ts'
+import { MAX_JSON_DEPTH } from '../../../protocols/constants.ts'
 import { flag, one } from '../query-params.ts'
+import { WRITE } from '../route-policy.ts'
+import { CidParams, Entry, EntryParams, EntryQuery, errors, Item, ListQuery, ListReply, PublishReply, RevokeReply } from '../schemas.ts'
+import { JWS_TYPES } from '../jws-types.ts'
+import { Type } from 'typebox'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { ApiContext } from '../api-context.ts'
+import type { ItemView, TrustView } from '../schemas.ts'
 import type { VersionView } from '../../catalogue-node.ts'
 
-function item (version: VersionView, withJws = false): Record<string, unknown> {
+function item (version: VersionView, withJws = false): ItemView {
   return {
     cid: version.cid,
     entry: version.entry,
@@ -32,7 +39,7 @@ function chainOf (version: VersionView): { chain?: { url: string, certificates: 
 }
 
 /** Why this node holds the version: its trust policy, and the anchor or trusted issuer that admitted it. */
-function trustOf (version: VersionView, trust: TrustPolicy): Record<string, unknown> {
+function trustOf (version: VersionView, trust: TrustPolicy): TrustView {
   const stored = version.chain as unknown as { url: string, certificates: string[] } | undefined
   const anchor = stored != null ? trust.anchorOf({ url: stored.url, certificates: stored.certificates.map(pem => new X509Certificate(pem)) }) : undefined
   return {
@@ -42,16 +49,53 @@ function trustOf (version: VersionView, trust: TrustPolicy): Record<string, unkn
   }
 }
 
-export function registerSelfDescriptionRoutes ({ app, node, findEntry, requireWrite, publish }: ApiContext): void {
-  app.post('/v1/self-descriptions', { onRequest: requireWrite }, async (request, reply) => {
-    const body = request.body
-    // a JSON body (application/json) is judged as text too: legacy JSON-LD credentials are refused by name
-    const result = await publish(typeof body === 'string' ? body : body == null ? '' : JSON.stringify(body))
-    return reply.status(result.created ? 201 : 200).send(result.body)
+const jwsBody = (description: string): { body: ReturnType<typeof Type.String>, consumes: string[] } => ({
+  body: Type.String({ description }),
+  consumes: [...JWS_TYPES, 'application/json']
+})
+
+export function registerSelfDescriptionRoutes ({ app: api, node, findEntry, publish }: ApiContext): void {
+  const app = api.withTypeProvider<TypeBoxTypeProvider>()
+  // writes in a context of their own, where a JSON body is kept as text: it is read once, by
+  // readSubmission, which refuses legacy JSON-LD credentials by name
+  void app.register(async writes => {
+    writes.removeContentTypeParser('application/json')
+    writes.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+      try {
+        assertJsonDepth(body as string, MAX_JSON_DEPTH, 'the body')
+        done(null, body)
+      } catch (err: any) {
+        done(err, undefined)
+      }
+    })
+    writes.withTypeProvider<TypeBoxTypeProvider>().post('/v1/self-descriptions', {
+      config: WRITE,
+      schema: {
+        summary: 'publish a VC-JWT, a VP-JWT of credentials, or either as a JSON-LD envelope (EnvelopedVerifiableCredential/Presentation) or a JSON-LD presentation of enveloped credentials',
+        security: [{ token: [] }],
+        ...jwsBody('a VC-JWT or VP-JWT, compact, or a JSON-LD envelope'),
+        response: { 201: PublishReply, 200: PublishReply, ...errors(400, 401, 403, 409, 413) }
+      }
+    }, async (request, reply) => {
+      const result = await publish(request.body ?? '')
+      return reply.status(result.created ? 201 : 200).send(result.body)
+    })
+
+    writes.withTypeProvider<TypeBoxTypeProvider>().post('/v1/revocations', {
+      config: WRITE,
+      schema: { summary: 'publish a signed revocation', security: [{ token: [] }], ...jwsBody('a revocation JWS'), response: { 201: RevokeReply, 200: RevokeReply, ...errors(400, 401) } }
+    }, async (request, reply) => {
+      const result = await node.revoke(String(request.body ?? '').trim())
+      return reply.status(result.status === 'revoked' ? 201 : 200).send(result)
+    })
   })
 
-  app.get('/v1/self-descriptions', async (request) => {
-    const query = request.query as Record<string, unknown>
+  // a page of another origin lists nothing: it may read single entries only, with --cors
+  app.get('/v1/self-descriptions', {
+    config: { sameOrigin: true },
+    schema: { summary: 'list or filter the active entries', querystring: ListQuery, response: { 200: ListReply, ...errors(400) } }
+  }, async (request) => {
+    const query = request.query
     const where = ([] as unknown[]).concat(query.where ?? []).map(w => {
       const text = String(w)
       const eq = text.indexOf('=')
@@ -73,14 +117,23 @@ export function registerSelfDescriptionRoutes ({ app, node, findEntry, requireWr
     return { items: page.items.map(v => item(v)), next: page.next ?? null }
   })
 
-  app.get('/v1/self-descriptions/:cid', async (request) => {
-    const { cid } = request.params as { cid: string }
+  app.get('/v1/self-descriptions/:cid', {
+    schema: { summary: 'one version, with its JWS and certificate chain (x5u)', params: CidParams, response: { 200: Item, ...errors(404) } }
+  }, async (request) => {
+    const { cid } = request.params
     return item(await node.getVersion(cid), true)
   })
 
-  app.get('/v1/entries/:issuer/:subject', async (request) => {
-    const { issuer, subject } = request.params as { issuer: string, subject: string }
-    const { network } = request.query as { network?: string }
+  app.get('/v1/entries/:issuer/:subject', {
+    schema: {
+      summary: 'the current version of an entry, with its certificate chain (x5u), the trust policy that admitted it, the versions kept and its revocation',
+      params: EntryParams,
+      querystring: EntryQuery,
+      response: { 200: Entry, ...errors(404) }
+    }
+  }, async (request) => {
+    const { issuer, subject } = request.params
+    const network = one(request.query.network, 'network')
     const version = network === 'true' && findEntry != null
       ? await findEntry(issuer, subject)
       : await node.getEntry(issuer, subject)
@@ -92,10 +145,5 @@ export function registerSelfDescriptionRoutes ({ app, node, findEntry, requireWr
       versions: versions.length > 0 ? versions : [{ cid: version.cid, validFrom: version.validFrom, status: version.status }],
       ...(revocation != null ? { revocation: { jws: revocation.jws, revokedAt: revocation.revokedAt, signer: revocation.signer, reason: revocation.reason } } : {})
     }
-  })
-
-  app.post('/v1/revocations', { onRequest: requireWrite }, async (request, reply) => {
-    const result = await node.revoke(String(request.body ?? '').trim())
-    return reply.status(result.status === 'revoked' ? 201 : 200).send(result)
   })
 }

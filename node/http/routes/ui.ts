@@ -58,6 +58,6 @@ export function registerUiRoutes ({ app }: ApiContext): void {
       .type(asset.type)
       .send(asset.body)
   }
-  app.get('/', async (_request, reply) => serve('/', reply))
-  app.get('/ui/*', async (request, reply) => serve(request.url.split('?')[0], reply))
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => serve('/', reply))
+  app.get('/ui/*', { schema: { hide: true } }, async (request, reply) => serve(request.url.split('?')[0], reply))
 }
