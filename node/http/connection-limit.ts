@@ -116,7 +116,11 @@ export function createLimitedServer (handler: RequestListener, limits: ServerLim
   })
   server.keepAliveTimeout = limits.keepAliveTimeoutMs
   server.maxConnections = limits.total
-  const sweep = setInterval(() => { closeStalled(pending, pendingOf, limits) }, Math.min(1000, Math.max(20, Math.round(limits.answerStallMs / 4)))).unref()
+  // 'sweep' after each look at the stalled connections, for whoever watches the server (tests)
+  const sweep = setInterval(() => {
+    closeStalled(pending, pendingOf, limits)
+    server.emit('sweep')
+  }, Math.min(1000, Math.max(20, Math.round(limits.answerStallMs / 4)))).unref()
   server.once('close', () => { clearInterval(sweep) })
   if (limits.perClient != null) limitStrangers(server, limits.perClient, limits, held)
   return server

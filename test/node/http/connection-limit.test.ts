@@ -44,6 +44,8 @@ describe('HTTP server limits', function () {
     return socket
   }
 
+  const nextSweep = async (): Promise<void> => new Promise(resolve => server?.once('sweep', resolve))
+
   afterEach(async () => {
     for (const socket of clients) socket.destroy()
     clients = []
@@ -70,13 +72,15 @@ describe('HTTP server limits', function () {
     const port = await serve((_request, response) => { response.end(answer) }, { answerStallMs: 60_000, maxUnsentBytes: 40 * 1024 * 1024 })
     for (let i = 0; i < 2; i++) {
       await ask(port)
-      await new Promise(resolve => setTimeout(resolve, 300)) // seen stalled by a sweep before the next one asks
+      await nextSweep() // seen stalled by a sweep before the next one asks
     }
     assert.deepEqual(accepted.map(s => s.destroyed), [false, false], 'within the budget, stalled answers are kept until the stall timeout')
     // a third answer takes the unread bytes past the budget: the one stalled longest goes
     await ask(port)
     await waitFor(() => accepted[0].destroyed, 5000, 'the connection stalled longest to be closed')
-    await new Promise(resolve => setTimeout(resolve, 600))
+    // a whole sweep later, the other two are still served
+    await nextSweep()
+    await nextSweep()
     assert.deepEqual(accepted.map(s => s.destroyed), [true, false, false])
   })
 

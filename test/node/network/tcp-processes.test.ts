@@ -76,6 +76,8 @@ describe('a network of gxcat processes over TCP on 127.0.0.1', function () {
     // connected to every other node before the publish: a later connection would start a sync
     // session, which would hand the quiet node the entry before the DHT is asked
     await waitFor(async () => (await get(`${q.url}/v1/status`)).body.peers >= 1 + nodes.length, 30_000, 'the quiet node to connect to all')
+    // and the sessions of those meetings over: one still queued would hand it the entry too
+    await waitFor(async () => syncSessions(await (await fetch(`${q.url}/metrics`)).text()) >= 1 + nodes.length, 30_000, 'the quiet node\'s first sync sessions to end')
     const subject = 'https://provider.example/services/in-the-dht'
     const published = await post(`${nodes[3].url}/v1/self-descriptions`, await signCredential(serviceOffering(subject), key))
     assert.equal(published.status, 201)
@@ -144,3 +146,8 @@ describe('a network of gxcat processes over TCP on 127.0.0.1', function () {
     }
   })
 })
+
+/** Sync sessions a node has ended, in either role, from its Prometheus metrics. */
+function syncSessions (metrics: string): number {
+  return [...metrics.matchAll(/^gxcat_sync_sessions_total\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0)
+}
