@@ -9,8 +9,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { MemoryLevel } from 'memory-level'
 import { CATALOGUE_TOPIC } from '../protocols/constants.ts'
 import { createCatalogueNode, type CatalogueNode } from '../node/catalogue-node.ts'
-import { memory } from '@libp2p/memory'
-import { withLinkModel } from '../simulations/link-transport.ts'
+import { withGossipDelay } from '../simulations/partition-gater.ts'
 import { createCatalogueNetwork, type CatalogueNetwork } from '../node/network/catalogue-network.ts'
 import { seededRandom, generateJws } from '../simulations/generator.ts'
 import type { Database } from '../node/store/catalogue-store.ts'
@@ -52,8 +51,10 @@ async function run (n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     const node = createCatalogueNode({ db: new MemoryLevel<string, any>({ valueEncoding: 'json' }) as unknown as Database, rdfWorker: false })
     await node.start()
-    const network = await createCatalogueNetwork(node, { privateKey: await generateKeyPair('Ed25519'), listen: [`/memory/bench-${n}-${i}`], bootstrap, transports: [withLinkModel(memory(), () => ({ latencyMs: LATENCY_MS, bandwidthKbps: 0 }))], dhtPublish: false })
+    const network = await createCatalogueNetwork(node, { privateKey: await generateKeyPair('Ed25519'), listen: [`/memory/bench-${n}-${i}`], bootstrap, dhtPublish: false })
     await network.start()
+    // each gossip message arrives LATENCY_MS after it is received
+    withGossipDelay(network.libp2p.services.pubsub, LATENCY_MS)
     if (i === 0) bootstrap = network.addrs()
     members.push({ node, network })
   }

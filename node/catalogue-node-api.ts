@@ -2,14 +2,14 @@
  * What a catalogue node is to whoever uses it (catalogue-node.ts is how): what it takes, what it
  * answers, the events it sends, and how it is configured.
  */
-import type { TypedEventEmitter } from 'main-event'
+import type { TypedEventEmitter, TypedEventTarget } from 'main-event'
+import type { Registry } from 'prom-client'
 import type { AbortOptions, DidResolver, Revocation, ShapesValidator, StatusChecker, TrustPolicy, VerifiedCredential } from '../protocols/self-description/index.ts'
 import type { ComplianceIndex, ComplianceView } from './compliance/compliance-index.ts'
 import type { NodeMetrics } from './metrics.ts'
 import type { ListFilter } from './query/filters.ts'
 import type { SparqlResult } from './query/rdf-index.ts'
 import type { CatalogueStore, Database } from './store/catalogue-store.ts'
-import type { CatalogueReplica } from './network/replica.ts'
 import type { VersionRecord, VersionStatus } from './store/records.ts'
 import type { ComponentLogger } from '@libp2p/interface'
 
@@ -155,4 +155,42 @@ export interface Facets {
   types: Array<{ value: string, count: number }>
   issuers: Array<{ value: string, count: number }>
   keywords: Array<{ value: string, count: number }>
+}
+
+/*
+ * What the network services (node/network) need of a node: to hand it what arrives, to read what
+ * it holds, and to hear what it accepts. A catalogue node offers this as its `replica`
+ * (replica-view.ts); the services never see its store, HTTP or SPARQL.
+ */
+
+/** A version or revocation the replica holds that anti-entropy reconciles. */
+export interface ReconciledItem {
+  cid: string
+  /** when it took effect (validFrom of a version, revokedAt of a revocation), ISO 8601 */
+  at: string
+  /** for a revocation: the entry it revokes */
+  revokes?: string
+}
+
+export type ReplicaEvents = Pick<CatalogueNodeEvents, 'version:accepted' | 'revocation:accepted'>
+
+export interface CatalogueReplica extends Pick<TypedEventTarget<ReplicaEvents>, 'addEventListener' | 'removeEventListener'> {
+  /** verifies and stores a version, as the node's API does */
+  publish (jws: string, options: PublishOptions): Promise<PublishResult>
+  /** verifies and stores a revocation */
+  revoke (jws: string, options: AbortOptions & { source: Source }): Promise<RevokeResult>
+  /** the entry's head; NotFoundError when the replica holds none */
+  getEntry (issuer: string, subject: string): Promise<VersionView>
+  /** whether this version is its entry's active (unrevoked) head here */
+  isActiveHead (cid: string, entry: string): boolean
+  /** the active heads and the revocations: what anti-entropy reconciles */
+  reconciled (): AsyncIterable<ReconciledItem>
+  /** the JWS of stored versions and revocations by CID (a revocation found through its entry) */
+  jwsOf (items: Array<{ cid: string, revokes?: string }>): Promise<Array<string | undefined>>
+  readonly resolver: DidResolver
+  readonly shapes: ShapesValidator
+  /** DIDs allowed to revoke entries of any issuer */
+  readonly revokers: readonly string[]
+  /** where the services' Prometheus metrics go */
+  readonly registry: Registry
 }

@@ -1,8 +1,7 @@
 /**
- * One catalogue node's core: it takes signed self-descriptions and revocations, keeps them in
- * the durable replica and answers queries locally. Network (gossip, DHT, sync) and the HTTP
- * API are layers added around it (node/network, node/http), so simulations can run the core
- * and network without HTTP.
+ * One catalogue node's core: it takes signed self-descriptions and revocations, keeps them in the
+ * durable replica and answers queries locally. The network services (node/network, through its
+ * `replica`) and the HTTP API (node/http) are layers around it.
  */
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
@@ -31,7 +30,7 @@ import { createEntryRate, type EntryRate } from './entry-rate.ts'
 import { activeVersions } from './query/rdf-source.ts'
 import { sharedShapesPool } from './verification/shapes-pool.ts'
 import type { VersionRecord, VersionStatus } from './store/records.ts'
-import type { CatalogueReplica, ReconciledItem } from './network/replica.ts'
+import { createReplicaView } from './replica-view.ts'
 import type { Logger } from '@libp2p/interface'
 import type {
   CatalogueNode, CatalogueNodeEvents, CatalogueNodeInit, Facets, PresentationResult, PublishOptions, PublishResult, RevokeResult, Source, SparqlStatus, VersionView
@@ -50,7 +49,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   readonly metrics: NodeMetrics
   readonly trust: TrustPolicy
   readonly store: CatalogueStore
-  readonly replica: CatalogueReplica
+  readonly replica: ReturnType<typeof createReplicaView>
   readonly compliance: ComplianceIndex
   private readonly rdf: RdfIndex | undefined
   private readonly log: Logger
@@ -100,7 +99,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       }
     })
     this.metrics = createNodeMetrics({ processMetrics: init.processMetrics, counts: () => this.store.counts })
-    this.replica = this.replicaView()
+    this.replica = createReplicaView({ node: this, store: this.store, registry: this.metrics.registry }, { revokers: init.revokers })
     // the shape workers parse the shapes (about a second) from now on, unless a large RDF index
     // is to be rebuilt at start: then once it is, so that the two do not share the cores
     let stored = 0
@@ -110,39 +109,6 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       // a damaged mark is reported as the store opens
     }
     if (this.rdf == null || stored < SHAPES_AFTER_REBUILD_ENTRIES) this.shapes.warm?.()
-  }
-
-  private replicaView (): CatalogueReplica {
-    const store = this.store
-    return {
-      addEventListener: this.addEventListener.bind(this),
-      removeEventListener: this.removeEventListener.bind(this),
-      publish: async (jws, options) => this.publish(jws, options),
-      revoke: async (jws, options) => this.revoke(jws, options),
-      getEntry: async (issuer, subject) => this.getEntry(issuer, subject),
-      isActiveHead: (cid, entry) => store.getHead(entry)?.cid === cid && !store.isRevoked(entry),
-      async * reconciled (): AsyncGenerator<ReconciledItem> {
-        const revoked = new Set<string>()
-        for await (const revocation of store.revocations()) {
-          revoked.add(revocation.entry)
-          yield { cid: revocation.cid, at: revocation.revokedAt, revokes: revocation.entry }
-        }
-        for (const [entry, head] of store.heads()) {
-          if (head != null && !revoked.has(entry)) yield { cid: head.cid, at: head.validFrom }
-        }
-      },
-      async jwsOf (items) {
-        const records = await store.getVersions(items.map(item => item.cid))
-        return Promise.all(items.map(async (item, i) => {
-          if (records[i] != null) return records[i]?.jws
-          return item.revokes == null ? undefined : (await store.getRevocation(item.revokes))?.jws
-        }))
-      },
-      resolver: this.resolver,
-      shapes: this.shapes,
-      revokers: this.init.revokers ?? [],
-      registry: this.metrics.registry
-    }
   }
 
   get started (): boolean {

@@ -1,7 +1,7 @@
 /**
- * What simulations and tests inject into a node's network to study partitions and lossy links:
- * a connection gater that refuses peers outside the node's group, and a loss model on the
- * catalogue topic's validator. Neither is in the product's types.
+ * What simulations, benchmarks and tests inject into a node's network to study partitions and
+ * lossy or slow links: a connection gater that refuses peers outside the node's group, and loss
+ * or a delay on the catalogue topic's validator. None is in the product's types.
  */
 import { TopicValidatorResult, type GossipSub } from '@libp2p/gossipsub'
 import { CATALOGUE_TOPIC } from '../protocols/constants.ts'
@@ -24,4 +24,14 @@ export function withGossipLoss (pubsub: GossipSub | undefined, lost: (from: stri
   const validate = pubsub?.topicValidators.get(CATALOGUE_TOPIC)
   if (pubsub == null || validate == null) return
   pubsub.topicValidators.set(CATALOGUE_TOPIC, async (peer, message) => lost(peer.toString()) ? TopicValidatorResult.Ignore : validate(peer, message))
+}
+
+/** Delays each catalogue message by `delayMs` before it is validated: a link's latency on gossip alone. */
+export function withGossipDelay (pubsub: GossipSub | undefined, delayMs: number): void {
+  const validate = pubsub?.topicValidators.get(CATALOGUE_TOPIC)
+  if (pubsub == null || validate == null) return
+  pubsub.topicValidators.set(CATALOGUE_TOPIC, async (peer, message) => {
+    await new Promise(resolve => setTimeout(resolve, delayMs))
+    return validate(peer, message)
+  })
 }

@@ -13,7 +13,7 @@ import { createNetworkCounters, registerNetworkGauges, type NetworkCounters } fr
 import type { IndexTermKind } from '../../protocols/dht-records/index.ts'
 import type { SyncStats } from '../../protocols/sync/index.ts'
 import type { VersionView } from '../catalogue-node-api.ts'
-import type { CatalogueReplica } from './replica.ts'
+import type { CatalogueReplica } from '../catalogue-node-api.ts'
 import type { SyncService } from './sync-service.ts'
 import type { AbortOptions, PeerId } from '@libp2p/interface'
 

@@ -11,7 +11,7 @@ import { entryId, isRevocationJws } from '../../protocols/self-description/index
 import { DHT_PUTS_AT_ONCE, DHT_PUTS_PER_SECOND } from '../constants.ts'
 import { NotFoundError } from '../errors.ts'
 import type { NetworkCounters } from './network-counters.ts'
-import type { CatalogueReplica } from './replica.ts'
+import type { CatalogueReplica } from '../catalogue-node-api.ts'
 import type { VersionView } from '../catalogue-node-api.ts'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { AbortOptions, ComponentLogger, Logger, Startable } from '@libp2p/interface'

@@ -28,7 +28,7 @@ import { peerExchange, type PeerExchangeInit } from './peer-exchange.ts'
 import { catalogueSync, type SyncService, type SyncServiceInit } from './sync-service.ts'
 import type { GossipWireMetrics } from './gossip-wire-metrics.ts'
 import type { NetworkCounters } from './network-counters.ts'
-import type { CatalogueReplica } from './replica.ts'
+import type { CatalogueReplica } from '../catalogue-node-api.ts'
 import type { ComponentLogger, ConnectionGater, PrivateKey, Startable, Transport } from '@libp2p/interface'
 
 export interface CatalogueServices {
