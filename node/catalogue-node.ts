@@ -33,7 +33,7 @@ import type { VersionRecord, VersionStatus } from './store/records.ts'
 import { createReplicaView } from './replica-view.ts'
 import type { Logger } from '@libp2p/interface'
 import type {
-  CatalogueNode, CatalogueNodeEvents, CatalogueNodeInit, Facets, PresentationResult, PublishOptions, PublishResult, RevokeResult, Source, SparqlStatus, VersionView
+  CatalogueNode, CatalogueNodeEvents, CatalogueNodeInit, CatalogueReplica, Facets, PresentationResult, PublishOptions, PublishResult, RevokeResult, Source, SparqlStatus, VersionView
 } from './catalogue-node-api.ts'
 
 export type {
@@ -49,7 +49,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   readonly metrics: NodeMetrics
   readonly trust: TrustPolicy
   readonly store: CatalogueStore
-  readonly replica: ReturnType<typeof createReplicaView>
+  readonly replica: CatalogueReplica
   readonly compliance: ComplianceIndex
   private readonly rdf: RdfIndex | undefined
   private readonly log: Logger

@@ -16,22 +16,25 @@ export function partitionGater (allow: (peer: string) => boolean): ConnectionGat
 }
 
 /**
- * Loses the catalogue topic's messages for which `lost` answers true, as if never received: not
- * verified, stored or forwarded, with no penalty. Call it once the network has started (the
- * gossip service sets its validator as libp2p starts).
+ * Puts `before` in front of the catalogue topic's validator: it answers a verdict of its own
+ * (undefined: the message goes on to the node's validator). Call it once the network has
+ * started (the gossip service sets its validator as libp2p starts).
  */
-export function withGossipLoss (pubsub: GossipSub | undefined, lost: (from: string) => boolean): void {
+function beforeValidation (pubsub: GossipSub | undefined, before: (from: string) => Promise<TopicValidatorResult | undefined>): void {
   const validate = pubsub?.topicValidators.get(CATALOGUE_TOPIC)
   if (pubsub == null || validate == null) return
-  pubsub.topicValidators.set(CATALOGUE_TOPIC, async (peer, message) => lost(peer.toString()) ? TopicValidatorResult.Ignore : validate(peer, message))
+  pubsub.topicValidators.set(CATALOGUE_TOPIC, async (peer, message) => await before(peer.toString()) ?? validate(peer, message))
+}
+
+/** Loses the catalogue topic's messages for which `lost` answers true, as if never received: not verified, stored or forwarded, with no penalty. */
+export function withGossipLoss (pubsub: GossipSub | undefined, lost: (from: string) => boolean): void {
+  beforeValidation(pubsub, async from => lost(from) ? TopicValidatorResult.Ignore : undefined)
 }
 
 /** Delays each catalogue message by `delayMs` before it is validated: a link's latency on gossip alone. */
 export function withGossipDelay (pubsub: GossipSub | undefined, delayMs: number): void {
-  const validate = pubsub?.topicValidators.get(CATALOGUE_TOPIC)
-  if (pubsub == null || validate == null) return
-  pubsub.topicValidators.set(CATALOGUE_TOPIC, async (peer, message) => {
+  beforeValidation(pubsub, async () => {
     await new Promise(resolve => setTimeout(resolve, delayMs))
-    return validate(peer, message)
+    return undefined
   })
 }

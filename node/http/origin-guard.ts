@@ -1,6 +1,7 @@
 /**
- * What a browser may do with a node: a web page of another origin cannot write, validate or
- * sync through it (routes whose policy says `sameOrigin`) (a cross-site `text/plain` POST is refused, with or without a token), and no
+ * What a browser may do with a node: a web page of another origin cannot call the routes whose
+ * policy says `sameOrigin` (writes, validation, sync, the listing; a cross-site `text/plain` POST
+ * is refused, with or without a token), and no
  * request is answered for a Host the node does not serve, so DNS rebinding cannot turn a page
  * into a same-origin caller of a loopback node. Reads are open to the origins the operator
  * lists (`--cors`), to none by default.

@@ -6,15 +6,15 @@ import { timingSafeEqual } from 'node:crypto'
 import swagger from '@fastify/swagger'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { CLIENT_REQUESTS, CLIENT_WINDOW_MS, HTTP_CLIENT_CONNECTIONS, HTTP_HEADERS_TIMEOUT_MS, HTTP_KEEP_ALIVE_TIMEOUT_MS, HTTP_MAX_CONNECTIONS, HTTP_MAX_UNSENT_BYTES, HTTP_REQUEST_TIMEOUT_MS, HTTP_ANSWER_STALL_MS, HTTP_UNANSWERED_PER_CONNECTION, MAX_COSTLY_IN_FLIGHT, MAX_HTTP_BODY_BYTES } from '../constants.ts'
-import { InvalidRequestError, UnauthorizedError } from '../errors.ts'
-import { MAX_JSON_DEPTH } from '../../protocols/constants.ts'
-import { assertJsonDepth, InvalidEnvelopeError, readSubmission, unsignedError } from '../../protocols/self-description/index.ts'
+import { UnauthorizedError } from '../errors.ts'
+import { InvalidEnvelopeError, readSubmission, unsignedError } from '../../protocols/self-description/index.ts'
 import { handleError } from './errors.ts'
 import { registerOriginGuard } from './origin-guard.ts'
 import { registerAdmission } from './admission.ts'
 import { registerClientLimit, type ClientLimit } from './client-limit.ts'
 import { policyOf } from './route-policy.ts'
 import { JWS_TYPES } from './jws-types.ts'
+import { registerJsonBody } from './json-body.ts'
 import { NAMED_SCHEMAS } from './schemas.ts'
 import { createLimitedServer, isLoopback, type ConnectionLimit } from './connection-limit.ts'
 import { registerNodeInfoRoutes } from './routes/node-info.ts'
@@ -134,15 +134,7 @@ export function createHttpApi (init: HttpApiInit): FastifyInstance {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}` }
   })
   app.addContentTypeParser(JWS_TYPES, { parseAs: 'string' }, (_request, body, done) => { done(null, body) })
-  // JSON is checked for nesting before it is parsed: a deeply nested body is a 400, not a stack overflow
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    try {
-      assertJsonDepth(body as string, MAX_JSON_DEPTH, 'the body')
-      done(null, (body as string).trim() === '' ? undefined : JSON.parse(body as string))
-    } catch (err: any) {
-      done(err.name === 'NestingTooDeepError' ? err : new InvalidRequestError(`the body is not JSON: ${err.message}`), undefined)
-    }
-  })
+  registerJsonBody(app)
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)))
   })

@@ -12,8 +12,7 @@ import { createCatalogueLibp2p, type CatalogueLibp2p, type CatalogueLibp2pInit }
 import { createNetworkCounters, registerNetworkGauges, type NetworkCounters } from './network-counters.ts'
 import type { IndexTermKind } from '../../protocols/dht-records/index.ts'
 import type { SyncStats } from '../../protocols/sync/index.ts'
-import type { VersionView } from '../catalogue-node-api.ts'
-import type { CatalogueReplica } from '../catalogue-node-api.ts'
+import type { CatalogueReplica, VersionView } from '../catalogue-node-api.ts'
 import type { SyncService } from './sync-service.ts'
 import type { AbortOptions, PeerId } from '@libp2p/interface'
 

@@ -13,11 +13,10 @@ import { blameOf } from '../../protocols/errors.ts'
 import { isRevocationJws, versionDigest } from '../../protocols/self-description/index.ts'
 import { SyncLimitError } from '../../protocols/sync/errors.ts'
 import { SYNC_PEER_PUSHES, SYNC_PEER_PUSH_WINDOW_MS } from '../constants.ts'
-import { TypedEventEmitter } from 'main-event'
+import { TypedEventEmitter, type TypedEventTarget } from 'main-event'
 import type { CatalogueReplica } from '../catalogue-node-api.ts'
 import type { Misbehaviour } from './misbehaviour.ts'
 import type { ComponentLogger, Libp2pEvents, PeerId } from '@libp2p/interface'
-import type { TypedEventTarget } from 'main-event'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
 export interface SyncServiceInit {

@@ -2,13 +2,13 @@
  * Publishing, reading and listing self-descriptions, and revocations.
  */
 import { X509Certificate } from 'node:crypto'
-import { assertJsonDepth, entryId, summarizeChain, type CertificateSummary, type TrustPolicy } from '../../../protocols/self-description/index.ts'
+import { entryId, summarizeChain, type CertificateSummary, type TrustPolicy } from '../../../protocols/self-description/index.ts'
 import { InvalidQueryError } from '../../errors.ts'
-import { MAX_JSON_DEPTH } from '../../../protocols/constants.ts'
 import { flag, one } from '../query-params.ts'
 import { WRITE } from '../route-policy.ts'
 import { CidParams, Entry, EntryParams, EntryQuery, errors, Item, ListQuery, ListReply, PublishReply, RevokeReply } from '../schemas.ts'
 import { JWS_TYPES } from '../jws-types.ts'
+import { registerJsonBody } from '../json-body.ts'
 import { Type } from 'typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { ApiContext } from '../api-context.ts'
@@ -59,15 +59,7 @@ export function registerSelfDescriptionRoutes ({ app: api, node, findEntry, publ
   // writes in a context of their own, where a JSON body is kept as text: it is read once, by
   // readSubmission, which refuses legacy JSON-LD credentials by name
   void app.register(async writes => {
-    writes.removeContentTypeParser('application/json')
-    writes.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-      try {
-        assertJsonDepth(body as string, MAX_JSON_DEPTH, 'the body')
-        done(null, body)
-      } catch (err: any) {
-        done(err, undefined)
-      }
-    })
+    registerJsonBody(writes, { asText: true })
     writes.withTypeProvider<TypeBoxTypeProvider>().post('/v1/self-descriptions', {
       config: WRITE,
       schema: {
