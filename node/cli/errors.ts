@@ -10,7 +10,8 @@ export class UsageError extends Error {
 export function reportError (err: unknown): never {
   const e = err as Error
   const name = e?.name ?? 'Error'
-  const message = String(e?.message ?? err).split('\n')[0]
+  // whole, on one line: a message of several lines has them joined, never cut
+  const message = String(e?.message ?? err).trim().replace(/\s*\n\s*/g, ' ')
   process.stderr.write(`${name}: ${message}\n`)
   process.exit(1)
 }

@@ -16,6 +16,7 @@ import { payloadOfVerifiedJws } from '../../protocols/self-description/jws.ts'
 import { inlinedContextText } from '../../protocols/self-description/vocabulary.ts'
 import { MAX_SPARQL_BYTES } from '../constants.ts'
 import { InvalidQueryError, ReadOnlyQueryError } from '../errors.ts'
+import { sparqlErrorMessage, withPredefinedPrefixes } from './sparql-text.ts'
 
 /** A version to index: its JWS, or the credential (its payload, parsed) where the reader has it already. */
 export type RdfVersion = {
@@ -175,10 +176,10 @@ export function createRdfStore (): RdfStore {
         ? (accept.includes('text/turtle') ? 'text/turtle' : 'application/n-triples')
         : (accept.includes('sparql-results+xml') ? 'application/sparql-results+xml' : accept.includes('text/csv') ? 'text/csv' : 'application/sparql-results+json')
       try {
-        const body = store.query(sparql, { use_default_graph_as_union: true, results_format: format }) as string
+        const body = store.query(withPredefinedPrefixes(sparql), { use_default_graph_as_union: true, results_format: format }) as string
         return { contentType: format, body }
       } catch (err: any) {
-        throw new InvalidQueryError(String(err.message ?? err))
+        throw new InvalidQueryError(sparqlErrorMessage(String(err.message ?? err), sparql))
       }
     },
     get size () {

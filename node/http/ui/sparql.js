@@ -3,24 +3,27 @@ import { useState } from 'preact/hooks'
 import { call } from './api.js'
 import { html } from './html.js'
 
+// gx: is the 2511 release and gxdev: the development vocabulary (both predefined by the node,
+// with schema:, rdf:, xsd: and the rest): the examples name both, as a catalogue holds both
 const EXAMPLES = {
   'Entries by type': `SELECT ?type (COUNT(?s) AS ?entries) WHERE {
   ?s a ?type .
   FILTER(STRSTARTS(STR(?type), "https://w3id.org/gaia-x/"))
 } GROUP BY ?type ORDER BY DESC(?entries)`,
-  'Service offerings and their providers': `PREFIX gx: <https://w3id.org/gaia-x/development#>
-PREFIX schema: <https://schema.org/>
-SELECT ?service ?name ?provider WHERE {
-  ?service a gx:ServiceOffering ; gx:providedBy ?provider .
+  'Service offerings and their providers': `SELECT ?service ?name ?provider WHERE {
+  VALUES ?class { gx:ServiceOffering gxdev:ServiceOffering }
+  ?service a ?class .
+  OPTIONAL { ?service gx:providedBy|gxdev:providedBy ?provider }
   OPTIONAL { ?service schema:name ?name }
 } LIMIT 50`,
-  'Legal persons (2511)': `PREFIX gx: <https://w3id.org/gaia-x/2511#>
-SELECT ?participant ?name WHERE {
-  ?participant a gx:LegalPerson .
-  OPTIONAL { ?participant gx:legalName ?name }
+  'Legal persons': `SELECT ?participant ?name WHERE {
+  VALUES ?class { gx:LegalPerson gxdev:LegalPerson }
+  ?participant a ?class .
+  OPTIONAL { ?participant schema:name ?name }
 } LIMIT 50`,
-  Keywords: `PREFIX gx: <https://w3id.org/gaia-x/development#>
-SELECT ?keyword (COUNT(?s) AS ?n) WHERE { ?s gx:keyword ?keyword } GROUP BY ?keyword ORDER BY DESC(?n) LIMIT 20`
+  Keywords: `SELECT ?keyword (COUNT(?s) AS ?n) WHERE {
+  ?s gx:keyword|gxdev:keyword ?keyword
+} GROUP BY ?keyword ORDER BY DESC(?n) LIMIT 20`
 }
 
 function cell (term) {
@@ -53,7 +56,7 @@ export function SparqlPage () {
       <select id="example" onChange=${e => { if (EXAMPLES[e.currentTarget.value] != null) setQuery(EXAMPLES[e.currentTarget.value]) }}>
         ${Object.keys(EXAMPLES).map(name => html`<option value=${name}>${name}</option>`)}
       </select>
-      <label for="query">Query (read-only; the union of every credential's graph)</label>
+      <label for="query">Query (read-only, over the union of every credential's graph; gx:, gxdev:, schema:, rdf:, rdfs:, xsd: and more are predefined)</label>
       <textarea id="query" rows="10" spellcheck="false" value=${query} onInput=${e => setQuery(e.currentTarget.value)}></textarea>
       <button type="submit" disabled=${running}>${running ? 'Running…' : 'Run query'}</button>
     </form>
