@@ -120,7 +120,7 @@ const Verdict = Type.Object({ valid: Type.Boolean(), error: Type.Optional(Type.O
 
 export const ValidateReply = Type.Object({
   conforms: Type.Boolean(),
-  violations: Type.Array(Type.Unknown(), { description: '[{focusNode, path, message, constraint, value, shape}] from the official Gaia-X 2511 and 25.11 development SHACL shapes' }),
+  violations: Type.Array(Type.Unknown(), { description: '[{focusNode, at, path, message, constraint, value, shape}] (at: the place in the submitted JSON) from the official Gaia-X 2511 and 25.11 development SHACL shapes' }),
   signature: Type.Optional(Verdict),
   credentials: Type.Optional(Type.Array(Type.Unknown()))
 }, { additionalProperties: true })

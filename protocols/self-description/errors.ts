@@ -67,6 +67,8 @@ export class MissingSubjectIdError extends InvalidInputError {
 export interface ShapeViolation {
   /** the entity (subject id) the violation is about */
   focusNode: string
+  /** where it is in the submitted JSON (`credentialSubject.gx:serviceOfferingTermsAndConditions.gx:url`), where that can be told */
+  at?: string
   /** the full IRI of the property, when the violation is about one */
   path?: string
   message: string
@@ -78,13 +80,26 @@ export interface ShapeViolation {
   shape?: string
 }
 
+const SHORT_IRIS: ReadonlyArray<[RegExp, string]> = [[/<http:\/\/www\.w3\.org\/2001\/XMLSchema#([^>]*)>/g, 'xsd:$1'], [/<http:\/\/www\.w3\.org\/ns\/shacl#([^>]*)>/g, 'sh:$1']]
+
+/** One violation as a person reads it: where in their JSON, what was expected, and the value found. */
+function describeViolation (v: ShapeViolation): string {
+  const where = v.at ?? (v.path != null ? `${v.focusNode} ${v.path}` : v.focusNode)
+  let message = v.message
+  for (const [iri, short] of SHORT_IRIS) message = message.replace(iri, short)
+  // SHACL's default words for sh:minCount / sh:maxCount say what was found, not what is needed
+  message = message.replace(/^Less than (\d+) values?$/, (_, n: string) => `needs at least ${n} value${n === '1' ? '' : 's'}`)
+    .replace(/^More than (\d+) values?$/, (_, n: string) => `takes at most ${n} value${n === '1' ? '' : 's'}`)
+  return v.value != null && !message.includes(v.value) ? `${where}: ${message} (value: ${v.value})` : `${where}: ${message}`
+}
+
 export class ShapeViolationError extends InvalidInputError {
   static name = 'ShapeViolationError'
   name = 'ShapeViolationError'
   readonly violations: ShapeViolation[]
 
   constructor (violations: ShapeViolation[]) {
-    super(violations.map(v => v.path != null ? `${v.focusNode} ${v.path}: ${v.message}` : `${v.focusNode}: ${v.message}`).join('; '))
+    super(violations.map(describeViolation).join('; '))
     this.violations = violations
   }
 }

@@ -21,6 +21,7 @@ import { inlineGraphContexts } from './vocabulary.ts'
 import { isGraphRefusal, parseGraphs, toN3 } from './shapes-graph.ts'
 import { keyOf, liftedShapes } from './lifted-shapes.ts'
 import { SmallDataset } from './small-dataset.ts'
+import { placeViolations } from './violation-place.ts'
 
 const SH = 'http://www.w3.org/ns/shacl#'
 const SH_IN = `${SH}in`
@@ -104,7 +105,7 @@ export function gaiaxShapes (): GaiaxShapes {
         const graph = graphs[i]
         out.push(graph instanceof Error
           ? [{ focusNode: String(credentials[i].id ?? '_:credential'), message: isGraphRefusal(graph) ? `${graph.name}: ${graph.message}` : `the credential is not valid JSON-LD: ${graph.message}` }]
-          : await validateQuads(graph))
+          : placeViolations(credentials[i], graph, await validateQuads(graph)))
       }
       return out
     },

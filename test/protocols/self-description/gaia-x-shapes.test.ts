@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { GX_2511, VC2_CONTEXT } from '../../../protocols/constants.ts'
-import { gaiaxShapes, SHAPE_RELEASES, validateGaiaxShapes } from '../../../protocols/self-description/index.ts'
+import { gaiaxShapes, SHAPE_RELEASES, ShapeViolationError, validateGaiaxShapes } from '../../../protocols/self-description/index.ts'
 import { legalPerson2511, serviceOffering, serviceOffering2511 } from '../../fixtures/subjects.ts'
 
 const credential = (subject: Record<string, unknown>): Record<string, unknown> => ({
@@ -13,6 +13,23 @@ const credential = (subject: Record<string, unknown>): Record<string, unknown> =
 
 describe('the official Gaia-X 2511 shapes', function () {
   this.timeout(30_000)
+
+  it('says where in the submitted JSON a violation is, and what was expected', async () => {
+    // the development vocabulary's sample (an IRI for gx:url) under the 2511 shapes, which want an xsd:anyURI literal
+    const [url] = await validateGaiaxShapes(credential(serviceOffering()))
+    assert.equal(url.focusNode.startsWith('_:'), true, 'SHACL reports a blank node')
+    assert.equal(url.at, 'credentialSubject.gx:serviceOfferingTermsAndConditions.gx:url')
+    assert.match(new ShapeViolationError([url]).message,
+      /^credentialSubject\.gx:serviceOfferingTermsAndConditions\.gx:url: Value does not have datatype xsd:anyURI \(value: https:\/\/provider\.example\/terms\)$/)
+    // the element of an array, told apart by its values; keys as written (bare terms of the context, full IRIs)
+    const terms = { type: 'gx:TermsAndConditions', 'gx:url': { '@value': 'https://provider.example/terms', '@type': 'xsd:anyURI' } }
+    const two = { ...serviceOffering2511(), 'gx:serviceOfferingTermsAndConditions': [{ ...terms, 'gx:hash': 'a1' }, { ...terms, 'gx:hash': 7 }] }
+    assert.deepEqual((await validateGaiaxShapes(credential(two))).map(v => v.at), ['credentialSubject.gx:serviceOfferingTermsAndConditions[1].gx:hash'])
+    const { 'gx:registrationNumber': _, ...bare } = legalPerson2511()
+    const missing = await validateGaiaxShapes(credential({ ...bare, [`${GX_2511}legalAddress`]: bare['gx:legalAddress'], 'gx:legalAddress': undefined }))
+    assert.deepEqual(missing.map(v => v.at).sort(), ['credentialSubject.gx:registrationNumber'])
+    assert.match(new ShapeViolationError(missing).message, /^credentialSubject\.gx:registrationNumber: needs at least 1 value$/)
+  })
 
   it('loads the shipped shapes once', () => {
     assert.ok(SHAPE_RELEASES.every(r => gaiaxShapes().shapeCount(r.namespace) > 100))
