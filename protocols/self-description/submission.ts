@@ -35,8 +35,8 @@ export function readSubmission (input: string, what = 'the body'): Submission {
   let value: any
   try {
     value = JSON.parse(text)
-  } catch {
-    throw new InvalidEnvelopeError(`${what} is neither a compact JWS nor JSON`)
+  } catch (err: any) {
+    throw new InvalidEnvelopeError(`${what} starts as JSON but is not JSON: ${err.message}`)
   }
   return readJsonSubmission(value, what)
 }

@@ -17,7 +17,12 @@ interface Item {
   origin: string
   jws?: string
   json?: Record<string, unknown>
+  /** why it is not sent: neither JSON nor a compact JWS, with where the JSON breaks */
+  problem?: { name: string, message: string }
 }
+
+/** three base64url parts joined by dots */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/
 
 const EXTENSIONS = /\.(jwt|jws|jsonl|ndjson|json|txt)$/i
 
@@ -42,24 +47,31 @@ async function filesOf (path: string): Promise<string[]> {
 function itemsOf (file: string, text: string): Item[] {
   const trimmed = text.trim()
   if (trimmed === '') return []
+  let whole: Error | undefined
   if (trimmed.startsWith('{') && !file.endsWith('.jsonl') && !file.endsWith('.ndjson')) {
     try {
       return [{ origin: file, json: JSON.parse(trimmed) }]
-    } catch {
-      // JSON lines after all
+    } catch (err: any) {
+      // JSON lines, perhaps: if not, this is what is wrong with the file
+      whole = err
     }
   }
-  return trimmed.split('\n').map((line, i) => ({ line: line.trim(), i })).filter(({ line }) => line !== '').map(({ line, i }) => {
+  const lines = trimmed.split('\n').map((line, i) => ({ line: line.trim(), i })).filter(({ line }) => line !== '')
+  const items = lines.map(({ line, i }): Item => {
     const origin = `${file}:${i + 1}`
     if (line.startsWith('{')) {
       try {
         return { origin, json: JSON.parse(line) }
-      } catch {
-        return { origin, jws: line }
+      } catch (err: any) {
+        return { origin, problem: { name: 'InvalidJsonError', message: `not JSON: ${err.message}` } }
       }
     }
+    if (!COMPACT_JWS.test(line)) return { origin, problem: { name: 'InvalidEnvelopeError', message: `neither JSON nor a compact JWS (three base64url parts joined by dots): "${line.slice(0, 40)}${line.length > 40 ? '…' : ''}"` } }
     return { origin, jws: line }
   })
+  // a JSON document that does not parse reads as lines that do not parse either: say where it breaks
+  if (whole != null && items.every(item => item.problem != null)) return [{ origin: file, problem: { name: 'InvalidJsonError', message: `not JSON: ${whole.message}` } }]
+  return items
 }
 
 /** signCredential, loaded when a credential is to be signed: the official shapes it runs take a third of a second to load. */
@@ -96,6 +108,7 @@ export function registerPublish (program: Command): void {
         while (next < items.length) {
           const item = items[next++]
           try {
+            if (item.problem != null) throw Object.assign(new Error(item.problem.message), { name: item.problem.name })
             const jws = item.jws ?? await (await signer())(item.json as Record<string, unknown>, key as IssuerKey)
             const body = await client.publish(jws)
             const results: Array<{ status: string, error?: { name: string, message: string } }> = 'credentials' in body ? body.credentials : [body]
@@ -119,9 +132,12 @@ export function registerPublish (program: Command): void {
         bar?.stop()
       }
       const seconds = (performance.now() - started) / 1000
-      process.stdout.write(JSON.stringify({ published: items.length, statuses, perSecond: Math.round(items.length / seconds), refused: refused.slice(0, 50) }, null, 2) + '\n')
+      // what the node stored: new versions (active); duplicates and stale versions it already had or had newer
+      const published = statuses.active ?? 0
+      const submitted = Object.values(statuses).reduce((a, b) => a + b, 0)
+      process.stdout.write(JSON.stringify({ published, submitted, statuses, perSecond: Math.round(submitted / seconds), refused: refused.slice(0, 50) }, null, 2) + '\n')
       if (refused.length > 0) {
-        process.stderr.write(`PublishError: ${refused.length} of ${items.length} refused; first: ${refused[0].origin}: ${refused[0].error}\n`)
+        process.stderr.write(`PublishError: ${refused.length} of ${submitted} refused; first: ${refused[0].origin}: ${refused[0].error}\n`)
         process.exit(1)
       }
     }))
