@@ -266,6 +266,11 @@ export function inlineGraphContexts (context: unknown): unknown[] {
 }
 
 /** The short name (`gx:LegalPerson`) of a full Gaia-X IRI, matching either vocabulary. */
+/** The classes of the bundled Gaia-X vocabularies (2511 and development), by local name: the terms of their contexts that name a class. */
+export function gaiaxClassNames (): string[] {
+  return [...new Set([GX_2511_DOCUMENT, GX_DEVELOPMENT_DOCUMENT].flatMap(document => Object.keys(document['@context']).filter(term => /^[A-Z]/.test(term))))]
+}
+
 export function gaiaxLocalName (iri: string): string | undefined {
   if (iri.startsWith(GX_2511)) return iri.slice(GX_2511.length)
   if (iri.startsWith(GX_DEVELOPMENT)) return iri.slice(GX_DEVELOPMENT.length)

@@ -24,7 +24,7 @@ export function registerQuery (program: Command): void {
   program.command('query')
     .description('query a node: filters, or SPARQL (--sparql QUERY, or @FILE); each item says its compliance label level, or null')
     .option('--node <url>', 'node URL (default $GXCAT_NODE or http://127.0.0.1:7420)')
-    .option('--type <type>', 'type, e.g. gx:ServiceOffering (matches 2511 and development)')
+    .option('--type <type>', 'type, e.g. gx:ServiceOffering (matches 2511 and development); one that names no known type gets a warning on stderr')
     .option('--issuer <did>', 'issuer DID')
     .option('--q <text>', 'full text: every word must occur')
     .option('--where <property=value>', 'property equality, e.g. gx:policy="default: allow" (repeatable)', collect, [])
@@ -49,9 +49,18 @@ export function registerQuery (program: Command): void {
       const filter = { type: opts.type, issuer: opts.issuer, q: opts.q, where, limit: Number(opts.limit), compliant: opts.compliant, label: opts.label }
       let cursor: string | undefined
       const items: unknown[] = []
+      let warned = false
       do {
         const body = await client.list({ ...filter, cursor })
-        for (const item of body.items) items.push(opts.credentials === true ? item : { cid: item.cid, issuer: item.issuer, subject: item.subject, types: item.types, validFrom: item.validFrom, compliance: item.compliance?.label ?? null })
+        if (body.warning != null && !warned) {
+          process.stderr.write(`warning: ${body.warning}\n`)
+          warned = true
+        }
+        for (const item of body.items) {
+          items.push(opts.credentials === true
+            ? item
+            : { cid: item.cid, issuer: item.issuer, ...(item.issuerName != null ? { issuerName: item.issuerName } : {}), subject: item.subject, types: item.types, validFrom: item.validFrom, compliance: item.compliance?.label ?? null })
+        }
         cursor = body.next ?? undefined
       } while (opts.all === true && cursor != null)
       process.stdout.write(JSON.stringify({ count: items.length, items, ...(opts.all !== true && cursor != null ? { next: cursor } : {}) }, null, 2) + '\n')
