@@ -5,7 +5,7 @@
  */
 import { NodeError, NodeUnreachableError } from './errors.ts'
 import type {
-  Entry, Facets, Item, ListFilter, ListPage, NodeStatus, Peer, PresentationResult, PublishResult, RevokeResult,
+  Entry, FacetFilter, Facets, Item, ListFilter, ListPage, NodeStatus, Peer, PresentationResult, PublishResult, RevokeResult,
   SparqlJsonResults, StatusHistory, SyncReport, ValidationReport, Version
 } from './types.ts'
 
@@ -50,7 +50,8 @@ export interface CatalogueClient {
   /** a read-only SPARQL query answered as text in the format asked for (text/csv, text/turtle, SPARQL JSON…) */
   sparqlText (query: string, accept: string, options?: SparqlOptions): Promise<string>
   /** entries counted by type, issuer and keyword */
-  facets (options?: CallOptions & { limit?: number }): Promise<Facets>
+  /** counts within the listing's filters, where given (`warning` says when the type names nothing known) */
+  facets (options?: CallOptions & FacetFilter & { limit?: number }): Promise<Facets>
   status (options?: CallOptions): Promise<NodeStatus>
   peers (options?: CallOptions): Promise<Peer[]>
   /** the node's counts over the last day (a sample a minute since it started), oldest first */
@@ -172,7 +173,8 @@ export function createCatalogueClient (init: CatalogueClientInit): CatalogueClie
         : { method: 'POST', path: '/v1/sparql', body: query, type: 'application/sparql-query', accept, signal: options.signal })
     },
     async facets (options = {}) {
-      return json({ method: 'GET', path: '/v1/facets', query: options.limit != null ? new URLSearchParams({ limit: String(options.limit) }) : undefined, signal: options.signal })
+      const { signal, ...filter } = options
+      return json({ method: 'GET', path: '/v1/facets', query: listQuery(filter), signal })
     },
     async status (options = {}) {
       return json({ method: 'GET', path: '/v1/status', signal: options.signal })

@@ -7,20 +7,26 @@
 import type { CertificateSummary } from '../protocols/self-description/certificate-chain.ts'
 import type { CredentialReport as NodeCredentialReport, Verdict } from '../protocols/self-description/validation-report.ts'
 import type { SyncStats } from '../protocols/sync/session.ts'
-import type { Facets } from '../node/catalogue-node.ts'
 import type { ComplianceView } from '../node/compliance/compliance-index.ts'
-import type { EntryView, HistoryView, ItemView, ListPageView, PeersView, StatusView } from '../node/http/schemas.ts'
+import type { EntryView, FacetsView, HistoryView, ItemView, ListPageView, PeersView, StatusView } from '../node/http/schemas.ts'
 import type { StatusPoint } from '../node/http/status-history.ts'
 import type { VersionStatus } from '../node/store/records.ts'
 import type { TrustListRecord } from '../protocols/self-description/trust-policy.ts'
 
-export type { CertificateSummary, ComplianceView, Facets, TrustListRecord, StatusPoint, Verdict, VersionStatus }
+export type { CertificateSummary, ComplianceView, TrustListRecord, StatusPoint, Verdict, VersionStatus }
 export type { ShapeViolation } from '../protocols/self-description/errors.ts'
 export type { ListFilter } from '../node/query/filters.ts'
+import type { ListFilter } from '../node/query/filters.ts'
 export type { PresentationResult, PublishResult, RevokeResult } from '../node/catalogue-node.ts'
 
-/** One count of a facet: a type, an issuer or a keyword, and how many current entries have it. */
-export type FacetCount = Facets['types'][number]
+/** Current entries (all, or those within a search's filters) counted by label level, type, issuer and keyword; `warning` where the type filter names nothing known. */
+export type Facets = FacetsView
+
+/** One count of a facet: a type, an issuer (with its legal name where known) or a keyword, and how many current entries have it. */
+export type FacetCount = Facets['issuers'][number]
+
+/** The filters a search's facets are counted within: the listing's, less paging and status. */
+export type FacetFilter = Omit<ListFilter, 'status' | 'limit' | 'cursor'>
 
 /** The report on one credential, as it crosses the wire (what the node verified stays with it). */
 export type CredentialReport = Omit<NodeCredentialReport, 'verified'>

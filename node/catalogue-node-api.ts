@@ -7,11 +7,15 @@ import type { Registry } from 'prom-client'
 import type { AbortOptions, DidResolver, Revocation, ShapesValidator, StatusChecker, TrustPolicy, VerifiedCredential } from '../protocols/self-description/index.ts'
 import type { ComplianceIndex, ComplianceView } from './compliance/compliance-index.ts'
 import type { NodeMetrics } from './metrics.ts'
+import type { FacetFilter, Facets } from './query/facets.ts'
 import type { ListFilter } from './query/filters.ts'
+import type { IssuerNames } from './query/issuer-names.ts'
 import type { SparqlResult } from './query/rdf-index.ts'
 import type { CatalogueStore, Database } from './store/catalogue-store.ts'
 import type { VersionRecord, VersionStatus } from './store/records.ts'
 import type { ComponentLogger } from '@libp2p/interface'
+
+export type { FacetFilter, Facets } from './query/facets.ts'
 
 export type Source = 'api' | 'gossip' | 'sync' | 'dht'
 
@@ -130,8 +134,10 @@ export interface CatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> {
   /** whether SPARQL answers: off (a node without it), rebuilding (with how far; queries answer 503 meanwhile) or ready */
   sparqlStatus (): SparqlStatus
   counts (): { entries: number, revoked: number, versions: number }
-  /** current entries counted by type, issuer and keyword, the most frequent first */
-  facets (limit: number): Facets
+  /** current entries (all, or those within the listing's filters) counted by label level, type, issuer and keyword, the most frequent first */
+  facets (limit: number, filter?: FacetFilter): Promise<Facets>
+  /** issuers' legal names, where the catalogue holds their own gx:LegalPerson */
+  readonly issuerNames: IssuerNames
   readonly resolver: DidResolver
   readonly status: StatusChecker
   readonly shapes: ShapesValidator
@@ -147,15 +153,6 @@ export interface CatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> {
 export type SparqlStatus =
   | { state: 'off' | 'ready' }
   | { state: 'rebuilding', loaded: number, total: number }
-
-export interface Facets {
-  entries: number
-  /** current entries by the level of the compliance label that counts for them */
-  labels: Array<{ value: string, count: number }>
-  types: Array<{ value: string, count: number }>
-  issuers: Array<{ value: string, count: number }>
-  keywords: Array<{ value: string, count: number }>
-}
 
 /*
  * What the network services (node/network) need of a node: to hand it what arrives, to read what

@@ -20,6 +20,8 @@ import { EntryRevokedError, InvalidQueryError, NodeStoppedError, NotFoundError, 
 import { createNodeMetrics, type NodeMetrics } from './metrics.ts'
 import { listVersions, type ListFilter, type ListPage } from './query/filters.ts'
 import { indexTerms } from './query/index-terms.ts'
+import { countFacets } from './query/facets.ts'
+import { createIssuerNames, type IssuerNames } from './query/issuer-names.ts'
 import { createRdfIndex, type RdfIndex, type SparqlResult } from './query/rdf-index.ts'
 import { complianceGraphId } from './query/rdf-store.ts'
 import { createComplianceIndex, type ComplianceIndex } from './compliance/compliance-index.ts'
@@ -33,7 +35,7 @@ import type { VersionRecord, VersionStatus } from './store/records.ts'
 import { createReplicaView } from './replica-view.ts'
 import type { Logger } from '@libp2p/interface'
 import type {
-  CatalogueNode, CatalogueNodeEvents, CatalogueNodeInit, CatalogueReplica, Facets, PresentationResult, PublishOptions, PublishResult, RevokeResult, Source, SparqlStatus, VersionView
+  CatalogueNode, CatalogueNodeEvents, CatalogueNodeInit, CatalogueReplica, FacetFilter, Facets, PresentationResult, PublishOptions, PublishResult, RevokeResult, Source, SparqlStatus, VersionView
 } from './catalogue-node-api.ts'
 
 export type {
@@ -51,6 +53,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
   readonly store: CatalogueStore
   readonly replica: CatalogueReplica
   readonly compliance: ComplianceIndex
+  readonly issuerNames: IssuerNames
   private readonly rdf: RdfIndex | undefined
   private readonly log: Logger
   private readonly init: CatalogueNodeInit
@@ -89,6 +92,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     }
     this.store = createCatalogueStore(database, { ...onDisk, keepVersions: init.keepVersions })
     this.rdf = init.sparql === false ? undefined : createRdfIndex({ logger }, { worker: init.rdfWorker, queryTimeoutMs: init.queryTimeoutMs, maxQueryMemory: init.queryMemoryBytes, maxQueued: init.maxQueuedQueries, source: options => activeVersions(this.store, this.compliance, options) })
+    this.issuerNames = createIssuerNames(this.store)
     this.compliance = createComplianceIndex({ store: this.store, logger }, { issuers: init.complianceIssuers, onChange: cid => { this.linkInRdf(cid) } })
     this.statusWatch = createStatusWatch({ store: this.store, status: this.status, log: this.log }, {
       onChange: (record, status) => {
@@ -384,14 +388,9 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     return this.store.counts
   }
 
-  facets (limit: number): Facets {
-    return {
-      entries: this.store.counts.entries,
-      labels: this.compliance.counts(),
-      types: this.store.facets('type', limit),
-      issuers: this.store.facets('issuer', limit),
-      keywords: this.store.facets('keyword', limit)
-    }
+  async facets (limit: number, filter?: FacetFilter): Promise<Facets> {
+    this.assertRunning()
+    return countFacets(this, limit, filter)
   }
 }
 

@@ -22,6 +22,8 @@ export const STATUS_HISTORY_POINTS = 1440
 /** Values per facet (type, issuer, keyword) that /v1/facets answers by default, and at most. */
 export const DEFAULT_FACETS = 20
 export const MAX_FACETS = 1000
+/** LegalPerson versions whose name (issuerName) a node keeps read */
+export const MAX_CACHED_ISSUER_NAMES = 4096
 /** Largest page of a list query. */
 export const MAX_PAGE_SIZE = 1000
 export const DEFAULT_PAGE_SIZE = 100

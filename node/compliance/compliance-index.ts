@@ -59,8 +59,8 @@ export interface ComplianceIndex {
   of (cid: string, now?: number): ComplianceView | null
   /** the current heads with a label of at least this rank counting now, by seq */
   compliantHeads (minRank: number, now?: number): Array<{ seq: number, cid: string }>
-  /** current heads counted by the level of the label that counts */
-  counts (now?: number): Array<{ value: string, count: number }>
+  /** current heads (those `among` allows, where given) counted by the level of the label that counts */
+  counts (now?: number, among?: (seq: number) => boolean): Array<{ value: string, count: number }>
   /** the versions some label covers */
   linked (): string[]
   /** the compliant heads a list filter asks for (`compliant`, `label`), or undefined if it asks for none */
@@ -333,9 +333,11 @@ export function createComplianceIndex (components: ComplianceIndexComponents, in
       return { cid: complianceGraphId(cid), jws: '', nQuads: counting.map(l => `<${graphName(cid)}> <${COMPLIANCE_PREDICATE}> <${graphName(l.cid)}> <${graph}> .\n`).join('') }
     },
 
-    counts (now = Date.now()) {
+    counts (now = Date.now(), among) {
       const byLevel = new Map<string, number>()
-      for (const { label } of compliant(0, now)) byLevel.set(label.level, (byLevel.get(label.level) ?? 0) + 1)
+      for (const { seq, label } of compliant(0, now)) {
+        if (among == null || among(seq)) byLevel.set(label.level, (byLevel.get(label.level) ?? 0) + 1)
+      }
       return [...byLevel].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1))
     }
   }

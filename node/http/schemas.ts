@@ -41,6 +41,7 @@ export const Item = Type.Object({
   cid: Type.String(),
   entry: Type.String(),
   issuer: Type.String(),
+  issuerName: Type.Optional(Type.String({ description: 'the issuer\'s legal name, where the catalogue holds its own gx:LegalPerson' })),
   subject: Type.String(),
   types: Type.Array(Type.String()),
   validFrom: Type.String({ format: 'date-time' }),
@@ -64,21 +65,29 @@ export const Entry = Type.Intersect([
   })
 ])
 
-export const ListQuery = Type.Object({
-  type: optionalText('gx:Name (matches 2511 and development) or a full IRI'),
+/** The filters the listing and the facets share. */
+const searchFields = {
+  type: optionalText('gx:Name (matches 2511 and development) or a full IRI; one that names no known type gets a `warning`'),
   issuer: optionalText(),
   q: optionalText('full text: every word must occur'),
   where: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description: 'PROPERTY=VALUE, repeatable' })),
-  status: optionalText('active (the default) or all'),
   compliant: optionalText('true: only versions a trusted Gaia-X compliance label covers now'),
-  label: optionalText('SC, L1, L2 or L3: only versions compliant at this level or higher'),
+  label: optionalText('SC, L1, L2 or L3: only versions compliant at this level or higher')
+}
+
+const warning = Type.Optional(Type.String({ description: 'a filter that names nothing known (a type that is no Gaia-X class and no entry\'s type), with the nearest known types' }))
+
+export const ListQuery = Type.Object({
+  ...searchFields,
+  status: optionalText('active (the default) or all'),
   limit: optionalText('1 to 1,000; 100 by default'),
   cursor: optionalText('the `next` of the page before')
 })
 
 export const ListReply = Type.Object({
   items: Type.Array(Item),
-  next: Type.Union([Type.String(), Type.Null()])
+  next: Type.Union([Type.String(), Type.Null()]),
+  warning
 })
 
 export const CidParams = Type.Object({ cid: Type.String() })
@@ -103,11 +112,12 @@ export const RevokeReply = Type.Object({
   revokedVersion: Type.Optional(Type.String())
 })
 
-const Count = Type.Object({ value: Type.String(), count: Type.Integer() })
+const Count = Type.Object({ value: Type.String(), count: Type.Integer(), name: Type.Optional(Type.String({ description: 'an issuer\'s legal name, from its own gx:LegalPerson in the catalogue' })) })
 
-export const FacetsQuery = Type.Object({ limit: optionalText('values per facet, 1 to 1,000; 20 by default') })
+export const FacetsQuery = Type.Object({ ...searchFields, limit: optionalText('values per facet, 1 to 1,000; 20 by default') })
 export const FacetsReply = Type.Object({
-  entries: Type.Integer(),
+  entries: Type.Integer({ description: 'the current entries counted: all, or those within the filters' }),
+  warning,
   labels: Type.Array(Count),
   types: Type.Array(Count),
   issuers: Type.Array(Count),
@@ -180,6 +190,7 @@ export type EntryView = Static<typeof Entry>
 export type HistoryView = Static<typeof HistoryReply>
 export type PeersView = Static<typeof PeersReply>
 export type ListPageView = Static<typeof ListReply>
+export type FacetsView = Static<typeof FacetsReply>
 export type StatusView = Static<typeof StatusReply>
 export type PublishView = Static<typeof PublishReply>
 export type TrustView = EntryView['trust']

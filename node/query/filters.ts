@@ -42,6 +42,20 @@ export function decodeCursor (cursor: string | undefined): number {
 
 export const encodeCursor = (seq: number): string => `c${encodeSeq(seq)}`
 
+/** The posting lists of the current entries that a filter's words, property values, issuer and type name. */
+export function filterPrefixes (filter: Pick<ListFilter, 'q' | 'where' | 'issuer' | 'type'>): string[] {
+  const prefixes: string[] = []
+  if (filter.q != null && filter.q.trim() !== '') {
+    const words = tokenize(filter.q)
+    if (words.length === 0) throw new InvalidQueryError(`q "${filter.q}" has no searchable words`)
+    prefixes.push(...[...new Set(words)].map(w => indexPrefix('w', w)))
+  }
+  for (const [property, value] of filter.where ?? []) prefixes.push(indexPrefix('p', propertyKey(property), value))
+  if (filter.issuer != null && filter.issuer !== '') prefixes.push(indexPrefix('i', filter.issuer))
+  if (filter.type != null && filter.type !== '') prefixes.push(indexPrefix('t', typeKeyOfFilter(filter.type)))
+  return prefixes
+}
+
 /**
  * The versions matching a filter, a page at a time. `candidates` (sorted by seq), where given,
  * drive the page instead of a posting list: the compliant heads, which live in memory.
@@ -53,15 +67,7 @@ export async function listVersions (store: CatalogueStore, filter: ListFilter, c
   const status = filter.status ?? 'active'
   if (status !== 'active' && status !== 'all') throw new InvalidQueryError('status must be active or all')
 
-  const prefixes: string[] = []
-  if (filter.q != null && filter.q.trim() !== '') {
-    const words = tokenize(filter.q)
-    if (words.length === 0) throw new InvalidQueryError(`q "${filter.q}" has no searchable words`)
-    prefixes.push(...[...new Set(words)].map(w => indexPrefix('w', w)))
-  }
-  for (const [property, value] of filter.where ?? []) prefixes.push(indexPrefix('p', propertyKey(property), value))
-  if (filter.issuer != null && filter.issuer !== '') prefixes.push(indexPrefix('i', filter.issuer))
-  if (filter.type != null && filter.type !== '') prefixes.push(indexPrefix('t', typeKeyOfFilter(filter.type)))
+  const prefixes = filterPrefixes(filter)
 
   if (status === 'all') {
     if (filter.q != null || (filter.where?.length ?? 0) > 0 || candidates != null) throw new InvalidQueryError('status=all takes type and issuer filters only')

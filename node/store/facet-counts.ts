@@ -34,7 +34,12 @@ export function createFacetCounts (): FacetCounts {
       counts = restored
     },
     top (kind, limit) {
-      return [...counts[kind]].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([value, count]) => ({ value, count }))
+      return topCounts(counts[kind], limit)
     }
   }
+}
+
+/** The most frequent values first (ties by value), at most `limit`. */
+export function topCounts (counts: ReadonlyMap<string, number>, limit: number): Array<{ value: string, count: number }> {
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([value, count]) => ({ value, count }))
 }

@@ -31,6 +31,10 @@ export interface Postings {
   loaded (prefix: string): Promise<void> | undefined
   /** how many heads each list of issuers (i), of types (t) or of one property's values (p) holds, by value */
   sizes (kind: 'i' | 't' | 'p', property?: string): Map<string, number>
+  /** the heads (seqs, ascending) in every list the prefixes name, and among `candidates` (seqs, ascending) where given */
+  within (prefixes: string[], candidates?: readonly number[]): number[]
+  /** how many of `heads` (seqs, ascending) each list of issuers (i), of types (t) or of one property's values (p) holds, by value */
+  countWithin (heads: readonly number[], kind: 'i' | 't' | 'p', property?: string): Map<string, number>
   /** every list as text, for `restore` (a store writes it as it closes) */
   serialize (): string
   /** the lists as `serialize` wrote them, in place of loading the heads */
@@ -170,6 +174,41 @@ export function createPostings (): Postings {
       const sizes = new Map<string, number>()
       for (const [value, list] of lists ?? []) sizes.set(value, typeof list === 'number' ? 1 : list.length)
       return sizes
+    },
+    within (prefixes, candidates) {
+      const lists = prefixes.map(prefix => {
+        const list = listOf(prefix)
+        return list === undefined ? [] : typeof list === 'number' ? [list] : list
+      })
+      if (candidates != null) lists.push(candidates as number[])
+      if (lists.length === 0) {
+        const all = active.get('')
+        return all === undefined ? [] : typeof all === 'number' ? [all] : [...all]
+      }
+      // the shortest list drives; each of its seqs is looked up in the others
+      lists.sort((a, b) => a.length - b.length)
+      const [driver, ...others] = lists
+      return driver.filter(seq => others.every(list => {
+        const at = firstAfter(list, seq) - 1
+        return at >= 0 && list[at] === seq
+      }))
+    },
+    countWithin (heads, kind, property) {
+      const counts = new Map<string, number>()
+      if (heads.length === 0) return counts
+      const lists = kind === 'p' ? byProperty.get(property ?? '') : byKind[kind]
+      // a bit per seq up to the last head: one lookup per posting of the facet's lists
+      const last = heads[heads.length - 1]
+      const bits = new Uint32Array((last >>> 5) + 1)
+      for (const seq of heads) bits[seq >>> 5] |= 1 << (seq & 31)
+      const isIn = (seq: number): boolean => seq <= last && (bits[seq >>> 5] & (1 << (seq & 31))) !== 0
+      for (const [value, list] of lists ?? []) {
+        let count = 0
+        if (typeof list === 'number') count = isIn(list) ? 1 : 0
+        else for (const seq of list) if (isIn(seq)) count++
+        if (count > 0) counts.set(value, count)
+      }
+      return counts
     },
     serialize () {
       const serialized: Serialized = {

@@ -58,12 +58,21 @@ export interface CatalogueStore {
   revocations (): AsyncGenerator<RevocationRecord>
   /** current entries by type, issuer or keyword (gx:keyword), the most frequent first */
   facets (kind: FacetKind, limit: number): Array<{ value: string, count: number }>
+  /** the current entries in every posting list the prefixes name (and among `candidates`), counted by type, issuer and keyword */
+  facetsWithin (prefixes: string[], candidates: ReadonlyArray<{ seq: number }> | undefined, limit: number): Promise<FacetsWithin>
+  /** up to `limit` current entries in every posting list the prefixes name, newest first */
+  newestHeads (prefixes: string[], limit: number): Promise<Array<{ seq: number, cid: string }>>
   /** waits until all submitted writes are done */
   idle (): Promise<void>
   readonly counts: { entries: number, revoked: number, versions: number }
 }
 
 export type FacetKind = 'type' | 'issuer' | 'keyword'
+
+export type FacetsWithin = Record<FacetKind, Array<{ value: string, count: number }>> & {
+  /** the seqs of the entries counted, ascending */
+  heads: number[]
+}
 
 export interface CatalogueStoreInit {
   /** the high-water mark kept outside LevelDB (none for a store in memory) */

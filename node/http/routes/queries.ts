@@ -6,7 +6,8 @@
 import { isRfc3339, readJsonSubmission, readSubmission, validateSubmission } from '../../../protocols/self-description/index.ts'
 import { DEFAULT_FACETS, MAX_FACETS } from '../../constants.ts'
 import { InvalidQueryError, InvalidRequestError } from '../../errors.ts'
-import { one } from '../query-params.ts'
+import { one, searchFilter } from '../query-params.ts'
+import { typeHintOf } from '../type-warning.ts'
 import { WRITE } from '../route-policy.ts'
 import { errors, FacetsQuery, FacetsReply, SparqlQuery, ValidateQuery, ValidateReply } from '../schemas.ts'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -21,13 +22,21 @@ export function registerQueryRoutes ({ app: api, node }: ApiContext): void {
     return node.sparql(query, accept)
   }
 
-  // counts kept as entries come and go: an answer at once at any size, for search pages
+  // without filters, counts kept as entries come and go (an answer at once at any size); within a
+  // search, counted over the posting lists: one look per posting of the facets' lists
   app.get('/v1/facets', {
-    schema: { summary: 'current entries counted by compliance label level, type, issuer and keyword (gx:keyword), the most frequent first', querystring: FacetsQuery, response: { 200: FacetsReply, ...errors(400) } }
+    schema: {
+      summary: 'current entries, or those within the listing\'s filters, counted by compliance label level, type, issuer and keyword (gx:keyword), the most frequent first',
+      querystring: FacetsQuery,
+      response: { 200: FacetsReply, ...errors(400) }
+    }
   }, async (request) => {
     const limit = one(request.query.limit, 'limit') ?? String(DEFAULT_FACETS)
     if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_FACETS) throw new InvalidQueryError(`limit is a whole number from 1 to ${MAX_FACETS}, not "${limit}"`)
-    return node.facets(Number(limit))
+    const filter = searchFilter(request.query)
+    const facets = await node.facets(Number(limit), filter)
+    const warning = filter.type == null ? undefined : typeHintOf(node, filter.type)
+    return warning != null ? { ...facets, warning } : facets
   })
 
   app.post('/v1/sparql', {

@@ -3,8 +3,8 @@
  */
 import { X509Certificate } from 'node:crypto'
 import { entryId, summarizeChain, type CertificateSummary, type TrustPolicy } from '../../../protocols/self-description/index.ts'
-import { InvalidQueryError } from '../../errors.ts'
-import { flag, one } from '../query-params.ts'
+import { one, searchFilter } from '../query-params.ts'
+import { typeHintOf } from '../type-warning.ts'
 import { WRITE } from '../route-policy.ts'
 import { CidParams, Entry, EntryParams, EntryQuery, errors, Item, ListQuery, ListReply, PublishReply, RevokeReply } from '../schemas.ts'
 import { JWS_TYPES } from '../jws-types.ts'
@@ -15,11 +15,13 @@ import type { ApiContext } from '../api-context.ts'
 import type { ItemView, TrustView } from '../schemas.ts'
 import type { VersionView } from '../../catalogue-node.ts'
 
-function item (version: VersionView, withJws = false): ItemView {
+function item (version: VersionView, names: ReadonlyMap<string, string>, withJws = false): ItemView {
+  const issuerName = names.get(version.issuer)
   return {
     cid: version.cid,
     entry: version.entry,
     issuer: version.issuer,
+    ...(issuerName != null ? { issuerName } : {}),
     subject: version.subject,
     types: version.types,
     validFrom: version.validFrom,
@@ -88,32 +90,25 @@ export function registerSelfDescriptionRoutes ({ app: api, node, findEntry, publ
     schema: { summary: 'list or filter the active entries', querystring: ListQuery, response: { 200: ListReply, ...errors(400) } }
   }, async (request) => {
     const query = request.query
-    const where = ([] as unknown[]).concat(query.where ?? []).map(w => {
-      const text = String(w)
-      const eq = text.indexOf('=')
-      if (eq <= 0) throw new InvalidQueryError(`where takes PROPERTY=VALUE, not "${text}"`)
-      return [text.slice(0, eq), text.slice(eq + 1)] as [string, string]
-    })
     const limit = one(query.limit, 'limit')
+    const filter = searchFilter(query)
     const page = await node.list({
-      type: one(query.type, 'type'),
-      issuer: one(query.issuer, 'issuer'),
-      q: one(query.q, 'q'),
-      where,
+      ...filter,
       status: one(query.status, 'status') as 'active' | 'all' | undefined,
-      compliant: flag(one(query.compliant, 'compliant'), 'compliant'),
-      label: one(query.label, 'label'),
       limit: limit == null ? undefined : Number(limit),
       cursor: one(query.cursor, 'cursor')
     })
-    return { items: page.items.map(v => item(v)), next: page.next ?? null }
+    const names = await node.issuerNames.namesOf(page.items.map(v => v.issuer))
+    const warning = filter.type == null ? undefined : typeHintOf(node, filter.type)
+    return { items: page.items.map(v => item(v, names)), next: page.next ?? null, ...(warning != null ? { warning } : {}) }
   })
 
   app.get('/v1/self-descriptions/:cid', {
     schema: { summary: 'one version, with its JWS and certificate chain (x5u)', params: CidParams, response: { 200: Item, ...errors(404) } }
   }, async (request) => {
     const { cid } = request.params
-    return item(await node.getVersion(cid), true)
+    const version = await node.getVersion(cid)
+    return item(version, await node.issuerNames.namesOf([version.issuer]), true)
   })
 
   app.get('/v1/entries/:issuer/:subject', {
@@ -132,7 +127,7 @@ export function registerSelfDescriptionRoutes ({ app: api, node, findEntry, publ
     const revocation = version.status === 'revoked' ? await node.getRevocation(entryId(issuer, subject)) : undefined
     const versions = (await node.getHistory(issuer, subject)).map(v => ({ cid: v.cid, validFrom: v.validFrom, status: v.status }))
     return {
-      ...item(version, true),
+      ...item(version, await node.issuerNames.namesOf([version.issuer]), true),
       trust: trustOf(version, node.trust),
       versions: versions.length > 0 ? versions : [{ cid: version.cid, validFrom: version.validFrom, status: version.status }],
       ...(revocation != null ? { revocation: { jws: revocation.jws, revokedAt: revocation.revokedAt, signer: revocation.signer, reason: revocation.reason } } : {})

@@ -1,5 +1,5 @@
 // The catalogue in a browser: search with facets, entries, SPARQL, the network. Hash routes,
-// so that every view has a URL and the back button works: #/ · #/entry/ISSUER/SUBJECT ·
+// so that every view has a URL and the back button works: #/ (#/?q=…&type=…, a search) · #/entry/ISSUER/SUBJECT ·
 // #/version/CID · #/sparql · #/network.
 import { render } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
@@ -11,7 +11,8 @@ import { SparqlPage } from './sparql.js'
 import { NetworkPage } from './network.js'
 
 function route () {
-  const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent)
+  // a search keeps its filters after a `?` (#/?q=storage): the route is what comes before
+  const parts = location.hash.replace(/^#\/?/, '').replace(/\?.*$/, '').split('/').map(decodeURIComponent)
   return parts[0] === '' ? ['search'] : parts
 }
 

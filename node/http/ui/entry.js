@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { call, titleOf, versionHref } from './api.js'
 import { html } from './html.js'
-import { ComplianceBadge, Status } from './search.js'
+import { ComplianceBadge, IssuerName, lastSearchHref, Status } from './search.js'
 
 /** A JSON-LD value, readable: literals as text, IRIs as links, nodes as nested lists. */
 function Value ({ value }) {
@@ -62,12 +62,13 @@ function Details ({ item }) {
   const subject = item.credential?.credentialSubject ?? {}
   const { id: _id, '@id': _atId, ...claims } = subject
   return html`
+    <p class="back"><a href=${lastSearchHref()}>← Back to results</a></p>
     <h1 tabindex="-1">${titleOf(item)} <${Status} status=${item.status} /> <${ComplianceBadge} compliance=${item.compliance} /></h1>
     <${Revocation} item=${item} />
     <dl class="summary">
       <dt>Subject</dt><dd><code>${item.subject}</code></dd>
       <dt>Types</dt><dd>${item.types.join(', ')}</dd>
-      <dt>Issuer</dt><dd><code class="issuer">${item.issuer}</code></dd>
+      <dt>Issuer</dt><dd><${IssuerName} issuer=${item.issuer} name=${item.issuerName} /></dd>
       <dt>Valid</dt><dd>from ${item.validFrom}${item.validUntil != null ? ` until ${item.validUntil}` : ''}</dd>
       <dt>Version</dt><dd><code>${item.cid}</code></dd>
       <dt>Gaia-X compliance</dt><dd>${item.compliance != null
@@ -95,7 +96,7 @@ function useLoad (path) {
 }
 
 function Loaded ({ state }) {
-  if (state.error != null) return html`<h1 tabindex="-1">Not available</h1><p role="alert" class="error">${state.error}</p><p><a href="#/">Back to search</a></p>`
+  if (state.error != null) return html`<h1 tabindex="-1">Not available</h1><p role="alert" class="error">${state.error}</p><p><a href=${lastSearchHref()}>Back to results</a></p>`
   if (state.loading) return html`<p role="status">Loading…</p>`
   return html`<${Details} item=${state.item} />`
 }

@@ -19,18 +19,52 @@ function counter (metrics, name, label) {
   return out
 }
 
-function Sparkline ({ points }) {
+/** A time of day, to the second where the chart spans less than ten minutes. */
+const timeOf = seconds => at => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}), hourCycle: 'h23' })
+
+/** Tick values from min to max: both ends and the middle, whole numbers, once each. */
+function ticks (min, max) {
+  return [...new Set([min, Math.round((min + max) / 2), max])]
+}
+
+/** The entries the node held, sampled every minute: axes with units, each sample's value on hover. */
+function HistoryChart ({ points }) {
+  const [hovered, setHovered] = useState(undefined)
   if (points.length < 2) return html`<p>Not enough samples yet (the node takes one a minute).</p>`
-  const width = 480
-  const height = 80
-  const min = Math.min(...points.map(p => p.entries))
-  const max = Math.max(...points.map(p => p.entries))
+  const width = 560
+  const height = 200
+  const left = 64
+  const right = 16
+  const top = 12
+  const bottom = 40
+  const plotWidth = width - left - right
+  const plotHeight = height - top - bottom
+  const lowest = Math.min(...points.map(p => p.entries))
+  const highest = Math.max(...points.map(p => p.entries))
+  // a flat line sits in the middle of a scale one entry either side
+  const min = highest === lowest ? Math.max(0, lowest - 1) : lowest
+  const max = highest === lowest ? lowest + 1 : highest
   const t0 = points[0].at
   const span = Math.max(1, points.at(-1).at - t0)
-  const xy = points.map(p => `${((p.at - t0) / span * width).toFixed(1)},${(height - (max === min ? height / 2 : (p.entries - min) / (max - min) * height)).toFixed(1)}`)
+  const x = at => left + (at - t0) / span * plotWidth
+  const y = entries => top + plotHeight - (entries - min) / (max - min) * plotHeight
   const minutes = Math.round(span / 60_000)
-  return html`<svg class="sparkline" viewBox="0 0 ${width} ${height}" role="img" aria-label=${`Entries from ${min.toLocaleString()} to ${max.toLocaleString()} over the last ${minutes < 1 ? 'minute' : `${minutes} minutes`}`}>
-    <polyline points=${xy.join(' ')} fill="none" stroke="currentColor" stroke-width="2" />
+  const time = timeOf(span < 600_000)
+  const readout = hovered == null ? undefined : `${time(hovered.at)}: ${hovered.entries.toLocaleString()} entries`
+  return html`<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-label=${`Entries from ${lowest.toLocaleString()} to ${highest.toLocaleString()} over the last ${minutes <= 1 ? 'minute' : `${minutes} minutes`}`}>
+    <line class="axis" x1=${left} y1=${top} x2=${left} y2=${top + plotHeight} />
+    <line class="axis" x1=${left} y1=${top + plotHeight} x2=${left + plotWidth} y2=${top + plotHeight} />
+    ${ticks(min, max).map(n => html`<g>
+      <line class="grid" x1=${left} x2=${left + plotWidth} y1=${y(n)} y2=${y(n)} />
+      <text class="tick" x=${left - 6} y=${y(n) + 4} text-anchor="end">${n.toLocaleString()}</text>
+    </g>`)}
+    ${[t0, t0 + span / 2, t0 + span].map((at, i) => html`<text class="tick" x=${x(at)} y=${top + plotHeight + 16} text-anchor=${['start', 'middle', 'end'][i]}>${time(at)}</text>`)}
+    <text class="axis-title" x=${left + plotWidth / 2} y=${height - 4} text-anchor="middle">time (this browser's clock)</text>
+    <text class="axis-title" x="12" y=${top + plotHeight / 2} text-anchor="middle" transform=${`rotate(-90 12 ${top + plotHeight / 2})`}>entries</text>
+    <polyline points=${points.map(p => `${x(p.at).toFixed(1)},${y(p.entries).toFixed(1)}`).join(' ')} fill="none" stroke="currentColor" stroke-width="2" />
+    ${points.map(p => html`<circle class=${`sample${hovered === p ? ' hovered' : ''}`} cx=${x(p.at).toFixed(1)} cy=${y(p.entries).toFixed(1)} r="4"
+      onMouseEnter=${() => setHovered(p)} onMouseLeave=${() => setHovered(undefined)}><title>${time(p.at)}: ${p.entries.toLocaleString()} entries</title></circle>`)}
+    ${readout != null ? html`<text class="readout" x=${left + plotWidth} y=${top + 4} text-anchor="end">${readout}</text>` : null}
   </svg>`
 }
 
@@ -76,7 +110,7 @@ export function NetworkPage () {
       <dt>SPARQL</dt><dd>${sparqlState(status.sparql)}</dd>
     </dl>`
 : html`<p role="status">Loading…</p>`}
-    <section aria-labelledby="entries-heading"><h2 id="entries-heading">Entries over the last day</h2><${Sparkline} points=${points} /></section>
+    <section aria-labelledby="entries-heading"><h2 id="entries-heading">Entries over the last day</h2><${HistoryChart} points=${points} /></section>
     <section aria-labelledby="peers-heading">
       <h2 id="peers-heading">Peers (${peers.length})</h2>
       ${peers.length === 0

@@ -57,6 +57,38 @@ describe('gxcat init, start, publish, query, revoke', function () {
     assert.match(publish.stderr, /^PublishError: 1 of 1 refused/)
   })
 
+  it('counts as published only what the node stored', async () => {
+    // two lines of prose with --key: neither is sent, neither is published
+    await writeFile(join(dir, 'notes.txt'), 'remember the milk\nand the bread\n')
+    const notes = await gxcat(['publish', '--node', node.url, '--key', join(dir, 'k.json'), join(dir, 'notes.txt')])
+    assert.equal(notes.code, 1)
+    const summary = JSON.parse(notes.stdout)
+    assert.deepEqual([summary.published, summary.submitted, summary.statuses], [0, 2, { InvalidEnvelopeError: 2 }])
+    assert.match(notes.stderr, /^PublishError: 2 of 2 refused; first: .*notes\.txt:1: InvalidEnvelopeError: neither JSON nor a compact JWS/)
+    // the same credential again: a duplicate, not published again
+    const again = await gxcat(['publish', '--node', node.url, join(dir, 'batch.jsonl')])
+    assert.deepEqual([JSON.parse(again.stdout).published, JSON.parse(again.stdout).statuses], [0, { duplicate: 40 }])
+  })
+
+  it('says where a JSON file given with --key breaks', async () => {
+    await writeFile(join(dir, 'broken.json'), '{\n  "id": "https://provider.example/x",\n  "type": "gx:ServiceOffering"\n  "schema:name": "x"\n}\n')
+    const broken = await gxcat(['publish', '--node', node.url, '--key', join(dir, 'k.json'), join(dir, 'broken.json')])
+    assert.equal(broken.code, 1)
+    assert.match(broken.stderr, /^PublishError: 1 of 1 refused; first: .*broken\.json: InvalidJsonError: not JSON: .*\(line 4 column 3\)/)
+  })
+
+  it('warns of a --type that names no known type, with the nearest known ones', async () => {
+    for (const [type, hint] of [['gx:ServiceOfering', /did you mean gx:ServiceOffering\?/], ['ServiceOffering', /did you mean gx:ServiceOffering\?/], ['foo:Bar', /"foo:" is no prefix a filter reads/]] as const) {
+      const r = await gxcat(['query', '--node', node.url, '--type', type])
+      assert.equal(r.code, 0)
+      assert.equal(JSON.parse(r.stdout).count, 0)
+      assert.match(r.stderr, /^warning: type ".*"/)
+      assert.match(r.stderr, hint)
+    }
+    const known = await gxcat(['query', '--node', node.url, '--type', 'gx:ServiceOffering', '--limit', '1'])
+    assert.equal(known.stderr, '')
+  })
+
   it('queries by type, text and SPARQL', async () => {
     const byType = JSON.parse((await gxcat(['query', '--node', node.url, '--type', 'gx:ServiceOffering', '--all', '--limit', '7'])).stdout)
     assert.ok(byType.count > 10)

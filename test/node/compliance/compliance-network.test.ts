@@ -48,7 +48,7 @@ describe('Gaia-X compliance labels across the network', function () {
       members.push(joiner)
       await waitFor(() => joiner.node.counts().entries === 5, 30_000, 'the late joiner to hold all five credentials')
       assert.deepEqual(await verdicts(joiner), expected)
-      assert.deepEqual(joiner.node.facets(10).labels, a.node.facets(10).labels)
+      assert.deepEqual((await joiner.node.facets(10)).labels, (await a.node.facets(10)).labels)
     } finally {
       await stopMembers(members)
     }

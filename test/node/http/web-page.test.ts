@@ -64,6 +64,8 @@ describe('the catalogue in a browser', function () {
     await publish(await signCredential(offering('https://provider.example/services/retired', 'Retired lighthouse'), key, { validFrom: '2026-01-01T00:00:00Z' }))
     assert.equal((await post(`${t.url}/v1/revocations`, await signRevocation('https://provider.example/services/retired', key, { reason: 'service closed' }), 'text/plain')).status, 201)
     await publish(await notary.issue(legalPerson2511('https://chain.provider.example/lp')))
+    // the Lighthouse issuer's own LegalPerson: its name is shown beside its DID
+    await publish(await signCredential({ ...legalPerson2511('https://beacon.example/legal-person'), 'schema:name': 'Beacon Services GmbH' }, key, { vocabulary: '2511' }))
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
@@ -92,9 +94,18 @@ describe('the catalogue in a browser', function () {
     await page.keyboard.press('Enter')
     await page.getByRole('link', { name: 'Lighthouse storage v2' }).waitFor()
     assert.equal(await page.locator('.result').count(), 1, 'the revoked entry is not listed by default')
+    // the facets count within the search, and the issuer is shown by its name
+    await page.getByText('1 current entry matches').waitFor()
+    const types = page.getByRole('region', { name: 'Type' })
+    assert.deepEqual((await types.getByRole('button').allInnerTexts()).map(t => t.replace(/\s+/g, ' ')), ['gx:ServiceOffering 1'])
+    assert.match(await page.getByRole('region', { name: 'Issuer' }).getByRole('button').innerText(), /^Beacon Services GmbH\s+1$/)
+    assert.match(await page.locator('.result .meta').innerText(), new RegExp(`Beacon Services GmbH ${didOf(key.kid)}`))
+    assert.match(page.url(), /#\/\?q=lighthouse$/, 'the search is in the address')
+    await shot('search-facets-follow')
 
     await page.getByLabel('Words').fill('')
     await page.keyboard.press('Enter')
+    await page.getByText(/^\d+ entries$/).waitFor()
     const facet = page.getByRole('button', { name: /^gx:ServiceOffering/ })
     await facet.focus()
     await page.keyboard.press('Enter')
@@ -102,6 +113,19 @@ describe('the catalogue in a browser', function () {
     await page.waitForFunction(() => Array.from(document.querySelectorAll('.result .meta')).every(m => m.textContent?.startsWith('gx:ServiceOffering')))
     assert.equal(await facet.getAttribute('aria-pressed'), 'true')
     await shot('search-facet')
+  })
+
+  it('shows more of a facet on demand', async () => {
+    await open('')
+    const keywords = page.getByRole('region', { name: 'Keyword' })
+    await keywords.getByRole('button').first().waitFor()
+    const shown = await keywords.locator('.facet-value').count()
+    assert.equal(shown, 12)
+    const more = keywords.getByRole('button', { name: /^Show \d+ more$/ })
+    const hidden = Number((await more.innerText()).match(/\d+/)?.[0])
+    await more.click()
+    assert.equal(await keywords.locator('.facet-value').count(), shown + hidden)
+    assert.equal(await keywords.getByRole('button', { name: 'Show fewer' }).getAttribute('aria-expanded'), 'true')
   })
 
   it('opens an entry: claims, versions and the raw JWS', async () => {
@@ -118,8 +142,14 @@ describe('the catalogue in a browser', function () {
     await page.getByText('Raw JWS').click()
     assert.match(await page.locator('.raw pre').innerText(), /^eyJ/)
     await shot('entry-versions')
+    assert.match(await page.locator('dl.summary').innerText(), new RegExp(`Issuer\\s+Beacon Services GmbH ${didOf(key.kid)}`))
+    await shot('entry-issuer-name')
     await versions.nth(1).getByRole('link').click()
     await page.getByRole('heading', { level: 1, name: /Lighthouse storage superseded/ }).waitFor()
+    // back to the search it came from, words and results as they were
+    await page.getByRole('link', { name: '← Back to results' }).click()
+    await page.getByRole('link', { name: 'Lighthouse storage v2' }).waitFor()
+    assert.equal(await page.getByLabel('Words').inputValue(), 'lighthouse storage')
   })
 
   it('narrows to compliant entries by the label facet, with a badge, and says which label counts on the entry', async () => {
@@ -167,10 +197,18 @@ describe('the catalogue in a browser', function () {
     await page.getByRole('button', { name: 'Run query' }).click()
     await page.locator('table.sparql-results').waitFor()
     assert.deepEqual(await page.locator('table.sparql-results thead th').allInnerTexts(), ['service', 'name', 'provider'])
-    assert.ok(await page.locator('table.sparql-results tbody tr').count() >= 2)
+    // every service offering, of either vocabulary: as many as the type filter finds
+    const offerings = (await (await fetch(`${t.url}/v1/facets?type=gx:ServiceOffering`)).json()).entries
+    assert.ok(offerings >= 2 && offerings <= 50)
+    assert.equal(await page.locator('table.sparql-results tbody tr').count(), offerings)
     await page.getByLabel(/^Query/).fill('DELETE WHERE { ?s ?p ?o }')
     await page.getByRole('button', { name: 'Run query' }).click()
     await page.getByText(/^ReadOnlyQueryError:/).waitFor()
+    await page.getByLabel(/^Query/).fill('SELECT ?s WHERE {\n  ?s a foo:Offering\n}')
+    await page.getByRole('button', { name: 'Run query' }).click()
+    const alert = page.getByRole('alert')
+    await alert.filter({ hasText: 'Prefix not found' }).waitFor()
+    assert.match(await alert.innerText(), /^InvalidQueryError: Prefix not found: foo \(line 2, column 8, in "foo:Offering"\); declare it with PREFIX foo: <…>/)
     await shot('sparql')
   })
 
@@ -187,7 +225,14 @@ describe('the catalogue in a browser', function () {
     await page.getByText(/\d+ active, 1 revoked/).waitFor()
     await page.getByText('No peer connected.').waitFor()
     await page.getByRole('definition').filter({ hasText: /^ready$/ }).waitFor()
-    await page.getByRole('img', { name: /^Entries from \d+ to \d+ over the last minute$/ }).waitFor()
+    const chart = page.getByRole('img', { name: /^Entries from \d+ to \d+ over the last minute$/ })
+    await chart.waitFor()
+    // axes with their units and values, and each sample's value on hover
+    assert.deepEqual(await chart.locator('.axis-title').allTextContents(), ['time (this browser\'s clock)', 'entries'])
+    assert.ok(await chart.locator('.tick').count() >= 4)
+    assert.match(await chart.locator('circle title').first().textContent() ?? '', /^\d{2}:\d{2}:\d{2}: \d+ entries$/)
+    await chart.locator('circle').last().hover()
+    assert.match(await chart.locator('.readout').textContent() ?? '', /^\d{2}:\d{2}:\d{2}: \d+ entries$/)
     await shot('network')
     for (const hash of ['', '#/sparql', '#/network']) {
       await open(hash)

@@ -191,7 +191,7 @@ describe('store format', () => {
       assert.deepEqual((await old.list({ q: 'lighthouse', limit: 50 })).items, [])
       assert.deepEqual((await old.list({ q: 'beacon', limit: 50 })).items.map(i => i.cid), [renamed.cid])
       assert.equal((await old.list({ limit: 50 })).items.length, 3)
-      assert.deepEqual(old.facets(10).types, [{ value: 'gx:ServiceOffering', count: 3 }])
+      assert.deepEqual((await old.facets(10)).types, [{ value: 'gx:ServiceOffering', count: 3 }])
     } finally {
       await old.stop()
     }
