@@ -67,7 +67,7 @@ const program = new Command('sim')
       }
       bar?.stop()
       const summary = await writeReport(opts.out, result, baseline)
-      process.stdout.write((await readFile(join(opts.out, 'summary.txt'), 'utf8')) + `\nwritten to ${opts.out}/: results.json, deliveries.csv, publishes.csv, nodes.csv, coverage.csv, delivery-cdf.svg, coverage.svg, bytes-per-node.svg\n`)
+      process.stdout.write((await readFile(join(opts.out, 'summary.txt'), 'utf8')) + `\nwritten to ${opts.out}/: summary.txt, results.json, deliveries.csv, publishes.csv, nodes.csv, coverage.csv, delivery-cdf.svg, coverage.svg, bytes-per-node.svg\n`)
       // the run is over; libp2p timers of stopped nodes must not keep the process alive
       process.exit(summary.status === 'complete' ? 0 : 3)
     } catch (err) {

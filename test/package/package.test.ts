@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { execFile, spawn } from 'node:child_process'
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -32,7 +32,10 @@ await node.stop()
 console.log(JSON.stringify({ issuerMatches: verified.issuer === didOf(key.kid), published: published.status, listed, local: local.status, sparql: count.results.bindings[0].n.value }))
 `
 
-interface Installed { app: string, nodes: Array<{ name: string, bin: string }> }
+/** What npm pack --json says of the tarball. */
+interface Packed { size: number, unpackedSize: number, entryCount: number }
+
+interface Installed { app: string, nodes: Array<{ name: string, bin: string }>, packed: Packed }
 
 /** The Node binaries to check the package on: this one (24) and a Node 22 from the npm registry. */
 async function nodeBinaries (dir: string): Promise<Array<{ name: string, bin: string }>> {
@@ -47,7 +50,9 @@ async function nodeBinaries (dir: string): Promise<Array<{ name: string, bin: st
 
 async function packAndInstall (dir: string): Promise<Installed> {
   const withThisNode = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` }
-  await run('npm', ['pack', '--pack-destination', dir], { cwd: ROOT, env: withThisNode, timeout: 300_000 })
+  // the build (prepack) prints first; npm's JSON report is the last thing on stdout
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, env: withThisNode, timeout: 300_000 })
+  const [packed] = JSON.parse(stdout.slice(stdout.lastIndexOf('\n[\n') + 1)) as Packed[]
   const tarball = (await readdir(dir)).find(name => /^gxcat-.*\.tgz$/.test(name))
   assert.ok(tarball != null, 'npm pack made a tarball')
   const app = join(dir, 'app')
@@ -55,7 +60,7 @@ async function packAndInstall (dir: string): Promise<Installed> {
   await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', type: 'module', private: true }))
   await writeFile(join(app, 'app.js'), APP)
   await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, tarball)], { cwd: app, env: withThisNode, timeout: 600_000 })
-  return { app, nodes: await nodeBinaries(dir) }
+  return { app, nodes: await nodeBinaries(dir), packed }
 }
 
 describe('the packed package, installed elsewhere', function () {
@@ -68,6 +73,17 @@ describe('the packed package, installed elsewhere', function () {
     installed = await packAndInstall(dir)
   })
   after(async () => { await rm(dir, { recursive: true, force: true }) })
+
+  it('is as large as the README says', async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8')
+    const said = /gxcat-[\d.]+\.tgz: ([\d.]+) MB packed \(([\d.]+) MB unpacked\), (\d+) files/.exec(readme)
+    assert.ok(said != null, 'the README gives the packed size')
+    const { size, unpackedSize, entryCount } = installed.packed
+    // rounded as the README writes them (npm's MB: 10^6 bytes); a few files either way are not worth a README change
+    assert.ok(Math.abs(size / 1e6 - Number(said[1])) <= 0.1, `packed ${(size / 1e6).toFixed(2)} MB, the README says ${said[1]} MB`)
+    assert.ok(Math.abs(unpackedSize / 1e6 - Number(said[2])) <= 0.2, `unpacked ${(unpackedSize / 1e6).toFixed(2)} MB, the README says ${said[2]} MB`)
+    assert.ok(Math.abs(entryCount - Number(said[3])) <= 10, `${entryCount} files, the README says ${said[3]}`)
+  })
 
   it('runs `npx gxcat start`, and an ESM app uses the library, the protocols and the client, on Node 22 and 24', async () => {
     for (const { name, bin } of installed.nodes) {

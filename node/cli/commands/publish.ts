@@ -6,8 +6,8 @@
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { SingleBar, Presets } from 'cli-progress'
-import type { Command } from 'commander'
-import type { IssuerKey } from '../../../protocols/self-description/index.ts'
+import { Option, type Command } from 'commander'
+import type { IssuerKey, Vocabulary } from '../../../protocols/self-description/index.ts'
 import { PUBLISH_CONCURRENCY } from '../../constants.ts'
 import { clientOf } from '../client.ts'
 import { action, UsageError } from '../errors.ts'
@@ -86,9 +86,10 @@ export function registerPublish (program: Command): void {
     .option('--node <url>', 'node URL (default $GXCAT_NODE or http://127.0.0.1:7420)')
     .option('--token <token>', 'write token (default $GXCAT_TOKEN)')
     .option('--key <file>', 'sign JSON self-descriptions with this issuer key first')
+    .addOption(new Option('--vocab <release>', 'Gaia-X vocabulary for a bare credentialSubject signed with --key').choices(['development', '2511']).default('development'))
     .option('--concurrency <n>', 'requests in flight', String(PUBLISH_CONCURRENCY))
     .option('--no-progress', 'no progress bar')
-    .action(action(async (paths: string[], opts: { node?: string, token?: string, key?: string, concurrency: string, progress: boolean }) => {
+    .action(action(async (paths: string[], opts: { node?: string, token?: string, key?: string, vocab: Vocabulary, concurrency: string, progress: boolean }) => {
       const client = clientOf(opts)
       const key: IssuerKey | undefined = opts.key != null ? await readKeyFile(opts.key) : undefined
       const items: Item[] = []
@@ -109,7 +110,7 @@ export function registerPublish (program: Command): void {
           const item = items[next++]
           try {
             if (item.problem != null) throw Object.assign(new Error(item.problem.message), { name: item.problem.name })
-            const jws = item.jws ?? await (await signer())(item.json as Record<string, unknown>, key as IssuerKey)
+            const jws = item.jws ?? await (await signer())(item.json as Record<string, unknown>, key as IssuerKey, { vocabulary: opts.vocab })
             const body = await client.publish(jws)
             const results: Array<{ status: string, error?: { name: string, message: string } }> = 'credentials' in body ? body.credentials : [body]
             for (const [i, r] of results.entries()) {
