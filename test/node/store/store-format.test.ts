@@ -21,7 +21,8 @@ async function answers (node: CatalogueNode): Promise<unknown> {
     type: await cids({ type: 'gx:ServiceOffering', limit: 50 }),
     words: await cids({ q: 'lighthouse', limit: 50 }),
     where: await cids({ where: [['gx:keyword', 'storage']], limit: 50 }),
-    facets: node.facets(10)
+    facets: await node.facets(10),
+    facetsWithin: await node.facets(10, { q: 'lighthouse', type: 'gx:ServiceOffering' })
   }
 }
 
