@@ -25,7 +25,8 @@ import { dropStoredPostings, isCorruption, lostBatches, openWaitingForLock, veri
 import { createPostings } from './postings.ts'
 import type { StoreState } from './store-mark.ts'
 import { firstFieldsOf, guard, inBatches } from './level-reading.ts'
-import { createFacetCounts, KEYWORD_PROPERTY, topCounts } from './facet-counts.ts'
+import { createFacetCounts, KEYWORD_PROPERTY } from './facet-counts.ts'
+import { createHeadQueries } from './head-queries.ts'
 import { readSnapshot as readSnapshotFile, writeSnapshot, type SnapshotHeader } from './snapshot-file.ts'
 import type { AcceptOutcome, CatalogueStore, CatalogueStoreInit, Database, RevokeOutcome } from './store-api.ts'
 import type { IndexTerms } from '../query/index-terms.ts'
@@ -389,27 +390,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
     facets (kind, limit) {
       return facetCounts.top(kind, limit)
     },
-    async facetsWithin (prefixes, candidates, limit) {
-      const keywords = indexPrefix('p', KEYWORD_PROPERTY)
-      for (const prefix of [...prefixes, indexPrefix('i'), keywords]) await postings.loaded(prefix)
-      const heads = postings.within(prefixes, candidates?.map(c => c.seq))
-      return {
-        heads,
-        type: topCounts(postings.countWithin(heads, 't'), limit),
-        issuer: topCounts(postings.countWithin(heads, 'i'), limit),
-        keyword: topCounts(postings.countWithin(heads, 'p', KEYWORD_PROPERTY), limit)
-      }
-    },
-    async newestHeads (prefixes, limit) {
-      for (const prefix of prefixes) await postings.loaded(prefix)
-      const heads = postings.within(prefixes)
-      const newest: Array<{ seq: number, cid: string }> = []
-      for (let i = heads.length - 1; i >= 0 && newest.length < limit; i--) {
-        const cid = headCids.get(heads[i])
-        if (cid != null) newest.push({ seq: heads[i], cid })
-      }
-      return newest
-    },
+    ...createHeadQueries(postings, headCids),
     async idle () {
       await queue.idle()
     },

@@ -3,10 +3,17 @@
  * and go: counts answer at once at any size.
  */
 import type { FacetKind } from './store-api.ts'
-import type { HeadTerms } from './records.ts'
+import { indexPrefix, type HeadTerms } from './records.ts'
 
 /** the property whose values are the keyword facet */
 export const KEYWORD_PROPERTY = 'gx:keyword'
+
+/** The posting lists each facet counts: issuers, and the keyword property's values. */
+export const facetKeys = {
+  issuer: indexPrefix('i'),
+  keyword: indexPrefix('p', KEYWORD_PROPERTY),
+  keywordProperty: KEYWORD_PROPERTY
+}
 
 export interface FacetCounts {
   /** counts a head's facets in (delta 1) or out (-1): its issuer, types and keywords */
