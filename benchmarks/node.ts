@@ -61,6 +61,9 @@ async function queryLatencies (node: CatalogueNode, size: number): Promise<void>
   await latency('filter q=<word> limit 50', 200, async i => node.list({ q: WORDS[i % WORDS.length], limit: 50 }))
   await latency('filter type + q + where limit 20', 200, async i => node.list({ type: 'gx:DataResource', q: WORDS[i % WORDS.length], where: [['gx:containsPII', 'true']], limit: 20 }))
   await latency('facets (type, issuer, keyword) top 20', 200, async () => node.facets(20))
+  // within a search: counted over the posting lists, one look per posting of the facets' lists
+  await latency('facets within q=<word> top 20', 200, async i => node.facets(20, { q: WORDS[i % WORDS.length] }))
+  await latency('facets within type=gx:ServiceOffering', 100, async () => node.facets(20, { type: 'gx:ServiceOffering' }))
   const sparql: number[] = []
   for (const [label, query] of Object.entries(SPARQL)) {
     const r = await latency(`SPARQL ${label}`, 40, async i => node.sparql(typeof query === 'function' ? query(i) : query))
