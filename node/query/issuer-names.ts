@@ -1,6 +1,7 @@
 /**
  * Names people read beside DIDs: where the catalogue holds an issuer's own gx:LegalPerson (a
- * current one it issued, of either Gaia-X vocabulary), its `schema:name` (or `gx:legalName`).
+ * current one it issued, of either Gaia-X vocabulary, or a gx:LegalParticipant as Tagus named
+ * it), its `schema:name` (or `gx:legalName`).
  * The newest such entry is found in the posting lists in memory (type ∩ issuer); its name is read
  * from the stored credential once per version and kept, so a page of twenty items costs at most
  * twenty intersections and a few reads the first time.
@@ -11,7 +12,8 @@ import { MAX_CACHED_ISSUER_NAMES } from '../constants.ts'
 import { indexPrefix } from '../store/records.ts'
 import type { CatalogueStore } from '../store/store-api.ts'
 
-const LEGAL_PERSON = indexPrefix('t', 'gx:LegalPerson')
+/** gx:LegalPerson, and gx:LegalParticipant, its name in the Tagus (22.10) vocabulary that older credentials carry */
+const LEGAL_PERSONS = [indexPrefix('t', 'gx:LegalPerson'), indexPrefix('t', 'gx:LegalParticipant')]
 const NAME_PROPERTIES = new Set(['https://schema.org/name', 'http://schema.org/name', `${GX_2511}legalName`, `${GX_DEVELOPMENT}legalName`])
 
 /** LegalPersons of one issuer looked at for its own, newest first */
@@ -39,7 +41,9 @@ export function createIssuerNames (store: CatalogueStore): IssuerNames {
   }
 
   const nameOf = async (issuer: string): Promise<string | undefined> => {
-    const heads = await store.newestHeads([LEGAL_PERSON, indexPrefix('i', issuer)], LOOKED_AT)
+    const heads: Array<{ seq: number, cid: string }> = []
+    for (const type of LEGAL_PERSONS) heads.push(...await store.newestHeads([type, indexPrefix('i', issuer)], LOOKED_AT))
+    heads.sort((a, b) => b.seq - a.seq)
     // an issuer that published one LegalPerson published its own; of several, the one about itself
     if (heads.length === 1) return (await legalPerson(heads[0].cid)).name
     for (const { cid } of heads) {

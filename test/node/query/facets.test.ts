@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict'
 import { createCatalogueClient } from '../../../client/index.ts'
-import { didOf, generateIssuerKey, signCredential, signRevocation } from '../../../protocols/self-description/index.ts'
+import { didOf, generateIssuerKey, payloadOfVerifiedJws, signCredential, signRevocation } from '../../../protocols/self-description/index.ts'
+import { generateJws } from '../../../simulations/generator.ts'
 import { get, post, startTestNode, type TestNode } from '../../fixtures/node.ts'
 import { legalPerson2511, serviceOffering, serviceOffering2511 } from '../../fixtures/subjects.ts'
 
@@ -81,6 +82,11 @@ describe('facets within a search, and issuer names', function () {
     assert.equal(entry.issuerName, 'ACME Cloud SE')
     const facets = await client.facets({ q: 'archive' })
     assert.deepEqual(new Map(facets.issuers.map(c => [c.value, c.name ?? null])), new Map([[didOf(acme.kid), 'ACME Cloud SE'], [didOf(other.kid), null]]))
+    // a participant as Tagus described it: gx:LegalParticipant with gx:legalName
+    const [participant] = await generateJws(1, { seed: 5 })
+    await publish(participant)
+    const tagus = payloadOfVerifiedJws(participant)
+    assert.equal((await client.getEntry(String(tagus.issuer), String((tagus.credentialSubject as any).id))).issuerName, (tagus.credentialSubject as any)['gx:legalName'])
     // an issuer of several LegalPersons about others has none of them as its name
     const byNotary = await client.list({ issuer: didOf(notary.kid) })
     assert.ok(byNotary.items.every(i => i.issuerName == null))
