@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createLoireCorpus } from './loire-corpus.ts'
 import { cpuSeconds, gxcatRun, postCredential, startGxcat, untilReady } from './processes.ts'
-import { fmt, signatureAndShapesRate } from './raw-verify.ts'
+import { fmt, perEntryTally, signatureAndShapesRate } from './raw-verify.ts'
 
 const CLIENTS = [16, 64]
 
@@ -53,6 +53,7 @@ async function ingestRuns (label: string, credentials: string[], raw: { rate: nu
       const secondHalf = (batch.length - Math.floor(batch.length / 2)) / ((end - halfway) / 1000)
       const toFloor = floor == null ? '' : ` (${(rate / floor).toFixed(2)} to signature + shapes)`
       console.log(`  HTTP ingest ${label}, ${String(clients).padStart(2)} clients, ${fmt(batch.length)}   ${fmt(rate)} /s   ratio ${(rate / raw.rate).toFixed(2)} to raw ${raw.name} (target ≥ 0.5)${toFloor}   node CPU ${cpuPerEntry.toFixed(2)} ms/entry (main thread ${mainPerEntry.toFixed(2)}: at most ${fmt(1000 / mainPerEntry)} /s on any number of cores)   second half ${fmt(secondHalf)} /s (${(secondHalf / raw.rate).toFixed(2)})`)
+      if (floor != null) console.log(perEntryTally(cpuPerEntry, mainPerEntry, 1000 / floor))
     } finally {
       await gxcat.stop()
       await rm(dir, { recursive: true, force: true })

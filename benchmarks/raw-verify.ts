@@ -61,6 +61,15 @@ export async function signatureAndShapesRate (rawRate: number, credentials: stri
   return { rate: 1000 / (1000 / rawRate + shapesMs), shapesMs }
 }
 
+/**
+ * A node's CPU per entry (all its threads, from the process) beside the least one thread must
+ * spend on it (its signature and official shapes, measured in the same run): the ratio is the
+ * overhead, whatever the number of cores; the main thread's share bounds the rate on any number.
+ */
+export function perEntryTally (cpuMs: number, mainMs: number, floorMs: number): string {
+  return `    per entry: CPU ${cpuMs.toFixed(3)} ms over all threads = ${(cpuMs / floorMs).toFixed(2)} × the floor ${floorMs.toFixed(3)} ms (signature + shapes, 1 thread; target ≤ 2); main thread ${mainMs.toFixed(3)} ms (target ≤ 0.1)`
+}
+
 export function percentile (sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN
   return sorted[Math.min(sorted.length - 1, Math.floor(p / 100 * sorted.length))]

@@ -17,7 +17,7 @@ import { createCatalogueNetwork } from '../node/network/catalogue-network.ts'
 import { createSyncSet, initiateSync, respondSync, type SyncSource } from '../protocols/sync/index.ts'
 import { generateJws } from '../simulations/generator.ts'
 import { cpuSeconds } from './processes.ts'
-import { fmt } from './raw-verify.ts'
+import { fmt, perEntryTally, rawEd25519VerifyRate, signatureAndShapesRate } from './raw-verify.ts'
 
 const scale = Number(process.env.BENCH_SCALE ?? 1)
 
@@ -48,6 +48,11 @@ async function lateJoiner (): Promise<void> {
   // both nodes share this process: its CPU per entry bounds the rate on this machine's cores, its
   // main thread's (both nodes' event loops) bounds it however many cores verify
   console.log(`    CPU ${cpu.toFixed(2)} ms per entry over all threads of both nodes: at most ${fmt(availableParallelism() * 1000 / cpu)}/s on this machine's ${availableParallelism()} cores; main thread ${mainCpu.toFixed(2)} ms: at most ${fmt(1000 / mainCpu)}/s on any number`)
+  // both nodes' CPU: an upper bound of the joiner's own (the serving node's share is in it)
+  const floor = await signatureAndShapesRate(rawEd25519VerifyRate(), credentials.slice(0, 2000))
+  console.log(perEntryTally(cpu, mainCpu, 1000 / floor.rate))
+  const busyWall = stats.fetched * cpu / availableParallelism() / 1000
+  console.log(`    wall ${seconds.toFixed(1)} s against ${busyWall.toFixed(1)} s of work spread on ${availableParallelism()} cores: ${(seconds / busyWall).toFixed(2)} × (target ≤ 1.1: no idle time)`)
   console.log(`    ${stats.rounds} round trips, ${fmt(bytes / 2 ** 20, 1)} MiB on the wire for ${fmt(dataBytes / 2 ** 20, 1)} MiB of JWS: ${(bytes / dataBytes).toFixed(3)}× (target ≤ 1.1×)`)
   await Promise.all([aNet.stop(), bNet.stop()])
   await Promise.all([a.stop(), b.stop()])

@@ -15,7 +15,7 @@ import {
 } from '../protocols/self-description/index.ts'
 import { blameOf } from '../protocols/errors.ts'
 import { MAX_CREDENTIAL_BYTES } from '../protocols/constants.ts'
-import { HEADS_FILE, POSTINGS_FILE, SHAPES_AFTER_REBUILD_ENTRIES, SPARQL_LOAD_WAIT_MS, STATUS_RECHECK_MS, STORE_MARK_FILE } from './constants.ts'
+import { HEADS_FILE, POSTINGS_FILE, SPARQL_LOAD_WAIT_MS, STATUS_RECHECK_MS, STORE_MARK_FILE } from './constants.ts'
 import { EntryRevokedError, InvalidQueryError, NodeStoppedError, NotFoundError, SparqlUnavailableError } from './errors.ts'
 import { createNodeMetrics, type NodeMetrics } from './metrics.ts'
 import { listVersions, type ListFilter, type ListPage } from './query/filters.ts'
@@ -31,6 +31,7 @@ import { createStatusWatch, type StatusWatch } from './status-watch.ts'
 import { createEntryRate, type EntryRate } from './entry-rate.ts'
 import { activeVersions } from './query/rdf-source.ts'
 import { sharedShapesPool } from './verification/shapes-pool.ts'
+import { parsesShapesAtOnce, storedHeads } from './verification/shapes-warmup.ts'
 import type { VersionRecord, VersionStatus } from './store/records.ts'
 import { createReplicaView } from './replica-view.ts'
 import type { Logger } from '@libp2p/interface'
@@ -106,13 +107,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     this.replica = createReplicaView({ node: this, store: this.store, registry: this.metrics.registry }, { revokers: init.revokers })
     // the shape workers parse the shapes (about a second) from now on, unless a large RDF index
     // is to be rebuilt at start: then once it is, so that the two do not share the cores
-    let stored = 0
-    try {
-      stored = onDisk.mark?.read()?.heads ?? 0
-    } catch {
-      // a damaged mark is reported as the store opens
-    }
-    if (this.rdf == null || stored < SHAPES_AFTER_REBUILD_ENTRIES) this.shapes.warm?.()
+    if (parsesShapesAtOnce(init.db != null || init.dataDir == null ? 0 : storedHeads(init.dataDir), this.rdf != null)) this.shapes.warm?.()
   }
 
   get started (): boolean {

@@ -56,7 +56,7 @@ export function addNodeOptions (command: Command): Command {
 
 /** Initialises the data directory if needed and runs the node the options describe. */
 export async function startFromOptions (opts: StartOptions, extra: Partial<RunNodeOptions> = {}): Promise<RunningNode> {
-  const { CONFIG_FILE, initDataDir } = await import('../../config.ts')
+  const { CONFIG_FILE, initDataDir, loadConfig } = await import('../../config.ts')
   try {
     await access(join(opts.data, CONFIG_FILE))
   } catch {
@@ -80,6 +80,10 @@ export async function startFromOptions (opts: StartOptions, extra: Partial<RunNo
     accessLog: opts.accessLog,
     workers: opts.workers
   }
+  // the shape workers parse the official shapes while the rest of the node loads: a node that
+  // answers is then about ready to check what peers and clients send it
+  const { warmShapesEarly } = await import('../../verification/shapes-warmup.ts')
+  warmShapesEarly(opts.memory === true ? undefined : opts.data, opts.workers ?? (await loadConfig(opts.data)).workers)
   const { runNode } = await import('../../run-node.ts')
   return runNode({ dataDir: opts.data, config: overrides, memory: opts.memory, ...extra })
 }

@@ -42,6 +42,26 @@ describe('anti-entropy', function () {
     }
   })
 
+  it('starts a catch-up the moment peers meet, not at a timer', async () => {
+    // the periodic sync an hour away on both: only the session on meeting can bring the joiner up to date
+    const hour = { intervalMs: 3_600_000 }
+    const a = await startMember([], { gossip: false, sync: hour })
+    await Promise.all((await generateJws(200, { seed: 53 })).map(async jws => a.node.publish(jws)))
+    const met = Promise.withResolvers<number>()
+    const b = await startMember(a.network.addrs(), { gossip: false, sync: hour })
+    try {
+      b.network.libp2p.addEventListener('peer:identify', () => { met.resolve(performance.now()) }, { once: true })
+      if (b.network.libp2p.getPeers().length > 0) met.resolve(performance.now())
+      const meeting = await met.promise
+      await waitFor(() => b.node.counts().entries === 200, 10_000, 'the joiner to hold all 200 entries')
+      const caughtUp = performance.now()
+      // far below the timer's half hour at the least; a session, fetch and checks of 200 entries
+      assert.ok(caughtUp - meeting < 5_000, `caught up ${Math.round(caughtUp - meeting)} ms after meeting`)
+    } finally {
+      await stopMembers([a, b])
+    }
+  })
+
   it('converges two partitioned groups that each published, once the partition heals', async () => {
     let partitioned = false
     const groupOf = new Map<string, number>()
