@@ -1,8 +1,9 @@
 /**
  * What the SPARQL index costs in memory: a node restarted on a store, each time in a process of
  * its own (memory a process once held is not given back, so one process cannot measure both),
- * once with SPARQL (its index rebuilt) and once without; the difference in resident memory.
- * The node benchmark runs it; as a script, `node benchmarks/sparql-memory.ts DIR sparql|none`
+ * once with SPARQL (its index rebuilt), once with two SPARQL engines and once without; the
+ * differences in resident memory. The node benchmark runs it; as a script,
+ * `node benchmarks/sparql-memory.ts DIR sparql|sparql2|none`
  * prints the resident MiB of one such process.
  */
 import { spawn } from 'node:child_process'
@@ -26,8 +27,11 @@ export async function untilSparqlAnswers (node: CatalogueNode): Promise<void> {
   }
 }
 
-async function residentAfterStart (dir: string, sparql: boolean): Promise<number> {
-  const node = createCatalogueNode({ dataDir: dir, sparql })
+type Mode = 'sparql' | 'sparql2' | 'none'
+
+async function residentAfterStart (dir: string, mode: Mode): Promise<number> {
+  const sparql = mode !== 'none'
+  const node = createCatalogueNode({ dataDir: dir, sparql, sparqlWorkers: mode === 'sparql2' ? 2 : 1 })
   await node.start()
   try {
     if (sparql) await untilSparqlAnswers(node)
@@ -38,7 +42,7 @@ async function residentAfterStart (dir: string, sparql: boolean): Promise<number
   }
 }
 
-async function inChild (dir: string, mode: 'sparql' | 'none'): Promise<number> {
+async function inChild (dir: string, mode: Mode): Promise<number> {
   const child = spawn(process.execPath, [SCRIPT, dir, mode], { stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
   child.stdout.setEncoding('utf8').on('data', (text: string) => { out += text })
@@ -47,16 +51,16 @@ async function inChild (dir: string, mode: 'sparql' | 'none'): Promise<number> {
   return Number(out.trim())
 }
 
-/** Resident MiB of a node restarted on `dir` with its SPARQL index, and without one. */
-export async function sparqlIndexMemory (dir: string): Promise<{ withIndex: number, without: number }> {
-  return { withIndex: await inChild(dir, 'sparql'), without: await inChild(dir, 'none') }
+/** Resident MiB of a node restarted on `dir` with its SPARQL index, with two engines holding it (--sparql-workers 2), and without one. */
+export async function sparqlIndexMemory (dir: string): Promise<{ withIndex: number, twoEngines: number, without: number }> {
+  return { withIndex: await inChild(dir, 'sparql'), twoEngines: await inChild(dir, 'sparql2'), without: await inChild(dir, 'none') }
 }
 
 if (process.argv[1] === SCRIPT) {
   const [dir, mode] = process.argv.slice(2)
-  if (dir == null || (mode !== 'sparql' && mode !== 'none')) {
-    console.error('UsageError: node benchmarks/sparql-memory.ts DIR sparql|none')
+  if (dir == null || (mode !== 'sparql' && mode !== 'sparql2' && mode !== 'none')) {
+    console.error('UsageError: node benchmarks/sparql-memory.ts DIR sparql|sparql2|none')
     process.exit(2)
   }
-  console.log((await residentAfterStart(dir, mode === 'sparql')).toFixed(0))
+  console.log((await residentAfterStart(dir, mode)).toFixed(0))
 }

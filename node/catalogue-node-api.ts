@@ -10,7 +10,8 @@ import type { NodeMetrics } from './metrics.ts'
 import type { FacetFilter, Facets } from './query/facets.ts'
 import type { ListFilter } from './query/filters.ts'
 import type { IssuerNames } from './query/issuer-names.ts'
-import type { SparqlResult } from './query/rdf-index.ts'
+import type { QueryOptions, SparqlResult } from './query/rdf-index.ts'
+import type { SparqlBudget } from './query/sparql-shares.ts'
 import type { CatalogueStore, Database } from './store/catalogue-store.ts'
 import type { VersionRecord, VersionStatus } from './store/records.ts'
 import type { ComponentLogger } from '@libp2p/interface'
@@ -96,6 +97,10 @@ export interface CatalogueNodeInit {
   queryMemoryBytes?: number
   /** SPARQL queries that may wait for the engine at once; past it 503 NodeBusyError. @default SPARQL_MAX_QUEUED */
   maxQueuedQueries?: number
+  /** SPARQL engines (worker threads), each holding the whole index: with two or more, queries are answered while one that ran too long is stopped and its engine loaded again. @default 1 */
+  sparqlWorkers?: number
+  /** SPARQL query time each client may use per window; past it 429 QueryBudgetError. @default SPARQL_BUDGET (60 s a minute) */
+  sparqlBudget?: SparqlBudget
   /** new versions of one entry taken per window. @default 10 per minute */
   entryVersions?: { versions: number, windowMs: number }
   /** DIDs of the compliance issuers (Gaia-X clearing houses) whose label credentials mark what they cover as compliant */
@@ -130,7 +135,8 @@ export interface CatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> {
   /** the versions an entry keeps, newest first: its current version, then the superseded ones kept */
   getHistory (issuer: string, subject: string): Promise<VersionView[]>
   list (filter: ListFilter): Promise<{ items: VersionView[], next?: string }>
-  sparql (query: string, accept?: string): Promise<SparqlResult>
+  /** `client`: who asks (an address, the operator), for its fair share of the engines and its budget */
+  sparql (query: string, accept?: string, options?: QueryOptions): Promise<SparqlResult>
   /** whether SPARQL answers: off (a node without it), rebuilding (with how far; queries answer 503 meanwhile) or ready */
   sparqlStatus (): SparqlStatus
   counts (): { entries: number, revoked: number, versions: number }

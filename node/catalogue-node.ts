@@ -22,7 +22,7 @@ import { listVersions, type ListFilter, type ListPage } from './query/filters.ts
 import { indexTerms } from './query/index-terms.ts'
 import { countFacets } from './query/facets.ts'
 import { createIssuerNames, type IssuerNames } from './query/issuer-names.ts'
-import { createRdfIndex, type RdfIndex, type SparqlResult } from './query/rdf-index.ts'
+import { createRdfIndex, type QueryOptions, type RdfIndex, type SparqlResult } from './query/rdf-index.ts'
 import { complianceGraphId } from './query/rdf-store.ts'
 import { createComplianceIndex, type ComplianceIndex } from './compliance/compliance-index.ts'
 import { createCatalogueStore, type CatalogueStore, type CatalogueStoreInit, type Database } from './store/catalogue-store.ts'
@@ -92,7 +92,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       return database
     }
     this.store = createCatalogueStore(database, { ...onDisk, keepVersions: init.keepVersions })
-    this.rdf = init.sparql === false ? undefined : createRdfIndex({ logger }, { worker: init.rdfWorker, queryTimeoutMs: init.queryTimeoutMs, maxQueryMemory: init.queryMemoryBytes, maxQueued: init.maxQueuedQueries, source: options => activeVersions(this.store, this.compliance, options) })
+    this.rdf = init.sparql === false ? undefined : createRdfIndex({ logger }, { worker: init.rdfWorker, queryTimeoutMs: init.queryTimeoutMs, maxQueryMemory: init.queryMemoryBytes, maxQueued: init.maxQueuedQueries, workers: init.sparqlWorkers, budget: init.sparqlBudget, source: options => activeVersions(this.store, this.compliance, options) })
     this.issuerNames = createIssuerNames(this.store)
     this.compliance = createComplianceIndex({ store: this.store, logger }, { issuers: init.complianceIssuers, onChange: cid => { this.linkInRdf(cid) } })
     this.statusWatch = createStatusWatch({ store: this.store, status: this.status, log: this.log }, {
@@ -354,7 +354,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     }
   }
 
-  async sparql (query: string, accept?: string): Promise<SparqlResult> {
+  async sparql (query: string, accept?: string, options: QueryOptions = {}): Promise<SparqlResult> {
     this.assertRunning()
     const end = this.metrics.queryLatency.startTimer({ kind: 'sparql' })
     if (this.rdf == null) throw new InvalidQueryError('this node runs without SPARQL')
@@ -366,7 +366,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
         const progress = this.rdf.rebuilding
         if (progress != null) throw new SparqlUnavailableError(`${progress.reason} (${progress.loaded} of ${this.store.counts.entries} entries); filters and full text answer now`, 2)
       }
-      return await this.rdf.query(query, accept)
+      return await this.rdf.query(query, accept, options)
     } finally {
       end()
     }

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { generateIssuerKey, didOf } from '../protocols/self-description/index.ts'
-import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, SPARQL_TIMEOUT_MS, KEEP_VERSIONS } from './constants.ts'
+import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, SPARQL_TIMEOUT_MS, KEEP_VERSIONS, MAX_SPARQL_WORKERS, SPARQL_BUDGET } from './constants.ts'
 import { ConfigError } from './errors.ts'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -45,6 +45,10 @@ export interface NodeConfig {
   accessLog: boolean
   /** worker threads that check signatures and run the official shapes (0: none); absent: one per core but one, up to 8 */
   workers?: number
+  /** SPARQL engines, each a worker thread holding the whole index; absent: 1 on loopback, 2 beyond it (a public node keeps answering while one query is stopped) */
+  sparqlWorkers?: number
+  /** SPARQL query time each client (address, or the operator by token) may use per minute, in seconds */
+  sparqlBudget: number
 }
 
 export const CONFIG_FILE = 'config.json'
@@ -66,6 +70,7 @@ export function defaultConfig (): NodeConfig {
     cors: [],
     allowedHosts: [],
     queryTimeoutMs: SPARQL_TIMEOUT_MS,
+    sparqlBudget: SPARQL_BUDGET.ms / 1000,
     keepVersions: KEEP_VERSIONS,
     accessLog: false
   }
@@ -119,6 +124,8 @@ export function checkConfig (config: NodeConfig): NodeConfig {
   if (config.trust !== 'open' && config.trust !== 'anchors') throw new ConfigError(`${CONFIG_FILE}: trust must be open or anchors`)
   if (!Number.isFinite(config.queryTimeoutMs) || config.queryTimeoutMs <= 0) throw new ConfigError(`${CONFIG_FILE}: queryTimeoutMs must be a positive number of milliseconds`)
   if (config.workers != null && (!Number.isSafeInteger(config.workers) || config.workers < 0)) throw new ConfigError(`${CONFIG_FILE}: workers must be a whole number of at least 0`)
+  if (config.sparqlWorkers != null && (!Number.isSafeInteger(config.sparqlWorkers) || config.sparqlWorkers < 1 || config.sparqlWorkers > MAX_SPARQL_WORKERS)) throw new ConfigError(`${CONFIG_FILE}: sparqlWorkers must be a whole number from 1 to ${MAX_SPARQL_WORKERS}`)
+  if (!Number.isFinite(config.sparqlBudget) || config.sparqlBudget <= 0) throw new ConfigError(`${CONFIG_FILE}: sparqlBudget must be a positive number of seconds`)
   if (typeof config.accessLog !== 'boolean') throw new ConfigError(`${CONFIG_FILE}: accessLog must be true or false`)
   if (!Number.isSafeInteger(config.keepVersions) || config.keepVersions < 1) throw new ConfigError(`${CONFIG_FILE}: keepVersions must be a whole number of at least 1`)
   return config

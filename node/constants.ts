@@ -52,6 +52,10 @@ export const SPARQL_LOAD_WAIT_MS = 2_000
 export const SPARQL_PROGRESS_LOG_MS = 10_000
 /** Most SPARQL queries waiting for the engine, and the longest wait a new one may face; past either: 503 NodeBusyError. */
 export const SPARQL_MAX_QUEUED = 256
+/** SPARQL query time one client (address, or the operator's token) may use per window: a minute of engine time per minute, as the Wikidata Query Service gives */
+export const SPARQL_BUDGET = { ms: 60_000, windowMs: 60_000 }
+/** most SPARQL engines a node runs (each holds the whole index: about 700 MiB per 100,000 entries) */
+export const MAX_SPARQL_WORKERS = 8
 export const SPARQL_MAX_WAIT_MS = 2_000
 /** Most costly requests (publish, revoke, validate, sync) worked on at once; past it: 503 NodeBusyError with Retry-After. */
 export const MAX_COSTLY_IN_FLIGHT = 256

@@ -128,6 +128,12 @@ export class PeerFloodError extends Error {
   }
 }
 
+/** A client past its budget of SPARQL query time (per window): 429 with Retry-After; other clients are served. */
+export class QueryBudgetError extends RetryLaterError {
+  static name = 'QueryBudgetError'
+  name = 'QueryBudgetError'
+}
+
 /** A client past its rate limit on costly routes. */
 export class RateLimitedError extends RetryLaterError {
   static name = 'RateLimitedError'

@@ -62,6 +62,10 @@ export async function runNode (options: RunNodeOptions): Promise<RunningNode> {
     didWebOrigins: config.didWebOrigins,
     revokers: config.trustedIssuers,
     queryTimeoutMs: config.queryTimeoutMs,
+    // a public node keeps answering SPARQL while a query that ran too long is stopped and its
+    // engine loaded again; a loopback node (the operator's own tools) saves the second index
+    sparqlWorkers: config.sparqlWorkers ?? (requireToken ? 2 : 1),
+    sparqlBudget: { ms: config.sparqlBudget * 1000, windowMs: 60_000 },
     keepVersions: config.keepVersions,
     shapesWorkers: config.workers,
     complianceIssuers: complianceIssuersInForce(config.complianceIssuers, imported),

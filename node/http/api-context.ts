@@ -2,7 +2,7 @@
  * What each group of routes is given: the fastify app, the node, the network as the API shows
  * it, and publishing. Their policy (costly, write…) is route config (route-policy.ts).
  */
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { SyncStats } from '../../protocols/sync/index.ts'
 import type { PublishView } from './schemas.ts'
 import type { CatalogueNode, VersionView } from '../catalogue-node.ts'
@@ -30,4 +30,6 @@ export interface ApiContext {
   version: string
   /** publishes a body: a VC-JWT, or a VP-JWT of several */
   publish: (body: string) => Promise<PublishReply>
+  /** who sends a request, for fair shares of costly work: the operator (by its token), else its address */
+  clientOf: (request: FastifyRequest) => string
 }

@@ -162,7 +162,8 @@ export function createHttpApi (init: HttpApiInit): FastifyInstance {
     findEntry: init.findEntry,
     syncWith: init.syncWith,
     version: pkg.version,
-    publish: init.publish ?? (async body => defaultPublish(init.node, body))
+    publish: init.publish ?? (async body => defaultPublish(init.node, body)),
+    clientOf: request => showsToken(request.headers.authorization) ? 'operator' : request.ip
   }
   for (const schema of NAMED_SCHEMAS) app.addSchema(schema)
   // after swagger, which collects the routes as they are added

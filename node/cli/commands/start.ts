@@ -25,6 +25,8 @@ export interface StartOptions {
   cors: string[]
   allowedHost: string[]
   queryTimeout?: number
+  sparqlWorkers?: number
+  sparqlBudget?: number
   keepVersions?: number
   accessLog?: boolean
   workers?: number
@@ -48,6 +50,8 @@ export function addNodeOptions (command: Command): Command {
     .option('--no-gossip', 'do not take part in gossip (fetch from the DHT only)')
     .option('--cors <origin>', 'a browser origin (https://app.example) allowed to read the HTTP API cross-site (repeatable; none by default)', collect, [])
     .option('--query-timeout <seconds>', 'longest a SPARQL query may run before it is stopped (default from config: 10)', Number)
+    .option('--sparql-workers <n>', 'SPARQL engines, each holding the whole index, so that queries are answered while one is stopped (default from config: 1 on loopback, 2 beyond)', Number)
+    .option('--sparql-budget <seconds>', 'SPARQL query time each client (address, or the operator by token) may use per minute; past it 429 QueryBudgetError (default from config: 60)', Number)
     .option('--keep-versions <n>', 'versions kept per entry, the current one included; older ones are pruned (default from config: 3)', Number)
     .option('--workers <n>', 'worker threads that check signatures and run the official shapes (0: none; default from config: one per core but one, up to 8)', Number)
     .option('--access-log', 'log every HTTP request (off by default: it costs throughput)')
@@ -76,6 +80,8 @@ export async function startFromOptions (opts: StartOptions, extra: Partial<RunNo
     cors: nonEmpty(opts.cors),
     allowedHosts: nonEmpty(opts.allowedHost),
     queryTimeoutMs: opts.queryTimeout != null ? opts.queryTimeout * 1000 : undefined,
+    sparqlWorkers: opts.sparqlWorkers,
+    sparqlBudget: opts.sparqlBudget,
     keepVersions: opts.keepVersions,
     accessLog: opts.accessLog,
     workers: opts.workers

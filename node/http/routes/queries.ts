@@ -11,15 +11,17 @@ import { typeHintOf } from '../type-warning.ts'
 import { WRITE } from '../route-policy.ts'
 import { errors, FacetsQuery, FacetsReply, SparqlQuery, ValidateQuery, ValidateReply } from '../schemas.ts'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
 import type { ApiContext } from '../api-context.ts'
 
 const SPARQL_ANSWER = { 200: { description: 'SPARQL JSON results (or N-Triples for CONSTRUCT/DESCRIBE)', type: 'string' }, ...errors(400, 429, 503) }
 
-export function registerQueryRoutes ({ app: api, node }: ApiContext): void {
+export function registerQueryRoutes ({ app: api, node, clientOf }: ApiContext): void {
   const app = api.withTypeProvider<TypeBoxTypeProvider>()
-  const sparql = async (query: unknown, accept: string | undefined): Promise<{ contentType: string, body: string }> => {
+  const sparql = async (query: unknown, request: FastifyRequest): Promise<{ contentType: string, body: string }> => {
     if (typeof query !== 'string' || query.trim() === '') throw new InvalidQueryError('send a SPARQL query as application/sparql-query, or as the query parameter')
-    return node.sparql(query, accept)
+    // each client's queries wait in a queue of their own and are charged to its budget
+    return node.sparql(query, request.headers.accept, { client: clientOf(request) })
   }
 
   // without filters, counts kept as entries come and go (an answer at once at any size); within a
@@ -45,7 +47,7 @@ export function registerQueryRoutes ({ app: api, node }: ApiContext): void {
   }, async (request, reply) => {
     const body = request.body
     const query = typeof body === 'string' ? body : (body as any)?.query
-    const result = await sparql(query, request.headers.accept)
+    const result = await sparql(query, request)
     return reply.type(result.contentType).send(result.body)
   })
 
@@ -53,7 +55,7 @@ export function registerQueryRoutes ({ app: api, node }: ApiContext): void {
     config: { costly: true },
     schema: { summary: 'SPARQL 1.1 query (read-only)', querystring: SparqlQuery, response: SPARQL_ANSWER }
   }, async (request, reply) => {
-    const result = await sparql(one(request.query.query, 'query'), request.headers.accept)
+    const result = await sparql(one(request.query.query, 'query'), request)
     return reply.type(result.contentType).send(result.body)
   })
 

@@ -1,0 +1,104 @@
+/**
+ * Fair shares of the SPARQL engines between clients, as the Wikidata Query Service does it: each
+ * client (its address, or the operator by token) has a budget of query time per window; past it
+ * a query is refused with 429 and Retry-After until enough of the window has passed, and a query
+ * that would run past what is left of it is stopped there. Queries wait in one queue per client
+ * and the queues are served in turn, so one client's many queries cannot hold up another's one.
+ */
+import { QueryBudgetError } from '../errors.ts'
+
+export interface SparqlBudget {
+  /** query time one client may use per window, in ms */
+  ms: number
+  windowMs: number
+}
+
+export interface SparqlShares<T> {
+  /** refuses a client past its budget (QueryBudgetError); else queues `job` behind the client's own */
+  enqueue (client: string, job: T): void
+  /** the next job, taking the clients in turn; undefined when none waits */
+  next (): { client: string, job: T } | undefined
+  /** takes a job out of its queue (its caller gave up) */
+  drop (client: string, job: T): void
+  /** query time a client may still use now, in ms */
+  remaining (client: string): number
+  /** charges a client for `ms` of query time that ended now */
+  charge (client: string, ms: number): void
+  /** jobs waiting, over all clients */
+  readonly waiting: number
+}
+
+/** clients whose use is remembered at most: the least recent are forgotten beyond it */
+const MAX_CLIENTS = 10_000
+
+export function createSparqlShares<T> (budget: SparqlBudget, now: () => number = () => performance.now()): SparqlShares<T> {
+  // in the order they will be served: a client served goes to the back
+  const queues = new Map<string, T[]>()
+  /** per client, the query time used and when each use ended, oldest first */
+  const used = new Map<string, Array<{ at: number, ms: number }>>()
+  let waiting = 0
+
+  const usesInWindow = (client: string): Array<{ at: number, ms: number }> => {
+    const uses = used.get(client)
+    if (uses == null) return []
+    const since = now() - budget.windowMs
+    while (uses.length > 0 && uses[0].at <= since) uses.shift()
+    if (uses.length === 0) used.delete(client)
+    return uses
+  }
+  const remaining = (client: string): number => budget.ms - usesInWindow(client).reduce((sum, use) => sum + use.ms, 0)
+
+  return {
+    enqueue (client, job) {
+      const left = remaining(client)
+      if (left <= 0) {
+        // when enough of the oldest uses leave the window to give some budget back
+        const uses = usesInWindow(client)
+        let owed = -left
+        let at = uses[0]?.at ?? now()
+        for (const use of uses) {
+          at = use.at
+          owed -= use.ms
+          if (owed < 0) break
+        }
+        const retryAfter = Math.max(1, Math.ceil((at + budget.windowMs - now()) / 1000))
+        throw new QueryBudgetError(`this client has used its ${Math.round(budget.ms / 1000)} s of SPARQL query time per ${Math.round(budget.windowMs / 1000)} s; try again in ${retryAfter} s (filters still answer)`, retryAfter)
+      }
+      const queue = queues.get(client)
+      if (queue == null) queues.set(client, [job])
+      else queue.push(job)
+      waiting++
+    },
+    next () {
+      for (const [client, queue] of queues) {
+        queues.delete(client)
+        const job = queue.shift()
+        if (queue.length > 0) queues.set(client, queue)
+        if (job === undefined) continue
+        waiting--
+        return { client, job }
+      }
+      return undefined
+    },
+    drop (client, job) {
+      const queue = queues.get(client)
+      const at = queue?.indexOf(job) ?? -1
+      if (queue == null || at < 0) return
+      queue.splice(at, 1)
+      waiting--
+      if (queue.length === 0) queues.delete(client)
+    },
+    remaining,
+    charge (client, ms) {
+      let uses = used.get(client)
+      if (uses == null) {
+        if (used.size >= MAX_CLIENTS) used.delete(used.keys().next().value as string)
+        used.set(client, uses = [])
+      }
+      uses.push({ at: now(), ms })
+    },
+    get waiting () {
+      return waiting
+    }
+  }
+}
