@@ -102,6 +102,8 @@ export function createRdfWorkers (components: RdfIndexComponents, init: RdfIndex
 
   /** resolves once the engine has applied every message sent to it before */
   const synced = async (engine: Engine): Promise<void> => {
+    // a closed index's workers answer nothing more
+    if (closed) return
     const id = nextId++
     const { promise, resolve } = Promise.withResolvers<void>()
     engine.syncs.set(id, resolve)
@@ -147,6 +149,7 @@ export function createRdfWorkers (components: RdfIndexComponents, init: RdfIndex
       caughtUp: async () => { await Promise.all(engines.map(caughtUp)) },
       stale: () => closed
     })
+    if (closed) return loaded
     await Promise.all(engines.map(synced))
     pump()
     return loaded
