@@ -18,8 +18,12 @@ export type TrustPolicy = 'open' | 'anchors'
 export interface NodeConfig {
   /** HTTP API address, HOST:PORT */
   http: string
-  /** libp2p listen multiaddrs */
+  /** libp2p listen multiaddrs: TCP (/ip4/…/tcp/…) and WebSockets (/ip4/…/tcp/…/ws, e.g. behind a TLS reverse proxy on 443) */
   listen: string[]
+  /** the addresses the node tells others instead of those it listens on (a proxy's public name: /dns4/HOST/tcp/443/wss) */
+  announce?: string[]
+  /** whether others can dial this node: private runs the DHT as a client (it asks, never answers or stores) */
+  reachability?: 'public' | 'private'
   /** multiaddrs (with /p2p/ID) of bootstrap peers */
   bootstrap: string[]
   /** write token of the HTTP API (needed beyond loopback) */
@@ -126,6 +130,8 @@ export function checkConfig (config: NodeConfig): NodeConfig {
   if (config.workers != null && (!Number.isSafeInteger(config.workers) || config.workers < 0)) throw new ConfigError(`${CONFIG_FILE}: workers must be a whole number of at least 0`)
   if (config.sparqlWorkers != null && (!Number.isSafeInteger(config.sparqlWorkers) || config.sparqlWorkers < 1 || config.sparqlWorkers > MAX_SPARQL_WORKERS)) throw new ConfigError(`${CONFIG_FILE}: sparqlWorkers must be a whole number from 1 to ${MAX_SPARQL_WORKERS}`)
   if (!Number.isFinite(config.sparqlBudget) || config.sparqlBudget <= 0) throw new ConfigError(`${CONFIG_FILE}: sparqlBudget must be a positive number of seconds`)
+  if (config.announce != null && (!Array.isArray(config.announce) || !config.announce.every(v => typeof v === 'string'))) throw new ConfigError(`${CONFIG_FILE}: announce must be a list of strings`)
+  if (config.reachability != null && config.reachability !== 'public' && config.reachability !== 'private') throw new ConfigError(`${CONFIG_FILE}: reachability must be public or private`)
   if (typeof config.accessLog !== 'boolean') throw new ConfigError(`${CONFIG_FILE}: accessLog must be true or false`)
   if (!Number.isSafeInteger(config.keepVersions) || config.keepVersions < 1) throw new ConfigError(`${CONFIG_FILE}: keepVersions must be a whole number of at least 1`)
   return config

@@ -77,6 +77,8 @@ export async function runNode (options: RunNodeOptions): Promise<RunningNode> {
   const network = await createCatalogueNetwork(node, {
     privateKey,
     listen: config.listen,
+    announce: config.announce,
+    reachability: config.reachability,
     bootstrap,
     gossip: config.gossip,
     maxConnections: options.maxConnections

@@ -12,6 +12,8 @@ export interface NetworkView {
   peerId (): string
   addrs (): string[]
   peers (): Array<{ peerId: string, addrs: string[], score?: number }>
+  /** whether others can dial this node, and how it takes part in the DHT */
+  reachability? (): { reachability: 'public' | 'private', dht: 'server' | 'client' | 'off' }
 }
 
 export interface PublishReply {

@@ -144,6 +144,8 @@ export const StatusReply = Type.Object({
   revoked: Type.Integer(),
   versions: Type.Integer(),
   peers: Type.Integer(),
+  reachability: Type.Union([Type.Literal('public'), Type.Literal('private'), Type.Literal('unknown')], { description: 'whether others can dial this node, as its operator says (--reachability); unknown without a network' }),
+  dht: Type.Union([Type.Literal('server'), Type.Literal('client'), Type.Literal('off')], { description: 'server: answers and stores DHT records; client (a private node): only asks' }),
   ready: Type.Boolean({ description: 'the official shapes are parsed: what arrives is judged at once' }),
   sparql: Type.Record(Type.String(), Type.Unknown(), { description: '{state: ready | off} or {state: rebuilding, loaded, total}: SPARQL answers 503 until the index holds every entry' }),
   trust: Type.Object({

@@ -32,6 +32,8 @@ export interface CatalogueNetwork {
   addrs (): string[]
   /** connected peers, with their gossip score where gossip runs */
   peers (): Array<{ peerId: string, addrs: string[], score?: number }>
+  /** whether others can dial this node (as its operator says), and how it takes part in the DHT */
+  reachability (): { reachability: 'public' | 'private', dht: 'server' | 'client' | 'off' }
   /** the entry from the replica, else from the DHT (then stored like any verified input) */
   findEntry (issuer: string, subject: string, options?: AbortOptions): Promise<VersionView>
   /** peers that provide an index term */
@@ -58,6 +60,7 @@ export async function createCatalogueNetwork (components: CatalogueNetworkCompon
     stop: async () => { await libp2p.stop() },
     peerId: () => libp2p.peerId.toString(),
     addrs: () => libp2p.getMultiaddrs().map(a => a.toString()),
+    reachability: () => ({ reachability: init.reachability ?? 'public', dht: libp2p.services.dht?.getMode() ?? 'off' }),
     peers: () => {
       const byPeer = new Map<string, string[]>()
       for (const connection of libp2p.getConnections()) {

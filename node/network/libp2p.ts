@@ -16,6 +16,7 @@ import { memory } from '@libp2p/memory'
 import { ping, type Ping } from '@libp2p/ping'
 import { PING_STREAMS } from '../constants.ts'
 import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
 import { CATALOGUE_TOPIC, DHT_NAMESPACE, DHT_PROTOCOL, GOSSIP_PRUNE_BACKOFF_MS, MAX_GOSSIP_MESSAGE_BYTES } from '../../protocols/constants.ts'
 import { createEntryRecordValidator, selectEntryRecord } from '../../protocols/dht-records/index.ts'
@@ -59,8 +60,16 @@ export type CatalogueLibp2p = Libp2p<CatalogueServices>
 
 export interface CatalogueLibp2pInit extends DhtIndexInit, GossipServiceInit, PeerExchangeInit {
   privateKey: PrivateKey
-  /** listen multiaddrs: /ip4/…/tcp/… and/or /memory/… */
+  /** listen multiaddrs: /ip4/…/tcp/…, /ip4/…/tcp/…/ws (WebSockets, e.g. behind a TLS reverse proxy on 443) and/or /memory/… */
   listen: string[]
+  /** the addresses this node tells others, in place of those it listens on (a public name in front of a proxy: /dns4/HOST/tcp/443/wss) */
+  announce?: string[]
+  /**
+   * whether others can dial this node: `private` (behind NAT, a firewall that lets nothing in)
+   * runs the DHT as a client, which asks but never answers or stores, so that lookups are not
+   * routed through a node nobody reaches; `public` serves. @default 'public'
+   */
+  reachability?: 'public' | 'private'
   /** bootstrap multiaddrs (with /p2p/ID), dialled at start and whenever no peer is left */
   bootstrap?: string[]
   /** take part in gossip. @default true */
@@ -108,11 +117,15 @@ export function catalogueScoreParams (): ReturnType<typeof createPeerScoreParams
   })
 }
 
-/** The transports that a node's listen and bootstrap addresses call for: TCP, the in-process memory transport, or both. */
+/**
+ * The transports that a node's listen and bootstrap addresses call for: TCP and WebSockets (a
+ * node on the network dials both, whichever it listens on: peers behind proxies on 443 are
+ * reached by /wss), the in-process memory transport, or both.
+ */
 export function transportsFor (listen: readonly string[], bootstrap: readonly string[] = []): Array<(components: any) => Transport> {
   const usesTcp = listen.some(a => a.includes('/tcp/')) || bootstrap.some(a => a.includes('/tcp/'))
   const usesMemory = listen.some(a => a.startsWith('/memory')) || bootstrap.some(a => a.startsWith('/memory'))
-  return [...(usesTcp || !usesMemory ? [tcp()] : []), ...(usesMemory ? [memory()] : [])]
+  return [...(usesTcp || !usesMemory ? [tcp(), webSockets()] : []), ...(usesMemory ? [memory()] : [])]
 }
 
 export function catalogueLibp2pOptions (components: CatalogueLibp2pComponents, init: CatalogueLibp2pInit): Libp2pOptions<CatalogueServices> {
@@ -132,7 +145,7 @@ export function catalogueLibp2pOptions (components: CatalogueLibp2pComponents, i
   if (init.dht !== false) {
     services.dht = kadDHT({
       protocol: DHT_PROTOCOL,
-      clientMode: false,
+      clientMode: init.reachability === 'private',
       validators: {
         [DHT_NAMESPACE]: createEntryRecordValidator({
           resolver: replica.resolver,
@@ -176,7 +189,7 @@ export function catalogueLibp2pOptions (components: CatalogueLibp2pComponents, i
   services.bootstrapDialer = bootstrapDialer({ list: init.bootstrap ?? [] })
   return {
     privateKey: init.privateKey,
-    addresses: { listen: init.listen },
+    addresses: { listen: init.listen, ...(init.announce != null && init.announce.length > 0 ? { announce: init.announce } : {}) },
     transports: init.transports ?? transportsFor(init.listen, init.bootstrap),
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

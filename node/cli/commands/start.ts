@@ -25,6 +25,8 @@ export interface StartOptions {
   cors: string[]
   allowedHost: string[]
   queryTimeout?: number
+  announce: string[]
+  reachability?: 'public' | 'private'
   sparqlWorkers?: number
   sparqlBudget?: number
   keepVersions?: number
@@ -39,7 +41,9 @@ export function addNodeOptions (command: Command): Command {
   return command
     .option('--data <dir>', 'data directory (initialised if it has no config)', DEFAULT_DATA_DIR)
     .option('--http <host:port>', 'HTTP API address (default from config: 127.0.0.1:7420)')
-    .option('--listen <multiaddr>', 'libp2p listen address (repeatable; default from config: /ip4/0.0.0.0/tcp/0)', collect, [])
+    .option('--listen <multiaddr>', 'libp2p listen address: TCP, or WebSockets /ip4/…/tcp/PORT/ws behind a TLS reverse proxy (repeatable; default from config: /ip4/0.0.0.0/tcp/0)', collect, [])
+    .option('--announce <multiaddr>', 'an address to tell others instead of those listened on, e.g. /dns4/node.example/tcp/443/wss behind a TLS reverse proxy (repeatable)', collect, [])
+    .addOption(new Option('--reachability <public|private>', 'whether others can dial this node: private (behind NAT) runs the DHT as a client that asks but never answers (default from config: public)').choices(['public', 'private']))
     .option('--bootstrap <multiaddr|file>', 'bootstrap peer /ip4/…/tcp/…/p2p/ID, or a bootstrap list file (repeatable)', collect, [])
     .option('--memory', 'keep the replica in memory only: nothing is written to the data directory\'s store')
     .addOption(new Option('--trust <policy>', 'what this node stores').choices(['open', 'anchors']))
@@ -70,6 +74,8 @@ export async function startFromOptions (opts: StartOptions, extra: Partial<RunNo
   const overrides: Partial<NodeConfig> = {
     http: opts.http,
     listen: nonEmpty(opts.listen),
+    announce: nonEmpty(opts.announce),
+    reachability: opts.reachability,
     bootstrap: nonEmpty(opts.bootstrap),
     trust: opts.trust,
     trustAnchors: nonEmpty(opts.trustAnchor),

@@ -23,6 +23,7 @@ export function registerNodeInfoRoutes ({ app: api, node, network, version, sync
       revoked: counts.revoked,
       versions: counts.versions,
       peers: network?.peers().length ?? 0,
+      ...(network?.reachability?.() ?? { reachability: 'unknown' as const, dht: 'off' as const }),
       ready,
       sparql: node.sparqlStatus(),
       trust: {

@@ -68,6 +68,13 @@ function HistoryChart ({ points }) {
   </svg>`
 }
 
+/** Whether others can dial this node, and why it takes part in the DHT as it does. */
+function reachabilityOf ({ reachability, dht }) {
+  if (reachability === 'unknown') return 'unknown: this node runs without a network'
+  if (reachability === 'private') return `private, as its operator says (behind NAT or a firewall): the DHT ${dht === 'off' ? 'is off' : 'asks, never answers or stores'}`
+  return `public, as its operator says: ${dht === 'server' ? 'serves the DHT' : dht === 'client' ? 'asks the DHT' : 'no DHT'}`
+}
+
 function sparqlState (sparql) {
   if (sparql?.state === 'rebuilding') return `index being loaded: ${sparql.loaded.toLocaleString()} of ${sparql.total.toLocaleString()} entries (queries answer once it is done)`
   return sparql?.state === 'off' ? 'off on this node' : 'ready'
@@ -108,6 +115,7 @@ export function NetworkPage () {
       <dt>Addresses</dt><dd>${status.addrs.map(a => html`<code class="addr">${a}</code> `)}</dd>
       <dt>Entries</dt><dd>${status.entries.toLocaleString()} active, ${status.revoked.toLocaleString()} revoked, ${status.versions.toLocaleString()} versions kept</dd>
       <dt>SPARQL</dt><dd>${sparqlState(status.sparql)}</dd>
+      <dt>Reachability</dt><dd>${reachabilityOf(status)}</dd>
     </dl>`
 : html`<p role="status">Loading…</p>`}
     <section aria-labelledby="entries-heading"><h2 id="entries-heading">Entries over the last day</h2><${HistoryChart} points=${points} /></section>

@@ -1,0 +1,85 @@
+/**
+ * Nodes as the internet lets them meet: one that listens on WebSockets only (behind a TLS reverse
+ * proxy on 443, it would announce /dns4/HOST/tcp/443/wss) takes part in gossip and sync with a
+ * node on TCP and WebSockets; a node its operator calls private runs the DHT as a client, a
+ * public one serves; the addresses it announces are the ones others learn.
+ */
+import assert from 'node:assert/strict'
+import { generateJws } from '../../../simulations/generator.ts'
+import { startMember, stopMembers, waitForMesh, type NetworkMember } from '../../fixtures/network.ts'
+import { get, startTestNode } from '../../fixtures/node.ts'
+import { waitFor } from '../../fixtures/wait.ts'
+import { createHttpApi } from '../../../node/http/server.ts'
+
+describe('reachability and WebSockets', function () {
+  this.timeout(60_000)
+
+  it('a node on WebSockets only takes part in gossip and sync', async () => {
+    const members: NetworkMember[] = []
+    try {
+      const hub = await startMember([], { listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'] })
+      members.push(hub)
+      const wsAddr = hub.network.addrs().find(a => a.includes('/ws/'))
+      assert.ok(wsAddr != null, `the hub listens on WebSockets: ${hub.network.addrs().join(' ')}`)
+      // published before the WebSockets node exists: it comes by sync
+      const [early, late] = await generateJws(2, { seed: 77 }).then(list => [list.slice(0, 1), list.slice(1)])
+      await hub.node.publish(early[0])
+      const wsOnly = await startMember([wsAddr], { listen: ['/ip4/127.0.0.1/tcp/0/ws'] })
+      members.push(wsOnly)
+      assert.ok(wsOnly.network.addrs().every(a => a.includes('/ws')), wsOnly.network.addrs().join(' '))
+      await waitFor(() => wsOnly.node.counts().entries === 1, 20_000, 'the WebSockets node to sync the early entry')
+      assert.ok(wsOnly.network.libp2p.getConnections().every(c => c.remoteAddr.toString().includes('/ws')), 'over WebSockets')
+      // published after: it comes by gossip, both ways
+      await waitForMesh(members, 1)
+      await hub.node.publish(late[0])
+      await waitFor(() => wsOnly.node.counts().entries === 2, 20_000, 'the WebSockets node to hear a new entry by gossip')
+      const [mine] = await generateJws(1, { seed: 78 })
+      await wsOnly.node.publish(mine)
+      await waitFor(() => hub.node.counts().entries === 3, 20_000, 'the hub to hear the WebSockets node\'s entry')
+    } finally {
+      await stopMembers(members)
+    }
+  })
+
+  it('runs the DHT as a client where the node is private, as a server where public, and says so', async () => {
+    const members: NetworkMember[] = []
+    try {
+      const open = await startMember([], { reachability: 'public' })
+      const behindNat = await startMember(open.network.addrs(), { reachability: 'private' })
+      members.push(open, behindNat)
+      assert.equal(open.network.libp2p.services.dht?.getMode(), 'server')
+      assert.equal(behindNat.network.libp2p.services.dht?.getMode(), 'client')
+      assert.deepEqual(behindNat.network.reachability(), { reachability: 'private', dht: 'client' })
+      const http = createHttpApi({ node: behindNat.node, network: behindNat.network })
+      await http.listen({ host: '127.0.0.1', port: 0 })
+      try {
+        const status = (await get(`http://127.0.0.1:${(http.server.address() as { port: number }).port}/v1/status`)).body
+        assert.deepEqual([status.reachability, status.dht], ['private', 'client'])
+      } finally {
+        await http.close()
+      }
+    } finally {
+      await stopMembers(members)
+    }
+  })
+
+  it('tells others the addresses it announces', async () => {
+    const members: NetworkMember[] = []
+    try {
+      const announced = '/dns4/catalogue.example/tcp/443/wss'
+      const proxied = await startMember([], { listen: ['/ip4/127.0.0.1/tcp/0/ws'], announce: [announced] })
+      members.push(proxied)
+      assert.deepEqual(proxied.network.addrs(), [`${announced}/p2p/${proxied.network.peerId()}`])
+      // a node without a network says so
+      const alone = await startTestNode()
+      try {
+        const status = (await get(`${alone.url}/v1/status`)).body
+        assert.deepEqual([status.reachability, status.dht], ['unknown', 'off'])
+      } finally {
+        await alone.destroy()
+      }
+    } finally {
+      await stopMembers(members)
+    }
+  })
+})
