@@ -54,6 +54,12 @@ export const SPARQL_PROGRESS_LOG_MS = 10_000
 export const SPARQL_MAX_QUEUED = 256
 /** SPARQL query time one client (address, or the operator's token) may use per window: a minute of engine time per minute, as the Wikidata Query Service gives */
 export const SPARQL_BUDGET = { ms: 60_000, windowMs: 60_000 }
+/** queries sent ahead to each SPARQL engine: enough for this long of its work, so that it never waits for a busy main thread to send the next */
+export const SPARQL_PIPELINE_MS = 50
+/** and at most so many */
+export const SPARQL_MAX_PIPELINE = 64
+/** an engine whose query has run this long gets no more queries sent ahead: it may be a bomb, which is stopped with what waits behind it */
+export const SPARQL_LONG_RUN_MS = 100
 /** most SPARQL engines a node runs (each holds the whole index: about 700 MiB per 100,000 entries) */
 export const MAX_SPARQL_WORKERS = 8
 export const SPARQL_MAX_WAIT_MS = 2_000

@@ -7,7 +7,7 @@
  * (sparql-shares.ts).
  */
 import { Worker } from 'node:worker_threads'
-import { RDF_BATCH_SIZE, RDF_BATCHES_AHEAD, RDF_GATHER_MS, SPARQL_MAX_QUERY_MEMORY, SPARQL_MAX_QUEUED, SPARQL_MAX_RESULT_BYTES, SPARQL_MAX_WAIT_MS, SPARQL_MEMORY_WATCH_MS, SPARQL_TIMEOUT_MS, SPARQL_BUDGET } from '../constants.ts'
+import { RDF_BATCH_SIZE, RDF_BATCHES_AHEAD, RDF_GATHER_MS, SPARQL_MAX_QUERY_MEMORY, SPARQL_MAX_QUEUED, SPARQL_MAX_RESULT_BYTES, SPARQL_MAX_WAIT_MS, SPARQL_MEMORY_WATCH_MS, SPARQL_TIMEOUT_MS, SPARQL_BUDGET, SPARQL_PIPELINE_MS, SPARQL_MAX_PIPELINE, SPARQL_LONG_RUN_MS } from '../constants.ts'
 import { InvalidQueryError, NodeBusyError, QueryTimeoutError, QueryTooLargeError, ReadOnlyQueryError, SparqlUnavailableError } from '../errors.ts'
 import { siblingModule } from '../worker-module.ts'
 import { nQuadsText, type RdfVersion, type SparqlResult } from './rdf-store.ts'
@@ -32,8 +32,10 @@ interface Engine {
   worker: Worker
   /** holds every active version and answers queries */
   ready: boolean
-  /** the query it runs */
-  running?: Query
+  /** the queries sent to it and not answered, by id: the first runs, the others wait in its message queue */
+  inFlight: Set<number>
+  /** when the query it runs now started */
+  runningSince?: number
   /** load messages it has not answered yet, and who waits for fewer */
   loadsQueued: number
   catchingUp?: PromiseWithResolvers<void>
@@ -74,7 +76,7 @@ export function createRdfWorkers (components: RdfIndexComponents, init: RdfIndex
   const startEngine = (): Engine => {
     const worker = new Worker(siblingModule('rdf-worker', import.meta.url), { workerData: { maxResultBytes } })
     worker.unref()
-    const engine: Engine = { worker, ready: true, loadsQueued: 0, syncs: new Map() }
+    const engine: Engine = { worker, ready: true, inFlight: new Set(), loadsQueued: 0, syncs: new Map() }
     worker.on('message', (message: RdfResponse) => {
       if (message.op === 'load-error') {
         log.error('credential %s cannot be read as RDF: %s', message.cid, message.message)
@@ -197,11 +199,19 @@ export function createRdfWorkers (components: RdfIndexComponents, init: RdfIndex
     const at = engines.indexOf(engine)
     if (at < 0) return
     void engine.worker.terminate()
+    // the query it ran fails; those waiting behind it go back to the front of their clients' queues
+    const waiting: Array<{ id: number, query: Query }> = []
     for (const [id, run] of runs) {
       if (run.engine !== engine) continue
+      if (run.startedAt == null) {
+        runs.delete(id)
+        waiting.push({ id, query: run.query })
+        continue
+      }
       finish(id)
       run.query.reject(new SparqlUnavailableError(`the SPARQL engine is restarting (${why})`))
     }
+    for (const { query } of waiting.sort((a, b) => b.id - a.id)) shares.putBack(query.client, query)
     for (const sync of engine.syncs.values()) sync()
     loadsDone(engine, engine.loadsQueued)
     log('replacing an RDF worker: %s', why)
@@ -223,7 +233,8 @@ export function createRdfWorkers (components: RdfIndexComponents, init: RdfIndex
     runs.delete(id)
     clearTimeout(run.timer)
     clearInterval(run.watch)
-    if (run.engine.running === run.query) run.engine.running = undefined
+    run.engine.inFlight.delete(id)
+    run.engine.runningSince = undefined
     if (run.startedAt != null) {
       const ms = performance.now() - run.startedAt
       averageRunMs = 0.8 * averageRunMs + 0.2 * ms
@@ -238,6 +249,7 @@ export function createRdfWorkers (components: RdfIndexComponents, init: RdfIndex
     const run = runs.get(id)
     if (run == null) return
     run.startedAt = performance.now()
+    engine.runningSince = run.startedAt
     const left = shares.remaining(run.query.client)
     const budgetMs = Math.max(1, Math.min(timeoutMs, left))
     run.timer = setTimeout(() => {
@@ -270,16 +282,28 @@ export function createRdfWorkers (components: RdfIndexComponents, init: RdfIndex
     else pump()
   }
 
-  /** gives each idle engine that holds the index the next query, taking the clients in turn */
+  /**
+   * Gives the engines that hold the index the next queries, taking the clients in turn: each
+   * gets enough to keep it busy for SPARQL_PIPELINE_MS (the main thread may be busy when it
+   * answers), the least loaded first, and none while its query has run long (it may be a bomb:
+   * what waits behind it would wait for its stop).
+   */
   const pump = (): void => {
-    for (const engine of engines) {
-      if (!engine.ready || engine.running != null) continue
+    const depth = Math.min(SPARQL_MAX_PIPELINE, Math.max(2, Math.ceil(SPARQL_PIPELINE_MS / Math.max(0.1, averageRunMs))))
+    const now = performance.now()
+    const open = (engine: Engine): boolean => engine.ready && engine.inFlight.size < depth &&
+      (engine.runningSince == null || now - engine.runningSince < SPARQL_LONG_RUN_MS)
+    let flushed = false
+    for (;;) {
+      const engine = engines.filter(open).sort((a, b) => a.inFlight.size - b.inFlight.size)[0]
+      if (engine == null) return
       const next = shares.next()
       if (next == null) return
       // a query sees every change made before it
-      flushAdds()
+      if (!flushed) flushAdds()
+      flushed = true
       const id = nextId++
-      engine.running = next.job
+      engine.inFlight.add(id)
       runs.set(id, { engine, query: next.job })
       engine.worker.postMessage({ op: 'query', id, sparql: next.job.sparql, accept: next.job.accept } satisfies RdfRequest)
     }
@@ -293,7 +317,7 @@ export function createRdfWorkers (components: RdfIndexComponents, init: RdfIndex
       const progress = reloading.values().next().value
       throw new SparqlUnavailableError(`${progress?.reason ?? 'the SPARQL engine is restarting'} (${progress?.loaded ?? 0} entries loaded); filters still answer`)
     }
-    const ahead = shares.waiting + engines.filter(e => e.running != null).length
+    const ahead = shares.waiting + runs.size
     const perEngine = ahead / Math.max(1, engines.filter(e => e.ready).length)
     if (ahead >= maxQueued || perEngine * averageRunMs > SPARQL_MAX_WAIT_MS) {
       throw new NodeBusyError(`${ahead} SPARQL queries are ahead of this one (about ${Math.round(perEngine * averageRunMs)} ms of work); filters still answer`)

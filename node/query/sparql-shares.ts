@@ -18,6 +18,8 @@ export interface SparqlShares<T> {
   enqueue (client: string, job: T): void
   /** the next job, taking the clients in turn; undefined when none waits */
   next (): { client: string, job: T } | undefined
+  /** puts a job back at the front of its client's queue (it was sent to an engine that was stopped before it ran), whatever the budget */
+  putBack (client: string, job: T): void
   /** takes a job out of its queue (its caller gave up) */
   drop (client: string, job: T): void
   /** query time a client may still use now, in ms */
@@ -79,6 +81,12 @@ export function createSparqlShares<T> (budget: SparqlBudget, now: () => number =
         return { client, job }
       }
       return undefined
+    },
+    putBack (client, job) {
+      const queue = queues.get(client)
+      if (queue == null) queues.set(client, [job])
+      else queue.unshift(job)
+      waiting++
     },
     drop (client, job) {
       const queue = queues.get(client)
