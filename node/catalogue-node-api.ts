@@ -101,6 +101,8 @@ export interface CatalogueNodeInit {
   sparqlWorkers?: number
   /** SPARQL query time each client may use per window; past it 429 QueryBudgetError. @default SPARQL_BUDGET (60 s a minute) */
   sparqlBudget?: SparqlBudget
+  /** an external SPARQL 1.1 store kept in step with the replica, which then answers SPARQL in place of an index in memory */
+  sparqlStore?: { url: string, user?: string, password?: string, graphStore?: string | false }
   /** new versions of one entry taken per window. @default 10 per minute */
   entryVersions?: { versions: number, windowMs: number }
   /** DIDs of the compliance issuers (Gaia-X clearing houses) whose label credentials mark what they cover as compliant */
@@ -156,9 +158,13 @@ export interface CatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> {
   readonly started: boolean
 }
 
-export type SparqlStatus =
+export type SparqlStatus = (
   | { state: 'off' | 'ready' }
   | { state: 'rebuilding', loaded: number, total: number }
+) & {
+  /** where SPARQL runs in an external store: its endpoint, the changes not yet in it, and whether it answered the last request */
+  store?: { url: string, pending: number, reachable: boolean }
+}
 
 /*
  * What the network services (node/network) need of a node: to hand it what arrives, to read what

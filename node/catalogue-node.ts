@@ -22,7 +22,8 @@ import { listVersions, type ListFilter, type ListPage } from './query/filters.ts
 import { indexTerms } from './query/index-terms.ts'
 import { countFacets } from './query/facets.ts'
 import { createIssuerNames, type IssuerNames } from './query/issuer-names.ts'
-import { createRdfIndex, type QueryOptions, type RdfIndex, type SparqlResult } from './query/rdf-index.ts'
+import { createExternalIndex, type ExternalIndex } from './query/external-index.ts'
+import { createRdfIndex, type QueryOptions, type RdfIndex, type RdfVersion, type SparqlResult } from './query/rdf-index.ts'
 import { complianceGraphId } from './query/rdf-store.ts'
 import { createComplianceIndex, type ComplianceIndex } from './compliance/compliance-index.ts'
 import { createCatalogueStore, type CatalogueStore, type CatalogueStoreInit, type Database } from './store/catalogue-store.ts'
@@ -92,7 +93,12 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       return database
     }
     this.store = createCatalogueStore(database, { ...onDisk, keepVersions: init.keepVersions })
-    this.rdf = init.sparql === false ? undefined : createRdfIndex({ logger }, { worker: init.rdfWorker, queryTimeoutMs: init.queryTimeoutMs, maxQueryMemory: init.queryMemoryBytes, maxQueued: init.maxQueuedQueries, workers: init.sparqlWorkers, budget: init.sparqlBudget, source: options => activeVersions(this.store, this.compliance, options) })
+    const source = (options: AbortOptions): AsyncIterable<RdfVersion[]> => activeVersions(this.store, this.compliance, options)
+    if (init.sparqlStore != null) {
+      this.rdf = createExternalIndex({ logger }, { ...init.sparqlStore, queryTimeoutMs: init.queryTimeoutMs, maxQueued: init.maxQueuedQueries, budget: init.sparqlBudget, source })
+    } else if (init.sparql !== false) {
+      this.rdf = createRdfIndex({ logger }, { worker: init.rdfWorker, queryTimeoutMs: init.queryTimeoutMs, maxQueryMemory: init.queryMemoryBytes, maxQueued: init.maxQueuedQueries, workers: init.sparqlWorkers, budget: init.sparqlBudget, source })
+    }
     this.issuerNames = createIssuerNames(this.store)
     this.compliance = createComplianceIndex({ store: this.store, logger }, { issuers: init.complianceIssuers, onChange: cid => { this.linkInRdf(cid) } })
     this.statusWatch = createStatusWatch({ store: this.store, status: this.status, log: this.log }, {
@@ -374,9 +380,10 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
 
   sparqlStatus (): SparqlStatus {
     if (this.rdf == null) return { state: 'off' }
+    const store = 'storeState' in this.rdf ? { store: (this.rdf as ExternalIndex).storeState } : {}
     const rebuilding = this.rdf.rebuilding
-    if (rebuilding == null) return { state: 'ready' }
-    return { state: 'rebuilding', loaded: rebuilding.loaded, total: this.store.counts.entries }
+    if (rebuilding == null) return { state: 'ready', ...store }
+    return { state: 'rebuilding', loaded: rebuilding.loaded, total: this.store.counts.entries, ...store }
   }
 
   counts (): { entries: number, revoked: number, versions: number } {

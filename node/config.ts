@@ -53,6 +53,14 @@ export interface NodeConfig {
   sparqlWorkers?: number
   /** SPARQL query time each client (address, or the operator by token) may use per minute, in seconds */
   sparqlBudget: number
+  /** an external SPARQL 1.1 store's endpoint, kept in step with the replica; it then answers SPARQL */
+  sparqlStore?: string
+  sparqlStoreUser?: string
+  sparqlStorePassword?: string
+  /** the store's Graph Store HTTP Protocol endpoint (absent: Virtuoso's beside its /sparql; none: SPARQL Update only) */
+  sparqlStoreGraphs?: string
+  /** keep the SPARQL index in memory; absent: on, or off where a store is given */
+  sparqlIndex?: 'on' | 'off'
 }
 
 export const CONFIG_FILE = 'config.json'
@@ -130,6 +138,16 @@ export function checkConfig (config: NodeConfig): NodeConfig {
   if (config.workers != null && (!Number.isSafeInteger(config.workers) || config.workers < 0)) throw new ConfigError(`${CONFIG_FILE}: workers must be a whole number of at least 0`)
   if (config.sparqlWorkers != null && (!Number.isSafeInteger(config.sparqlWorkers) || config.sparqlWorkers < 1 || config.sparqlWorkers > MAX_SPARQL_WORKERS)) throw new ConfigError(`${CONFIG_FILE}: sparqlWorkers must be a whole number from 1 to ${MAX_SPARQL_WORKERS}`)
   if (!Number.isFinite(config.sparqlBudget) || config.sparqlBudget <= 0) throw new ConfigError(`${CONFIG_FILE}: sparqlBudget must be a positive number of seconds`)
+  if (config.sparqlStore != null) {
+    let url: URL | undefined
+    try { url = new URL(config.sparqlStore) } catch {}
+    if (url == null || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new ConfigError(`${CONFIG_FILE}: sparqlStore must be the http(s) URL of a SPARQL endpoint`)
+    if (config.sparqlIndex === 'on') throw new ConfigError(`${CONFIG_FILE}: a node with sparqlStore keeps no SPARQL index in memory (the store answers): leave sparqlIndex off`)
+  }
+  for (const key of ['sparqlStoreUser', 'sparqlStorePassword', 'sparqlStoreGraphs'] as const) {
+    if (config[key] != null && typeof config[key] !== 'string') throw new ConfigError(`${CONFIG_FILE}: ${key} must be a string`)
+  }
+  if (config.sparqlIndex != null && config.sparqlIndex !== 'on' && config.sparqlIndex !== 'off') throw new ConfigError(`${CONFIG_FILE}: sparqlIndex must be on or off`)
   if (config.announce != null && (!Array.isArray(config.announce) || !config.announce.every(v => typeof v === 'string'))) throw new ConfigError(`${CONFIG_FILE}: announce must be a list of strings`)
   if (config.reachability != null && config.reachability !== 'public' && config.reachability !== 'private') throw new ConfigError(`${CONFIG_FILE}: reachability must be public or private`)
   if (typeof config.accessLog !== 'boolean') throw new ConfigError(`${CONFIG_FILE}: accessLog must be true or false`)

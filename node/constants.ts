@@ -63,6 +63,25 @@ export const SPARQL_LONG_RUN_MS = 100
 /** most SPARQL engines a node runs (each holds the whole index: about 700 MiB per 100,000 entries) */
 export const MAX_SPARQL_WORKERS = 8
 export const SPARQL_MAX_WAIT_MS = 2_000
+/** An external SPARQL store (--sparql-store): queries it runs at once for the node, and for one client of the node */
+export const SPARQL_STORE_QUERIES = 4
+export const SPARQL_STORE_CLIENT_QUERIES = 2
+/**
+ * Changes written to an external SPARQL store at a time: the graphs dropped go in one update, and
+ * those put go SPARQL_STORE_WRITERS at a time, one Graph Store PUT each (Virtuoso 7.2, 2 cores:
+ * 1.8 ms a graph with 4 at a time, 2.9 with one, 2.4 with 8), or where the store has no Graph Store
+ * endpoint, SPARQL_STORE_UPDATE_GRAPHS to an update (Virtuoso compiles an update to SQL: past about
+ * 30 graphs it refuses one as too long, and a graph costs 3.2 ms in updates of 50)
+ */
+export const SPARQL_STORE_BATCH = 100
+export const SPARQL_STORE_WRITERS = 4
+export const SPARQL_STORE_UPDATE_GRAPHS = 20
+/** after a failed update, the store is tried again this long later, doubling up to the most */
+export const SPARQL_STORE_RETRY_MS = { first: 1_000, most: 30_000 }
+/** changes kept for a store that does not answer; past them the node forgets them and compares its whole replica with the store once it answers */
+export const SPARQL_STORE_MAX_PENDING = 20_000
+/** graph names read per request when the node compares the store with its replica (under Virtuoso's default 10,000 rows per answer) */
+export const SPARQL_STORE_GRAPH_PAGE = 5_000
 /** Most costly requests (publish, revoke, validate, sync) worked on at once; past it: 503 NodeBusyError with Retry-After. */
 export const MAX_COSTLY_IN_FLIGHT = 256
 /** Largest SPARQL answer (serialised); past it the query is refused and its memory released. */

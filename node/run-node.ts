@@ -66,6 +66,8 @@ export async function runNode (options: RunNodeOptions): Promise<RunningNode> {
     // engine loaded again; a loopback node (the operator's own tools) saves the second index
     sparqlWorkers: config.sparqlWorkers ?? (requireToken ? 2 : 1),
     sparqlBudget: { ms: config.sparqlBudget * 1000, windowMs: 60_000 },
+    sparqlStore: config.sparqlStore == null ? undefined : { url: config.sparqlStore, user: config.sparqlStoreUser, password: config.sparqlStorePassword, graphStore: config.sparqlStoreGraphs === 'none' ? false : config.sparqlStoreGraphs },
+    sparql: config.sparqlIndex !== 'off' || config.sparqlStore != null,
     keepVersions: config.keepVersions,
     shapesWorkers: config.workers,
     complianceIssuers: complianceIssuersInForce(config.complianceIssuers, imported),

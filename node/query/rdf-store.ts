@@ -40,6 +40,8 @@ export interface RdfStore {
   loadNQuads (text: Uint8Array, cids: string[], onError?: (cid: string, err: Error) => void): void
   remove (cid: string): void
   query (sparql: string, accept?: string): SparqlResult
+  /** every quad in the store, as N-Quads */
+  dump (): string
   /** every quad in the store (counts them: O(n)) */
   readonly size: number
 }
@@ -182,8 +184,31 @@ export function createRdfStore (): RdfStore {
         throw new InvalidQueryError(sparqlErrorMessage(String(err.message ?? err), sparql))
       }
     },
+    dump () {
+      return store.dump({ format: 'application/n-quads' })
+    },
     get size () {
       return store.size
     }
   }
+}
+
+/**
+ * A version's graph as N-Triples lines (without its graph name), for a SPARQL store's INSERT:
+ * read with the bundled contexts' term maps, or where they do not suffice parsed as JSON-LD by
+ * Oxigraph here.
+ */
+export function versionTriples (version: RdfVersion): string {
+  let quads = version.nQuads ?? versionNQuads(version)
+  if (quads == null) {
+    const parsed = createRdfStore()
+    parsed.load([version], (cid, err) => { throw new Error(`credential ${cid} cannot be read as RDF: ${err.message}`) })
+    quads = parsed.dump()
+  }
+  const suffix = ` <${graphName(version.cid)}> .`
+  let triples = ''
+  for (const line of quads.split('\n')) {
+    if (line.endsWith(suffix)) triples += line.slice(0, -suffix.length) + ' .\n'
+  }
+  return triples
 }

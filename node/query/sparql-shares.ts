@@ -16,8 +16,8 @@ export interface SparqlBudget {
 export interface SparqlShares<T> {
   /** refuses a client past its budget (QueryBudgetError); else queues `job` behind the client's own */
   enqueue (client: string, job: T): void
-  /** the next job, taking the clients in turn; undefined when none waits */
-  next (): { client: string, job: T } | undefined
+  /** the next job, taking the clients in turn (those `eligible` says may run one now); undefined when none waits */
+  next (eligible?: (client: string) => boolean): { client: string, job: T } | undefined
   /** puts a job back at the front of its client's queue (it was sent to an engine that was stopped before it ran), whatever the budget */
   putBack (client: string, job: T): void
   /** takes a job out of its queue (its caller gave up) */
@@ -71,8 +71,9 @@ export function createSparqlShares<T> (budget: SparqlBudget, now: () => number =
       else queue.push(job)
       waiting++
     },
-    next () {
+    next (eligible) {
       for (const [client, queue] of queues) {
+        if (eligible?.(client) === false) continue
         queues.delete(client)
         const job = queue.shift()
         if (queue.length > 0) queues.set(client, queue)

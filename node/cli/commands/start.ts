@@ -29,6 +29,11 @@ export interface StartOptions {
   reachability?: 'public' | 'private'
   sparqlWorkers?: number
   sparqlBudget?: number
+  sparqlStore?: string
+  sparqlStoreUser?: string
+  sparqlStorePassword?: string
+  sparqlStoreGraphs?: string
+  sparqlIndex?: 'on' | 'off'
   keepVersions?: number
   accessLog?: boolean
   workers?: number
@@ -56,6 +61,11 @@ export function addNodeOptions (command: Command): Command {
     .option('--query-timeout <seconds>', 'longest a SPARQL query may run before it is stopped (default from config: 10)', Number)
     .option('--sparql-workers <n>', 'SPARQL engines, each holding the whole index, so that queries are answered while one is stopped (default from config: 1 on loopback, 2 beyond)', Number)
     .option('--sparql-budget <seconds>', 'SPARQL query time each client (address, or the operator by token) may use per minute; past it 429 QueryBudgetError (default from config: 60)', Number)
+    .option('--sparql-store <url>', 'an external SPARQL 1.1 store (e.g. Virtuoso\'s http://HOST:8890/sparql-auth) kept in step with the replica, which then answers SPARQL in place of an index in memory')
+    .option('--sparql-store-user <name>', 'account on the SPARQL store (Basic or Digest, as it asks)')
+    .option('--sparql-store-password <password>', 'its password (or GXCAT_SPARQL_STORE_PASSWORD, which ps does not show)')
+    .option('--sparql-store-graphs <url|none>', 'the store\'s Graph Store HTTP Protocol endpoint, where each graph is put whole (default: Virtuoso\'s /sparql-graph-crud beside a /sparql URL; none: SPARQL Update only)')
+    .addOption(new Option('--sparql-index <on|off>', 'keep the SPARQL index in memory: off answers SPARQL only from --sparql-store, or not at all (default: on, off with --sparql-store)').choices(['on', 'off']))
     .option('--keep-versions <n>', 'versions kept per entry, the current one included; older ones are pruned (default from config: 3)', Number)
     .option('--workers <n>', 'worker threads that check signatures and run the official shapes (0: none; default from config: one per core but one, up to 8)', Number)
     .option('--access-log', 'log every HTTP request (off by default: it costs throughput)')
@@ -88,6 +98,11 @@ export async function startFromOptions (opts: StartOptions, extra: Partial<RunNo
     queryTimeoutMs: opts.queryTimeout != null ? opts.queryTimeout * 1000 : undefined,
     sparqlWorkers: opts.sparqlWorkers,
     sparqlBudget: opts.sparqlBudget,
+    sparqlStore: opts.sparqlStore,
+    sparqlStoreUser: opts.sparqlStoreUser,
+    sparqlStorePassword: opts.sparqlStorePassword ?? process.env.GXCAT_SPARQL_STORE_PASSWORD,
+    sparqlStoreGraphs: opts.sparqlStoreGraphs,
+    sparqlIndex: opts.sparqlIndex,
     keepVersions: opts.keepVersions,
     accessLog: opts.accessLog,
     workers: opts.workers

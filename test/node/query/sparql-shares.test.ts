@@ -6,31 +6,13 @@
  * 127.0.0.3, both loopback.
  */
 import assert from 'node:assert/strict'
-import { request } from 'node:http'
 import { generateJws } from '../../../simulations/generator.ts'
 import { post, startTestNode, type TestNode } from '../../fixtures/node.ts'
 import { waitFor } from '../../fixtures/wait.ts'
+import { sparqlFrom } from '../../fixtures/sparql-from.ts'
 
 const BOMB = 'SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }'
 const CHEAP = 'SELECT ?s WHERE { ?s ?p ?o } LIMIT 1'
-
-/** A SPARQL query sent from one local address: its status, Retry-After, error name and how long it took. */
-async function sparqlFrom (localAddress: string, url: string, query: string): Promise<{ status: number, retryAfter?: string, error?: string, ms: number }> {
-  const started = performance.now()
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}/v1/sparql`, { method: 'POST', localAddress, headers: { 'content-type': 'application/sparql-query' } }, res => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', chunk => { text += chunk })
-      res.on('end', () => {
-        const error = res.statusCode === 200 ? undefined : JSON.parse(text).error?.name
-        resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], error, ms: performance.now() - started })
-      })
-    })
-    req.on('error', reject)
-    req.end(query)
-  })
-}
 
 async function withEntries (init: Parameters<typeof startTestNode>[0]): Promise<TestNode> {
   const t = await startTestNode(init)
