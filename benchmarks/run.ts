@@ -7,6 +7,7 @@ import { loadBenchmark } from './load.ts'
 import { networkBenchmark } from './network.ts'
 import { nodeBenchmark } from './node.ts'
 import { replicationBenchmark } from './replication.ts'
+import { sparqlBenchmark } from './sparql.ts'
 import { syncBenchmark } from './sync.ts'
 
 const benchmarks: Record<string, () => Promise<void>> = {
@@ -16,7 +17,8 @@ const benchmarks: Record<string, () => Promise<void>> = {
   sync: syncBenchmark,
   replication: replicationBenchmark,
   'gaia-x': gaiaxBenchmark,
-  load: loadBenchmark
+  load: loadBenchmark,
+  sparql: sparqlBenchmark
 }
 
 const names = process.argv.slice(2)
