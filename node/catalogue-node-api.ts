@@ -162,8 +162,8 @@ export type SparqlStatus = (
   | { state: 'off' | 'ready' }
   | { state: 'rebuilding', loaded: number, total: number }
 ) & {
-  /** where SPARQL runs in an external store: its endpoint, the changes not yet in it, and whether it answered the last request */
-  store?: { url: string, pending: number, reachable: boolean }
+  /** where SPARQL runs in an external store: its endpoint, the changes not yet in it, whether it answered the last request, and whether it is being compared with the replica (at a start, after an outage) */
+  store?: { url: string, pending: number, reachable: boolean, comparing: boolean }
 }
 
 /*

@@ -95,7 +95,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     this.store = createCatalogueStore(database, { ...onDisk, keepVersions: init.keepVersions })
     const source = (options: AbortOptions): AsyncIterable<RdfVersion[]> => activeVersions(this.store, this.compliance, options)
     if (init.sparqlStore != null) {
-      this.rdf = createExternalIndex({ logger }, { ...init.sparqlStore, queryTimeoutMs: init.queryTimeoutMs, maxQueued: init.maxQueuedQueries, budget: init.sparqlBudget, source })
+      this.rdf = createExternalIndex({ logger }, { ...init.sparqlStore, queryTimeoutMs: init.queryTimeoutMs, maxQueued: init.maxQueuedQueries, budget: init.sparqlBudget, source, expected: () => this.store.counts.entries })
     } else if (init.sparql !== false) {
       this.rdf = createRdfIndex({ logger }, { worker: init.rdfWorker, queryTimeoutMs: init.queryTimeoutMs, maxQueryMemory: init.queryMemoryBytes, maxQueued: init.maxQueuedQueries, workers: init.sparqlWorkers, budget: init.sparqlBudget, source })
     }

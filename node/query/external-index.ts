@@ -27,11 +27,14 @@ import type { RdfIndex, RdfIndexComponents, RdfIndexInit } from './rdf-index.ts'
 const GRAPH_PREFIX = 'urn:gxcat:'
 const LOCAL_CLIENT = 'local'
 
-export interface ExternalIndexInit extends Pick<RdfIndexInit, 'queryTimeoutMs' | 'maxQueued' | 'maxResultBytes' | 'source' | 'budget'>, SparqlEndpointInit {}
+export interface ExternalIndexInit extends Pick<RdfIndexInit, 'queryTimeoutMs' | 'maxQueued' | 'maxResultBytes' | 'source' | 'budget'>, SparqlEndpointInit {
+  /** the active entries of the replica: a store found holding most of them answers while it is compared with the replica */
+  expected?: () => number
+}
 
 export interface ExternalIndex extends RdfIndex {
-  /** changes not yet in the store, and whether it answered the last request */
-  readonly storeState: { url: string, pending: number, reachable: boolean }
+  /** changes not yet in the store, whether it answered the last request, and whether it is being compared with the replica */
+  readonly storeState: { url: string, pending: number, reachable: boolean, comparing: boolean }
 }
 
 interface Query {
@@ -112,6 +115,12 @@ export function createExternalIndex (components: RdfIndexComponents, init: Exter
   const waiters = new Set<() => void>()
   /** Virtuoso's own graphs (its schemas, its DAV): kept out of the default graph, which is otherwise the union of all */
   let foreignGraphs: string[] = []
+  /**
+   * whether queries go to the store while it is compared with the replica: a store that holds
+   * most of the catalogue already (a restart) answers meanwhile, as it answers while changes wait
+   * to be written; one found short of it (a new store) waits until it is loaded
+   */
+  let serving = true
 
   const settle = (): void => {
     if (pending.size > 0 || writing != null) return
@@ -237,6 +246,7 @@ export function createExternalIndex (components: RdfIndexComponents, init: Exter
         else foreignGraphs.push(graph)
       }
       foreignGraphs = [...new Set(foreignGraphs)]
+      serving = inStore.size >= 0.9 * (init.expected?.() ?? 0)
       reachable = true
       forgotten = false
       if (foreignGraphs.length > 0 && !endpoint.virtuoso) log('the SPARQL store holds %d graphs the node did not write; queries see them too', foreignGraphs.length)
@@ -331,7 +341,7 @@ export function createExternalIndex (components: RdfIndexComponents, init: Exter
       while (pending.size > 4 * 1000 && !closed) await new Promise(resolve => setTimeout(resolve, 10))
     },
     rebuild: reconcile,
-    get rebuilding () { return rebuilds.progress },
+    get rebuilding () { return serving ? undefined : rebuilds.progress },
     async query (sparql, accept, options = {}) {
       if (closed) throw new SparqlUnavailableError('the node is stopping')
       if (!reachable && forgotten) throw new SparqlUnavailableError(`the SPARQL store at ${endpoint.shownUrl} does not answer; filters still answer`, Math.ceil(Math.max(retryMs, 1000) / 1000))
@@ -344,7 +354,7 @@ export function createExternalIndex (components: RdfIndexComponents, init: Exter
       })
     },
     get storeState () {
-      return { url: endpoint.shownUrl, pending: pending.size, reachable }
+      return { url: endpoint.shownUrl, pending: pending.size, reachable, comparing: rebuilds.progress != null }
     },
     async close () {
       closed = true

@@ -227,7 +227,8 @@ export function createRdfWorkers (components: RdfIndexComponents, init: RdfIndex
   const runs = new Map<number, { engine: Engine, query: Query, startedAt?: number, timer?: ReturnType<typeof setTimeout>, watch?: ReturnType<typeof setInterval> }>()
 
   /** ends a query's run; `charged`: what its client pays at the least (a query stopped at its budget pays all of it, however early the timer fired) */
-  const finish = (id: number, charged = 0): { engine: Engine, query: Query } | undefined => {
+  /** `typical`: an answer, whose time says what the next query will take; a stopped query's does not */
+  const finish = (id: number, charged = 0, typical = true): { engine: Engine, query: Query } | undefined => {
     const run = runs.get(id)
     if (run == null) return undefined
     runs.delete(id)
@@ -237,7 +238,7 @@ export function createRdfWorkers (components: RdfIndexComponents, init: RdfIndex
     run.engine.runningSince = undefined
     if (run.startedAt != null) {
       const ms = performance.now() - run.startedAt
-      averageRunMs = 0.8 * averageRunMs + 0.2 * ms
+      if (typical) averageRunMs = 0.8 * averageRunMs + 0.2 * ms
       shares.charge(run.query.client, Math.max(ms, charged))
     }
     return run
@@ -253,7 +254,7 @@ export function createRdfWorkers (components: RdfIndexComponents, init: RdfIndex
     const left = shares.remaining(run.query.client)
     const budgetMs = Math.max(1, Math.min(timeoutMs, left))
     run.timer = setTimeout(() => {
-      if (finish(id, budgetMs) == null) return
+      if (finish(id, budgetMs, false) == null) return
       run.query.reject(new QueryTimeoutError(budgetMs < timeoutMs
         ? `the query ran past what was left of this client's SPARQL time (${Math.round(budgetMs)} ms) and was stopped`
         : `the query ran longer than ${budgetMs} ms and was stopped`))
@@ -265,7 +266,7 @@ export function createRdfWorkers (components: RdfIndexComponents, init: RdfIndex
     // is watched while the query runs, and the worker stopped past the cap
     const before = process.memoryUsage.rss()
     run.watch = setInterval(() => {
-      if (process.memoryUsage.rss() - before <= maxQueryMemory || finish(id) == null) return
+      if (process.memoryUsage.rss() - before <= maxQueryMemory || finish(id, 0, false) == null) return
       run.query.reject(new QueryTooLargeError(`the query took more than ${Math.round(maxQueryMemory / 2 ** 20)} MiB of memory to answer and was stopped: ask for less (LIMIT, more specific patterns)`))
       replace(engine, 'a query took too much memory')
     }, SPARQL_MEMORY_WATCH_MS)
@@ -273,7 +274,7 @@ export function createRdfWorkers (components: RdfIndexComponents, init: RdfIndex
   }
 
   const answered = (engine: Engine, message: Extract<RdfResponse, { op: 'result' }>): void => {
-    const run = finish(message.id)
+    const run = finish(message.id, 0, message.error == null)
     if (run == null) return
     if (message.error != null) run.query.reject(new (ERRORS[message.error.name] ?? Error)(message.error.message))
     else run.query.resolve(message.result as SparqlResult)

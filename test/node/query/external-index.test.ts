@@ -10,6 +10,7 @@ import { serviceOffering } from '../../fixtures/subjects.ts'
 import { get, post, startTestNode, tempDir, type TestNode } from '../../fixtures/node.ts'
 import { createVirtuoso, virtuosoMissing, type VirtuosoServer } from '../../fixtures/virtuoso.ts'
 import { waitFor } from '../../fixtures/wait.ts'
+import { createSparqlEndpoint } from '../../../node/query/sparql-endpoint.ts'
 import { sparqlFrom } from '../../fixtures/sparql-from.ts'
 
 const QUERIES = {
@@ -47,7 +48,7 @@ describe('SPARQL in an external store (Virtuoso)', function () {
   const inStep = async (t: TestNode): Promise<void> => {
     await waitFor(async () => {
       const s = (await get(`${t.url}/v1/status`)).body.sparql
-      return s.state === 'ready' && s.store.reachable === true && s.store.pending === 0 && (await sparql(t.url, 'ASK {}')).status === 200
+      return s.state === 'ready' && s.store.reachable === true && s.store.pending === 0 && s.store.comparing === false && (await sparql(t.url, 'ASK {}')).status === 200
     }, 60_000, 'the store in step with the node')
   }
   const publishToBoth = async (jwss: string[]): Promise<void> => {
@@ -147,7 +148,7 @@ describe('SPARQL in an external store (Virtuoso)', function () {
     }
   })
 
-  it('refuses updates and federated queries, stops a query at its budget with a named error, and keeps budgets per client', async () => {
+  it('refuses updates and federated queries, stops a query at its budget with a named error, caps answers, and keeps budgets per client', async () => {
     for (const jws of await generateJws(40, { seed: 78 })) assert.equal((await post(`${stored.url}/v1/self-descriptions`, jws)).status, 201)
     await inStep(stored)
     assert.equal((await sparql(stored.url, 'INSERT DATA { <urn:a> <urn:b> <urn:c> }')).body.error.name, 'ReadOnlyQueryError')
@@ -162,6 +163,11 @@ describe('SPARQL in an external store (Virtuoso)', function () {
     assert.equal(bomb.status, 400, JSON.stringify(bomb.body))
     assert.equal(bomb.body.error.name, 'QueryTimeoutError')
     assert.ok(Date.now() - started < 8000, `stopped after ${Date.now() - started} ms`)
+
+    // an answer is read no further than its cap
+    const endpoint = createSparqlEndpoint({ url: virtuoso.endpoint })
+    await assert.rejects(endpoint.query('SELECT * WHERE { ?s ?p ?o }', { maxBytes: 4096 }), { name: 'QueryTooLargeError' })
+    assert.ok((await endpoint.query('SELECT * WHERE { ?s ?p ?o } LIMIT 1', { maxBytes: 4096 })).body.length < 4096)
 
     await stored.stop()
     const budgeted = await startTestNode({ dir: storedDir, node: { sparqlStore: { url: virtuoso.authEndpoint, user: virtuoso.user, password: virtuoso.password }, queryTimeoutMs: 3000, sparqlBudget: { ms: 1500, windowMs: 60_000 } } })
