@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createCatalogueNode } from '../node/catalogue-node.ts'
 import { generateJws } from '../simulations/generator.ts'
-import { sparqlFrom } from '../test/fixtures/sparql-from.ts'
+import { sparqlFrom, sparqlSettled } from '../test/fixtures/sparql-from.ts'
+import { waitFor } from '../test/fixtures/wait.ts'
 import { createVirtuoso, virtuosoMissing, type VirtuosoServer } from '../test/fixtures/virtuoso.ts'
 import { gxcatRun, rssMiB, startGxcat, type GxcatProcess } from './processes.ts'
 import { fmt, percentile } from './raw-verify.ts'
@@ -29,17 +30,9 @@ const QUERIES: Record<string, (i: number) => string> = {
 }
 const BOMB = 'SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }'
 
-const sparqlStatus = async (url: string): Promise<any> => (await (await fetch(`${url}/v1/status`)).json()).sparql
-
 /** until the node answers SPARQL from a store in step with its replica (or from its own index, loaded) */
 async function untilInStep (url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const s = await sparqlStatus(url)
-    if (s.state === 'ready' && (s.store == null || (s.store.pending === 0 && s.store.reachable === true && s.store.comparing === false)) && (await sparqlFrom('127.0.0.1', url, 'ASK {}')).status === 200) return
-    if (Date.now() > deadline) throw new Error(`SPARQL of ${url} not in step after ${timeoutMs / 1000} s: ${JSON.stringify(s)}`)
-    await new Promise(resolve => setTimeout(resolve, 200))
-  }
+  await waitFor(async () => sparqlSettled(url), timeoutMs, `SPARQL of ${url} in step`)
 }
 
 async function queryLatencies (url: string): Promise<void> {

@@ -10,7 +10,7 @@ import type { NodeMetrics } from './metrics.ts'
 import type { FacetFilter, Facets } from './query/facets.ts'
 import type { ListFilter } from './query/filters.ts'
 import type { IssuerNames } from './query/issuer-names.ts'
-import type { QueryOptions, SparqlResult } from './query/rdf-index.ts'
+import type { QueryOptions, SparqlResult, StoreState } from './query/rdf-index.ts'
 import type { SparqlBudget } from './query/sparql-shares.ts'
 import type { CatalogueStore, Database } from './store/catalogue-store.ts'
 import type { VersionRecord, VersionStatus } from './store/records.ts'
@@ -162,8 +162,8 @@ export type SparqlStatus = (
   | { state: 'off' | 'ready' }
   | { state: 'rebuilding', loaded: number, total: number }
 ) & {
-  /** where SPARQL runs in an external store: its endpoint, the changes not yet in it, whether it answered the last request, and whether it is being compared with the replica (at a start, after an outage) */
-  store?: { url: string, pending: number, reachable: boolean, comparing: boolean }
+  /** where SPARQL runs in an external store, how it stands */
+  store?: StoreState
 }
 
 /*

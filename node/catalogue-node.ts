@@ -22,7 +22,7 @@ import { listVersions, type ListFilter, type ListPage } from './query/filters.ts
 import { indexTerms } from './query/index-terms.ts'
 import { countFacets } from './query/facets.ts'
 import { createIssuerNames, type IssuerNames } from './query/issuer-names.ts'
-import { createExternalIndex, type ExternalIndex } from './query/external-index.ts'
+import { createExternalIndex } from './query/external-index.ts'
 import { createRdfIndex, type QueryOptions, type RdfIndex, type RdfVersion, type SparqlResult } from './query/rdf-index.ts'
 import { complianceGraphId } from './query/rdf-store.ts'
 import { createComplianceIndex, type ComplianceIndex } from './compliance/compliance-index.ts'
@@ -380,7 +380,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
 
   sparqlStatus (): SparqlStatus {
     if (this.rdf == null) return { state: 'off' }
-    const store = 'storeState' in this.rdf ? { store: (this.rdf as ExternalIndex).storeState } : {}
+    const store = this.rdf.store == null ? {} : { store: this.rdf.store }
     const rebuilding = this.rdf.rebuilding
     if (rebuilding == null) return { state: 'ready', ...store }
     return { state: 'rebuilding', loaded: rebuilding.loaded, total: this.store.counts.entries, ...store }

@@ -76,6 +76,8 @@ export const SPARQL_STORE_CLIENT_QUERIES = 2
 export const SPARQL_STORE_BATCH = 100
 export const SPARQL_STORE_WRITERS = 4
 export const SPARQL_STORE_UPDATE_GRAPHS = 20
+/** changes that may wait for an external SPARQL store while the replica is compared with it (each holds its credential) */
+export const SPARQL_STORE_AHEAD = 4_000
 /** after a failed update, the store is tried again this long later, doubling up to the most */
 export const SPARQL_STORE_RETRY_MS = { first: 1_000, most: 30_000 }
 /** changes kept for a store that does not answer; past them the node forgets them and compares its whole replica with the store once it answers */

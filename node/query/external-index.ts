@@ -1,7 +1,7 @@
 /**
  * The SPARQL index in an external triple store (`--sparql-store`), for catalogues beyond one
- * machine's memory: each active version's graph is a named graph of the store, replaced in one
- * update on acceptance and dropped on supersede, revoke, expiry or prune. The node keeps no
+ * machine's memory: each active version's graph is a named graph of the store, put whole on
+ * acceptance and dropped on supersede, revoke, expiry or prune. The node keeps no
  * index of its own and sends `/v1/sparql` queries to the store, within the same budgets as the
  * embedded engines (sparql-shares.ts).
  *
@@ -12,20 +12,19 @@
  */
 import sparqljs from 'sparqljs'
 import {
-  SPARQL_BUDGET, SPARQL_MAX_QUEUED, SPARQL_MAX_RESULT_BYTES, SPARQL_STORE_BATCH, SPARQL_STORE_UPDATE_GRAPHS, SPARQL_STORE_WRITERS, SPARQL_STORE_CLIENT_QUERIES, SPARQL_STORE_GRAPH_PAGE,
-  SPARQL_STORE_MAX_PENDING, SPARQL_STORE_QUERIES, SPARQL_STORE_RETRY_MS, SPARQL_TIMEOUT_MS, MAX_SPARQL_BYTES
+  SPARQL_BUDGET, SPARQL_MAX_QUEUED, SPARQL_MAX_RESULT_BYTES, SPARQL_STORE_AHEAD, SPARQL_STORE_BATCH, SPARQL_STORE_UPDATE_GRAPHS, SPARQL_STORE_WRITERS, SPARQL_STORE_CLIENT_QUERIES,
+  SPARQL_STORE_GRAPH_PAGE, SPARQL_STORE_MAX_PENDING, SPARQL_STORE_QUERIES, SPARQL_STORE_RETRY_MS, SPARQL_TIMEOUT_MS
 } from '../constants.ts'
-import { InvalidQueryError, NodeBusyError, QueryTimeoutError, ReadOnlyQueryError, SparqlUnavailableError } from '../errors.ts'
+import { InvalidQueryError, NodeBusyError, SparqlUnavailableError } from '../errors.ts'
 import { oneRebuildAtATime } from './rdf-rebuild.ts'
 import { graphName, versionTriples, type RdfVersion, type SparqlResult } from './rdf-store.ts'
 import { createSparqlEndpoint, type SparqlEndpoint, type SparqlEndpointInit } from './sparql-endpoint.ts'
-import { createSparqlShares } from './sparql-shares.ts'
-import { withPredefinedPrefixes } from './sparql-text.ts'
-import type { RdfIndex, RdfIndexComponents, RdfIndexInit } from './rdf-index.ts'
+import { createSparqlShares, LOCAL_CLIENT, stoppedAtLimit } from './sparql-shares.ts'
+import { answerFormat, checkQueryLength, readOnlyError, withPredefinedPrefixes } from './sparql-text.ts'
+import type { RdfIndex, RdfIndexComponents, RdfIndexInit, StoreState } from './rdf-index.ts'
 
 /** the names of the graphs this node writes to a store: others in it are not the catalogue's */
 const GRAPH_PREFIX = 'urn:gxcat:'
-const LOCAL_CLIENT = 'local'
 
 export interface ExternalIndexInit extends Pick<RdfIndexInit, 'queryTimeoutMs' | 'maxQueued' | 'maxResultBytes' | 'source' | 'budget'>, SparqlEndpointInit {
   /** the active entries of the replica: a store found holding most of them answers while it is compared with the replica */
@@ -33,14 +32,13 @@ export interface ExternalIndexInit extends Pick<RdfIndexInit, 'queryTimeoutMs' |
 }
 
 export interface ExternalIndex extends RdfIndex {
-  /** changes not yet in the store, whether it answered the last request, and whether it is being compared with the replica */
-  readonly storeState: { url: string, pending: number, reachable: boolean, comparing: boolean }
+  readonly store: StoreState
 }
 
 interface Query {
-  /** the query as the store gets it, and its form */
+  /** the query as the store gets it, and whether it asks for RDF (CONSTRUCT, DESCRIBE) */
   text: string
-  form: string
+  graphForm: boolean
   accept?: string
   client: string
   resolve: (result: SparqlResult) => void
@@ -48,8 +46,8 @@ interface Query {
 }
 
 /** what a query asks for, read by a SPARQL 1.1 parser: a store must never see an update, a SERVICE call or its own extensions from a stranger */
-function checkedQuery (sparql: string): { text: string, form: string } {
-  if (sparql.length > MAX_SPARQL_BYTES) throw new InvalidQueryError(`the query is longer than ${MAX_SPARQL_BYTES} bytes`)
+function checkedQuery (sparql: string): { text: string, graphForm: boolean } {
+  checkQueryLength(sparql)
   const text = withPredefinedPrefixes(sparql)
   let parsed: any
   try {
@@ -62,9 +60,9 @@ function checkedQuery (sparql: string): { text: string, form: string } {
     throw new InvalidQueryError(`SPARQL syntax error at line ${at.first_line - 1}, column ${at.first_column + 1}: unexpected ${err.hash.token === 'EOF' ? 'end of the query' : JSON.stringify(err.hash.text)}` +
       (expected.length > 0 && expected.length <= 6 ? `; expected one of ${expected.join(', ')}` : ''))
   }
-  if (parsed.type === 'update') throw new ReadOnlyQueryError('the SPARQL endpoint is read-only: updates are refused (publish or revoke self-descriptions instead)')
+  if (parsed.type === 'update') throw readOnlyError()
   if (JSON.stringify(parsed).includes('"type":"service"')) throw new InvalidQueryError('SERVICE (federated query) is not allowed on this node')
-  return { text, form: String(parsed.queryType) }
+  return { text, graphForm: parsed.queryType === 'CONSTRUCT' || parsed.queryType === 'DESCRIBE' }
 }
 
 /** SPARQL 1.1 JSON results as the standard writes them: Virtuoso writes `typed-literal`, `1` for true, `nodeID://` blank nodes and ASK answers as rows */
@@ -81,13 +79,6 @@ function standardJson (body: string): string {
     }
   }
   return JSON.stringify(results)
-}
-
-function acceptFor (form: string, accept = 'application/sparql-results+json'): string {
-  if (form === 'CONSTRUCT' || form === 'DESCRIBE') return accept.includes('text/turtle') ? 'text/turtle' : 'application/n-triples'
-  if (accept.includes('sparql-results+xml')) return 'application/sparql-results+xml'
-  if (accept.includes('text/csv')) return 'text/csv'
-  return 'application/sparql-results+json'
 }
 
 export function createExternalIndex (components: RdfIndexComponents, init: ExternalIndexInit): ExternalIndex {
@@ -113,7 +104,7 @@ export function createExternalIndex (components: RdfIndexComponents, init: Exter
   /** the node let go of changes while the store did not answer: it compares its whole replica with the store when it answers again */
   let forgotten = false
   const waiters = new Set<() => void>()
-  /** Virtuoso's own graphs (its schemas, its DAV): kept out of the default graph, which is otherwise the union of all */
+  /** the graphs of the store the node did not write (Virtuoso's schemas, its DAV), as last listed: Virtuoso's are kept out of queries */
   let foreignGraphs: string[] = []
   /**
    * whether queries go to the store while it is compared with the replica: a store that holds
@@ -168,7 +159,19 @@ export function createExternalIndex (components: RdfIndexComponents, init: Exter
     }
   }
 
-  /** writes what is pending, one update of at most SPARQL_STORE_BATCH_BYTES at a time; on failure tries again later, doubling the wait */
+  /** the store did not answer: `then` runs again later, the wait doubling from the first up to the most */
+  const retryLater = (what: string, err: Error, then: () => void): void => {
+    reachable = false
+    retryMs = Math.min(SPARQL_STORE_RETRY_MS.most, retryMs === 0 ? SPARQL_STORE_RETRY_MS.first : retryMs * 2)
+    log.error('%s failed (%s); trying again in %d ms', what, err.message, retryMs)
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined
+      then()
+    }, retryMs)
+    retryTimer.unref()
+  }
+
+  /** writes what is pending, SPARQL_STORE_BATCH changes at a time; on failure tries again later */
   const write = (): void => {
     if (writing != null || closed || pending.size === 0 || retryTimer != null) return
     writing = (async () => {
@@ -182,20 +185,15 @@ export function createExternalIndex (components: RdfIndexComponents, init: Exter
           await writeBatch(batch)
         } catch (err: any) {
           if (closed) return
-          reachable = false
-          retryMs = Math.min(SPARQL_STORE_RETRY_MS.most, retryMs === 0 ? SPARQL_STORE_RETRY_MS.first : retryMs * 2)
-          log.error('the SPARQL store did not take %d changes (%s); trying again in %d ms', batch.length, err.message, retryMs)
           if (pending.size > SPARQL_STORE_MAX_PENDING) {
             log.error('%d changes wait for the SPARQL store: they are let go, and the replica is compared with the store once it answers', pending.size)
             pending.clear()
             forgotten = true
           }
-          retryTimer = setTimeout(() => {
-            retryTimer = undefined
+          retryLater(`writing ${batch.length} changes to the SPARQL store`, err, () => {
             if (forgotten) void reconcile().catch(() => {})
             else write()
-          }, retryMs)
-          retryTimer.unref()
+          })
           return
         }
         reachable = true
@@ -223,6 +221,11 @@ export function createExternalIndex (components: RdfIndexComponents, init: Exter
     await new Promise<void>(resolve => { waiters.add(resolve); settle() })
   }
 
+  /** resolves once at most SPARQL_STORE_AHEAD changes wait: what waits is memory */
+  const caughtUp = async (): Promise<void> => {
+    while (pending.size > SPARQL_STORE_AHEAD && !closed) await new Promise(resolve => setTimeout(resolve, 10))
+  }
+
   /** the store's graph names, a page at a time */
   const storeGraphs = async (options: { signal?: AbortSignal }): Promise<string[]> => {
     const graphs: string[] = []
@@ -240,12 +243,9 @@ export function createExternalIndex (components: RdfIndexComponents, init: Exter
   const rebuilds = oneRebuildAtATime(async (removed, options) => {
     touched = new Set()
     try {
-      const inStore = new Set<string>()
-      for (const graph of await storeGraphs(options)) {
-        if (graph.startsWith(GRAPH_PREFIX)) inStore.add(graph)
-        else foreignGraphs.push(graph)
-      }
-      foreignGraphs = [...new Set(foreignGraphs)]
+      const graphs = await storeGraphs(options)
+      const inStore = new Set(graphs.filter(g => g.startsWith(GRAPH_PREFIX)))
+      foreignGraphs = graphs.filter(g => !g.startsWith(GRAPH_PREFIX))
       serving = inStore.size >= 0.9 * (init.expected?.() ?? 0)
       reachable = true
       forgotten = false
@@ -262,8 +262,7 @@ export function createExternalIndex (components: RdfIndexComponents, init: Exter
         }
         read += batch.length
         options.onProgress?.(read)
-        // a few updates ahead, no more: what waits is memory
-        while (pending.size > 4 * 1000 && !closed) await new Promise(resolve => setTimeout(resolve, 10))
+        await caughtUp()
       }
       for (const graph of inStore) if (!seen.has(graph) && !touched.has(graph)) change(graph, null)
       await idle()
@@ -280,12 +279,8 @@ export function createExternalIndex (components: RdfIndexComponents, init: Exter
       return await rebuilds.start({ ...options, signal: options.signal == null ? stopping.signal : AbortSignal.any([options.signal, stopping.signal]) }, COMPARING)
     } catch (err: any) {
       if (!closed && retryTimer == null) {
-        retryMs = Math.min(SPARQL_STORE_RETRY_MS.most, retryMs === 0 ? SPARQL_STORE_RETRY_MS.first : retryMs * 2)
-        reachable = false
         forgotten = true
-        log.error('comparing the SPARQL store with the replica failed (%s); trying again in %d ms', err.message, retryMs)
-        retryTimer = setTimeout(() => { retryTimer = undefined; void reconcile().catch(() => {}) }, retryMs)
-        retryTimer.unref()
+        retryLater('comparing the SPARQL store with the replica', err, () => { void reconcile().catch(() => {}) })
       }
       throw err
     }
@@ -293,21 +288,18 @@ export function createExternalIndex (components: RdfIndexComponents, init: Exter
 
   const run = async (query: Query): Promise<void> => {
     const started = performance.now()
-    const left = shares.remaining(query.client)
-    const budgetMs = Math.max(1, Math.ceil(Math.min(timeoutMs, left)))
+    const budgetMs = Math.ceil(shares.timeLimit(query.client, timeoutMs))
     // the store stops the query at its budget where it takes a timeout (Virtuoso: within a second
     // or so after it); the node stops waiting two seconds later in any case
     const signal = AbortSignal.any([stopping.signal, AbortSignal.timeout(budgetMs + 2000)])
     try {
       const pragmas = endpoint.virtuoso ? foreignGraphs.map(g => `define input:default-graph-exclude <${g}> define input:named-graph-exclude <${g}>\n`).join('') : ''
-      const accept = acceptFor(query.form, query.accept)
+      const accept = answerFormat(query.graphForm, query.accept)
       const answer = await endpoint.query(pragmas + query.text, { accept, timeoutMs: budgetMs, maxBytes: maxResultBytes, signal })
       query.resolve({ contentType: answer.contentType, body: answer.contentType === 'application/sparql-results+json' ? standardJson(answer.body) : answer.body })
     } catch (err: any) {
       if (signal.aborted && !stopping.signal.aborted) {
-        query.reject(new QueryTimeoutError(budgetMs < timeoutMs
-          ? `the query ran past what was left of this client's SPARQL time (${Math.round(budgetMs)} ms) and was stopped`
-          : `the query ran longer than ${budgetMs} ms and was stopped`))
+        query.reject(stoppedAtLimit(budgetMs, timeoutMs))
       } else query.reject(err)
     } finally {
       shares.charge(query.client, performance.now() - started)
@@ -337,23 +329,21 @@ export function createExternalIndex (components: RdfIndexComponents, init: Exter
       change(graphName(cid), null)
     },
     idle,
-    async caughtUp () {
-      while (pending.size > 4 * 1000 && !closed) await new Promise(resolve => setTimeout(resolve, 10))
-    },
+    caughtUp,
     rebuild: reconcile,
     get rebuilding () { return serving ? undefined : rebuilds.progress },
     async query (sparql, accept, options = {}) {
       if (closed) throw new SparqlUnavailableError('the node is stopping')
       if (!reachable && forgotten) throw new SparqlUnavailableError(`the SPARQL store at ${endpoint.shownUrl} does not answer; filters still answer`, Math.ceil(Math.max(retryMs, 1000) / 1000))
       const client = options.client ?? LOCAL_CLIENT
-      const { text, form } = checkedQuery(sparql)
+      const { text, graphForm } = checkedQuery(sparql)
       if (shares.waiting + inFlight >= maxQueued) throw new NodeBusyError(`${shares.waiting + inFlight} SPARQL queries are ahead of this one; filters still answer`)
       return await new Promise<SparqlResult>((resolve, reject) => {
-        shares.enqueue(client, { text, form, accept, client, resolve, reject })
+        shares.enqueue(client, { text, graphForm, accept, client, resolve, reject })
         pump()
       })
     },
-    get storeState () {
+    get store () {
       return { url: endpoint.shownUrl, pending: pending.size, reachable, comparing: rebuilds.progress != null }
     },
     async close () {

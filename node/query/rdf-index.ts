@@ -71,7 +71,17 @@ export interface RebuildProgress {
   done: Promise<number>
 }
 
+/** An external store's part: its endpoint, the changes not yet in it, whether it answered the last request, and whether it is being compared with the replica (at a start, after an outage). */
+export interface StoreState {
+  url: string
+  pending: number
+  reachable: boolean
+  comparing: boolean
+}
+
 export interface RdfIndex {
+  /** where the index is an external store (external-index.ts), how it stands */
+  readonly store?: StoreState
   add (version: RdfVersion): void
   remove (cid: string): void
   /** resolves when every queued change is applied */

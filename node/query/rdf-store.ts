@@ -14,9 +14,8 @@ import { triplesOf } from '../../protocols/self-description/jsonld-triples.ts'
 import { nQuadsOf, type RdfTriple } from '../../protocols/self-description/rdf-terms.ts'
 import { payloadOfVerifiedJws } from '../../protocols/self-description/jws.ts'
 import { inlinedContextText } from '../../protocols/self-description/vocabulary.ts'
-import { MAX_SPARQL_BYTES } from '../constants.ts'
-import { InvalidQueryError, ReadOnlyQueryError } from '../errors.ts'
-import { sparqlErrorMessage, withPredefinedPrefixes } from './sparql-text.ts'
+import { InvalidQueryError } from '../errors.ts'
+import { answerFormat, checkQueryLength, readOnlyError, sparqlErrorMessage, withPredefinedPrefixes } from './sparql-text.ts'
 
 /** A version to index: its JWS, or the credential (its payload, parsed) where the reader has it already. */
 export type RdfVersion = {
@@ -172,11 +171,9 @@ export function createRdfStore (): RdfStore {
       for (const quad of store.match(null, null, null, oxigraph.namedNode(graphName(cid)))) store.delete(quad)
     },
     query (sparql, accept = 'application/sparql-results+json') {
-      if (sparql.length > MAX_SPARQL_BYTES) throw new InvalidQueryError(`the query is longer than ${MAX_SPARQL_BYTES} bytes`)
-      if (UPDATE.test(sparql)) throw new ReadOnlyQueryError('the SPARQL endpoint is read-only: updates are refused (publish or revoke self-descriptions instead)')
-      const format = GRAPH_FORM.test(sparql)
-        ? (accept.includes('text/turtle') ? 'text/turtle' : 'application/n-triples')
-        : (accept.includes('sparql-results+xml') ? 'application/sparql-results+xml' : accept.includes('text/csv') ? 'text/csv' : 'application/sparql-results+json')
+      checkQueryLength(sparql)
+      if (UPDATE.test(sparql)) throw readOnlyError()
+      const format = answerFormat(GRAPH_FORM.test(sparql), accept)
       try {
         const body = store.query(withPredefinedPrefixes(sparql), { use_default_graph_as_union: true, results_format: format }) as string
         return { contentType: format, body }

@@ -8,17 +8,14 @@
  */
 import { Worker } from 'node:worker_threads'
 import { RDF_BATCH_SIZE, RDF_BATCHES_AHEAD, RDF_GATHER_MS, SPARQL_MAX_QUERY_MEMORY, SPARQL_MAX_QUEUED, SPARQL_MAX_RESULT_BYTES, SPARQL_MAX_WAIT_MS, SPARQL_MEMORY_WATCH_MS, SPARQL_TIMEOUT_MS, SPARQL_BUDGET, SPARQL_PIPELINE_MS, SPARQL_MAX_PIPELINE, SPARQL_LONG_RUN_MS } from '../constants.ts'
-import { InvalidQueryError, NodeBusyError, QueryTimeoutError, QueryTooLargeError, ReadOnlyQueryError, SparqlUnavailableError } from '../errors.ts'
+import { InvalidQueryError, NodeBusyError, QueryTooLargeError, ReadOnlyQueryError, SparqlUnavailableError } from '../errors.ts'
 import { siblingModule } from '../worker-module.ts'
 import { nQuadsText, type RdfVersion, type SparqlResult } from './rdf-store.ts'
 import { loadBatches, oneRebuildAtATime } from './rdf-rebuild.ts'
 import type { RdfIndex, RdfIndexComponents, RdfIndexInit, RdfRequest, RdfResponse, RebuildProgress } from './rdf-index.ts'
-import { createSparqlShares } from './sparql-shares.ts'
+import { createSparqlShares, LOCAL_CLIENT, stoppedAtLimit } from './sparql-shares.ts'
 
 const ERRORS: Record<string, new (message: string) => Error> = { InvalidQueryError, ReadOnlyQueryError, QueryTooLargeError }
-
-/** the client a query is charged to where its caller names none */
-const LOCAL_CLIENT = 'local'
 
 interface Query {
   sparql: string
@@ -226,8 +223,11 @@ export function createRdfWorkers (components: RdfIndexComponents, init: RdfIndex
   // the query each engine runs: when it started, its budget timer and memory watch
   const runs = new Map<number, { engine: Engine, query: Query, startedAt?: number, timer?: ReturnType<typeof setTimeout>, watch?: ReturnType<typeof setInterval> }>()
 
-  /** ends a query's run; `charged`: what its client pays at the least (a query stopped at its budget pays all of it, however early the timer fired) */
-  /** `typical`: an answer, whose time says what the next query will take; a stopped query's does not */
+  /**
+   * Ends a query's run. `charged`: what its client pays at the least (a query stopped at its
+   * budget pays all of it, however early the timer fired). `typical`: an answer, whose time says
+   * what the next query will take; a stopped query's does not.
+   */
   const finish = (id: number, charged = 0, typical = true): { engine: Engine, query: Query } | undefined => {
     const run = runs.get(id)
     if (run == null) return undefined
@@ -251,13 +251,10 @@ export function createRdfWorkers (components: RdfIndexComponents, init: RdfIndex
     if (run == null) return
     run.startedAt = performance.now()
     engine.runningSince = run.startedAt
-    const left = shares.remaining(run.query.client)
-    const budgetMs = Math.max(1, Math.min(timeoutMs, left))
+    const budgetMs = shares.timeLimit(run.query.client, timeoutMs)
     run.timer = setTimeout(() => {
       if (finish(id, budgetMs, false) == null) return
-      run.query.reject(new QueryTimeoutError(budgetMs < timeoutMs
-        ? `the query ran past what was left of this client's SPARQL time (${Math.round(budgetMs)} ms) and was stopped`
-        : `the query ran longer than ${budgetMs} ms and was stopped`))
+      run.query.reject(stoppedAtLimit(budgetMs, timeoutMs))
       replace(engine, `a query ran longer than ${Math.round(budgetMs)} ms`)
     }, budgetMs)
     run.timer.unref()

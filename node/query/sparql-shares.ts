@@ -5,7 +5,10 @@
  * that would run past what is left of it is stopped there. Queries wait in one queue per client
  * and the queues are served in turn, so one client's many queries cannot hold up another's one.
  */
-import { QueryBudgetError } from '../errors.ts'
+import { QueryBudgetError, QueryTimeoutError } from '../errors.ts'
+
+/** the client a query is charged to where its caller names none */
+export const LOCAL_CLIENT = 'local'
 
 export interface SparqlBudget {
   /** query time one client may use per window, in ms */
@@ -24,6 +27,8 @@ export interface SparqlShares<T> {
   drop (client: string, job: T): void
   /** query time a client may still use now, in ms */
   remaining (client: string): number
+  /** how long a query of this client may run, starting now: the node's timeout, or what is left of its budget if that is less */
+  timeLimit (client: string, timeoutMs: number): number
   /** charges a client for `ms` of query time that ended now */
   charge (client: string, ms: number): void
   /** jobs waiting, over all clients */
@@ -98,6 +103,9 @@ export function createSparqlShares<T> (budget: SparqlBudget, now: () => number =
       if (queue.length === 0) queues.delete(client)
     },
     remaining,
+    timeLimit (client, timeoutMs) {
+      return Math.max(1, Math.min(timeoutMs, remaining(client)))
+    },
     charge (client, ms) {
       let uses = used.get(client)
       if (uses == null) {
@@ -110,4 +118,11 @@ export function createSparqlShares<T> (budget: SparqlBudget, now: () => number =
       return waiting
     }
   }
+}
+
+/** What a query stopped at its time limit (timeLimit) is answered. */
+export function stoppedAtLimit (limitMs: number, timeoutMs: number): QueryTimeoutError {
+  return new QueryTimeoutError(limitMs < timeoutMs
+    ? `the query ran past what was left of this client's SPARQL time (${Math.round(limitMs)} ms) and was stopped`
+    : `the query ran longer than ${limitMs} ms and was stopped`)
 }

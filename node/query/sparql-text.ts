@@ -8,6 +8,8 @@
  * filters' `type=gx:…` matches either, since they index Gaia-X terms by local name).
  */
 import { GX_2511, GX_DEVELOPMENT, VC_VOCABULARY } from '../../protocols/constants.ts'
+import { MAX_SPARQL_BYTES } from '../constants.ts'
+import { InvalidQueryError, ReadOnlyQueryError } from '../errors.ts'
 
 /** The prefixes a query may use without declaring them. */
 export const PREDEFINED_PREFIXES: Readonly<Record<string, string>> = {
@@ -27,6 +29,24 @@ export const PREDEFINED_PREFIXES: Readonly<Record<string, string>> = {
 const DECLARED = /\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:/gi
 const PROLOGUE_ITEM = /^\s*(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s+<[^>]*>|#[^\n]*)/i
 const QUERY_FORMS = new Set(['SELECT', 'CONSTRUCT', 'DESCRIBE', 'ASK'])
+
+/** Refuses a query longer than MAX_SPARQL_BYTES. */
+export function checkQueryLength (query: string): void {
+  if (query.length > MAX_SPARQL_BYTES) throw new InvalidQueryError(`the query is longer than ${MAX_SPARQL_BYTES} bytes`)
+}
+
+/** What an update sent to the read-only endpoint is answered. */
+export function readOnlyError (): ReadOnlyQueryError {
+  return new ReadOnlyQueryError('the SPARQL endpoint is read-only: updates are refused (publish or revoke self-descriptions instead)')
+}
+
+/** The format an answer is written in: what the client accepts of those the query's form has (RDF for CONSTRUCT and DESCRIBE, results for SELECT and ASK). */
+export function answerFormat (graphForm: boolean, accept = 'application/sparql-results+json'): string {
+  if (graphForm) return accept.includes('text/turtle') ? 'text/turtle' : 'application/n-triples'
+  if (accept.includes('sparql-results+xml')) return 'application/sparql-results+xml'
+  if (accept.includes('text/csv')) return 'text/csv'
+  return 'application/sparql-results+json'
+}
 
 /** The query with the predefined prefixes it does not declare itself, on one line before its own first line. */
 export function withPredefinedPrefixes (query: string): string {

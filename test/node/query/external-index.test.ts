@@ -11,7 +11,7 @@ import { get, post, startTestNode, tempDir, type TestNode } from '../../fixtures
 import { createVirtuoso, virtuosoMissing, type VirtuosoServer } from '../../fixtures/virtuoso.ts'
 import { waitFor } from '../../fixtures/wait.ts'
 import { createSparqlEndpoint } from '../../../node/query/sparql-endpoint.ts'
-import { sparqlFrom } from '../../fixtures/sparql-from.ts'
+import { sparqlFrom, sparqlSettled } from '../../fixtures/sparql-from.ts'
 
 const QUERIES = {
   quads: 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }',
@@ -46,10 +46,7 @@ describe('SPARQL in an external store (Virtuoso)', function () {
   const startStored = async (): Promise<TestNode> => startTestNode({ dir: storedDir, node: { sparqlStore: { url: virtuoso.authEndpoint, user: virtuoso.user, password: virtuoso.password }, queryTimeoutMs: 3000 } })
   /** the node has compared the store with its replica and nothing waits to be written */
   const inStep = async (t: TestNode): Promise<void> => {
-    await waitFor(async () => {
-      const s = (await get(`${t.url}/v1/status`)).body.sparql
-      return s.state === 'ready' && s.store.reachable === true && s.store.pending === 0 && s.store.comparing === false && (await sparql(t.url, 'ASK {}')).status === 200
-    }, 60_000, 'the store in step with the node')
+    await waitFor(async () => sparqlSettled(t.url, true), 60_000, 'the store in step with the node')
   }
   const publishToBoth = async (jwss: string[]): Promise<void> => {
     for (const jws of jwss) {
