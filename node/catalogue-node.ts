@@ -22,8 +22,8 @@ import { listVersions, type ListFilter, type ListPage } from './query/filters.ts
 import { indexTerms } from './query/index-terms.ts'
 import { countFacets } from './query/facets.ts'
 import { createIssuerNames, type IssuerNames } from './query/issuer-names.ts'
-import { createExternalIndex } from './query/external-index.ts'
-import { createRdfIndex, type QueryOptions, type RdfIndex, type RdfVersion, type SparqlResult } from './query/rdf-index.ts'
+import type { QueryOptions, RdfIndex, SparqlResult } from './query/rdf-index.ts'
+import { createSparqlIndex } from './query/sparql-index.ts'
 import { complianceGraphId } from './query/rdf-store.ts'
 import { createComplianceIndex, type ComplianceIndex } from './compliance/compliance-index.ts'
 import { createCatalogueStore, type CatalogueStore, type CatalogueStoreInit, type Database } from './store/catalogue-store.ts'
@@ -93,12 +93,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       return database
     }
     this.store = createCatalogueStore(database, { ...onDisk, keepVersions: init.keepVersions })
-    const source = (options: AbortOptions): AsyncIterable<RdfVersion[]> => activeVersions(this.store, this.compliance, options)
-    if (init.sparqlStore != null) {
-      this.rdf = createExternalIndex({ logger }, { ...init.sparqlStore, queryTimeoutMs: init.queryTimeoutMs, maxQueued: init.maxQueuedQueries, budget: init.sparqlBudget, source, expected: () => this.store.counts.entries })
-    } else if (init.sparql !== false) {
-      this.rdf = createRdfIndex({ logger }, { worker: init.rdfWorker, queryTimeoutMs: init.queryTimeoutMs, maxQueryMemory: init.queryMemoryBytes, maxQueued: init.maxQueuedQueries, workers: init.sparqlWorkers, budget: init.sparqlBudget, source })
-    }
+    this.rdf = createSparqlIndex({ logger }, init, { source: options => activeVersions(this.store, this.compliance, options), expected: () => this.store.counts.entries })
     this.issuerNames = createIssuerNames(this.store)
     this.compliance = createComplianceIndex({ store: this.store, logger }, { issuers: init.complianceIssuers, onChange: cid => { this.linkInRdf(cid) } })
     this.statusWatch = createStatusWatch({ store: this.store, status: this.status, log: this.log }, {
