@@ -22,8 +22,19 @@ export interface NodeConfig {
   listen: string[]
   /** the addresses the node tells others instead of those it listens on (a proxy's public name: /dns4/HOST/tcp/443/wss) */
   announce?: string[]
-  /** whether others can dial this node: private runs the DHT as a client (it asks, never answers or stores) */
-  reachability?: 'public' | 'private'
+  /**
+   * whether others can dial this node: private runs the DHT as a client (it asks, never answers
+   * or stores), reserves relay slots and announces only relayed addresses; public serves and
+   * relays; auto (the default) lets AutoNAT decide (network/reachability.ts)
+   */
+  reachability?: 'public' | 'private' | 'auto'
+  /** offer circuit relay v2 to unreachable peers when this node is reachable (default true) */
+  relay?: boolean
+  /** ask the local router (UPnP IGD) to forward the listening ports (default false) */
+  upnp?: boolean
+  /** PEM files of the certificate (with its chain) and key of /wss listeners */
+  tlsCert?: string
+  tlsKey?: string
   /** multiaddrs (with /p2p/ID) of bootstrap peers */
   bootstrap: string[]
   /** write token of the HTTP API (needed beyond loopback) */
@@ -149,7 +160,12 @@ export function checkConfig (config: NodeConfig): NodeConfig {
   }
   if (config.sparqlIndex != null && config.sparqlIndex !== 'on' && config.sparqlIndex !== 'off') throw new ConfigError(`${CONFIG_FILE}: sparqlIndex must be on or off`)
   if (config.announce != null && (!Array.isArray(config.announce) || !config.announce.every(v => typeof v === 'string'))) throw new ConfigError(`${CONFIG_FILE}: announce must be a list of strings`)
-  if (config.reachability != null && config.reachability !== 'public' && config.reachability !== 'private') throw new ConfigError(`${CONFIG_FILE}: reachability must be public or private`)
+  if (config.reachability != null && !['public', 'private', 'auto'].includes(config.reachability)) throw new ConfigError(`${CONFIG_FILE}: reachability must be public, private or auto`)
+  for (const key of ['relay', 'upnp'] as const) {
+    if (config[key] != null && typeof config[key] !== 'boolean') throw new ConfigError(`${CONFIG_FILE}: ${key} must be true or false`)
+  }
+  if ((config.tlsCert == null) !== (config.tlsKey == null)) throw new ConfigError(`${CONFIG_FILE}: tlsCert and tlsKey go together`)
+  if (config.tlsCert == null && config.listen.some(a => a.includes('/wss') || a.includes('/tls/ws'))) throw new ConfigError(`${CONFIG_FILE}: a /wss listen address needs tlsCert and tlsKey (--tls-cert, --tls-key), or listen on /ws behind a TLS reverse proxy`)
   if (typeof config.accessLog !== 'boolean') throw new ConfigError(`${CONFIG_FILE}: accessLog must be true or false`)
   if (!Number.isSafeInteger(config.keepVersions) || config.keepVersions < 1) throw new ConfigError(`${CONFIG_FILE}: keepVersions must be a whole number of at least 1`)
   return config

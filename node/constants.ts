@@ -219,3 +219,16 @@ export const PING_STREAMS = 6
  * named graph of its own (`urn:gxcat:compliance:CID`).
  */
 export const COMPLIANCE_PREDICATE = 'urn:gxcat:complianceLabel'
+
+/** relay slots an unreachable node reserves (one per relay) */
+export const RELAY_SLOTS = 1
+/** reservations a relay holds for unreachable peers at once */
+export const RELAY_RESERVATIONS = 128
+/**
+ * what one relayed connection may carry before the relay closes it: identify and the hole punch
+ * (DCUtR) that leads to a direct connection. Gossip and sync do not run on relayed connections
+ * (libp2p's default for protocols): they go through reachable peers, or wait for the direct one
+ */
+export const RELAY_LIMITS = { durationMs: 2 * 60_000, bytes: BigInt(1024 * 1024) }
+/** how long a relay reservation may take to be granted */
+export const RELAY_RESERVATION_TIMEOUT_MS = 10_000

@@ -2,6 +2,7 @@
  * A whole node as a participant runs it: the catalogue core on a data directory, the HTTP
  * API, and (when the network layer is enabled) libp2p. Used by `gxcat start` and tests.
  */
+import { readFile } from 'node:fs/promises'
 import { pino, type Logger as PinoLogger } from 'pino'
 import { createCatalogueNode, type CatalogueNode } from './catalogue-node.ts'
 import { checkConfig, loadConfig, loadNodeKey, parseHostPort, type NodeConfig } from './config.ts'
@@ -81,6 +82,9 @@ export async function runNode (options: RunNodeOptions): Promise<RunningNode> {
     listen: config.listen,
     announce: config.announce,
     reachability: config.reachability,
+    relay: config.relay,
+    upnp: config.upnp,
+    ...(config.tlsCert != null && config.tlsKey != null ? { tls: { cert: await readFile(config.tlsCert, 'utf8'), key: await readFile(config.tlsKey, 'utf8') } } : {}),
     bootstrap,
     gossip: config.gossip,
     maxConnections: options.maxConnections

@@ -6,14 +6,15 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { SyncStats } from '../../protocols/sync/index.ts'
 import type { PublishView } from './schemas.ts'
 import type { CatalogueNode, VersionView } from '../catalogue-node.ts'
+import type { ReachabilityStatus } from '../network/reachability.ts'
 
 /** What the HTTP API shows of the network layer, when there is one. */
 export interface NetworkView {
   peerId (): string
   addrs (): string[]
   peers (): Array<{ peerId: string, addrs: string[], score?: number }>
-  /** whether others can dial this node, and how it takes part in the DHT */
-  reachability? (): { reachability: 'public' | 'private', dht: 'server' | 'client' | 'off' }
+  /** whether others can dial this node and why, how it takes part in the DHT, its relays */
+  reachability? (): ReachabilityStatus
 }
 
 export interface PublishReply {

@@ -144,8 +144,10 @@ export const StatusReply = Type.Object({
   revoked: Type.Integer(),
   versions: Type.Integer(),
   peers: Type.Integer(),
-  reachability: Type.Union([Type.Literal('public'), Type.Literal('private'), Type.Literal('unknown')], { description: 'whether others can dial this node, as its operator says (--reachability); unknown without a network' }),
-  dht: Type.Union([Type.Literal('server'), Type.Literal('client'), Type.Literal('off')], { description: 'server: answers and stores DHT records; client (a private node): only asks' }),
+  reachability: Type.Union([Type.Literal('public'), Type.Literal('private'), Type.Literal('unknown')], { description: 'whether others can dial this node: as its operator says (--reachability), or as AutoNAT found; unknown until a public address is confirmed, or without a network' }),
+  reason: Type.String({ description: 'why the node holds this view of its reachability' }),
+  dht: Type.Union([Type.Literal('server'), Type.Literal('client'), Type.Literal('off')], { description: 'server: answers and stores DHT records; client (a node not known to be reachable): only asks' }),
+  relays: Type.Array(Type.String(), { description: 'peer ids of the relays this node holds a reservation on (a node not known to be reachable)' }),
   ready: Type.Boolean({ description: 'the official shapes are parsed: what arrives is judged at once' }),
   sparql: Type.Record(Type.String(), Type.Unknown(), { description: '{state: ready | off} or {state: rebuilding, loaded, total}: SPARQL answers 503 until the index holds every entry' }),
   trust: Type.Object({

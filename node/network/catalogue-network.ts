@@ -14,6 +14,7 @@ import type { IndexTermKind } from '../../protocols/dht-records/index.ts'
 import type { SyncStats } from '../../protocols/sync/index.ts'
 import type { CatalogueReplica, VersionView } from '../catalogue-node-api.ts'
 import type { SyncService } from './sync-service.ts'
+import { planReachability, reachabilityStatus, type ReachabilityStatus } from './reachability.ts'
 import type { AbortOptions, PeerId } from '@libp2p/interface'
 
 export type CatalogueNetworkInit = CatalogueLibp2pInit
@@ -32,8 +33,8 @@ export interface CatalogueNetwork {
   addrs (): string[]
   /** connected peers, with their gossip score where gossip runs */
   peers (): Array<{ peerId: string, addrs: string[], score?: number }>
-  /** whether others can dial this node (as its operator says), and how it takes part in the DHT */
-  reachability (): { reachability: 'public' | 'private', dht: 'server' | 'client' | 'off' }
+  /** whether others can dial this node and why, how it takes part in the DHT, and its relays */
+  reachability (): ReachabilityStatus
   /** the entry from the replica, else from the DHT (then stored like any verified input) */
   findEntry (issuer: string, subject: string, options?: AbortOptions): Promise<VersionView>
   /** peers that provide an index term */
@@ -51,6 +52,7 @@ export async function createCatalogueNetwork (components: CatalogueNetworkCompon
   const libp2p = await createCatalogueLibp2p({ replica, counters }, init)
   const { catalogueDht: dht, catalogueSync: sync, pubsub } = libp2p.services
   registerNetworkGauges(replica.registry, counters, () => libp2p.getPeers().length)
+  const plan = planReachability(init)
 
   return {
     libp2p,
@@ -60,7 +62,7 @@ export async function createCatalogueNetwork (components: CatalogueNetworkCompon
     stop: async () => { await libp2p.stop() },
     peerId: () => libp2p.peerId.toString(),
     addrs: () => libp2p.getMultiaddrs().map(a => a.toString()),
-    reachability: () => ({ reachability: init.reachability ?? 'public', dht: libp2p.services.dht?.getMode() ?? 'off' }),
+    reachability: () => reachabilityStatus(plan, { addresses: libp2p.getMultiaddrs(), dht: libp2p.services.dht?.getMode() ?? 'off' }),
     peers: () => {
       const byPeer = new Map<string, string[]>()
       for (const connection of libp2p.getConnections()) {

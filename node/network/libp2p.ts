@@ -14,7 +14,12 @@ import { identify, type Identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { memory } from '@libp2p/memory'
 import { ping, type Ping } from '@libp2p/ping'
-import { PING_STREAMS } from '../constants.ts'
+import { autoNATv2 } from '@libp2p/autonat-v2'
+import { circuitRelayServer, circuitRelayTransport, type CircuitRelayService } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
+import { uPnPNAT } from '@libp2p/upnp-nat'
+import { Circuit } from '@multiformats/multiaddr-matcher'
+import { PING_STREAMS, RELAY_LIMITS, RELAY_RESERVATION_TIMEOUT_MS, RELAY_RESERVATIONS, RELAY_SLOTS } from '../constants.ts'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
@@ -30,7 +35,9 @@ import { catalogueSync, type SyncService, type SyncServiceInit } from './sync-se
 import type { GossipWireMetrics } from './gossip-wire-metrics.ts'
 import type { NetworkCounters } from './network-counters.ts'
 import type { CatalogueReplica } from '../catalogue-node-api.ts'
+import { planReachability, type ReachabilityPlan, type ReachabilitySetting } from './reachability.ts'
 import type { ComponentLogger, ConnectionGater, PrivateKey, Startable, Transport } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 
 export interface CatalogueServices {
   identify: Identify
@@ -46,6 +53,8 @@ export interface CatalogueServices {
   catalogueDht?: DhtIndex
   peerExchange: Startable
   bootstrapDialer: BootstrapDialer
+  /** circuit relay v2 for others, on reachable nodes with `relay` on */
+  relay?: CircuitRelayService
   [key: string]: unknown
 }
 
@@ -67,9 +76,22 @@ export interface CatalogueLibp2pInit extends DhtIndexInit, GossipServiceInit, Pe
   /**
    * whether others can dial this node: `private` (behind NAT, a firewall that lets nothing in)
    * runs the DHT as a client, which asks but never answers or stores, so that lookups are not
-   * routed through a node nobody reaches; `public` serves. @default 'public'
+   * routed through a node nobody reaches, reserves relay slots and announces only relayed
+   * addresses; `public` serves and relays; `auto` lets AutoNAT decide (reachability.ts).
+   * @default 'auto'
    */
-  reachability?: 'public' | 'private'
+  reachability?: ReachabilitySetting
+  /** offer circuit relay v2 to unreachable peers when this node is reachable. @default true */
+  relay?: boolean
+  /** ask the local router (UPnP IGD) to forward the listening ports. @default false */
+  upnp?: boolean
+  /** the certificate and key (PEM) of /wss listeners */
+  tls?: { cert: string, key: string }
+  /**
+   * AutoNAT, relays and hole punching (DCUtR). @default true where the node listens on TCP or
+   * WebSockets only; nodes on the memory transport or a simulation's injected transports go without
+   */
+  natTraversal?: boolean
   /** bootstrap multiaddrs (with /p2p/ID), dialled at start and whenever no peer is left */
   bootstrap?: string[]
   /** take part in gossip. @default true */
@@ -122,15 +144,28 @@ export function catalogueScoreParams (): ReturnType<typeof createPeerScoreParams
  * node on the network dials both, whichever it listens on: peers behind proxies on 443 are
  * reached by /wss), the in-process memory transport, or both.
  */
-export function transportsFor (listen: readonly string[], bootstrap: readonly string[] = []): Array<(components: any) => Transport> {
+export function transportsFor (listen: readonly string[], bootstrap: readonly string[] = [], tls?: { cert: string, key: string }): Array<(components: any) => Transport> {
   const usesTcp = listen.some(a => a.includes('/tcp/')) || bootstrap.some(a => a.includes('/tcp/'))
   const usesMemory = listen.some(a => a.startsWith('/memory')) || bootstrap.some(a => a.startsWith('/memory'))
-  return [...(usesTcp || !usesMemory ? [tcp(), webSockets()] : []), ...(usesMemory ? [memory()] : [])]
+  return [...(usesTcp || !usesMemory ? [tcp(), webSockets(tls != null ? { https: tls } : {})] : []), ...(usesMemory ? [memory()] : [])]
+}
+
+/** The relay, AutoNAT, hole-punching and UPnP services that a node's reachability plan calls for. */
+function natServices (plan: ReachabilityPlan, init: CatalogueLibp2pInit): Record<string, unknown> {
+  return {
+    autoNAT: autoNATv2(),
+    dcutr: dcutr(),
+    ...(plan.relayServer ? { relay: circuitRelayServer({ reservations: { maxReservations: RELAY_RESERVATIONS, defaultDurationLimit: RELAY_LIMITS.durationMs, defaultDataLimit: RELAY_LIMITS.bytes } }) } : {}),
+    ...(init.upnp === true ? { upnp: uPnPNAT({ portMappingDescription: 'gxcat' }) } : {})
+  }
 }
 
 export function catalogueLibp2pOptions (components: CatalogueLibp2pComponents, init: CatalogueLibp2pInit): Libp2pOptions<CatalogueServices> {
   const { replica } = components
   const denyList = createPeerDenyList()
+  const plan = planReachability(init)
+  // libp2p's address manager throws on relayed /memory addresses: relays need real transports
+  const natTraversal = init.natTraversal ?? (init.transports == null && !init.listen.some(a => a.startsWith('/memory')))
   const services: Record<string, unknown> = {
     // the catalogue services below find these among their components
     catalogueReplica: () => replica,
@@ -145,7 +180,7 @@ export function catalogueLibp2pOptions (components: CatalogueLibp2pComponents, i
   if (init.dht !== false) {
     services.dht = kadDHT({
       protocol: DHT_PROTOCOL,
-      clientMode: init.reachability === 'private',
+      ...(plan.dhtClientMode != null ? { clientMode: plan.dhtClientMode } : {}),
       validators: {
         [DHT_NAMESPACE]: createEntryRecordValidator({
           resolver: replica.resolver,
@@ -159,7 +194,7 @@ export function catalogueLibp2pOptions (components: CatalogueLibp2pComponents, i
       selectors: { [DHT_NAMESPACE]: selectEntryRecord },
       // participants run on private networks and loopback as often as on public ones
       peerInfoMapper: passthroughMapper,
-      allowQueryWithZeroPeers: true,
+      allowQueryWithZeroPeers: false,
       ...(init.querySelfInterval != null ? { querySelfInterval: init.querySelfInterval } : {})
     })
   }
@@ -187,10 +222,19 @@ export function catalogueLibp2pOptions (components: CatalogueLibp2pComponents, i
   if (services.dht != null) services.catalogueDht = catalogueDht(init)
   services.peerExchange = peerExchange(init)
   services.bootstrapDialer = bootstrapDialer({ list: init.bootstrap ?? [] })
+  if (natTraversal) Object.assign(services, natServices(plan, init))
+  const reserveRelays = natTraversal && plan.relayClient
+  const transports = init.transports ?? transportsFor(init.listen, init.bootstrap, init.tls)
   return {
     privateKey: init.privateKey,
-    addresses: { listen: init.listen, ...(init.announce != null && init.announce.length > 0 ? { announce: init.announce } : {}) },
-    transports: init.transports ?? transportsFor(init.listen, init.bootstrap),
+    addresses: {
+      // each /p2p-circuit listen address is one reservation on a relay found among the peers
+      listen: reserveRelays ? [...init.listen, ...Array.from({ length: RELAY_SLOTS }, () => '/p2p-circuit')] : init.listen,
+      ...(init.announce != null && init.announce.length > 0 ? { announce: init.announce } : {}),
+      // a node nobody can dial tells others only how to reach it through its relays
+      ...(plan.setting === 'private' ? { announceFilter: (addrs: Multiaddr[]) => addrs.filter(a => Circuit.matches(a)) } : {})
+    },
+    transports: natTraversal ? [...transports, circuitRelayTransport({ reservationCompletionTimeout: RELAY_RESERVATION_TIMEOUT_MS })] : transports,
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: {

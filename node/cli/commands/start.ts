@@ -26,7 +26,11 @@ export interface StartOptions {
   allowedHost: string[]
   queryTimeout?: number
   announce: string[]
-  reachability?: 'public' | 'private'
+  reachability?: 'public' | 'private' | 'auto'
+  relay: boolean
+  upnp?: boolean
+  tlsCert?: string
+  tlsKey?: string
   sparqlWorkers?: number
   sparqlBudget?: number
   sparqlStore?: string
@@ -46,9 +50,13 @@ export function addNodeOptions (command: Command): Command {
   return command
     .option('--data <dir>', 'data directory (initialised if it has no config)', DEFAULT_DATA_DIR)
     .option('--http <host:port>', 'HTTP API address (default from config: 127.0.0.1:7420)')
-    .option('--listen <multiaddr>', 'libp2p listen address: TCP, or WebSockets /ip4/…/tcp/PORT/ws behind a TLS reverse proxy (repeatable; default from config: /ip4/0.0.0.0/tcp/0)', collect, [])
+    .option('--listen <multiaddr>', 'libp2p listen address: TCP, WebSockets /ip4/…/tcp/PORT/ws behind a TLS reverse proxy, or /wss with --tls-cert (repeatable; default from config: /ip4/0.0.0.0/tcp/0)', collect, [])
     .option('--announce <multiaddr>', 'an address to tell others instead of those listened on, e.g. /dns4/node.example/tcp/443/wss behind a TLS reverse proxy (repeatable)', collect, [])
-    .addOption(new Option('--reachability <public|private>', 'whether others can dial this node: private (behind NAT) runs the DHT as a client that asks but never answers (default from config: public)').choices(['public', 'private']))
+    .addOption(new Option('--reachability <public|private|auto>', 'whether others can dial this node: private (behind NAT) asks the DHT as a client, reserves relay slots and announces only relayed addresses; public serves and relays; auto lets AutoNAT decide (default from config: auto)').choices(['public', 'private', 'auto']))
+    .option('--no-relay', 'do not relay for unreachable peers (a reachable node relays by default, within bounded reservations and data)')
+    .option('--upnp', 'ask the local router (UPnP IGD) to forward the listening ports')
+    .option('--tls-cert <cert.pem>', 'certificate (with its chain) of /wss listen addresses')
+    .option('--tls-key <key.pem>', 'its private key')
     .option('--bootstrap <multiaddr|file>', 'bootstrap peer /ip4/…/tcp/…/p2p/ID, or a bootstrap list file (repeatable)', collect, [])
     .option('--memory', 'keep the replica in memory only: nothing is written to the data directory\'s store')
     .addOption(new Option('--trust <policy>', 'what this node stores').choices(['open', 'anchors']))
@@ -86,6 +94,10 @@ export async function startFromOptions (opts: StartOptions, extra: Partial<RunNo
     listen: nonEmpty(opts.listen),
     announce: nonEmpty(opts.announce),
     reachability: opts.reachability,
+    relay: opts.relay ? undefined : false,
+    upnp: opts.upnp,
+    tlsCert: opts.tlsCert,
+    tlsKey: opts.tlsKey,
     bootstrap: nonEmpty(opts.bootstrap),
     trust: opts.trust,
     trustAnchors: nonEmpty(opts.trustAnchor),

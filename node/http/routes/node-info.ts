@@ -23,7 +23,7 @@ export function registerNodeInfoRoutes ({ app: api, node, network, version, sync
       revoked: counts.revoked,
       versions: counts.versions,
       peers: network?.peers().length ?? 0,
-      ...(network?.reachability?.() ?? { reachability: 'unknown' as const, dht: 'off' as const }),
+      ...(network?.reachability?.() ?? { reachability: 'unknown' as const, reason: 'this node runs no network', dht: 'off' as const, relays: [] }),
       ready,
       sparql: node.sparqlStatus(),
       trust: {

@@ -5,6 +5,7 @@
  * public one serves; the addresses it announces are the ones others learn.
  */
 import assert from 'node:assert/strict'
+import { multiaddr } from '@multiformats/multiaddr'
 import { generateJws } from '../../../simulations/generator.ts'
 import { startMember, stopMembers, waitForMesh, type NetworkMember } from '../../fixtures/network.ts'
 import { get, startTestNode } from '../../fixtures/node.ts'
@@ -44,20 +45,35 @@ describe('reachability and WebSockets', function () {
   it('runs the DHT as a client where the node is private, as a server where public, and says so', async () => {
     const members: NetworkMember[] = []
     try {
-      const open = await startMember([], { reachability: 'public' })
-      const behindNat = await startMember(open.network.addrs(), { reachability: 'private' })
+      const tcp = { listen: ['/ip4/127.0.0.1/tcp/0'] }
+      const open = await startMember([], { ...tcp, reachability: 'public' })
+      const behindNat = await startMember(open.network.addrs(), { ...tcp, reachability: 'private' })
       members.push(open, behindNat)
       assert.equal(open.network.libp2p.services.dht?.getMode(), 'server')
       assert.equal(behindNat.network.libp2p.services.dht?.getMode(), 'client')
-      assert.deepEqual(behindNat.network.reachability(), { reachability: 'private', dht: 'client' })
+      assert.equal(open.network.reachability().reason, 'the operator says so (--reachability public)')
+      // the private node reserves a slot on the public one, and announces only the relayed address
+      await waitFor(() => behindNat.network.reachability().relays.length === 1, 20_000, 'a relay reservation')
+      const status = behindNat.network.reachability()
+      assert.deepEqual([status.reachability, status.dht, status.relays], ['private', 'client', [open.network.peerId()]])
+      assert.ok(behindNat.network.addrs().length > 0 && behindNat.network.addrs().every(a => a.includes(`/p2p/${open.network.peerId()}/p2p-circuit/p2p/${behindNat.network.peerId()}`)), behindNat.network.addrs().join(' '))
       const http = createHttpApi({ node: behindNat.node, network: behindNat.network })
       await http.listen({ host: '127.0.0.1', port: 0 })
       try {
-        const status = (await get(`http://127.0.0.1:${(http.server.address() as { port: number }).port}/v1/status`)).body
-        assert.deepEqual([status.reachability, status.dht], ['private', 'client'])
+        const reply = (await get(`http://127.0.0.1:${(http.server.address() as { port: number }).port}/v1/status`)).body
+        assert.deepEqual([reply.reachability, reply.dht, reply.relays], ['private', 'client', [open.network.peerId()]])
+        assert.match(reply.reason, /--reachability private/)
       } finally {
         await http.close()
       }
+      // a third node reaches the private one through its relay, on a connection the relay limits
+      const third = await startMember([], { ...tcp, reachability: 'public' })
+      members.push(third)
+      const relayed = await third.network.libp2p.dial(multiaddr(behindNat.network.addrs()[0]), { signal: AbortSignal.timeout(20_000) })
+      assert.ok(relayed.remoteAddr.toString().includes('/p2p-circuit'), relayed.remoteAddr.toString())
+      assert.ok(relayed.limits != null, 'a relayed connection carries the relay\'s limits')
+      // identify runs over it, and tells the third node the private one can upgrade it (DCUtR)
+      await waitFor(async () => (await third.network.libp2p.peerStore.get(behindNat.network.libp2p.peerId)).protocols.includes('/libp2p/dcutr'), 10_000, 'identify over the relayed connection')
     } finally {
       await stopMembers(members)
     }
@@ -74,7 +90,7 @@ describe('reachability and WebSockets', function () {
       const alone = await startTestNode()
       try {
         const status = (await get(`${alone.url}/v1/status`)).body
-        assert.deepEqual([status.reachability, status.dht], ['unknown', 'off'])
+        assert.deepEqual([status.reachability, status.dht, status.relays], ['unknown', 'off', []])
       } finally {
         await alone.destroy()
       }
