@@ -19,6 +19,7 @@ import { circuitRelayServer, circuitRelayTransport, type CircuitRelayService } f
 import { dcutr } from '@libp2p/dcutr'
 import { uPnPNAT } from '@libp2p/upnp-nat'
 import { Circuit } from '@multiformats/multiaddr-matcher'
+import { isPrivate } from '@libp2p/utils'
 import { PING_STREAMS, RELAY_LIMITS, RELAY_RESERVATION_TIMEOUT_MS, RELAY_RESERVATIONS, RELAY_SLOTS } from '../constants.ts'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
@@ -232,7 +233,9 @@ export function catalogueLibp2pOptions (components: CatalogueLibp2pComponents, i
       listen: reserveRelays ? [...init.listen, ...Array.from({ length: RELAY_SLOTS }, () => '/p2p-circuit')] : init.listen,
       ...(init.announce != null && init.announce.length > 0 ? { announce: init.announce } : {}),
       // a node nobody can dial tells others only how to reach it through its relays
-      ...(plan.setting === 'private' ? { announceFilter: (addrs: Multiaddr[]) => addrs.filter(a => Circuit.matches(a)) } : {})
+      // a node nobody can dial tells others only how to reach it through its relays, and a node
+      // not yet known to be reachable adds only the public addresses AutoNAT confirmed
+      ...(natTraversal && plan.relayClient ? { announceFilter: (addrs: Multiaddr[]) => addrs.filter(a => Circuit.matches(a) || (plan.setting !== 'private' && !isPrivate(a))) } : {})
     },
     transports: natTraversal ? [...transports, circuitRelayTransport({ reservationCompletionTimeout: RELAY_RESERVATION_TIMEOUT_MS })] : transports,
     connectionEncrypters: [noise()],
