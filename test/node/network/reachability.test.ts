@@ -5,10 +5,15 @@
  * public one serves; the addresses it announces are the ones others learn.
  */
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { getCACertificates, setDefaultCACertificates } from 'node:tls'
+import { checkConfig, defaultConfig } from '../../../node/config.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { generateJws } from '../../../simulations/generator.ts'
 import { startMember, stopMembers, waitForMesh, type NetworkMember } from '../../fixtures/network.ts'
-import { get, startTestNode } from '../../fixtures/node.ts'
+import { get, startTestNode, tempDir } from '../../fixtures/node.ts'
 import { waitFor } from '../../fixtures/wait.ts'
 import { createHttpApi } from '../../../node/http/server.ts'
 
@@ -77,6 +82,34 @@ describe('reachability and WebSockets', function () {
     } finally {
       await stopMembers(members)
     }
+  })
+
+  it('listens on /wss with the operator\'s certificate, and a node that trusts it joins over TLS', async () => {
+    const dir = await tempDir()
+    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')]
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' })
+    const tls = { cert: await readFile(cert, 'utf8'), key: await readFile(key, 'utf8') }
+    const defaults = getCACertificates('default')
+    setDefaultCACertificates([...defaults, tls.cert])
+    const members: NetworkMember[] = []
+    try {
+      const secure = await startMember([], { listen: ['/ip4/127.0.0.1/tcp/0/wss'], tls })
+      members.push(secure)
+      const wssAddr = secure.network.addrs().find(a => a.includes('/wss') || a.includes('/tls/ws'))
+      assert.ok(wssAddr != null, secure.network.addrs().join(' '))
+      const [entry] = await generateJws(1, { seed: 79 })
+      await secure.node.publish(entry)
+      const joiner = await startMember([wssAddr], { listen: ['/ip4/127.0.0.1/tcp/0/ws'] })
+      members.push(joiner)
+      await waitFor(() => joiner.node.counts().entries === 1, 20_000, 'the joiner to sync over wss')
+      assert.ok(joiner.network.libp2p.getConnections(secure.network.libp2p.peerId).some(c => /\/(wss|tls\/ws)/.test(c.remoteAddr.toString())), 'over TLS')
+    } finally {
+      await stopMembers(members)
+      setDefaultCACertificates(defaults)
+    }
+    // a /wss listener without a certificate is refused before the node starts
+    const config = { ...defaultConfig(), listen: ['/ip4/0.0.0.0/tcp/443/wss'] }
+    assert.throws(() => checkConfig(config), /a \/wss listen address needs tlsCert and tlsKey/)
   })
 
   it('tells others the addresses it announces', async () => {
