@@ -68,11 +68,11 @@ function HistoryChart ({ points }) {
   </svg>`
 }
 
-/** Whether others can dial this node, and why it takes part in the DHT as it does. */
-function reachabilityOf ({ reachability, dht }) {
-  if (reachability === 'unknown') return 'unknown: this node runs without a network'
-  if (reachability === 'private') return `private, as its operator says (behind NAT or a firewall): the DHT ${dht === 'off' ? 'is off' : 'asks, never answers or stores'}`
-  return `public, as its operator says: ${dht === 'server' ? 'serves the DHT' : dht === 'client' ? 'asks the DHT' : 'no DHT'}`
+/** Whether others can dial this node and why, how it takes part in the DHT, and through which relays. */
+function reachabilityOf ({ reachability, reason, dht, relays }) {
+  const role = dht === 'server' ? 'serves the DHT' : dht === 'client' ? 'asks the DHT, never answers or stores' : 'no DHT'
+  const through = relays?.length > 0 ? `; reachable through ${relays.length === 1 ? 'relay' : 'relays'} ${relays.join(', ')}` : ''
+  return `${reachability} (${reason}): ${role}${through}`
 }
 
 function sparqlState (sparql) {

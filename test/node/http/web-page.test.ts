@@ -225,7 +225,7 @@ describe('the catalogue in a browser', function () {
     await page.getByText(/\d+ active, 1 revoked/).waitFor()
     await page.getByText('No peer connected.').waitFor()
     await page.getByRole('definition').filter({ hasText: /^ready$/ }).waitFor()
-    await page.getByRole('definition').filter({ hasText: /^unknown: this node runs without a network$/ }).waitFor()
+    await page.getByRole('definition').filter({ hasText: /^unknown \(this node runs no network\): no DHT$/ }).waitFor()
     const chart = page.getByRole('img', { name: /^Entries from \d+ to \d+ over the last minute$/ })
     await chart.waitFor()
     // axes with their units and values, and each sample's value on hover
