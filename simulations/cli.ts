@@ -38,8 +38,9 @@ const program = new Command('sim')
   .option('--out <dir>', 'output directory', 'out')
   .option('--processes <k>', 'spread the nodes over K processes talking TCP on loopback')
   .option('--netns', 'with --processes: each process in its own Linux network namespace (veth and a bridge, real kernel TCP stacks; needs root or CAP_NET_ADMIN)')
+  .option('--nat <fraction>', 'with --netns: this fraction of the nodes behind NAT routers (nftables masquerade), as private nodes', Number)
   .option('--no-progress', 'no progress bar')
-  .action(async (name: string, opts: { nodes?: string, seed?: string, out: string, progress: boolean, processes?: string, netns?: boolean }) => {
+  .action(async (name: string, opts: { nodes?: string, seed?: string, out: string, progress: boolean, processes?: string, netns?: boolean, nat?: number }) => {
     try {
       const raw = await loadScenario(name) as Record<string, unknown>
       if (opts.nodes != null) raw.nodes = Number(opts.nodes)
@@ -55,8 +56,9 @@ const program = new Command('sim')
         void total
       }
       if (opts.netns === true && opts.processes == null) throw new UsageError('--netns needs --processes K: the namespaces hold processes')
+      if (opts.nat != null && opts.netns !== true) throw new UsageError('--nat needs --netns --processes K: the routers are network namespaces')
       const result = opts.processes != null
-        ? await runMultiProcess(scenario, Number(opts.processes), { onProgress, netns: opts.netns })
+        ? await runMultiProcess(scenario, Number(opts.processes), { onProgress, netns: opts.netns, nat: opts.nat })
         : await runScenario(scenario, { onProgress })
       let baseline
       if (scenario.attackers != null) {

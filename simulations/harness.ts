@@ -57,6 +57,8 @@ export interface HarnessInit {
   transport?: 'memory' | 'tcp'
   /** the IPv4 address TCP nodes listen on. @default 127.0.0.1 */
   listenHost?: string
+  /** whether others can dial these nodes (behind NAT: private). @default decided by the node (auto) */
+  reachability?: 'public' | 'private'
   /** bootstrap peers outside this harness (other processes) */
   externalBootstrap?: string[]
   /** index of this harness's first node in the whole simulation */
@@ -156,6 +158,7 @@ export class Harness {
       privateKey: await generateKeyPair('Ed25519'),
       listen,
       bootstrap,
+      ...(this.init.reachability != null ? { reachability: this.init.reachability } : {}),
       // latency and bandwidth on every byte received, in the transport
       transports: transportsFor(listen, bootstrap).map(factory => withLinkModel(factory, remote => {
         const peer = remote == null ? undefined : this.indexOf.get(remote)

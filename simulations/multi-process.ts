@@ -61,6 +61,23 @@ export interface MultiProcessOptions {
   onProgress?: (done: number, total: number, phase: string) => void
   /** each process in its own network namespace (netns.ts): real kernel TCP stacks between them */
   netns?: boolean
+  /**
+   * with `netns`: this fraction of the nodes sits behind NAT, in processes whose namespace is
+   * behind a masquerading router; those nodes run as operators would run them there
+   * (`reachability: private`: DHT client, no address announced), the others `public`
+   */
+  nat?: number
+}
+
+/** How many nodes, in how many processes, sit behind NAT. */
+function natPlan (nodes: number, processes: number, options: MultiProcessOptions): { nodes: number, processes: number } {
+  if (options.nat == null || options.nat === 0) return { nodes: 0, processes: 0 }
+  if (options.netns !== true) throw new ScenarioError('--nat needs --netns: the routers are network namespaces')
+  if (!(options.nat > 0 && options.nat < 1)) throw new ScenarioError('--nat must be a fraction of the nodes, above 0 and below 1')
+  const natNodes = Math.round(nodes * options.nat)
+  const natProcesses = Math.min(processes - 1, Math.max(1, Math.round(processes * options.nat)))
+  if (natNodes < natProcesses || nodes - natNodes < processes - natProcesses) throw new ScenarioError(`--nat ${options.nat} of ${nodes} nodes leaves a process with no node: use more nodes or fewer processes`)
+  return { nodes: natNodes, processes: natProcesses }
 }
 
 export async function runMultiProcess (scenario: Scenario, processes: number, options: MultiProcessOptions = {}): Promise<RunResult> {
@@ -77,8 +94,12 @@ export async function runMultiProcess (scenario: Scenario, processes: number, op
   const attackerSlots = new Set<number>()
   while (attackerSlots.size < attackerCount) attackerSlots.add(1 + Math.floor(random() * (scenario.nodes - 1)))
   const publisherDraws = credentials.map(() => random())
-  const share = (k: number): number => Math.floor(scenario.nodes / processes) + (k < scenario.nodes % processes ? 1 : 0)
-  const lab = options.netns === true ? await createNetnsLab(processes, scenario.link, share) : undefined
+  const nat = natPlan(scenario.nodes, processes, options)
+  const split = (total: number, parts: number, k: number): number => Math.floor(total / parts) + (k < total % parts ? 1 : 0)
+  // the last processes hold the nodes behind NAT; process 0, everybody's bootstrap, is public
+  const share = (k: number): number => k < processes - nat.processes ? split(scenario.nodes - nat.nodes, processes - nat.processes, k) : split(nat.nodes, nat.processes, k - (processes - nat.processes))
+  const behindNat = (k: number): boolean => k >= processes - nat.processes
+  const lab = options.netns === true ? await createNetnsLab(processes, scenario.link, share, behindNat) : undefined
   const link = lab?.applicationLink ?? scenario.link
   const workers = Array.from({ length: processes }, (_, k) => new Worker(lab?.forkOptions(k)))
   const firstIndex = (k: number): number => Array.from({ length: k }, (_, j) => share(j)).reduce((a, b) => a + b, 0)
@@ -87,7 +108,7 @@ export async function runMultiProcess (scenario: Scenario, processes: number, op
   const startMessage = (k: number, bootstrap: string[]): ToWorker => {
     const first = firstIndex(k)
     const attackers = [...attackerSlots].filter(i => i >= first && i < first + share(k))
-    return { type: 'start', count: share(k), firstIndex: first, seed: scenario.seed, ...link, listenHost: lab?.addresses[k], node: scenario.node, bootstrap, attackers, attack, credentials }
+    return { type: 'start', count: share(k), firstIndex: first, seed: scenario.seed, ...link, listenHost: lab?.addresses[k], ...(nat.nodes > 0 ? { reachability: behindNat(k) ? 'private' : 'public' } : {}), node: scenario.node, bootstrap, attackers, attack, credentials }
   }
   const addMembers = (k: number, nodes: NodeRef[]): void => {
     for (const [index, peerId, addr] of nodes) members.push({ index, peerId, addr, worker: k, attacker: attackerSlots.has(index), alive: true })
@@ -150,7 +171,7 @@ export async function runMultiProcess (scenario: Scenario, processes: number, op
         await Promise.all(workers.map(async w => w.ask({ type: 'partition', groups }, 'done')))
         convergence.push({ event: `partition into ${event.groups}`, atMs })
       } else if (event.type === 'heal') {
-        const candidates = members.filter(m => m.alive).map(m => [m.index, m.peerId, m.addr] as NodeRef)
+        const candidates = members.filter(m => m.alive && m.addr != null).map(m => [m.index, m.peerId, m.addr] as NodeRef)
         await Promise.all(workers.map(async w => w.ask({ type: 'heal', candidates }, 'done')))
         convergence.push({ event: 'heal', atMs })
       } else if (event.type === 'join') {
@@ -226,7 +247,7 @@ export async function runMultiProcess (scenario: Scenario, processes: number, op
       forgedStored,
       forgedSent: forgedEntries.length,
       rss: { peakMb: rssTotal, perNodeMb: rssTotal / members.length },
-      mode: lab != null ? { name: 'netns', processes, emulation: lab.emulation } : { name: 'processes', processes }
+      mode: lab != null ? { name: 'netns', processes, emulation: lab.emulation, ...(nat.nodes > 0 ? { nat: { fraction: nat.nodes / scenario.nodes, nodes: nat.nodes, processes: nat.processes } } : {}) } : { name: 'processes', processes }
     }
   } finally {
     for (const w of workers) if (w.child.exitCode == null) w.child.kill()

@@ -45,6 +45,34 @@ async function ip (args: string[]): Promise<void> {
   await run('ip', args)
 }
 
+/**
+ * Makes `router` a NAT: what leaves `lan` by its `wan` device is masqueraded (nftables), and
+ * nothing new comes in. Throws NetnsUnavailableError without nft.
+ */
+async function masquerade (router: string, lan: string): Promise<void> {
+  const rules = `table ip nat {
+  chain postrouting {
+    type nat hook postrouting priority srcnat;
+    oifname "wan" ip saddr ${lan} masquerade
+  }
+}
+table inet filter {
+  chain forward {
+    type filter hook forward priority filter; policy drop;
+    ct state established,related accept
+    iifname "lan" accept
+  }
+}
+`
+  await new Promise<void>((resolve, reject) => {
+    const child = execFile('ip', ['netns', 'exec', router, 'nft', '-f', '-'], err => {
+      if (err == null) resolve()
+      else reject(/not found|ENOENT|No such file/.test(String((err as any).stderr ?? err.message)) ? new NetnsUnavailableError('--nat needs nftables (nft) to build its routers: apt-get install nftables') : err)
+    })
+    child.stdin?.end(rules)
+  })
+}
+
 /** Whether this kernel has the netem qdisc (tried on the loopback device of `namespace`). */
 async function hasNetem (namespace: string): Promise<boolean> {
   try {
@@ -61,13 +89,16 @@ async function hasNetem (namespace: string): Promise<boolean> {
  * is shaped to that many times the scenario's per-link bandwidth (each node's access link).
  * Throws NetnsUnavailableError, having cleaned up, where it lacks the privilege or the tools.
  */
-export async function createNetnsLab (count: number, link: NetnsLink, nodesPer: (k: number) => number): Promise<NetnsLab> {
+export async function createNetnsLab (count: number, link: NetnsLink, nodesPer: (k: number) => number, behindNat: (k: number) => boolean = () => false): Promise<NetnsLab> {
   if (process.platform !== 'linux') throw new NetnsUnavailableError('--netns needs Linux network namespaces')
   if (count > 250 * 250) throw new NetnsUnavailableError('--netns takes at most 62,500 processes')
   const tag = (process.pid % 100_000).toString(36)
   const bridge = `gxb${tag}`
   const namespaces = Array.from({ length: count }, (_, k) => `gxsim-${tag}-${k}`)
-  const addresses = Array.from({ length: count }, (_, k) => `${SUBNET_PREFIX}.${Math.floor(k / 250)}.${(k % 250) + 1}`)
+  const outside = Array.from({ length: count }, (_, k) => `${SUBNET_PREFIX}.${Math.floor(k / 250)}.${(k % 250) + 1}`)
+  // a namespace behind NAT has its own LAN behind a router that holds its outside address
+  const lanPrefix = (k: number): string => `172.${16 + Math.floor(k / 250)}.${k % 250}`
+  const addresses = outside.map((address, k) => behindNat(k) ? `${lanPrefix(k)}.10` : address)
   const created: string[] = []
   let bridgeMade = false
   // teardown is synchronous: it must also run at exit, and on Ctrl-C or SIGTERM (which end the
@@ -111,12 +142,31 @@ export async function createNetnsLab (count: number, link: NetnsLink, nodesPer: 
     for (const [k, ns] of namespaces.entries()) {
       await ip(['netns', 'add', ns])
       created.push(ns)
-      const outside = `gxo${tag}-${k}`.slice(0, 15)
-      await ip(['link', 'add', outside, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns])
-      await ip(['link', 'set', outside, 'master', bridge, 'up'])
       await ip(['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up'])
-      await ip(['netns', 'exec', ns, 'ip', 'addr', 'add', `${addresses[k]}/16`, 'dev', 'eth0'])
-      await ip(['netns', 'exec', ns, 'ip', 'link', 'set', 'eth0', 'up'])
+      const port = `gxo${tag}-${k}`.slice(0, 15)
+      if (!behindNat(k)) {
+        await ip(['link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns])
+        await ip(['link', 'set', port, 'master', bridge, 'up'])
+        await ip(['netns', 'exec', ns, 'ip', 'addr', 'add', `${addresses[k]}/16`, 'dev', 'eth0'])
+        await ip(['netns', 'exec', ns, 'ip', 'link', 'set', 'eth0', 'up'])
+        continue
+      }
+      // bridge ↔ router (outside address, masquerade) ↔ the process's namespace (LAN address)
+      const router = `${ns}-nat`
+      await ip(['netns', 'add', router])
+      created.push(router)
+      await ip(['link', 'add', port, 'type', 'veth', 'peer', 'name', 'wan', 'netns', router])
+      await ip(['link', 'set', port, 'master', bridge, 'up'])
+      await ip(['-n', router, 'addr', 'add', `${outside[k]}/16`, 'dev', 'wan'])
+      await ip(['-n', router, 'link', 'set', 'wan', 'up'])
+      await ip(['link', 'add', 'lan', 'netns', router, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns])
+      await ip(['-n', router, 'addr', 'add', `${lanPrefix(k)}.1/24`, 'dev', 'lan'])
+      await ip(['-n', router, 'link', 'set', 'lan', 'up'])
+      await ip(['-n', ns, 'addr', 'add', `${addresses[k]}/24`, 'dev', 'eth0'])
+      await ip(['-n', ns, 'link', 'set', 'eth0', 'up'])
+      await ip(['-n', ns, 'route', 'add', 'default', 'via', `${lanPrefix(k)}.1`])
+      await ip(['netns', 'exec', router, 'sysctl', '-qw', 'net.ipv4.ip_forward=1'])
+      await masquerade(router, `${lanPrefix(k)}.0/24`)
     }
     const netem = link.matrix == null && await hasNetem(namespaces[0])
     const kernel = ['TCP: each process in its own network namespace, its own kernel TCP/IP stack, over veth pairs and a Linux bridge']

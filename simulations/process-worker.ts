@@ -28,6 +28,8 @@ export type ToWorker =
     node: Scenario['node']
     /** the address its nodes listen on (its network namespace's); loopback when absent */
     listenHost?: string
+    /** whether others can dial its nodes (a namespace behind NAT: private) */
+    reachability?: 'public' | 'private'
     /** indexes of this process's nodes that attack, what they do and the credentials they forge from */
     attackers: number[],
     attack?: { behaviour: AttackBehaviour, ratePerSecond: number },
@@ -95,13 +97,14 @@ process.on('message', (message: ToWorker) => {
           run: String(process.pid),
           transport: 'tcp',
           listenHost: message.listenHost,
+          reachability: message.reachability,
           externalBootstrap: message.bootstrap,
           firstIndex: message.firstIndex
         })
         const attacking = new Set(message.attackers)
         await harness.addNodes(message.count, { attacker: k => attacking.has(message.firstIndex + k), onStarted: listen })
         attackPlan = message.attack == null ? undefined : { ...message.attack, credentials: message.credentials }
-        send({ type: 'started', addrs: harness.nodes.map(n => n.network.addrs()[0]), peers: harness.nodes.map(n => [n.peerId, n.index]), nodes: harness.nodes.map(refOf) })
+        send({ type: 'started', addrs: harness.nodes.flatMap(n => n.network.addrs().slice(0, 1)), peers: harness.nodes.map(n => [n.peerId, n.index]), nodes: harness.nodes.map(refOf) })
       } else if (message.type === 'attack') {
         const plan = attackPlan
         if (plan != null) {

@@ -132,7 +132,7 @@ function linkText (link: RunResult['scenario']['link']): string {
 function modeText (mode: RunResult['mode']): string {
   if (mode.name === 'one process') return 'one process, memory transport'
   if (mode.name === 'processes') return `${mode.processes} processes, TCP on loopback`
-  return `${mode.processes} network namespaces, TCP over veth and a bridge; kernel: ${mode.emulation.kernel.join('; ')}${mode.emulation.application.length > 0 ? `; application: ${mode.emulation.application.join('; ')}` : ''}`
+  return `${mode.processes} network namespaces, TCP over veth and a bridge${mode.nat != null ? `; ${mode.nat.nodes} nodes (${Math.round(mode.nat.fraction * 100)} %) in ${mode.nat.processes} behind NAT routers (nftables masquerade), private: DHT clients that announce no address` : ''}; kernel: ${mode.emulation.kernel.join('; ')}${mode.emulation.application.length > 0 ? `; application: ${mode.emulation.application.join('; ')}` : ''}`
 }
 
 const fmt = (v: number | undefined, digits = 0): string => v == null ? '–' : v.toFixed(digits)

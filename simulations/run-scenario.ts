@@ -42,7 +42,7 @@ export interface RunResult {
 export type RunMode =
   | { name: 'one process' }
   | { name: 'processes', processes: number }
-  | { name: 'netns', processes: number, emulation: { kernel: string[], application: string[] } }
+  | { name: 'netns', processes: number, emulation: { kernel: string[], application: string[] }, nat?: { fraction: number, nodes: number, processes: number } }
 
 export interface RunOptions {
   onProgress?: (done: number, total: number, phase: string) => void

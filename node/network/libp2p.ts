@@ -235,7 +235,7 @@ export function catalogueLibp2pOptions (components: CatalogueLibp2pComponents, i
       // a node nobody can dial tells others only how to reach it through its relays
       // a node nobody can dial tells others only how to reach it through its relays, and a node
       // not yet known to be reachable adds only the public addresses AutoNAT confirmed
-      ...(natTraversal && plan.relayClient ? { announceFilter: (addrs: Multiaddr[]) => addrs.filter(a => Circuit.matches(a) || (plan.setting !== 'private' && !isPrivate(a))) } : {})
+      ...(plan.relayClient ? { announceFilter: (addrs: Multiaddr[]) => addrs.filter(a => Circuit.matches(a) || (plan.setting !== 'private' && !isPrivate(a))) } : {})
     },
     transports: natTraversal ? [...transports, circuitRelayTransport({ reservationCompletionTimeout: RELAY_RESERVATION_TIMEOUT_MS })] : transports,
     connectionEncrypters: [noise()],

@@ -51,4 +51,20 @@ describe('simulation modes: one process, processes, network namespaces', functio
     // torn down: no namespace of the run is left behind
     assert.doesNotMatch(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }), new RegExp(`gxsim-${(process.pid % 100_000).toString(36)}-`))
   })
+
+  it('a share of the nodes behind NAT routers: private nodes that only dial out still get every entry, or a clear skip', async function () {
+    let result: RunResult
+    try {
+      result = await runMultiProcess(scenario, 3, { netns: true, nat: 0.3 })
+    } catch (err: any) {
+      if (err.name !== 'NetnsUnavailableError') throw err
+      console.log(`      skipped: ${err.message}`)
+      this.skip()
+    }
+    assertSound(result, 'netns behind NAT')
+    assert.ok(result.mode.name === 'netns' && result.mode.nat != null)
+    assert.deepEqual(result.mode.nat, { fraction: 0.3, nodes: 15, processes: 1 })
+    assert.deepEqual(result.publishes.map(p => [p.from, p.cid]), schedules[0])
+    assert.doesNotMatch(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }), new RegExp(`gxsim-${(process.pid % 100_000).toString(36)}-`))
+  })
 })
