@@ -27,7 +27,7 @@ export interface StartOptions {
   queryTimeout?: number
   announce: string[]
   reachability?: 'public' | 'private' | 'auto'
-  relay: boolean
+  relay?: boolean
   upnp?: boolean
   tlsCert?: string
   tlsKey?: string
@@ -52,8 +52,9 @@ export function addNodeOptions (command: Command): Command {
     .option('--http <host:port>', 'HTTP API address (default from config: 127.0.0.1:7420)')
     .option('--listen <multiaddr>', 'libp2p listen address: TCP, WebSockets /ip4/…/tcp/PORT/ws behind a TLS reverse proxy, or /wss with --tls-cert (repeatable; default from config: /ip4/0.0.0.0/tcp/0)', collect, [])
     .option('--announce <multiaddr>', 'an address to tell others instead of those listened on, e.g. /dns4/node.example/tcp/443/wss behind a TLS reverse proxy (repeatable)', collect, [])
-    .addOption(new Option('--reachability <public|private|auto>', 'whether others can dial this node: private (behind NAT) asks the DHT as a client, reserves relay slots and announces only relayed addresses; public serves and relays; auto lets AutoNAT decide (default from config: auto)').choices(['public', 'private', 'auto']))
-    .option('--no-relay', 'do not relay for unreachable peers (a reachable node relays by default, within bounded reservations and data)')
+    .addOption(new Option('--reachability <public|private|auto>', 'whether others can dial this node: private (behind NAT) asks the DHT as a client, reserves a relay slot and announces only relayed addresses; public serves and relays; auto lets AutoNAT decide (default from config: auto)').choices(['public', 'private', 'auto']))
+    .option('--relay', 'relay for unreachable peers when this node is reachable, within bounded reservations and data (default from config: on)')
+    .option('--no-relay', 'do not relay for others')
     .option('--upnp', 'ask the local router (UPnP IGD) to forward the listening ports')
     .option('--tls-cert <cert.pem>', 'certificate (with its chain) of /wss listen addresses')
     .option('--tls-key <key.pem>', 'its private key')
@@ -94,7 +95,7 @@ export async function startFromOptions (opts: StartOptions, extra: Partial<RunNo
     listen: nonEmpty(opts.listen),
     announce: nonEmpty(opts.announce),
     reachability: opts.reachability,
-    relay: opts.relay ? undefined : false,
+    relay: opts.relay,
     upnp: opts.upnp,
     tlsCert: opts.tlsCert,
     tlsKey: opts.tlsKey,
