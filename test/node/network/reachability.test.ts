@@ -5,17 +5,35 @@
  * public one serves; the addresses it announces are the ones others learn.
  */
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import 'reflect-metadata' // @peculiar/x509 (through tsyringe) needs it loaded first
+import { webcrypto } from 'node:crypto'
+import * as x509 from '@peculiar/x509'
 import { getCACertificates, setDefaultCACertificates } from 'node:tls'
 import { checkConfig, defaultConfig } from '../../../node/config.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { generateJws } from '../../../simulations/generator.ts'
 import { startMember, stopMembers, waitForMesh, type NetworkMember } from '../../fixtures/network.ts'
-import { get, startTestNode, tempDir } from '../../fixtures/node.ts'
+import { get, startTestNode } from '../../fixtures/node.ts'
 import { waitFor } from '../../fixtures/wait.ts'
 import { createHttpApi } from '../../../node/http/server.ts'
+
+/** A certificate for `ip` and its key, PEM: what an operator would give a /wss listener. */
+async function selfSignedCertificate (ip: string): Promise<{ cert: string, key: string }> {
+  x509.cryptoProvider.set(webcrypto as unknown as Crypto)
+  const algorithm = { name: 'ECDSA', hash: 'SHA-256', namedCurve: 'P-256' }
+  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']) as CryptoKeyPair
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: `CN=${ip}`,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 24 * 3600_000),
+    signingAlgorithm: algorithm,
+    keys,
+    extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: ip }])]
+  })
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64')
+  return { cert: certificate.toString('pem'), key: `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)?.join('\n') ?? ''}\n-----END PRIVATE KEY-----\n` }
+}
 
 describe('reachability and WebSockets', function () {
   this.timeout(60_000)
@@ -85,10 +103,7 @@ describe('reachability and WebSockets', function () {
   })
 
   it('listens on /wss with the operator\'s certificate, and a node that trusts it joins over TLS', async () => {
-    const dir = await tempDir()
-    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')]
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' })
-    const tls = { cert: await readFile(cert, 'utf8'), key: await readFile(key, 'utf8') }
+    const tls = await selfSignedCertificate('127.0.0.1')
     const defaults = getCACertificates('default')
     setDefaultCACertificates([...defaults, tls.cert])
     const members: NetworkMember[] = []
