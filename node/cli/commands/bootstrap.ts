@@ -10,10 +10,12 @@ import { action } from '../errors.ts'
 import { addNodeOptions, runUntilSignalled, startFromOptions, type StartOptions } from './start.ts'
 
 export function registerBootstrap (program: Command): void {
-  addNodeOptions(program.command('bootstrap').description(`run a bootstrap node (default listen ${DEFAULT_BOOTSTRAP_LISTEN}) and print its bootstrap list`))
+  addNodeOptions(program.command('bootstrap').description(`run a bootstrap node (default listen ${DEFAULT_BOOTSTRAP_LISTEN}, reachability public) and print its bootstrap list`))
     .option('--write-list <file>', 'also write the bootstrap list to this file')
     .action(action(async (opts: StartOptions & { writeList?: string }) => {
-      const running = await startFromOptions({ ...opts, listen: opts.listen.length > 0 ? opts.listen : [DEFAULT_BOOTSTRAP_LISTEN] }, { maxConnections: BOOTSTRAP_MAX_CONNECTIONS })
+      // others dial a bootstrap node by definition: it serves the DHT and relays from the start,
+      // without waiting for AutoNAT, which a network of a few nodes may never give enough peers
+      const running = await startFromOptions({ ...opts, listen: opts.listen.length > 0 ? opts.listen : [DEFAULT_BOOTSTRAP_LISTEN], reachability: opts.reachability ?? 'public' }, { maxConnections: BOOTSTRAP_MAX_CONNECTIONS })
       const { formatBootstrapList } = await import('../../../bootstrap/index.ts')
       const list = formatBootstrapList(running.addrs, `gxcat bootstrap node ${running.peerId}; pass this file or a line of it to gxcat start --bootstrap`)
       if (opts.writeList != null) await writeFile(opts.writeList, list)
