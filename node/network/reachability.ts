@@ -81,7 +81,7 @@ export function relaysIn (addresses: readonly Multiaddr[]): string[] {
 export function reachabilityStatus (plan: ReachabilityPlan, state: { addresses: readonly Multiaddr[], dht: ReachabilityStatus['dht'] }): ReachabilityStatus {
   const { dht } = state
   const relays = relaysIn(state.addresses)
-  if (plan.setting === 'public') return { reachability: 'public', reason: 'the operator says so (--reachability public)', dht, relays }
+  if (plan.setting === 'public') return { reachability: 'public', reason: 'set public (--reachability public, or the default of gxcat bootstrap)', dht, relays }
   if (plan.setting === 'private') return { reachability: 'private', reason: 'the operator says so (--reachability private)', dht, relays }
   if (plan.privateNetwork) return { reachability: 'public', reason: 'a private network: this node\'s addresses and bootstrap peers are all private, and its peers dial those', dht, relays }
   const confirmed = state.addresses.find(a => !Circuit.matches(a) && !isPrivateAddress(a.toString()))

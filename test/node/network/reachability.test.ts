@@ -74,7 +74,7 @@ describe('reachability and WebSockets', function () {
       members.push(open, behindNat)
       assert.equal(open.network.libp2p.services.dht?.getMode(), 'server')
       assert.equal(behindNat.network.libp2p.services.dht?.getMode(), 'client')
-      assert.equal(open.network.reachability().reason, 'the operator says so (--reachability public)')
+      assert.equal(open.network.reachability().reason, 'set public (--reachability public, or the default of gxcat bootstrap)')
       // the private node reserves a slot on the public one, and announces only the relayed address
       await waitFor(() => behindNat.network.reachability().relays.length === 1, 20_000, 'a relay reservation')
       const status = behindNat.network.reachability()

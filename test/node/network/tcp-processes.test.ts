@@ -53,6 +53,11 @@ describe('a network of gxcat processes over TCP on 127.0.0.1', function () {
     assert.ok(peers.body.peers.length >= 4)
     const status = await get(`${nodes[0].url}/v1/status`)
     assert.match(status.body.peerId, /^12D3KooW/)
+    // on loopback every address is private: the nodes serve the DHT, and the bootstrap node is public by definition
+    assert.deepEqual([status.body.reachability, status.body.dht], ['public', 'server'])
+    assert.match(status.body.reason, /private network/)
+    const bootStatus = (await get(`${boot.url}/v1/status`)).body
+    assert.deepEqual([bootStatus.reachability, bootStatus.dht, bootStatus.reason], ['public', 'server', 'set public (--reachability public, or the default of gxcat bootstrap)'])
     assert.ok(status.body.addrs.some((a: string) => a.startsWith('/ip4/127.0.0.1/tcp/')))
   })
 
