@@ -38,9 +38,10 @@ const program = new Command('sim')
   .option('--out <dir>', 'output directory', 'out')
   .option('--processes <k>', 'spread the nodes over K processes talking TCP on loopback')
   .option('--netns', 'with --processes: each process in its own Linux network namespace (veth and a bridge, real kernel TCP stacks; needs root or CAP_NET_ADMIN)')
+  .option('--virtual-time', 'one process on a discrete-event clock: every timer reads the simulation\'s clock, randomness comes from the seed, and the same seed gives the same results')
   .option('--nat <fraction>', 'with --netns: this fraction of the nodes behind NAT routers (nftables masquerade), as private nodes', Number)
   .option('--no-progress', 'no progress bar')
-  .action(async (name: string, opts: { nodes?: string, seed?: string, out: string, progress: boolean, processes?: string, netns?: boolean, nat?: number }) => {
+  .action(async (name: string, opts: { nodes?: string, seed?: string, out: string, progress: boolean, processes?: string, netns?: boolean, nat?: number, virtualTime?: boolean }) => {
     try {
       const raw = await loadScenario(name) as Record<string, unknown>
       if (opts.nodes != null) raw.nodes = Number(opts.nodes)
@@ -56,16 +57,17 @@ const program = new Command('sim')
         void total
       }
       if (opts.netns === true && opts.processes == null) throw new UsageError('--netns needs --processes K: the namespaces hold processes')
+      if (opts.virtualTime === true && opts.processes != null) throw new UsageError('--virtual-time runs in one process: leave out --processes (processes cannot share one clock)')
       if (opts.nat != null && opts.netns !== true) throw new UsageError('--nat needs --netns --processes K: the routers are network namespaces')
       const result = opts.processes != null
         ? await runMultiProcess(scenario, Number(opts.processes), { onProgress, netns: opts.netns, nat: opts.nat })
-        : await runScenario(scenario, { onProgress })
+        : await runScenario(scenario, { onProgress, virtualTime: opts.virtualTime })
       let baseline
       if (scenario.attackers != null) {
         bar?.stop()
         process.stderr.write('baseline: the same run without attackers…\n')
         bar?.start(scenario.nodes + scenario.publish.count, 0, { phase: 'baseline' })
-        baseline = await runScenario(scenario, { onProgress, withoutAttackers: true })
+        baseline = await runScenario(scenario, { onProgress, withoutAttackers: true, virtualTime: opts.virtualTime })
       }
       bar?.stop()
       const summary = await writeReport(opts.out, result, baseline)

@@ -8,7 +8,7 @@
  * and a few ms of CPU a second.
  * Partitions are made by refusing connections between groups and hanging up the ones that cross.
  */
-import { generateKeyPair } from '@libp2p/crypto/keys'
+import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { MemoryLevel } from 'memory-level'
 import { createCatalogueNode, type CatalogueNode } from '../node/catalogue-node.ts'
@@ -69,6 +69,11 @@ export interface HarnessInit {
   targetPeers?: number
   /** run the Kademlia DHT on each node. @default false */
   dht?: boolean
+  /**
+   * virtual time (virtual-time.ts): node keys drawn from the seed, signatures and shapes checked
+   * in this thread (worker threads run outside the simulated clock)
+   */
+  virtualTime?: boolean
   /** seed of the link latencies. @default drawn from `random` */
   linkSeed?: number
 }
@@ -89,6 +94,12 @@ export class Harness {
   }
 
   /** The latency of the link between two nodes, from the seed (link-latency.ts). */
+  /** node `index`'s key seed: from the link seed and the index, so a node keeps its peer id from run to run */
+  private keySeed (index: number): Uint8Array {
+    const draw = seededRandom((this.linkSeed ^ Math.imul(index + 1, 0x9E3779B1)) >>> 0)
+    return Uint8Array.from({ length: 32 }, () => Math.floor(draw() * 256))
+  }
+
   linkLatencyMs (a: number, b: number): number {
     return linkLatencyMs(this.linkSeed, this.init, a, b)
   }
@@ -148,14 +159,14 @@ export class Harness {
       ...(external.length === 0 ? [] : [external[Math.floor(random() * external.length)]])
     ])]
     const logger = simulationLogger()
-    const node = createCatalogueNode({ db: new MemoryLevel<string, any>({ valueEncoding: 'json' }) as unknown as Database, sparql: false, logger })
+    const node = createCatalogueNode({ db: new MemoryLevel<string, any>({ valueEncoding: 'json' }) as unknown as Database, sparql: false, logger, ...(this.init.virtualTime === true ? { shapesWorkers: 0 } : {}) })
     await node.start()
     let self = ''
     const wire = createGossipWireMetrics([CATALOGUE_TOPIC])
     const listen = [this.init.transport === 'tcp' ? `/ip4/${this.init.listenHost ?? '127.0.0.1'}/tcp/0` : `/memory/sim-${this.init.run}-${index}`]
     const network = await createCatalogueNetwork(node, {
       gossipWire: wire,
-      privateKey: await generateKeyPair('Ed25519'),
+      privateKey: this.init.virtualTime === true ? await generateKeyPairFromSeed('Ed25519', this.keySeed(index)) : await generateKeyPair('Ed25519'),
       listen,
       bootstrap,
       ...(this.init.reachability != null ? { reachability: this.init.reachability } : {}),

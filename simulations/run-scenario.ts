@@ -16,6 +16,7 @@ import { Harness, type SimNode } from './harness.ts'
 import type { Scenario, ScenarioEvent } from './scenario.ts'
 import type { GossipWireCounts } from '../node/network/gossip-wire-metrics.ts'
 import { probeDht, type DhtProbeResult } from './dht-probe.ts'
+import { installVirtualTime, VIRTUAL_EPOCH } from './virtual-time.ts'
 
 export interface RunResult {
   scenario: Scenario
@@ -41,6 +42,7 @@ export interface RunResult {
 
 export type RunMode =
   | { name: 'one process' }
+  | { name: 'virtual time', clock: 'discrete events (@sinonjs/fake-timers)', epoch: string, wallMs: number }
   | { name: 'processes', processes: number }
   | { name: 'netns', processes: number, emulation: { kernel: string[], application: string[] }, nat?: { fraction: number, nodes: number, processes: number } }
 
@@ -48,6 +50,8 @@ export interface RunOptions {
   onProgress?: (done: number, total: number, phase: string) => void
   /** run without the scenario's attackers (the baseline of an attack scenario) */
   withoutAttackers?: boolean
+  /** on a discrete-event clock (virtual-time.ts): the same seed gives the same results */
+  virtualTime?: boolean
 }
 
 /** How long a run waits, after its last publish and event, for every live node to hold everything. */
@@ -69,6 +73,22 @@ function syncBytesOf (text: string): number {
 }
 
 export async function runScenario (scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
+  if (options.virtualTime !== true) return runOnClock(scenario, options)
+  // the machine's clock, read around the run: what the run took here, beside its virtual time
+  const wallNow = performance.now.bind(performance)
+  const wallStart = wallNow()
+  // signed with WebCrypto, on libuv's pool: before the clock, which cannot wait for it
+  const credentials = await generateJws(scenario.publish.count, { seed: scenario.seed })
+  const clock = installVirtualTime({ seed: scenario.seed })
+  try {
+    const result = await clock.run(async () => runOnClock(scenario, options, credentials))
+    return { ...result, mode: { name: 'virtual time', clock: 'discrete events (@sinonjs/fake-timers)', epoch: new Date(VIRTUAL_EPOCH).toISOString(), wallMs: Math.round(wallNow() - wallStart) } }
+  } finally {
+    clock.uninstall()
+  }
+}
+
+async function runOnClock (scenario: Scenario, options: RunOptions, signed?: string[]): Promise<RunResult> {
   const random = seededRandom(scenario.seed)
   const startedAt = new Date().toISOString()
   const t0 = Date.now()
@@ -83,14 +103,14 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
     else if (Date.now() > deadline) status = 'time budget exceeded'
     return status !== 'complete'
   }
-  const harness = new Harness({ random, linkSeed: scenario.seed, ...scenario.link, syncIntervalMs: scenario.node.syncIntervalMs, targetPeers: scenario.node.targetPeers, dht: scenario.node.dht, run: `${process.pid}-${t0}` })
+  const harness = new Harness({ random, linkSeed: scenario.seed, virtualTime: options.virtualTime, ...scenario.link, syncIntervalMs: scenario.node.syncIntervalMs, targetPeers: scenario.node.targetPeers, dht: scenario.node.dht, run: `${process.pid}-${t0}` })
   const attackers = options.withoutAttackers === true || scenario.attackers == null ? 0 : Math.round(scenario.nodes * scenario.attackers.fraction)
   const total = scenario.nodes + scenario.publish.count
   let done = 0
   const progress = (phase: string): void => { options.onProgress?.(done, total, phase) }
 
   // the schedule, all from the seed: credentials, which nodes attack, who publishes
-  const credentials = await generateJws(scenario.publish.count, { seed: scenario.seed })
+  const credentials = signed ?? await generateJws(scenario.publish.count, { seed: scenario.seed })
   const attackerSlots = new Set<number>()
   while (attackerSlots.size < attackers) attackerSlots.add(1 + Math.floor(random() * (scenario.nodes - 1)))
   const publisherDraws = credentials.map(() => random())

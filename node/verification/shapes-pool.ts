@@ -212,9 +212,18 @@ function signatureOf (result: ShapesResult): boolean {
 }
 
 let shared: ShapesPool | undefined
+let inThread: ShapesPool | undefined
 
-/** The pool of this process, started on first use with `size` workers (the first caller's setting stands). */
+/**
+ * The pool of this process, started on first use with `size` workers (the first caller's setting
+ * stands); a node that asks for none (`size` 0: a simulation in virtual time, whose clock cannot
+ * wait for another thread) checks in its own thread, whatever pool others started.
+ */
 export function sharedShapesPool (size?: number): ShapesPool {
+  if (size === 0) {
+    inThread ??= createShapesPool(0)
+    return inThread
+  }
   shared ??= createShapesPool(size)
   return shared
 }

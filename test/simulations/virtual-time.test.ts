@@ -1,0 +1,95 @@
+/**
+ * Simulations in virtual time: the real node stack on a discrete-event clock. The same seed gives
+ * byte-identical results, another seed other results, and timers fire at their virtual instants.
+ */
+import assert from 'node:assert/strict'
+import { readdir, readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { writeReport } from '../../simulations/report.ts'
+import { runScenario } from '../../simulations/run-scenario.ts'
+import { parseScenario } from '../../simulations/scenario.ts'
+import { installVirtualTime, VIRTUAL_EPOCH } from '../../simulations/virtual-time.ts'
+import { startMember, stopMembers } from '../fixtures/network.ts'
+import { tempDir } from '../fixtures/node.ts'
+
+const scenario = (seed: number): ReturnType<typeof parseScenario> => parseScenario({ name: 'virtual', nodes: 50, seed, link: { latencyMs: 20, jitterMs: 5 }, publish: { count: 5, intervalMs: 500 } })
+
+/** A run's report files, less what says how long it took on this machine and how much memory it held there. */
+async function reportOf (seed: number): Promise<Record<string, string>> {
+  const out = await tempDir()
+  try {
+    const result = await runScenario(scenario(seed), { virtualTime: true })
+    assert.equal(result.status, 'complete')
+    assert.equal(result.deliveryRatio, 1)
+    assert.equal(result.mode.name, 'virtual time')
+    await writeReport(out, result)
+    const files: Record<string, string> = {}
+    for (const name of (await readdir(out)).sort()) {
+      if (name.endsWith('.svg')) continue
+      files[name] = await readFile(join(out, name), 'utf8')
+    }
+    const results = JSON.parse(files['results.json'])
+    for (const machineBound of ['machine', 'rss']) delete results[machineBound]
+    delete results.summary.rssPeakMb
+    delete results.summary.rssPerNodeMb
+    delete results.mode.wallMs
+    delete results.summary.mode.wallMs
+    files['results.json'] = JSON.stringify(results)
+    files['summary.txt'] = files['summary.txt'].split('\n').filter(line => !/^(RSS|mode) /.test(line)).join('\n')
+    return files
+  } finally {
+    await rm(out, { recursive: true, force: true })
+  }
+}
+
+describe('simulations in virtual time', function () {
+  this.timeout(180_000)
+
+  it('gives byte-identical results for one seed, and other results for another', async () => {
+    const first = await reportOf(7)
+    const again = await reportOf(7)
+    assert.deepEqual(Object.keys(again), Object.keys(first))
+    for (const name of Object.keys(first)) assert.equal(again[name], first[name], `${name} differs between two runs of seed 7`)
+    const other = await reportOf(8)
+    assert.notEqual(other['deliveries.csv'], first['deliveries.csv'])
+  })
+
+  it('fires the anti-entropy timer at its virtual instants, the same in every run, without waiting for them', async () => {
+    const sessionTimes = async (): Promise<{ times: number[], wallMs: number }> => {
+      const wallNow = performance.now.bind(performance)
+      const wallStart = wallNow()
+      const clock = installVirtualTime({ seed: 3 })
+      try {
+        return await clock.run(async () => {
+          const periodic = await startMember([], { sync: { intervalMs: 10_000 } })
+          const silent = await startMember(periodic.network.addrs(), { sync: { intervalMs: 1e9 } })
+          const times: number[] = []
+          let seen = 0
+          try {
+            // 60 virtual seconds, looked at every virtual 50 ms
+            while (Date.now() - VIRTUAL_EPOCH < 60_000) {
+              await new Promise(resolve => setTimeout(resolve, 50))
+              const text = await periodic.node.metrics.registry.metrics()
+              const sessions = [...text.matchAll(/gxcat_sync_sessions_total\{[^}]*\} (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0)
+              for (; seen < sessions; seen++) times.push(Date.now() - VIRTUAL_EPOCH)
+            }
+          } finally {
+            await stopMembers([periodic, silent])
+          }
+          return { times, wallMs: wallNow() - wallStart }
+        })
+      } finally {
+        clock.uninstall()
+      }
+    }
+    const run = await sessionTimes()
+    // one session when the peers meet, then one every 0.5 to 1.5 intervals
+    assert.ok(run.times.length >= 4, `sessions at ${run.times.join(', ')} ms`)
+    for (let i = 2; i < run.times.length; i++) {
+      const gap = run.times[i] - run.times[i - 1]
+      assert.ok(gap >= 5_000 - 50 && gap <= 15_000 + 50, `sessions at ${run.times.join(', ')} ms: a gap of ${gap} ms`)
+    }
+    assert.ok(run.wallMs < 30_000, `60 virtual seconds took ${Math.round(run.wallMs)} ms of this machine's time`)
+    assert.deepEqual((await sessionTimes()).times, run.times)
+  })
+})
