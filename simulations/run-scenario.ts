@@ -16,7 +16,7 @@ import { Harness, type SimNode } from './harness.ts'
 import type { Scenario, ScenarioEvent } from './scenario.ts'
 import type { GossipWireCounts } from '../node/network/gossip-wire-metrics.ts'
 import { probeDht, type DhtProbeResult } from './dht-probe.ts'
-import { installVirtualTime, VIRTUAL_EPOCH } from './virtual-time.ts'
+import { installVirtualTime, VIRTUAL_COSTS, VIRTUAL_EPOCH } from './virtual-time.ts'
 
 export interface RunResult {
   scenario: Scenario
@@ -42,7 +42,7 @@ export interface RunResult {
 
 export type RunMode =
   | { name: 'one process' }
-  | { name: 'virtual time', clock: 'discrete events (@sinonjs/fake-timers)', epoch: string, wallMs: number }
+  | { name: 'virtual time', clock: 'discrete events (@sinonjs/fake-timers)', epoch: string, costs: typeof VIRTUAL_COSTS, wallMs: number }
   | { name: 'processes', processes: number }
   | { name: 'netns', processes: number, emulation: { kernel: string[], application: string[] }, nat?: { fraction: number, nodes: number, processes: number } }
 
@@ -82,7 +82,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
   const clock = installVirtualTime({ seed: scenario.seed })
   try {
     const result = await clock.run(async () => runOnClock(scenario, options, credentials))
-    return { ...result, mode: { name: 'virtual time', clock: 'discrete events (@sinonjs/fake-timers)', epoch: new Date(VIRTUAL_EPOCH).toISOString(), wallMs: Math.round(wallNow() - wallStart) } }
+    return { ...result, mode: { name: 'virtual time', clock: 'discrete events (@sinonjs/fake-timers)', epoch: new Date(VIRTUAL_EPOCH).toISOString(), costs: VIRTUAL_COSTS, wallMs: Math.round(wallNow() - wallStart) } }
   } finally {
     clock.uninstall()
   }
