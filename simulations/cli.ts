@@ -12,6 +12,7 @@ import { writeReport } from './report.ts'
 import { runMultiProcess } from './multi-process.ts'
 import { runScenario } from './run-scenario.ts'
 import { parseScenario, ScenarioError } from './scenario.ts'
+import { parseSweep, runSweep, sweepTable, writeSweepReport } from './sweep.ts'
 
 const BUILT_IN = ['propagation', 'churn', 'partition', 'late-join', 'attack', 'dht', 'dht-churn', 'europe']
 
@@ -39,14 +40,25 @@ const program = new Command('sim')
   .option('--processes <k>', 'spread the nodes over K processes talking TCP on loopback')
   .option('--netns', 'with --processes: each process in its own Linux network namespace (veth and a bridge, real kernel TCP stacks; needs root or CAP_NET_ADMIN)')
   .option('--virtual-time', 'one process on a discrete-event clock: every timer reads the simulation\'s clock, randomness comes from the seed, and the same seed gives the same results')
+  .option('--sweep <key=v1,v2>', 'one run per value of a scenario key (e.g. link.loss=0,0.01,0.05) and seed, then a table and chart of means with 95 % confidence intervals (sweep.txt, sweep.csv, sweep.svg)')
+  .option('--seeds <n>', 'with --sweep: runs per value, seeds S, S+1, … (default 5)', Number)
   .option('--nat <fraction>', 'with --netns: this fraction of the nodes behind NAT routers (nftables masquerade), as private nodes', Number)
   .option('--no-progress', 'no progress bar')
-  .action(async (name: string, opts: { nodes?: string, seed?: string, out: string, progress: boolean, processes?: string, netns?: boolean, nat?: number, virtualTime?: boolean }) => {
+  .action(async (name: string, opts: { nodes?: string, seed?: string, out: string, progress: boolean, processes?: string, netns?: boolean, nat?: number, virtualTime?: boolean, sweep?: string, seeds?: number }) => {
     try {
       const raw = await loadScenario(name) as Record<string, unknown>
       if (opts.nodes != null) raw.nodes = Number(opts.nodes)
       if (opts.seed != null) raw.seed = Number(opts.seed)
       const scenario = parseScenario(raw, BUILT_IN.includes(name) ? name : 'scenario')
+      if (opts.sweep != null) {
+        if (opts.processes != null) throw new UsageError('--sweep runs in one process: leave out --processes')
+        const seeds = opts.seeds ?? 5
+        if (!Number.isSafeInteger(seeds) || seeds < 1 || seeds > 100) throw new UsageError('--seeds must be a whole number from 1 to 100')
+        const result = await runSweep(raw, scenario.name, parseSweep(opts.sweep), seeds, { virtualTime: opts.virtualTime, onRun: (done, total) => { if (opts.progress && done < total) process.stderr.write(`run ${done + 1} of ${total}…\n`) } })
+        await writeSweepReport(opts.out, result)
+        process.stdout.write(`${sweepTable(result)}\n\nwritten to ${opts.out}/: sweep.txt, sweep.csv, sweep.json, sweep.svg\n`)
+        process.exit(result.runs.every(r => r.status === 'complete') ? 0 : 3)
+      }
       const bar = opts.progress && process.stderr.isTTY ? new SingleBar({ format: '{phase} [{bar}] {value}/{total}', stream: process.stderr }, Presets.shades_classic) : undefined
       bar?.start(scenario.nodes + scenario.publish.count, 0, { phase: 'starting nodes' })
       let lastPhase = ''

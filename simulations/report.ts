@@ -160,12 +160,12 @@ export function summaryTable (summary: Summary, baseline?: Summary): string {
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')
 }
 
-async function svg (spec: vl.TopLevelSpec): Promise<string> {
+export async function svg (spec: vl.TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' })
   return view.toSVG()
 }
 
-function csv (header: string[], rows: Array<Array<string | number | boolean | undefined>>): string {
+export function csv (header: string[], rows: Array<Array<string | number | boolean | undefined>>): string {
   return [header.join(','), ...rows.map(r => r.map(v => v ?? '').join(','))].join('\n') + '\n'
 }
 

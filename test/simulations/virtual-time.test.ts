@@ -9,6 +9,7 @@ import { writeReport } from '../../simulations/report.ts'
 import { runScenario } from '../../simulations/run-scenario.ts'
 import { parseScenario } from '../../simulations/scenario.ts'
 import { installVirtualTime, VIRTUAL_EPOCH } from '../../simulations/virtual-time.ts'
+import { meanWithInterval, parseSweep, runSweep, writeSweepReport } from '../../simulations/sweep.ts'
 import { startMember, stopMembers } from '../fixtures/network.ts'
 import { tempDir } from '../fixtures/node.ts'
 
@@ -91,5 +92,31 @@ describe('simulations in virtual time', function () {
     }
     assert.ok(run.wallMs < 30_000, `60 virtual seconds took ${Math.round(run.wallMs)} ms of this machine's time`)
     assert.deepEqual((await sessionTimes()).times, run.times)
+  })
+
+  it('sweeps a scenario key over values and seeds, with means and 95 % confidence intervals', async () => {
+    const { mean, ci95 } = meanWithInterval([10, 12, 14])
+    assert.equal(mean, 12)
+    assert.ok(Math.abs(ci95 - 4.303 * 2 / Math.sqrt(3)) < 1e-9, `t(0.975, 2) · s / √n, not ${ci95}`)
+    assert.deepEqual(meanWithInterval([5]), { mean: 5, ci95: 0 })
+    assert.throws(() => parseSweep('link.loss'), /key=v1,v2/)
+    assert.throws(() => parseSweep('link.loss=0,x'), /must be a number/)
+    const raw = { name: 'sweep', nodes: 12, seed: 4, link: { latencyMs: 20, jitterMs: 5 }, publish: { count: 3, intervalMs: 500 } }
+    // a value the scenario refuses stops the sweep before any run
+    await assert.rejects(runSweep(raw, 'sweep', parseSweep('link.loss=0,2'), 2, { virtualTime: true }), { name: 'ScenarioError' })
+    const result = await runSweep(raw, 'sweep', parseSweep('link.latencyMs=10,60'), 2, { virtualTime: true })
+    assert.deepEqual(result.seeds, [4, 5])
+    assert.deepEqual(result.runs.map(r => [r.value, r.seed, r.status]), [[10, 4, 'complete'], [10, 5, 'complete'], [60, 4, 'complete'], [60, 5, 'complete']])
+    const [near, far] = result.points.map(p => p.figures.all_p50_ms?.mean as number)
+    assert.ok(far > near + 40, `six times the latency takes longer: ${near} ms against ${far} ms`)
+    const out = await tempDir()
+    try {
+      await writeSweepReport(out, result)
+      const table = await readFile(join(out, 'sweep.csv'), 'utf8')
+      assert.equal(table.split('\n')[0], 'link.latencyMs,seed,status,all_p50_ms,all_p99_ms,per_node_p50_ms,delivery_ratio,wire_duplicates_per_node_message')
+      assert.match(await readFile(join(out, 'sweep.svg'), 'utf8'), /^<svg/)
+    } finally {
+      await rm(out, { recursive: true, force: true })
+    }
   })
 })
