@@ -133,11 +133,11 @@ export async function writeSweepReport (out: string, result: SweepResult): Promi
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 520,
     height: 300,
-    title: `${result.scenario}: time until all nodes hold an entry, by ${result.key} (mean, 95 % CI over ${result.seeds.length} seeds)`,
+    title: { text: `${result.scenario}: time until all nodes hold an entry, by ${result.key}`, subtitle: `mean and 95 % confidence interval over ${result.seeds.length} seeds${result.virtualTime ? ', virtual time' : ''}` },
     data: { values },
     layer: [
       { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: 'ms' }, color: { field: 'figure', type: 'nominal' } } },
-      { mark: 'errorbar', encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color: { field: 'figure', type: 'nominal' } } }
+      { mark: 'errorbar', encoding: { x, y: { field: 'low', type: 'quantitative', title: 'ms' }, y2: { field: 'high' }, color: { field: 'figure', type: 'nominal' } } }
     ]
   }))
 }
