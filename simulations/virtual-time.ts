@@ -33,6 +33,11 @@ export const VIRTUAL_EPOCH = Date.parse('2026-06-01T00:00:00Z')
  */
 export const VIRTUAL_COSTS = { credentialCheckMs: 0.13 }
 
+/** Whether a request that left the event loop (file system, DNS, a crypto job) is still out. */
+function pendingRealWork (): boolean {
+  return process.getActiveResourcesInfo().some(type => /Req|Job|Wrap$/.test(type) && !/^(TTYWrap|PipeWrap|TCPServerWrap|TCPSocketWrap|TCPWrap|ProcessWrap|SignalWrap|UDPWrap|WriteWrap)$/.test(type))
+}
+
 export function installVirtualTime (init: { seed: number, start?: number, costs?: typeof VIRTUAL_COSTS }): VirtualClock {
   const costs = init.costs ?? VIRTUAL_COSTS
   const realSetImmediate = globalThis.setImmediate
@@ -89,10 +94,11 @@ export function installVirtualTime (init: { seed: number, start?: number, costs?
       const outcome = work().finally(() => { settled = true })
       outcome.catch(() => {})
       while (!settled) {
-        // what is runnable runs first: the microtasks, then anything real that is pending
+        // what is runnable runs first: the microtasks, then anything real that is pending (a
+        // file read, a job on libuv's pool), which the clock waits for rather than jumping past
         await new Promise(resolve => realSetImmediate(resolve))
         if (settled) break
-        if (clock.countTimers() === 0) continue
+        if (clock.countTimers() === 0 || pendingRealWork()) continue
         await clock.nextAsync()
       }
       return outcome
