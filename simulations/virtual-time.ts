@@ -9,6 +9,8 @@
  * Work that leaves the event loop cannot be scheduled by the clock: worker threads (the shape
  * checks run in the node's thread instead), real sockets (the memory transport only) and
  * WebCrypto on libuv's pool (signatures are checked with node:crypto's synchronous calls).
+ * The clock and the seeded randomness are the whole process's: a reproducible run is the only
+ * thing its process runs (`npm run sim` is).
  */
 import nodeCrypto from 'node:crypto'
 import { syncBuiltinESMExports } from 'node:module'

@@ -3,33 +3,40 @@
  * byte-identical results, another seed other results, and timers fire at their virtual instants.
  */
 import assert from 'node:assert/strict'
-import { readdir, readFile, rm } from 'node:fs/promises'
+import { spawnSync } from 'node:child_process'
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { writeReport } from '../../simulations/report.ts'
-import { runScenario } from '../../simulations/run-scenario.ts'
-import { parseScenario } from '../../simulations/scenario.ts'
+import { fileURLToPath } from 'node:url'
 import { installVirtualTime, VIRTUAL_EPOCH } from '../../simulations/virtual-time.ts'
 import { meanWithInterval, parseSweep, runSweep, writeSweepReport } from '../../simulations/sweep.ts'
 import { startMember, stopMembers } from '../fixtures/network.ts'
 import { tempDir } from '../fixtures/node.ts'
 
-const scenario = (seed: number): ReturnType<typeof parseScenario> => parseScenario({ name: 'virtual', nodes: 50, seed, link: { latencyMs: 20, jitterMs: 5 }, publish: { count: 5, intervalMs: 500 } })
+const scenario = (seed: number): Record<string, unknown> => ({ name: 'virtual', nodes: 50, seed, link: { latencyMs: 20, jitterMs: 5 }, publish: { count: 5, intervalMs: 500 } })
 
-/** A run's report files, less what says how long it took on this machine and how much memory it held there. */
+const SIM_CLI = fileURLToPath(new URL('../../simulations/cli.ts', import.meta.url))
+
+/**
+ * A run of `npm run sim -- FILE --virtual-time`, in a process of its own as a researcher runs
+ * it, and its report files, less what says how long it took on this machine and how much
+ * memory it held there.
+ */
 async function reportOf (seed: number): Promise<Record<string, string>> {
   const out = await tempDir()
   try {
-    const result = await runScenario(scenario(seed), { virtualTime: true })
-    assert.equal(result.status, 'complete')
-    assert.equal(result.deliveryRatio, 1)
-    assert.equal(result.mode.name, 'virtual time')
-    await writeReport(out, result)
+    const file = join(out, 'scenario.json')
+    await writeFile(file, JSON.stringify(scenario(seed)))
+    const run = spawnSync(process.execPath, [SIM_CLI, file, '--virtual-time', '--no-progress', '--out', join(out, 'report')], { encoding: 'utf8', timeout: 120_000 })
+    assert.equal(run.status, 0, run.stderr)
     const files: Record<string, string> = {}
-    for (const name of (await readdir(out)).sort()) {
+    for (const name of (await readdir(join(out, 'report'))).sort()) {
       if (name.endsWith('.svg')) continue
-      files[name] = await readFile(join(out, name), 'utf8')
+      files[name] = await readFile(join(out, 'report', name), 'utf8')
     }
     const results = JSON.parse(files['results.json'])
+    assert.equal(results.status, 'complete')
+    assert.equal(results.deliveryRatio, 1)
+    assert.equal(results.mode.name, 'virtual time')
     for (const machineBound of ['machine', 'rss']) delete results[machineBound]
     delete results.summary.rssPeakMb
     delete results.summary.rssPerNodeMb
