@@ -59,12 +59,12 @@ export function installVirtualTime (init: { seed: number, start?: number, costs?
   }
   const random = seededRandom(init.seed ^ 0x51A7E)
   Math.random = random
-  globalThis.crypto.getRandomValues = (<T extends ArrayBufferView | null>(array: T): T => {
-    if (array == null) return array
-    const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength)
+  const fill = <T extends ArrayBufferView>(buffer: T): T => {
+    const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
     for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256)
-    return array
-  }) as typeof globalThis.crypto.getRandomValues
+    return buffer
+  }
+  globalThis.crypto.getRandomValues = (<T extends ArrayBufferView | null>(array: T): T => array == null ? array : fill(array)) as typeof globalThis.crypto.getRandomValues
   // node:crypto's own randomness too, for the modules that import it by name
   const realCrypto = { randomBytes: nodeCrypto.randomBytes, randomFillSync: nodeCrypto.randomFillSync, randomUUID: nodeCrypto.randomUUID, verify: nodeCrypto.verify }
   // a signature checked on libuv's pool (verify with a callback) answers when the machine is
@@ -77,11 +77,6 @@ export function installVirtualTime (init: { seed: number, start?: number, costs?
     try { valid = realCrypto.verify(algorithm, data, key, signature) } catch (err: any) { error = err }
     setTimeout(() => { callback(error, valid) }, costs.credentialCheckMs)
   }) as typeof nodeCrypto.verify
-  const fill = <T extends NodeJS.ArrayBufferView>(buffer: T): T => {
-    const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
-    for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256)
-    return buffer
-  }
   Object.assign(nodeCrypto, {
     verify: syncVerify,
     randomBytes: (size: number) => fill(Buffer.alloc(size)),

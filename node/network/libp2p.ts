@@ -18,8 +18,6 @@ import { autoNATv2 } from '@libp2p/autonat-v2'
 import { circuitRelayServer, circuitRelayTransport, type CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
 import { uPnPNAT } from '@libp2p/upnp-nat'
-import { Circuit } from '@multiformats/multiaddr-matcher'
-import { isPrivate } from '@libp2p/utils'
 import { PING_STREAMS, RELAY_LIMITS, RELAY_RESERVATION_TIMEOUT_MS, RELAY_RESERVATIONS, RELAY_SLOTS } from '../constants.ts'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
@@ -36,9 +34,8 @@ import { catalogueSync, type SyncService, type SyncServiceInit } from './sync-se
 import type { GossipWireMetrics } from './gossip-wire-metrics.ts'
 import type { NetworkCounters } from './network-counters.ts'
 import type { CatalogueReplica } from '../catalogue-node-api.ts'
-import { planReachability, type ReachabilityPlan, type ReachabilitySetting } from './reachability.ts'
+import { announceFilterFor, planReachability, type ReachabilityPlan, type ReachabilitySetting } from './reachability.ts'
 import type { ComponentLogger, ConnectionGater, PrivateKey, Startable, Transport } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
 
 export interface CatalogueServices {
   identify: Identify
@@ -225,6 +222,7 @@ export function catalogueLibp2pOptions (components: CatalogueLibp2pComponents, i
   services.bootstrapDialer = bootstrapDialer({ list: init.bootstrap ?? [] })
   if (natTraversal) Object.assign(services, natServices(plan, init))
   const reserveRelays = natTraversal && plan.relayClient
+  const announceFilter = announceFilterFor(plan)
   const transports = init.transports ?? transportsFor(init.listen, init.bootstrap, init.tls)
   return {
     privateKey: init.privateKey,
@@ -232,10 +230,7 @@ export function catalogueLibp2pOptions (components: CatalogueLibp2pComponents, i
       // each /p2p-circuit listen address is one reservation on a relay found among the peers
       listen: reserveRelays ? [...init.listen, ...Array.from({ length: RELAY_SLOTS }, () => '/p2p-circuit')] : init.listen,
       ...(init.announce != null && init.announce.length > 0 ? { announce: init.announce } : {}),
-      // a node nobody can dial tells others only how to reach it through its relays
-      // a node nobody can dial tells others only how to reach it through its relays, and a node
-      // not yet known to be reachable adds only the public addresses AutoNAT confirmed
-      ...(plan.relayClient ? { announceFilter: (addrs: Multiaddr[]) => addrs.filter(a => Circuit.matches(a) || (plan.setting !== 'private' && !isPrivate(a))) } : {})
+      ...(announceFilter != null ? { announceFilter } : {})
     },
     transports: natTraversal ? [...transports, circuitRelayTransport({ reservationCompletionTimeout: RELAY_RESERVATION_TIMEOUT_MS })] : transports,
     connectionEncrypters: [noise()],

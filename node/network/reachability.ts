@@ -38,13 +38,28 @@ export interface ReachabilityPlan {
   privateNetwork: boolean
 }
 
-function isPrivateAddress (address: string): boolean {
-  if (address.startsWith('/memory')) return true
+function isPrivateAddress (address: string | Multiaddr): boolean {
+  if (address.toString().startsWith('/memory')) return true
   try {
-    return isPrivate(multiaddr(address))
+    return isPrivate(typeof address === 'string' ? multiaddr(address) : address)
   } catch {
     return false
   }
+}
+
+/** An address others dial directly across the internet: neither relayed nor in a private range. */
+function isDirectPublic (address: Multiaddr): boolean {
+  return !Circuit.matches(address) && !isPrivateAddress(address)
+}
+
+/**
+ * What a node not known to be reachable tells others: its relayed addresses, and the public
+ * ones AutoNAT confirmed (none where the operator calls it private); never a LAN address.
+ * Undefined where the node is reachable and announces what it listens on.
+ */
+export function announceFilterFor (plan: ReachabilityPlan): ((addresses: Multiaddr[]) => Multiaddr[]) | undefined {
+  if (!plan.relayClient) return undefined
+  return addresses => addresses.filter(a => Circuit.matches(a) || (plan.setting !== 'private' && isDirectPublic(a)))
 }
 
 /** What a node's setting, listen, announce and bootstrap addresses make of its reachability. */
@@ -84,7 +99,7 @@ export function reachabilityStatus (plan: ReachabilityPlan, state: { addresses: 
   if (plan.setting === 'public') return { reachability: 'public', reason: 'set public (--reachability public, or the default of gxcat bootstrap)', dht, relays }
   if (plan.setting === 'private') return { reachability: 'private', reason: 'the operator says so (--reachability private)', dht, relays }
   if (plan.privateNetwork) return { reachability: 'public', reason: 'a private network: this node\'s addresses and bootstrap peers are all private, and its peers dial those', dht, relays }
-  const confirmed = state.addresses.find(a => !Circuit.matches(a) && !isPrivateAddress(a.toString()))
+  const confirmed = state.addresses.find(isDirectPublic)
   if (confirmed != null) return { reachability: 'public', reason: `${confirmed.toString()} is announced or was dialled back by peers (AutoNAT)`, dht, relays }
   return { reachability: 'unknown', reason: 'no public address is announced or confirmed by AutoNAT yet: asking the DHT as a client, reachable through relays', dht, relays }
 }

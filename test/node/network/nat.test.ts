@@ -6,15 +6,12 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { didOf, generateIssuerKey, signCredential } from '../../../protocols/self-description/index.ts'
-import { startCliNode, type CliNode } from '../../fixtures/cli-node.ts'
+import { entryUrl, startCliNode, type CliNode } from '../../fixtures/cli-node.ts'
 import { createNatLab, NatLabUnavailableError, PUBLIC_HOST, type NatLab } from '../../fixtures/nat-lab.ts'
 import { get, post, tempDir } from '../../fixtures/node.ts'
 import { serviceOffering } from '../../fixtures/subjects.ts'
 import { waitFor } from '../../fixtures/wait.ts'
 import { readFile } from 'node:fs/promises'
-
-const entryUrl = (node: CliNode, issuer: string, subject: string, network = false): string =>
-  `${node.url}/v1/entries/${encodeURIComponent(issuer)}/${encodeURIComponent(subject)}${network ? '?network=true' : ''}`
 
 const holds = async (node: CliNode, issuer: string, subject: string): Promise<boolean> => (await get(entryUrl(node, issuer, subject))).status === 200
 

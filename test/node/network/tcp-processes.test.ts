@@ -7,14 +7,11 @@ import { encodeGossipMessage } from '../../../protocols/gossip/index.ts'
 import { createAttacker } from '../../fixtures/attacker.ts'
 import { didOf, generateIssuerKey, signCredential, signRevocation } from '../../../protocols/self-description/index.ts'
 import { gxcat } from '../../fixtures/cli.ts'
-import { startCliNode, type CliNode } from '../../fixtures/cli-node.ts'
+import { entryUrl, startCliNode, type CliNode } from '../../fixtures/cli-node.ts'
 import { b64u, decodePart } from '../../fixtures/jws.ts'
 import { get, post, tempDir } from '../../fixtures/node.ts'
 import { serviceOffering } from '../../fixtures/subjects.ts'
 import { waitFor } from '../../fixtures/wait.ts'
-
-const entryUrl = (node: CliNode, issuer: string, subject: string, network = false): string =>
-  `${node.url}/v1/entries/${encodeURIComponent(issuer)}/${encodeURIComponent(subject)}${network ? '?network=true' : ''}`
 
 async function entryCid (node: CliNode, issuer: string, subject: string): Promise<string | undefined> {
   const r = await get(entryUrl(node, issuer, subject))
