@@ -8,9 +8,11 @@
  * the link, is known from the connection's address where it names the peer (memory), else from
  * the upgrade (TCP); until then the scenario's base latency applies. js-libp2p has no such hook,
  * and the memory transport's own `latency` delays one buffer after another, which caps a link
- * at one buffer per latency period.
+ * at one buffer per latency period. In virtual time, what arrives is then processed by the
+ * receiving node's core (cpu-model.ts) before the node reads it.
  */
 import type { MultiaddrConnection, Transport, Upgrader } from '@libp2p/interface'
+import type { Core } from './cpu-model.ts'
 
 export interface LinkParameters {
   latencyMs: number
@@ -28,19 +30,20 @@ function peerOfAddress (maConn: MultiaddrConnection): string | undefined {
 }
 
 /** Delays what `maConn` receives by its link; returns a setter for the remote peer once known. */
-function delayInbound (maConn: MultiaddrConnection, linkOf: LinkOf): (peer: string) => void {
+function delayInbound (maConn: MultiaddrConnection, linkOf: LinkOf, core?: Core): (peer: string) => void {
   const stream = maConn as unknown as { onData: (data: Uint8Array | { byteLength: number }) => void, onTransportClosed: (err?: Error) => void }
   let peer = peerOfAddress(maConn)
   const deliver = stream.onData.bind(stream)
   const close = stream.onTransportClosed.bind(stream)
-  const queue: Array<{ at: number, run: () => void }> = []
+  const queue: Array<{ at: number, bytes: number, run: () => void }> = []
+  const arrive = (item: { bytes: number, run: () => void }): void => { if (core == null) item.run(); else core.submit(item.bytes, item.run) }
   let lastArrival = 0
   let wireFree = 0
   let timer: ReturnType<typeof setTimeout> | undefined
   const pump = (): void => {
     timer = undefined
     const now = performance.now()
-    while (queue.length > 0 && queue[0].at <= now) queue.shift()?.run()
+    while (queue.length > 0 && queue[0].at <= now) arrive(queue.shift() as { bytes: number, run: () => void })
     if (queue.length > 0) timer = setTimeout(pump, queue[0].at - now)
   }
   const enqueue = (bytes: number, run: () => void): void => {
@@ -57,10 +60,10 @@ function delayInbound (maConn: MultiaddrConnection, linkOf: LinkOf): (peer: stri
     const at = Math.max(lastArrival, sent + latencyMs)
     lastArrival = at
     if (at <= now && queue.length === 0) {
-      run()
+      arrive({ bytes, run })
       return
     }
-    queue.push({ at, run })
+    queue.push({ at, bytes, run })
     timer ??= setTimeout(pump, at - now)
   }
   stream.onData = data => { enqueue(data.byteLength, () => { deliver(data) }) }
@@ -69,9 +72,9 @@ function delayInbound (maConn: MultiaddrConnection, linkOf: LinkOf): (peer: stri
   return remote => { peer = remote }
 }
 
-function withDelayingUpgrader (upgrader: Upgrader, linkOf: LinkOf): Upgrader {
+function withDelayingUpgrader (upgrader: Upgrader, linkOf: LinkOf, core?: Core): Upgrader {
   const upgrade = (direction: 'upgradeInbound' | 'upgradeOutbound') => async (maConn: MultiaddrConnection, options: any) => {
-    const setPeer = delayInbound(maConn, linkOf)
+    const setPeer = delayInbound(maConn, linkOf, core)
     const connection = await upgrader[direction](maConn, options)
     if (connection != null) setPeer(connection.remotePeer.toString())
     return connection
@@ -85,14 +88,14 @@ function withDelayingUpgrader (upgrader: Upgrader, linkOf: LinkOf): Upgrader {
   })
 }
 
-/** `factory`'s transport, with the link model on every connection it dials or accepts. */
-export function withLinkModel (factory: TransportFactory, linkOf: LinkOf): TransportFactory {
+/** `factory`'s transport, with the link model (and the node's core, if given) on every connection it dials or accepts. */
+export function withLinkModel (factory: TransportFactory, linkOf: LinkOf, core?: Core): TransportFactory {
   return components => {
     const transport = factory(components)
     return new Proxy(transport, {
       get (target, prop) {
-        if (prop === 'dial') return async (ma: any, options: any) => target.dial(ma, { ...options, upgrader: withDelayingUpgrader(options.upgrader, linkOf) })
-        if (prop === 'createListener') return (options: any) => target.createListener({ ...options, upgrader: withDelayingUpgrader(options.upgrader, linkOf) })
+        if (prop === 'dial') return async (ma: any, options: any) => target.dial(ma, { ...options, upgrader: withDelayingUpgrader(options.upgrader, linkOf, core) })
+        if (prop === 'createListener') return (options: any) => target.createListener({ ...options, upgrader: withDelayingUpgrader(options.upgrader, linkOf, core) })
         const value = Reflect.get(target, prop)
         return typeof value === 'function' ? value.bind(target) : value
       }

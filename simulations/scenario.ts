@@ -11,6 +11,8 @@
  *             "matrix": "azure-europe-2026-07" } or latencies between measured regions (latency-matrix.ts) instead of latencyMs
  *   "node": { "syncIntervalMs": 10000,          how each simulated node runs: anti-entropy period,
  *             "targetPeers": 8, "dht": false }  peers kept through peer exchange, the Kademlia DHT
+ *   "cpu": { "cores": 0 },                      virtual time only: each node on a core of its own (0),
+ *                                               or all nodes sharing so many cores (cpu-model.ts)
  *   "publish": { "count": 100, "intervalMs": 100, "startMs": 0 },
  *   "events": [                                 at a time (ms after the start of publishing)
  *     { "atMs": 0, "type": "partition", "groups": 2 },
@@ -49,6 +51,7 @@ export interface Scenario {
   seed: number
   link: { latencyMs: number, jitterMs: number, bandwidthKbps: number, loss: number, matrix?: string }
   node: { syncIntervalMs: number, targetPeers: number, dht: boolean }
+  cpu: { cores: number }
   publish: { count: number, intervalMs: number, startMs: number }
   events: ScenarioEvent[]
   attackers?: { fraction: number, behaviour: AttackBehaviour, ratePerSecond: number }
@@ -78,7 +81,7 @@ function only (o: Obj, keys: string[], field: string): void {
 
 export function parseScenario (value: unknown, source = 'scenario'): Scenario {
   const o = object(value, source)
-  only(o, ['name', 'description', 'nodes', 'seed', 'link', 'node', 'publish', 'events', 'attackers', 'dhtProbe', 'budget'], source)
+  only(o, ['name', 'description', 'nodes', 'seed', 'link', 'node', 'cpu', 'publish', 'events', 'attackers', 'dhtProbe', 'budget'], source)
   if (typeof o.name !== 'string' || o.name === '') throw new ScenarioError(`${source}.name must be a non-empty string`)
   const link = object(o.link ?? {}, `${source}.link`)
   const nodeSettings = object(o.node ?? {}, `${source}.node`)
@@ -87,6 +90,8 @@ export function parseScenario (value: unknown, source = 'scenario'): Scenario {
   only(link, ['latencyMs', 'jitterMs', 'bandwidthKbps', 'loss', 'matrix'], `${source}.link`)
   if (link.matrix != null && !(LATENCY_MATRICES as readonly unknown[]).includes(link.matrix)) throw new ScenarioError(`${source}.link.matrix must be one of the shipped latency data sets: ${LATENCY_MATRICES.join(', ')}`)
   if (link.matrix != null && link.latencyMs != null) throw new ScenarioError(`${source}.link: give latencyMs or matrix, not both`)
+  const cpu = object(o.cpu ?? {}, `${source}.cpu`)
+  only(cpu, ['cores'], `${source}.cpu`)
   const publish = object(o.publish ?? {}, `${source}.publish`)
   only(publish, ['count', 'intervalMs', 'startMs'], `${source}.publish`)
   const budget = object(o.budget ?? {}, `${source}.budget`)
@@ -140,6 +145,7 @@ export function parseScenario (value: unknown, source = 'scenario'): Scenario {
       targetPeers: number(nodeSettings, 'targetPeers', `${source}.node`, { min: 1, integer: true, default: 8 }),
       dht: nodeSettings.dht === true
     },
+    cpu: { cores: number(cpu, 'cores', `${source}.cpu`, { min: 0, integer: true, default: 0 }) },
     publish: {
       count: number(publish, 'count', `${source}.publish`, { min: 0, integer: true, default: 100 }),
       intervalMs: number(publish, 'intervalMs', `${source}.publish`, { min: 0, default: 100 }),

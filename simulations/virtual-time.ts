@@ -29,11 +29,16 @@ export interface VirtualClock {
 export const VIRTUAL_EPOCH = Date.parse('2026-06-01T00:00:00Z')
 
 /**
- * What CPU-heavy steps cost in virtual time: a credential's signature and official shapes,
- * measured once (`npm run bench -- node`, "the floor", 0.13 to 0.14 ms on this project's
- * 2-core machine, 2026-12-07) and fixed here, so that a slower machine gives the same result.
+ * What a node's work costs in virtual time, measured once on this project's 2-core machine
+ * (2026-12-07) and fixed here, so that a slower machine gives the same result:
+ * - a credential's signature and official shapes: `npm run bench -- node`, "the floor", 0.13 to
+ *   0.14 ms;
+ * - what a node does with what it receives (decrypting, decoding, gossip bookkeeping, storing,
+ *   forwarding), per KiB received (`npm run sim:calibrate`, cpu-model.ts): on its
+ *   event loop, for a node on a core of its own; on all its threads (checks included), for
+ *   nodes that share cores.
  */
-export const VIRTUAL_COSTS = { credentialCheckMs: 0.13 }
+export const VIRTUAL_COSTS = { credentialCheckMs: 0.13, receivePerKiBMs: { ownCore: 0.34, sharedCores: 0.40 } }
 
 /** Whether a request that left the event loop (file system, DNS, a crypto job) is still out. */
 function pendingRealWork (): boolean {

@@ -35,7 +35,7 @@ import type { GossipWireMetrics } from './gossip-wire-metrics.ts'
 import type { NetworkCounters } from './network-counters.ts'
 import type { CatalogueReplica } from '../catalogue-node-api.ts'
 import { announceFilterFor, planReachability, type ReachabilityPlan, type ReachabilitySetting } from './reachability.ts'
-import type { ComponentLogger, ConnectionGater, PrivateKey, Startable, Transport } from '@libp2p/interface'
+import type { ComponentLogger, ConnectionEncrypter, ConnectionGater, PrivateKey, Startable, Transport } from '@libp2p/interface'
 
 export interface CatalogueServices {
   identify: Identify
@@ -101,6 +101,8 @@ export interface CatalogueLibp2pInit extends DhtIndexInit, GossipServiceInit, Pe
   maxConnections?: number
   /** the transports to use instead of those the listen and bootstrap addresses call for (TCP, memory): a simulation's link model */
   transports?: Array<(components: any) => Transport>
+  /** the connection encrypters to use instead of noise: a simulation in virtual time, whose links no one can read */
+  connectionEncrypters?: Array<(components: any) => ConnectionEncrypter>
   /** inbound connections accepted per second from one host address, and pending at once. @default libp2p's: 5 and 10 */
   inboundLimits?: { perHostPerSecond: number, pending: number }
   /** refuses peers beside those the node denies for misbehaving (a simulated partition) */
@@ -233,7 +235,7 @@ export function catalogueLibp2pOptions (components: CatalogueLibp2pComponents, i
       ...(announceFilter != null ? { announceFilter } : {})
     },
     transports: natTraversal ? [...transports, circuitRelayTransport({ reservationCompletionTimeout: RELAY_RESERVATION_TIMEOUT_MS })] : transports,
-    connectionEncrypters: [noise()],
+    connectionEncrypters: init.connectionEncrypters ?? [noise()],
     streamMuxers: [yamux()],
     connectionManager: {
       maxConnections: init.maxConnections ?? 100,

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict'
+import FakeTimers from '@sinonjs/fake-timers'
+import { lpStream } from '@libp2p/utils'
+import { createCore, createCores } from '../../simulations/cpu-model.ts'
+import { Harness } from '../../simulations/harness.ts'
+import { seededRandom } from '../../simulations/generator.ts'
+import { installVirtualTime } from '../../simulations/virtual-time.ts'
+
+const ECHO = '/gxcat-test/echo/1.0.0'
+
+describe('the CPU model of virtual time', () => {
+  describe('a core', () => {
+    let clock: FakeTimers.InstalledClock
+    beforeEach(() => { clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] }) })
+    afterEach(() => { clock.uninstall() })
+
+    it('hands chunks on in arrival order, each after the cost of its bytes, a busy core making the next wait', async () => {
+      const core = createCore({ perKiBMs: 2 })
+      const handed: Array<[string, number]> = []
+      const at = (name: string) => () => { handed.push([name, performance.now()]) }
+      core.submit(1024, at('a'))
+      core.submit(512, at('b'))
+      core.submit(0, at('close'))
+      await clock.tickAsync(5)
+      core.submit(2048, at('c'))
+      await clock.tickAsync(20)
+      core.submit(0, at('empty on an idle core'))
+      assert.deepEqual(handed, [['a', 2], ['b', 3], ['close', 3], ['c', 9], ['empty on an idle core', 25]])
+      assert.deepEqual(core.stats(), { chunks: 3, bytes: 3584, busyMs: 7 })
+    })
+
+    it('gives each node a core of its own, or puts node i on shared core i mod K', () => {
+      const own = createCores(0, { perKiBMs: 1 })
+      assert.notEqual(own(0), own(1))
+      assert.equal(own(3), own(3))
+      const shared = createCores(2, { perKiBMs: 1 })
+      assert.equal(shared(0), shared(2))
+      assert.equal(shared(1), shared(5))
+      assert.notEqual(shared(0), shared(1))
+    })
+  })
+
+  it('charges what real nodes receive on their cores, in virtual time', async function () {
+    this.timeout(60_000)
+    const roundTrip = async (perKiBMs: number | undefined): Promise<number> => {
+      const clock = installVirtualTime({ seed: 3 })
+      try {
+        return await clock.run(async () => {
+          const cores = perKiBMs == null ? undefined : createCores(0, { perKiBMs })
+          const harness = new Harness({ random: seededRandom(3), linkSeed: 3, latencyMs: 40, jitterMs: 0, bandwidthKbps: 0, loss: 0, run: `cpu-${perKiBMs}`, virtualTime: true, ...(cores != null ? { coreOf: cores } : {}) })
+          try {
+            const a = await harness.addNode()
+            const b = await harness.addNode()
+            await a.network.libp2p.handle(ECHO, async stream => {
+              const lp = lpStream(stream)
+              await lp.write(await lp.read())
+              await stream.close()
+            })
+            const peer = (await b.network.libp2p.dial(a.network.libp2p.getMultiaddrs()[0])).remotePeer
+            const started = performance.now()
+            const stream = await b.network.libp2p.dialProtocol(peer, ECHO)
+            const lp = lpStream(stream)
+            await lp.write(new Uint8Array(64 * 1024))
+            assert.equal((await lp.read()).byteLength, 64 * 1024)
+            return performance.now() - started
+          } finally {
+            await harness.stopAll()
+          }
+        })
+      } finally {
+        clock.uninstall()
+      }
+    }
+    const free = await roundTrip(undefined)
+    const charged = await roundTrip(1)
+    // 64 KiB each way at 1 ms per KiB: at least 128 ms more than the same exchange with free cores
+    assert.ok(free >= 80 && free < 200, `round trip with free cores: ${free} ms`)
+    assert.ok(charged - free >= 128, `round trip charged ${charged} ms against ${free} ms free`)
+    assert.ok(charged - free < 200, `round trip charged ${charged} ms against ${free} ms free`)
+  })
+})
