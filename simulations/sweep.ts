@@ -3,11 +3,16 @@
  * a chart of each figure's mean across the seeds with its 95 % confidence interval (Student's t).
  * `key` is a dotted path into the scenario (`link.loss`, `link.latencyMs`, `node.targetPeers`,
  * `attackers.fraction`, …); every run is checked as its own scenario before the sweep starts.
+ * Each run is a process of its own (the sim CLI on the run's scenario): what one run leaves in a
+ * process (caches, pools, the clock's seeded randomness) does not shift the next, so that a run
+ * of a virtual-time sweep gives what the same run gives alone.
  */
-import { mkdir, writeFile } from 'node:fs/promises'
+import { spawn } from 'node:child_process'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { csv, summarise, svg, type Summary } from './report.ts'
-import { runScenario, type RunOptions } from './run-scenario.ts'
+import { fileURLToPath } from 'node:url'
+import { csv, svg, type Summary } from './report.ts'
 import { parseScenario, ScenarioError, type Scenario } from './scenario.ts'
 
 export interface SweepSpec {
@@ -85,7 +90,36 @@ export function meanWithInterval (values: number[]): { mean: number, ci95: numbe
   return { mean, ci95: t * Math.sqrt(variance / values.length) }
 }
 
-export async function runSweep (raw: Record<string, unknown>, name: string, spec: SweepSpec, seedCount: number, options: RunOptions & { onRun?: (done: number, total: number) => void } = {}): Promise<SweepResult> {
+const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url))
+
+export class SweepRunError extends Error {
+  static name = 'SweepRunError'
+  name = 'SweepRunError'
+}
+
+/** One run in a process of its own: the sim CLI on the run's scenario; its summary. */
+async function runAlone (scenario: Scenario, virtualTime: boolean): Promise<Summary> {
+  const dir = await mkdtemp(join(tmpdir(), 'gxcat-sweep-'))
+  try {
+    const file = join(dir, 'scenario.json')
+    await writeFile(file, JSON.stringify(scenario))
+    const args = [...process.execArgv, CLI, file, '--out', join(dir, 'out'), '--no-progress', ...(virtualTime ? ['--virtual-time'] : [])]
+    const stderr: Buffer[] = []
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+      child.stderr.on('data', (chunk: Buffer) => { stderr.push(chunk) })
+      child.on('error', reject)
+      child.on('exit', resolve)
+    })
+    // 3: over its budget, with what it measured written
+    if (code !== 0 && code !== 3) throw new SweepRunError(`the run of ${scenario.name} with seed ${scenario.seed} failed (exit ${code}): ${Buffer.concat(stderr).toString().trim().split('\n').slice(-3).join(' ')}`)
+    return (JSON.parse(await readFile(join(dir, 'out', 'results.json'), 'utf8')) as { summary: Summary }).summary
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+export async function runSweep (raw: Record<string, unknown>, name: string, spec: SweepSpec, seedCount: number, options: { virtualTime?: boolean, onRun?: (done: number, total: number) => void } = {}): Promise<SweepResult> {
   const firstSeed = typeof raw.seed === 'number' ? raw.seed : 1
   const seeds = Array.from({ length: seedCount }, (_, i) => firstSeed + i)
   // every run's scenario is checked before the first starts
@@ -93,7 +127,7 @@ export async function runSweep (raw: Record<string, unknown>, name: string, spec
   const runs: SweepRun[] = []
   for (const [i, { value, seed, scenario }] of plan.entries()) {
     options.onRun?.(i, plan.length)
-    const summary = summarise(await runScenario(scenario, options))
+    const summary = await runAlone(scenario, options.virtualTime === true)
     runs.push({ value, seed, status: summary.status, figures: Object.fromEntries(Object.entries(FIGURES).map(([figure, of]) => [figure, of(summary)])) as SweepRun['figures'] })
   }
   options.onRun?.(plan.length, plan.length)

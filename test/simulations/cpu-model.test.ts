@@ -10,7 +10,7 @@ const ECHO = '/gxcat-test/echo/1.0.0'
 
 describe('the CPU model of virtual time', () => {
   describe('a core', () => {
-    let clock: FakeTimers.InstalledClock
+    let clock: ReturnType<typeof FakeTimers.install>
     beforeEach(() => { clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] }) })
     afterEach(() => { clock.uninstall() })
 

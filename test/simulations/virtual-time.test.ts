@@ -116,6 +116,10 @@ describe('simulations in virtual time', function () {
     assert.deepEqual(result.runs.map(r => [r.value, r.seed, r.status]), [[10, 4, 'complete'], [10, 5, 'complete'], [60, 4, 'complete'], [60, 5, 'complete']])
     const [near, far] = result.points.map(p => p.figures.all_p50_ms?.mean as number)
     assert.ok(far > near + 40, `six times the latency takes longer: ${near} ms against ${far} ms`)
+    // each run is a process of its own: a run gives the same figures whatever ran before it
+    const alone = await runSweep({ ...raw, seed: 5 }, 'sweep', parseSweep('link.latencyMs=60,10'), 1, { virtualTime: true })
+    assert.deepEqual(alone.runs[0], result.runs[3])
+    assert.deepEqual(alone.runs[1], result.runs[1])
     const out = await tempDir()
     try {
       await writeSweepReport(out, result)
