@@ -5,6 +5,7 @@ import { createCore, createCores } from '../../simulations/cpu-model.ts'
 import { Harness } from '../../simulations/harness.ts'
 import { seededRandom } from '../../simulations/generator.ts'
 import { installVirtualTime } from '../../simulations/virtual-time.ts'
+import { parseScenario } from '../../simulations/scenario.ts'
 
 const ECHO = '/gxcat-test/echo/1.0.0'
 
@@ -38,6 +39,14 @@ describe('the CPU model of virtual time', () => {
       assert.equal(shared(1), shared(5))
       assert.notEqual(shared(0), shared(1))
     })
+  })
+
+  it('reads cpu.cores from the scenario: a core per node by default, a whole number of shared cores, nothing else', () => {
+    assert.deepEqual(parseScenario({ name: 'c', nodes: 5 }).cpu, { cores: 0 })
+    assert.deepEqual(parseScenario({ name: 'c', nodes: 5, cpu: { cores: 2 } }).cpu, { cores: 2 })
+    assert.throws(() => parseScenario({ name: 'c', nodes: 5, cpu: { cores: 1.5 } }), { name: 'ScenarioError', message: /cpu\.cores must be an integer/ })
+    assert.throws(() => parseScenario({ name: 'c', nodes: 5, cpu: { cores: -1 } }), { name: 'ScenarioError', message: /cpu\.cores must be ≥ 0/ })
+    assert.throws(() => parseScenario({ name: 'c', nodes: 5, cpu: { speed: 2 } }), { name: 'ScenarioError', message: /cpu\.speed is not a scenario field/ })
   })
 
   it('charges what real nodes receive on their cores, in virtual time', async function () {
