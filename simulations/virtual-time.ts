@@ -35,10 +35,11 @@ export const VIRTUAL_EPOCH = Date.parse('2026-06-01T00:00:00Z')
  *   0.14 ms;
  * - what a node does with what it receives (decrypting, decoding, gossip bookkeeping, storing,
  *   forwarding), per KiB received (`npm run sim:calibrate`, cpu-model.ts): on its
- *   event loop, for a node on a core of its own; on all its threads (checks included), for
- *   nodes that share cores.
+ *   event loop, for a node on a core of its own (0.39 ms); on all its threads, checks
+ *   included, for nodes that share cores (0.48 ms). Measured with the machine to itself: under
+ *   load the same script read 0.34 and 0.40 ms.
  */
-export const VIRTUAL_COSTS = { credentialCheckMs: 0.13, receivePerKiBMs: { ownCore: 0.34, sharedCores: 0.40 } }
+export const VIRTUAL_COSTS = { credentialCheckMs: 0.13, receivePerKiBMs: { ownCore: 0.39, sharedCores: 0.48 } }
 
 /** Whether a request that left the event loop (file system, DNS, a crypto job) is still out. */
 function pendingRealWork (): boolean {
