@@ -10,6 +10,7 @@
  * machines of their own, the default), or all nodes sharing K cores (`cpu.cores` in the
  * scenario: K processes of the multi-process mode on a K-core machine), node i on core i mod K.
  */
+import { createTimedQueue } from './timed-queue.ts'
 
 /** What a node's core spends on what it receives, ms per KiB. */
 export interface ReceiveCost {
@@ -24,31 +25,17 @@ export interface Core {
 }
 
 export function createCore (cost: ReceiveCost): Core {
-  const queue: Array<{ at: number, run: () => void }> = []
+  const handOn = createTimedQueue()
   let busyUntil = 0
   const stats = { chunks: 0, bytes: 0, busyMs: 0 }
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const pump = (): void => {
-    timer = undefined
-    const now = performance.now()
-    while (queue.length > 0 && queue[0].at <= now) queue.shift()?.run()
-    if (queue.length > 0) timer = setTimeout(pump, queue[0].at - now)
-  }
   return {
     submit (bytes, run) {
-      const now = performance.now()
       const spend = cost.perKiBMs * bytes / 1024
       if (bytes > 0) stats.chunks++
       stats.bytes += bytes
       stats.busyMs += spend
-      const at = Math.max(now, busyUntil) + spend
-      busyUntil = at
-      if (at <= now && queue.length === 0) {
-        run()
-        return
-      }
-      queue.push({ at, run })
-      timer ??= setTimeout(pump, at - now)
+      busyUntil = Math.max(performance.now(), busyUntil) + spend
+      handOn.push(busyUntil, run)
     },
     stats: () => ({ ...stats })
   }

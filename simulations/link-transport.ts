@@ -13,6 +13,7 @@
  */
 import type { MultiaddrConnection, Transport, Upgrader } from '@libp2p/interface'
 import type { Core } from './cpu-model.ts'
+import { createTimedQueue } from './timed-queue.ts'
 
 export interface LinkParameters {
   latencyMs: number
@@ -35,17 +36,10 @@ function delayInbound (maConn: MultiaddrConnection, linkOf: LinkOf, core?: Core)
   let peer = peerOfAddress(maConn)
   const deliver = stream.onData.bind(stream)
   const close = stream.onTransportClosed.bind(stream)
-  const queue: Array<{ at: number, bytes: number, run: () => void }> = []
-  const arrive = (item: { bytes: number, run: () => void }): void => { if (core == null) item.run(); else core.submit(item.bytes, item.run) }
+  const arrive = (bytes: number, run: () => void): void => { if (core == null) run(); else core.submit(bytes, run) }
+  const arrivals = createTimedQueue()
   let lastArrival = 0
   let wireFree = 0
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const pump = (): void => {
-    timer = undefined
-    const now = performance.now()
-    while (queue.length > 0 && queue[0].at <= now) arrive(queue.shift() as { bytes: number, run: () => void })
-    if (queue.length > 0) timer = setTimeout(pump, queue[0].at - now)
-  }
   const enqueue = (bytes: number, run: () => void): void => {
     // asked for each chunk: a remote node's index may become known after its connection opened
     // (nodes of other processes are announced once all have started)
@@ -59,12 +53,7 @@ function delayInbound (maConn: MultiaddrConnection, linkOf: LinkOf, core?: Core)
     // in order: never before what was received earlier on this connection
     const at = Math.max(lastArrival, sent + latencyMs)
     lastArrival = at
-    if (at <= now && queue.length === 0) {
-      arrive({ bytes, run })
-      return
-    }
-    queue.push({ at, bytes, run })
-    timer ??= setTimeout(pump, at - now)
+    arrivals.push(at, () => { arrive(bytes, run) })
   }
   stream.onData = data => { enqueue(data.byteLength, () => { deliver(data) }) }
   // an orderly close arrives after the data sent before it; a failure at once

@@ -16,7 +16,7 @@ import { Harness, type SimNode } from './harness.ts'
 import type { Scenario, ScenarioEvent } from './scenario.ts'
 import type { GossipWireCounts } from '../node/network/gossip-wire-metrics.ts'
 import { probeDht, type DhtProbeResult } from './dht-probe.ts'
-import { installVirtualTime, VIRTUAL_COSTS, VIRTUAL_EPOCH } from './virtual-time.ts'
+import { installVirtualTime, receivePerKiBMs, VIRTUAL_COSTS, VIRTUAL_EPOCH } from './virtual-time.ts'
 import { createCores } from './cpu-model.ts'
 
 export interface RunResult {
@@ -105,7 +105,7 @@ async function runOnClock (scenario: Scenario, options: RunOptions, signed?: str
     return status !== 'complete'
   }
   // in virtual time what a node receives waits for its core (cpu-model.ts); on the machine's clock the machine is the CPU
-  const coreOf = options.virtualTime === true ? createCores(scenario.cpu.cores, { perKiBMs: scenario.cpu.cores === 0 ? VIRTUAL_COSTS.receivePerKiBMs.ownCore : VIRTUAL_COSTS.receivePerKiBMs.sharedCores }) : undefined
+  const coreOf = options.virtualTime === true ? createCores(scenario.cpu.cores, { perKiBMs: receivePerKiBMs(scenario.cpu.cores) }) : undefined
   const harness = new Harness({ random, linkSeed: scenario.seed, virtualTime: options.virtualTime, ...(coreOf != null ? { coreOf } : {}), ...scenario.link, syncIntervalMs: scenario.node.syncIntervalMs, targetPeers: scenario.node.targetPeers, dht: scenario.node.dht, run: `${process.pid}-${t0}` })
   const attackers = options.withoutAttackers === true || scenario.attackers == null ? 0 : Math.round(scenario.nodes * scenario.attackers.fraction)
   const total = scenario.nodes + scenario.publish.count

@@ -41,6 +41,11 @@ export const VIRTUAL_EPOCH = Date.parse('2026-06-01T00:00:00Z')
  */
 export const VIRTUAL_COSTS = { credentialCheckMs: 0.13, receivePerKiBMs: { ownCore: 0.39, sharedCores: 0.48 } }
 
+/** What a node receives costs per KiB: on a core of its own (`cores` 0), or on cores nodes share. */
+export function receivePerKiBMs (cores: number, costs: typeof VIRTUAL_COSTS = VIRTUAL_COSTS): number {
+  return cores === 0 ? costs.receivePerKiBMs.ownCore : costs.receivePerKiBMs.sharedCores
+}
+
 /** Whether a request that left the event loop (file system, DNS, a crypto job) is still out. */
 function pendingRealWork (): boolean {
   return process.getActiveResourcesInfo().some(type => /Req|Job|Wrap$/.test(type) && !/^(TTYWrap|PipeWrap|TCPServerWrap|TCPSocketWrap|TCPWrap|ProcessWrap|SignalWrap|UDPWrap|WriteWrap)$/.test(type))
