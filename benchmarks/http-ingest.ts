@@ -4,14 +4,15 @@
  * entries/s, the ratio to raw single-core verifications of the same algorithm measured in the
  * same run and to what one thread needs at the least per credential (signature and official
  * shapes), and the node process's CPU per entry (all its threads, from /proc) with its main
- * thread's share, which bounds the rate however many cores verify; the rate of the
- * run's second half beside it, once the node's hot code is compiled.
+ * thread's share, which bounds the rate however many cores verify; the rate and CPU of the
+ * run's second half beside them, once the node's hot code is compiled, with each kind of
+ * thread's share of it (main, workers, V8's helpers, libuv's pool).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createLoireCorpus } from './loire-corpus.ts'
-import { cpuSeconds, gxcatRun, postCredential, startGxcat, untilReady } from './processes.ts'
+import { cpuByThread, cpuPerEntry, gxcatRun, postCredential, startGxcat, threadShares, untilReady } from './processes.ts'
 import { fmt, perEntryTally, signatureAndShapesRate } from './raw-verify.ts'
 
 const CLIENTS = [16, 64]
@@ -32,28 +33,37 @@ async function ingestRuns (label: string, credentials: string[], raw: { rate: nu
       if (warm != null) await postCredential(gxcat.url, warm)
       const batch = credentials.slice(k * share, (k + 1) * share)
       const pid = gxcat.child.pid as number
-      const cpuBefore = cpuSeconds(pid)
-      const mainBefore = cpuSeconds(pid, true)
+      const before = cpuByThread(pid)
+      let middle = before
       const start = performance.now()
       let next = 0
       let done = 0
       let halfway = 0
+      const half = Math.floor(batch.length / 2)
       await Promise.all(Array.from({ length: clients }, async () => {
         while (next < batch.length) {
           await postCredential(gxcat.url, batch[next++])
-          if (++done === Math.floor(batch.length / 2)) halfway = performance.now()
+          if (++done === half) {
+            halfway = performance.now()
+            middle = cpuByThread(pid)
+          }
         }
       }))
       const end = performance.now()
-      const cpuPerEntry = (cpuSeconds(pid) - cpuBefore) * 1000 / batch.length
-      const mainPerEntry = (cpuSeconds(pid, true) - mainBefore) * 1000 / batch.length
+      const after = cpuByThread(pid)
+      const whole = cpuPerEntry(before, after, batch.length)
       const rate = batch.length / ((end - start) / 1000)
       // a fresh process spends its first seconds compiling hot code (V8's optimizing compiler,
-      // on its own threads): the second half shows the rate of a node that has been running
-      const secondHalf = (batch.length - Math.floor(batch.length / 2)) / ((end - halfway) / 1000)
+      // on its own threads): the second half shows the rate and CPU of a node that has been running
+      const secondHalf = (batch.length - half) / ((end - halfway) / 1000)
+      const running = cpuPerEntry(middle, after, batch.length - half)
       const toFloor = floor == null ? '' : ` (${(rate / floor).toFixed(2)} to signature + shapes)`
-      console.log(`  HTTP ingest ${label}, ${String(clients).padStart(2)} clients, ${fmt(batch.length)}   ${fmt(rate)} /s   ratio ${(rate / raw.rate).toFixed(2)} to raw ${raw.name} (target ≥ 0.5)${toFloor}   node CPU ${cpuPerEntry.toFixed(2)} ms/entry (main thread ${mainPerEntry.toFixed(2)}: at most ${fmt(1000 / mainPerEntry)} /s on any number of cores)   second half ${fmt(secondHalf)} /s (${(secondHalf / raw.rate).toFixed(2)})`)
-      if (floor != null) console.log(perEntryTally(cpuPerEntry, mainPerEntry, 1000 / floor))
+      console.log(`  HTTP ingest ${label}, ${String(clients).padStart(2)} clients, ${fmt(batch.length)}   ${fmt(rate)} /s   ratio ${(rate / raw.rate).toFixed(2)} to raw ${raw.name} (target ≥ 0.5)${toFloor}   node CPU ${whole.all.toFixed(2)} ms/entry (main thread ${whole.main.toFixed(2)}: at most ${fmt(1000 / whole.main)} /s on any number of cores)   second half ${fmt(secondHalf)} /s (${(secondHalf / raw.rate).toFixed(2)})`)
+      if (floor != null) {
+        console.log(perEntryTally(whole.all, whole.main, 1000 / floor))
+        console.log(perEntryTally(running.all, running.main, 1000 / floor, 'second half, per entry'))
+      }
+      console.log(`    second half, by thread, ms per entry: ${threadShares(middle, after, batch.length - half)}`)
     } finally {
       await gxcat.stop()
       await rm(dir, { recursive: true, force: true })

@@ -2,7 +2,7 @@
  * `gxcat start` processes for the benchmarks that measure a node as participants run it.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import http from 'node:http'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
@@ -32,6 +32,42 @@ export async function freePort (): Promise<number> {
 export function cpuSeconds (pid: number, mainThread = false): number {
   const fields = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
   return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (USER_HZ 100)
+}
+
+/**
+ * CPU seconds of each of a process's threads by kind, from /proc: `main`, each worker thread
+ * (`worker 1`, `worker 2`… in the order they started), `V8` (its garbage collector and compiler
+ * helpers) and `libuv` (its pool: file system, async crypto, the store's native calls).
+ */
+export function cpuByThread (pid: number): Map<string, number> {
+  const kinds = new Map<string, number>()
+  let workers = 0
+  const tids = readdirSync(`/proc/${pid}/task`).map(Number).sort((a, b) => a - b)
+  for (const tid of tids) {
+    let comm: string, stat: string
+    try {
+      comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim()
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+    } catch {
+      continue // a thread that ended meanwhile
+    }
+    const fields = stat.split(') ')[1].split(' ')
+    const seconds = (Number(fields[11]) + Number(fields[12])) / 100
+    const kind = tid === pid ? 'main' : comm === 'WorkerThread' ? `worker ${++workers}` : comm === 'V8Worker' ? 'V8' : comm.startsWith('libuv') ? 'libuv' : 'other'
+    kinds.set(kind, (kinds.get(kind) ?? 0) + seconds)
+  }
+  return kinds
+}
+
+/** What each kind of thread spent between two `cpuByThread` readings, in ms per entry, as one line. */
+export function threadShares (before: Map<string, number>, after: Map<string, number>, entries: number): string {
+  return [...after].map(([kind, seconds]) => `${kind} ${((seconds - (before.get(kind) ?? 0)) * 1000 / entries).toFixed(3)}`).join(', ')
+}
+
+/** CPU per entry between two `cpuByThread` readings, in ms: over all threads, and the main thread's. */
+export function cpuPerEntry (before: Map<string, number>, after: Map<string, number>, entries: number): { all: number, main: number } {
+  const sum = (kinds: Map<string, number>): number => [...kinds.values()].reduce((a, b) => a + b, 0)
+  return { all: (sum(after) - sum(before)) * 1000 / entries, main: ((after.get('main') ?? 0) - (before.get('main') ?? 0)) * 1000 / entries }
 }
 
 /** Resident memory of a process, in MiB. */

@@ -66,8 +66,8 @@ export async function signatureAndShapesRate (rawRate: number, credentials: stri
  * spend on it (its signature and official shapes, measured in the same run): the ratio is the
  * overhead, whatever the number of cores; the main thread's share bounds the rate on any number.
  */
-export function perEntryTally (cpuMs: number, mainMs: number, floorMs: number): string {
-  return `    per entry: CPU ${cpuMs.toFixed(3)} ms over all threads = ${(cpuMs / floorMs).toFixed(2)} × the floor ${floorMs.toFixed(3)} ms (signature + shapes, 1 thread; target ≤ 2); main thread ${mainMs.toFixed(3)} ms (target ≤ 0.1)`
+export function perEntryTally (cpuMs: number, mainMs: number, floorMs: number, label = 'per entry'): string {
+  return `    ${label}: CPU ${cpuMs.toFixed(3)} ms over all threads = ${(cpuMs / floorMs).toFixed(2)} × the floor ${floorMs.toFixed(3)} ms (signature + shapes, 1 thread; target ≤ 2); main thread ${mainMs.toFixed(3)} ms (target ≤ 0.1)`
 }
 
 export function percentile (sorted: number[], p: number): number {
