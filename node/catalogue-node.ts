@@ -11,7 +11,7 @@ import { Level } from 'level'
 import { TypedEventEmitter } from 'main-event'
 import {
   checkCredential, createDidResolver, createStatusChecker, createTrustPolicy, decodeJws, entryId, payloadOfVerifiedJws, verifyCheckedCredential, verifyPresentation, verifyRevocation,
-  type AbortOptions, type DidResolver, type Revocation, type ShapesValidator, type StatusChecker, type TrustPolicy, type VerifiedCredential
+  type AbortOptions, type DidResolver, type Revocation, type StatusChecker, type TrustPolicy, type VerifiedCredential
 } from '../protocols/self-description/index.ts'
 import { blameOf } from '../protocols/errors.ts'
 import { MAX_CREDENTIAL_BYTES } from '../protocols/constants.ts'
@@ -19,7 +19,7 @@ import { HEADS_FILE, POSTINGS_FILE, SPARQL_LOAD_WAIT_MS, STATUS_RECHECK_MS, STOR
 import { EntryRevokedError, InvalidQueryError, NodeStoppedError, NotFoundError, SparqlUnavailableError } from './errors.ts'
 import { createNodeMetrics, type NodeMetrics } from './metrics.ts'
 import { listVersions, type ListFilter, type ListPage } from './query/filters.ts'
-import { indexTerms } from './query/index-terms.ts'
+import { indexTerms, type IndexTerms } from './query/index-terms.ts'
 import { countFacets } from './query/facets.ts'
 import { createIssuerNames, type IssuerNames } from './query/issuer-names.ts'
 import type { QueryOptions, RdfIndex, SparqlResult } from './query/rdf-index.ts'
@@ -31,7 +31,9 @@ import { createFileMark } from './store/store-mark.ts'
 import { createStatusWatch, type StatusWatch } from './status-watch.ts'
 import { createEntryRate, type EntryRate } from './entry-rate.ts'
 import { activeVersions } from './query/rdf-source.ts'
-import { sharedShapesPool } from './verification/shapes-pool.ts'
+import { sharedShapesPool, type ShapesPool } from './verification/shapes-pool.ts'
+import { checkedOfPrepared } from './verification/prepare.ts'
+import type { DecodedJws } from '../protocols/self-description/jws.ts'
 import { parsesShapesAtOnce, storedHeads } from './verification/shapes-warmup.ts'
 import type { VersionRecord, VersionStatus } from './store/records.ts'
 import { createReplicaView } from './replica-view.ts'
@@ -47,7 +49,7 @@ export type {
 class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implements CatalogueNode {
   readonly resolver: DidResolver
   readonly status: StatusChecker
-  readonly shapes: ShapesValidator
+  readonly shapes: ShapesPool
   private readonly entryRate: EntryRate
   private readonly statusWatch: StatusWatch
   readonly metrics: NodeMetrics
@@ -222,16 +224,30 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     return { status: 'duplicate', cid: head.cid, entry: checked.entry, issuer: checked.issuer, subject: checked.subject }
   }
 
+  /**
+   * The credential decoded and checked, with its index terms: by a shapes worker where the pool
+   * has one (the main thread only routes), else here. The same either way (prepare.ts).
+   */
+  private async prepare (jws: string): Promise<{ decoded: Pick<DecodedJws, 'jws' | 'header'> & { payload?: DecodedJws['payload'] }, checked: VerifiedCredential, terms?: IndexTerms }> {
+    if (this.shapes.prepare != null) {
+      const prepared = await this.shapes.prepare(jws, Date.now())
+      const checked = checkedOfPrepared(prepared)
+      return { decoded: { jws: checked.jws, header: prepared.header }, checked, terms: prepared.terms }
+    }
+    const decoded = decodeJws(jws, MAX_CREDENTIAL_BYTES, 'the credential')
+    return { decoded, checked: checkCredential(decoded, Date.now()) }
+  }
+
   private async publishOnce (jws: string, options: PublishOptions): Promise<PublishResult> {
     const source = options.source ?? 'api'
-    let decoded, checked
+    let prepared
     try {
       // decoded and checked once: for the duplicate check, then for verification
-      decoded = decodeJws(jws, MAX_CREDENTIAL_BYTES, 'the credential')
-      checked = checkCredential(decoded, Date.now())
+      prepared = await this.prepare(jws)
     } catch (err: any) {
       return this.rejected(err, source)
     }
+    const { decoded, checked } = prepared
     const stored = await this.storedHead(checked)
     if (stored != null) {
       this.metrics.ingests.inc({ status: 'duplicate', source })
@@ -244,7 +260,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
       verified = await verifyCheckedCredential(decoded, checked, { resolver: this.resolver, status: this.status, shapes: this.shapes, signal: options.signal })
       this.trust.assertTrusted(verified)
       this.entryRate.assert(verified, this.store.getHead(verified.entry))
-      terms = indexTerms(verified)
+      terms = prepared.terms ?? indexTerms(verified)
     } catch (err: any) {
       return this.rejected(err, source)
     }

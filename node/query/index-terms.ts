@@ -3,7 +3,9 @@
  * `gx:Name`, so both vocabularies match), its issuer, the words of its literals (full text)
  * and its literal property values (property equality).
  */
-import { expandTerm, gaiaxLocalName, readContexts, type TermMap, type VerifiedCredential } from '../../protocols/self-description/index.ts'
+// the modules it needs, not the protocol's index: a shapes worker loads this (prepare.ts)
+import { expandTerm, gaiaxLocalName, readContexts, type TermMap } from '../../protocols/self-description/vocabulary.ts'
+import type { VerifiedCredential } from '../../protocols/self-description/verify.ts'
 import { MAX_INDEXED_VALUE_LENGTH, MAX_TOKENS_PER_ENTRY } from '../constants.ts'
 
 /** a term map's keys are the credential's own: bounded, so that odd credentials cannot grow the cache */

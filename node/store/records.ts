@@ -49,12 +49,10 @@ export const versionEncoding = {
   name: 'gxcat-version',
   format: 'utf8' as const,
   encode (record: VersionRecord): string {
-    const [header, payload, signature] = record.jws.split('.')
-    const headerText = textOfSegment(header)
-    const payloadText = textOfSegment(payload)
-    if (headerText == null || payloadText == null || signature == null) return JSON.stringify(record)
+    const texts = (record as { [JWS_SEGMENT_TEXTS]?: JwsSegmentTexts })[JWS_SEGMENT_TEXTS] ?? jwsSegmentTexts(record.jws)
+    if (texts == null) return JSON.stringify(record)
     const { jws: _jws, ...rest } = record
-    return JSON.stringify({ ...rest, jwsHeader: headerText, jwsPayload: payloadText, jwsSignature: signature })
+    return JSON.stringify({ ...rest, jwsHeader: texts.header, jwsPayload: texts.payload, jwsSignature: texts.signature })
   },
   decode (text: string): VersionRecord {
     const stored = JSON.parse(text)
@@ -73,6 +71,24 @@ export const versionEncoding = {
 export function credentialOfVersionText (text: string): Pick<VersionRecord, 'entry' | 'validUntil'> & { credential: Record<string, unknown> } {
   const stored = JSON.parse(text)
   return { entry: stored.entry, validUntil: stored.validUntil, credential: stored.jws != null ? payloadOfVerifiedJws(stored.jws) : credentialOfPayload(JSON.parse(stored.jwsPayload)) }
+}
+
+/** A JWS's header and payload as the text they encode, and its signature, as versionEncoding writes them. */
+export interface JwsSegmentTexts { header: string, payload: string, signature: string }
+
+/**
+ * Where a version record (or the checked credential it is made from) carries its JWS's segment
+ * texts, worked out before by whoever decoded the JWS (a shapes worker): not a field of the record.
+ */
+export const JWS_SEGMENT_TEXTS = Symbol('gxcat.jwsSegmentTexts')
+
+/** The texts versionEncoding writes a JWS as, if both its header and payload encode back to their very segments. */
+export function jwsSegmentTexts (jws: string): JwsSegmentTexts | undefined {
+  const [header, payload, signature] = jws.split('.')
+  const headerText = textOfSegment(header)
+  const payloadText = textOfSegment(payload)
+  if (headerText == null || payloadText == null || signature == null) return undefined
+  return { header: headerText, payload: payloadText, signature }
 }
 
 /** The UTF-8 text a base64url segment encodes, if it encodes back to that segment exactly. */

@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads'
 import { mentionsGaiax, validateGaiaxShapes, type ShapesValidator, type ShapeViolation } from '../../protocols/self-description/index.ts'
 import { MAX_SHAPES_WORKERS, SHAPES_BATCH, SHAPES_VERDICT_CACHE } from '../constants.ts'
 import { siblingModule } from '../worker-module.ts'
+import { errorOfRefusal, type PreparedCredential, type RefusalData } from './prepare.ts'
 
 /**
  * One credential for a worker: its JSON text to validate (strings cross to a worker as flat
@@ -21,11 +22,14 @@ import { siblingModule } from '../worker-module.ts'
  */
 export interface ShapesItem {
   text?: string
-  signed?: { jws: string, alg: string, key: KeyObject }
+  /** with `shapes`, the credential the JWS carries is validated too, once its signature verifies */
+  signed?: { jws: string, alg: string, key: KeyObject, shapes?: boolean }
+  /** a credential to prepare (prepare.ts) at the instant `now` */
+  prepare?: { jws: string, now: number }
 }
 export interface ShapesRequest { id: number, items: ShapesItem[] }
 /** signature: whether it verified, or why it could not be checked; violations: where the text was validated */
-export interface ShapesResult { signature?: boolean | string, violations?: ShapeViolation[], error?: string }
+export interface ShapesResult { signature?: boolean | string, violations?: ShapeViolation[], error?: string, prepared?: PreparedCredential, refused?: RefusalData }
 export type ShapesResponse =
   | { id: number, results: ShapesResult[], error?: undefined, ready?: undefined }
   | { id: number, error: string, results?: undefined, ready?: undefined }
@@ -41,6 +45,12 @@ export interface ShapesPool extends ShapesValidator {
    * cores at a restart; the first credential submitted starts them too.
    */
   warm (): void
+  /**
+   * A credential decoded, checked and its index terms worked out by a worker (prepare.ts), so
+   * that the main thread only routes; a refusal throws its typed error. Absent where no worker
+   * runs: the caller prepares it in its own thread.
+   */
+  prepare?: (jws: string, now: number) => Promise<PreparedCredential>
   /** whether the workers have been started (by warm or a first credential) */
   readonly started: boolean
   /** resolves once the workers have started and parsed the shapes (credentials sent earlier wait for that) */
@@ -61,26 +71,27 @@ function defaultShapesWorkers (): number {
 
 /**
  * The verdicts of a pool: credentials that name no Gaia-X vocabulary conform at once; each other
- * credential's verdict is remembered by its JSON text for the credentials validated after it
+ * credential's verdict is remembered by its JSON text (a signed version's by its CID) for those validated after it
  * (a simulation's nodes in one process validate each credential once between them), and only
  * the others are run. Credentials being validated share one run; at most SHAPES_VERDICT_CACHE
  * verdicts are kept, the oldest dropped first; a failure (a worker that died) is not a verdict.
  */
-function createVerdicts (): { hits: () => number, known: (text: string) => Promise<ShapeViolation[]> | undefined, remember: (text: string, verdict: Promise<ShapeViolation[]>) => void } {
+function createVerdicts (): { hits: () => number, known: (text: string) => Promise<ShapeViolation[]> | undefined, recall: (key: string) => Promise<ShapeViolation[]> | undefined, remember: (key: string, verdict: Promise<ShapeViolation[]>) => void } {
   const verdicts = new Map<string, Promise<ShapeViolation[]>>()
   let hits = 0
+  const recall = (key: string): Promise<ShapeViolation[]> | undefined => {
+    const verdict = verdicts.get(key)
+    if (verdict != null) hits++
+    return verdict
+  }
   return {
     hits: () => hits,
-    known: text => {
-      if (!mentionsGaiax(text)) return Promise.resolve([])
-      const verdict = verdicts.get(text)
-      if (verdict != null) hits++
-      return verdict
-    },
-    remember: (text, verdict) => {
-      verdicts.set(text, verdict)
+    known: text => mentionsGaiax(text) ? recall(text) : Promise.resolve([]),
+    recall,
+    remember: (key, verdict) => {
+      verdicts.set(key, verdict)
       if (verdicts.size > SHAPES_VERDICT_CACHE) verdicts.delete(verdicts.keys().next().value as string)
-      verdict.catch(() => { if (verdicts.get(text) === verdict) verdicts.delete(text) })
+      verdict.catch(() => { if (verdicts.get(key) === verdict) verdicts.delete(key) })
     }
   }
 }
@@ -185,18 +196,24 @@ export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
       await Promise.all(workers.map(async slot => slot.ready))
     },
     validate,
-    async verify ({ jws, alg, key, text }) {
-      const signed = { jws, alg, key }
-      const known = verdicts.known(text)
+    async prepare (jws, now) {
+      const result = await send({ prepare: { jws, now } })
+      if (result.refused != null) throw errorOfRefusal(result.refused)
+      if (result.prepared == null) throw new Error(`the shapes worker failed: ${result.error ?? 'it prepared nothing'}`)
+      return result.prepared
+    },
+    async verify ({ jws, alg, key, cid }) {
+      // a version's verdict, by its CID: the same JWS carries the same credential
+      const known = verdicts.recall(cid)
       if (known != null) {
-        const result = await send({ signed })
+        const result = await send({ signed: { jws, alg, key } })
         return { signature: signatureOf(result), violations: await known }
       }
-      const result = await send({ signed, text })
+      const result = await send({ signed: { jws, alg, key, shapes: true } })
       const signature = signatureOf(result)
       const violations = signature ? violationsOf(result) : []
       // a verdict is remembered only where the shapes ran: not past a signature that failed
-      if (signature) verdicts.remember(text, Promise.resolve(violations))
+      if (signature) verdicts.remember(cid, Promise.resolve(violations))
       return { signature, violations }
     },
     async close () {

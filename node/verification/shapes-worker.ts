@@ -1,14 +1,18 @@
 /**
  * A worker thread of the shapes pool: parses every shape release as it starts (then says it is
- * ready), checks the signatures it is sent (synchronous node:crypto: this thread has nothing
+ * ready), prepares the credentials it is sent to prepare (decoded, checked, their index terms:
+ * prepare.ts), checks the signatures it is sent (synchronous node:crypto: this thread has nothing
  * else to do meanwhile), runs the official Gaia-X shapes over the credentials it is sent (those
- * whose signature verified, where it was sent one) and answers each item, in order.
+ * whose signature verified, where it was sent one; read from their JWS where it was sent no
+ * text) and answers each item, in order.
  */
 import { parentPort } from 'node:worker_threads'
-// the two modules this thread runs, not the protocol's index: that would load all of it (DID
-// resolution, status lists, fetching), about 0.14 s more before the worker is ready
-import { gaiaxShapes, SHAPE_RELEASES } from '../../protocols/self-description/gaia-x-shapes.ts'
+// the modules this thread runs, not the protocol's index: that would load all of it (DID
+// resolution, fetching), about 0.14 s more before the worker is ready
+import { gaiaxShapes, mentionsGaiax, SHAPE_RELEASES } from '../../protocols/self-description/gaia-x-shapes.ts'
+import { credentialOfPayload, payloadTextOfJws } from '../../protocols/self-description/jws.ts'
 import { verifyJwsSignatureSync } from '../../protocols/self-description/signature.ts'
+import { prepareCredential, refusalOf } from './prepare.ts'
 import { SHAPES_BATCH } from '../constants.ts'
 import type { ShapesItem, ShapesRequest, ShapesResponse, ShapesResult } from './shapes-pool.ts'
 
@@ -45,6 +49,26 @@ function checkSignature (signed: NonNullable<ShapesItem['signed']>): boolean | s
   }
 }
 
+/** A credential prepared for the main thread (prepare.ts), or why it is refused. */
+function prepared ({ jws, now }: NonNullable<ShapesItem['prepare']>): ShapesResult {
+  try {
+    return { prepared: prepareCredential(jws, now) }
+  } catch (err: any) {
+    return { refused: refusalOf(err) }
+  }
+}
+
+/**
+ * The credential a verified JWS carries, for its shapes: undefined where it names no Gaia-X
+ * vocabulary (it conforms at once, as the pool's verdicts say of such a text).
+ */
+function credentialOfJws (jws: string): Record<string, unknown> | undefined {
+  const text = payloadTextOfJws(jws)
+  const payload = JSON.parse(text)
+  const credential = credentialOfPayload(payload)
+  return mentionsGaiax(credential === payload ? text : JSON.stringify(credential)) ? credential : undefined
+}
+
 function run (): void {
   scheduled = false
   const requests: ShapesRequest[] = []
@@ -55,13 +79,15 @@ function run (): void {
     count += request.items.length
   }
   // signatures first: a credential whose signature fails is not worth its shapes
-  const answers = requests.map(request => request.items.map(item => ({ signature: item.signed != null ? checkSignature(item.signed) : undefined } as ShapesResult)))
+  const answers = requests.map(request => request.items.map(item => item.prepare != null ? prepared(item.prepare) : { signature: item.signed != null ? checkSignature(item.signed) : undefined } as ShapesResult))
   const toValidate: Array<{ request: number, item: number, credential: Record<string, unknown> }> = []
   requests.forEach((request, r) => {
     request.items.forEach((item, i) => {
-      if (item.text == null || (item.signed != null && answers[r][i].signature !== true)) return
+      if ((item.text == null && item.signed?.shapes !== true) || (item.signed != null && answers[r][i].signature !== true)) return
       try {
-        toValidate.push({ request: r, item: i, credential: JSON.parse(item.text) })
+        const credential = item.text != null ? JSON.parse(item.text) : credentialOfJws(item.signed?.jws as string)
+        if (credential != null) toValidate.push({ request: r, item: i, credential })
+        else answers[r][i].violations = []
       } catch (err: any) {
         answers[r][i].error = `${err.name}: ${err.message}`
       }

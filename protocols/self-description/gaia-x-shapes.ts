@@ -366,9 +366,9 @@ export interface ShapesValidator {
   ready? (): Promise<void>
   /**
    * A JWS's signature checked with `key` and, if it verifies, its credential's shapes (the
-   * credential's JSON text), in one step: where a pool of worker threads runs the shapes, it
-   * verifies the signature there too, with synchronous node:crypto, rather than the main thread
-   * sending it to libuv's thread pool and the text to a worker separately.
+   * credential read from the JWS where they run), in one step: where a pool of worker threads
+   * runs the shapes, it verifies the signature there too, with synchronous node:crypto, rather
+   * than the main thread sending it to libuv's thread pool and the credential to a worker separately.
    */
   verify? (job: SignedShapesJob): Promise<{ signature: boolean, violations: ShapeViolation[] }>
 }
@@ -377,8 +377,8 @@ export interface SignedShapesJob {
   jws: string
   alg: string
   key: KeyObject
-  /** the credential's JSON text */
-  text: string
+  /** the version's CID (its JWS's digest): what a verdict is remembered by */
+  cid: string
 }
 
 /** Throws ShapeViolationError when the credential violates the official shapes, run in this thread or by `shapes` (given its JSON text if the caller has it). */

@@ -132,7 +132,7 @@ export type SignatureCheck = (jws: string, alg: string, key: KeyObject) => Promi
  * Verifies the signature of a decoded JWS with the key its kid names, and the validity dates of
  * that key's certificate chain if it has one. Returns the key.
  */
-export async function verifySignature (decoded: DecodedJws, resolver: DidResolver, options: AbortOptions & { now?: number, check?: SignatureCheck } = {}): Promise<ResolvedKey> {
+export async function verifySignature (decoded: Pick<DecodedJws, 'jws' | 'header'>, resolver: DidResolver, options: AbortOptions & { now?: number, check?: SignatureCheck } = {}): Promise<ResolvedKey> {
   const { key, cryptoKey } = await resolver.importKey(decoded.header.kid, decoded.header.alg, options)
   if (key.chain != null) assertChainDates(key.chain, options.now)
   let valid = false

@@ -67,21 +67,20 @@ export async function verifyCredential (input: string | Uint8Array, options: Ver
 
 /**
  * The rest of verifyCredential, for a credential already decoded and checked (checkCredential):
- * its signature, the official shapes and its status lists.
+ * its signature, the official shapes and its status lists. `decoded` needs its payload only
+ * where the shapes run in this thread.
  */
-export async function verifyCheckedCredential (decoded: DecodedJws, checked: VerifiedCredential, options: VerifyOptions): Promise<VerifiedCredential> {
+export async function verifyCheckedCredential (decoded: Pick<DecodedJws, 'jws' | 'header'> & { payload?: DecodedJws['payload'] }, checked: VerifiedCredential, options: VerifyOptions): Promise<VerifiedCredential> {
   const pool = options.skipShapes !== true ? options.shapes : undefined
-  // the JSON the shapes read: the payload's own text, unless the credential sits under its vc claim
-  const shapesText = (): string => checked.credential === decoded.payload ? payloadTextOfJws(decoded.jws) : JSON.stringify(checked.credential)
   let key: ResolvedKey
   if (pool?.verify != null) {
-    // the signature and the shapes in one trip to a worker thread
+    // the signature and the shapes in one trip to a worker thread, which reads the credential from the JWS
     const verify = pool.verify.bind(pool)
     let violations: ShapeViolation[] = []
     key = await verifySignature(decoded, options.resolver, {
       ...options,
       check: async (jws, alg, cryptoKey) => {
-        const result = await verify({ jws, alg, key: cryptoKey, text: shapesText() })
+        const result = await verify({ jws, alg, key: cryptoKey, cid: checked.cid })
         violations = result.violations
         return result.signature
       }
@@ -89,9 +88,13 @@ export async function verifyCheckedCredential (decoded: DecodedJws, checked: Ver
     if (violations.length > 0) throw new ShapeViolationError(violations)
   } else {
     key = await verifySignature(decoded, options.resolver, options)
-    if (options.skipShapes !== true) await assertGaiaxShapes(checked.credential, options.shapes, options.shapes != null ? shapesText() : undefined)
+    // the JSON the shapes read: the payload's own text, unless the credential sits under its vc claim
+    const text = options.shapes == null ? undefined : checked.credential === decoded.payload ? payloadTextOfJws(decoded.jws) : JSON.stringify(checked.credential)
+    if (options.skipShapes !== true) await assertGaiaxShapes(checked.credential, options.shapes, text)
   }
-  const verified = key.chain != null ? { ...checked, chain: key.chain } : checked
+  // the chain goes on the checked credential itself: a copy would read its credential, which a
+  // credential checked by a worker parses only when asked
+  const verified = key.chain != null ? Object.assign(checked, { chain: key.chain }) : checked
   if (options.status != null) await options.status.assertActive(verified, options)
   return verified
 }
