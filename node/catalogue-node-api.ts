@@ -12,6 +12,7 @@ import type { ListFilter } from './query/filters.ts'
 import type { IssuerNames } from './query/issuer-names.ts'
 import type { QueryOptions, SparqlResult, StoreState } from './query/rdf-index.ts'
 import type { SparqlBudget } from './query/sparql-shares.ts'
+import type { ShapesPool } from './verification/shapes-pool.ts'
 import type { CatalogueStore, Database } from './store/catalogue-store.ts'
 import type { VersionRecord, VersionStatus } from './store/records.ts'
 import type { ComponentLogger } from '@libp2p/interface'
@@ -70,6 +71,8 @@ export interface CatalogueNodeInit {
   dataDir?: string
   /** worker threads that check signatures and run the official shapes, shared by the nodes of the process (0: signatures on libuv's thread pool, shapes in this thread). @default one per core but one, up to 8 */
   shapesWorkers?: number
+  /** the pool that checks its credentials' signatures and shapes, instead of the process's shared one of `shapesWorkers` */
+  shapes?: ShapesPool
   /** versions kept per entry, the head included; older superseded ones are pruned. @default 3 */
   keepVersions?: number
   /** a level database to use (memory-level for simulated nodes) */

@@ -32,7 +32,7 @@ import { createStatusWatch, type StatusWatch } from './status-watch.ts'
 import { createEntryRate, type EntryRate } from './entry-rate.ts'
 import { activeVersions } from './query/rdf-source.ts'
 import { sharedShapesPool, type ShapesPool } from './verification/shapes-pool.ts'
-import { checkedOfPrepared } from './verification/prepare.ts'
+import { checkedOfPrepared, withSegmentTexts } from './verification/prepare.ts'
 import type { DecodedJws } from '../protocols/self-description/jws.ts'
 import { parsesShapesAtOnce, storedHeads } from './verification/shapes-warmup.ts'
 import type { VersionRecord, VersionStatus } from './store/records.ts'
@@ -76,7 +76,7 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     this.log = logger.forComponent('gxcat:node')
     this.resolver = init.resolver ?? createDidResolver({ originOverrides: init.didWebOrigins })
     this.status = createStatusChecker({ resolver: this.resolver })
-    this.shapes = sharedShapesPool(init.shapesWorkers)
+    this.shapes = init.shapes ?? sharedShapesPool(init.shapesWorkers)
     this.entryRate = createEntryRate(init.entryVersions)
     this.trust = init.trust ?? createTrustPolicy()
     let db = init.db
@@ -226,16 +226,17 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
 
   /**
    * The credential decoded and checked, with its index terms: by a shapes worker where the pool
-   * has one (the main thread only routes), else here. The same either way (prepare.ts).
+   * has them prepare credentials (the main thread only routes), else here. The same either way
+   * (prepare.ts).
    */
-  private async prepare (jws: string): Promise<{ decoded: Pick<DecodedJws, 'jws' | 'header'> & { payload?: DecodedJws['payload'] }, checked: VerifiedCredential, terms?: IndexTerms }> {
+  private async prepare (jws: string): Promise<{ decoded: Pick<DecodedJws, 'jws' | 'header'> & Partial<Pick<DecodedJws, 'payload' | 'texts'>>, checked: VerifiedCredential, terms?: IndexTerms }> {
     if (this.shapes.prepare != null) {
       const prepared = await this.shapes.prepare(jws, Date.now())
       const checked = checkedOfPrepared(prepared)
       return { decoded: { jws: checked.jws, header: prepared.header }, checked, terms: prepared.terms }
     }
     const decoded = decodeJws(jws, MAX_CREDENTIAL_BYTES, 'the credential')
-    return { decoded, checked: checkCredential(decoded, Date.now()) }
+    return { decoded, checked: withSegmentTexts(checkCredential(decoded, Date.now()), decoded) }
   }
 
   private async publishOnce (jws: string, options: PublishOptions): Promise<PublishResult> {

@@ -189,6 +189,14 @@ export const CHAIN_CACHE_ENTRIES = 1024
 export const POSTINGS_LOAD_CHUNK = 4096
 /** Most worker threads that check signatures and run the official shapes (one per core beyond the main thread's, up to this). */
 export const MAX_SHAPES_WORKERS = 8
+/**
+ * From how many shape workers they also decode and check each credential for the main thread
+ * (prepare.ts). With one, that worker already carries the larger share of each credential
+ * (signature and shapes, against the main thread's HTTP, store and routing): moving more to it
+ * cost a 2-core node 6-12 % of its ingest rate. With two or more the workers have room, and the
+ * main thread is what bounds the node.
+ */
+export const PREPARE_IN_WORKERS_FROM = 2
 /** a node whose store holds this many entries or more rebuilds its RDF index before the shape workers parse the shapes */
 export const SHAPES_AFTER_REBUILD_ENTRIES = 10_000
 /**
@@ -198,7 +206,7 @@ export const SHAPES_AFTER_REBUILD_ENTRIES = 10_000
  */
 export const SHAPES_BATCH = 32
 /**
- * Shape verdicts remembered per process, by the credential's JSON text: a verdict depends on
+ * Shape verdicts remembered per process, by the credential's JSON text (a signed version's by its CID): a verdict depends on
  * nothing else, and the nodes of a simulation (hundreds per process) each validate every
  * credential, as a node does one that reaches it twice.
  */

@@ -82,19 +82,22 @@ export interface JwsSegmentTexts { header: string, payload: string, signature: s
  */
 export const JWS_SEGMENT_TEXTS = Symbol('gxcat.jwsSegmentTexts')
 
-/** The texts versionEncoding writes a JWS as, if both its header and payload encode back to their very segments. */
-export function jwsSegmentTexts (jws: string): JwsSegmentTexts | undefined {
+/**
+ * The texts versionEncoding writes a JWS as, if both its header and payload encode back to their
+ * very segments; `decoded`: the texts they were decoded to already (decodeJws), if they were.
+ */
+export function jwsSegmentTexts (jws: string, decoded?: { header: string, payload: string }): JwsSegmentTexts | undefined {
   const [header, payload, signature] = jws.split('.')
-  const headerText = textOfSegment(header)
-  const payloadText = textOfSegment(payload)
+  const headerText = textOfSegment(header, decoded?.header)
+  const payloadText = textOfSegment(payload, decoded?.payload)
   if (headerText == null || payloadText == null || signature == null) return undefined
   return { header: headerText, payload: payloadText, signature }
 }
 
-/** The UTF-8 text a base64url segment encodes, if it encodes back to that segment exactly. */
-function textOfSegment (segment: string | undefined): string | undefined {
+/** The UTF-8 text a base64url segment encodes (`text` where it was decoded already), if it encodes back to that segment exactly. */
+function textOfSegment (segment: string | undefined, decoded?: string): string | undefined {
   if (segment == null) return undefined
-  const text = Buffer.from(segment, 'base64url').toString('utf8')
+  const text = decoded ?? Buffer.from(segment, 'base64url').toString('utf8')
   return Buffer.from(text, 'utf8').toString('base64url') === segment ? text : undefined
 }
 

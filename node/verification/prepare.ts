@@ -7,7 +7,7 @@
  * the result is the same, field for field, so what is stored is the same byte for byte.
  */
 import { checkCredential } from '../../protocols/self-description/verify.ts'
-import { decodeJws, payloadOfVerifiedJws } from '../../protocols/self-description/jws.ts'
+import { decodeJws, payloadOfVerifiedJws, type DecodedJws } from '../../protocols/self-description/jws.ts'
 import * as protocolErrors from '../../protocols/self-description/errors.ts'
 import { MAX_CREDENTIAL_BYTES } from '../../protocols/constants.ts'
 import { indexTerms, type IndexTerms } from '../query/index-terms.ts'
@@ -32,7 +32,7 @@ export function prepareCredential (jws: string, now: number): PreparedCredential
   const verified = checkCredential(decoded, now)
   const terms = indexTerms(verified)
   const { credential: _credential, ...checked } = verified
-  const segments = jwsSegmentTexts(decoded.jws)
+  const segments = jwsSegmentTexts(decoded.jws, decoded.texts)
   return { checked, header: { alg: decoded.header.alg, kid: decoded.header.kid }, terms, ...(segments != null ? { segments } : {}) }
 }
 
@@ -50,6 +50,13 @@ export function checkedOfPrepared (prepared: PreparedCredential): VerifiedCreden
     configurable: true
   })
   if (prepared.segments != null) Object.defineProperty(checked, JWS_SEGMENT_TEXTS, { value: prepared.segments, enumerable: false })
+  return checked
+}
+
+/** A credential checked in this thread, with the segment texts its store record is written with (decoded already, not again). */
+export function withSegmentTexts (checked: VerifiedCredential, decoded: DecodedJws): VerifiedCredential {
+  const segments = jwsSegmentTexts(decoded.jws, decoded.texts)
+  if (segments != null) Object.defineProperty(checked, JWS_SEGMENT_TEXTS, { value: segments, enumerable: false })
   return checked
 }
 

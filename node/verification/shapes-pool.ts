@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os'
 import type { KeyObject } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 import { mentionsGaiax, validateGaiaxShapes, type ShapesValidator, type ShapeViolation } from '../../protocols/self-description/index.ts'
-import { MAX_SHAPES_WORKERS, SHAPES_BATCH, SHAPES_VERDICT_CACHE } from '../constants.ts'
+import { MAX_SHAPES_WORKERS, PREPARE_IN_WORKERS_FROM, SHAPES_BATCH, SHAPES_VERDICT_CACHE } from '../constants.ts'
 import { siblingModule } from '../worker-module.ts'
 import { errorOfRefusal, type PreparedCredential, type RefusalData } from './prepare.ts'
 
@@ -47,8 +47,8 @@ export interface ShapesPool extends ShapesValidator {
   warm (): void
   /**
    * A credential decoded, checked and its index terms worked out by a worker (prepare.ts), so
-   * that the main thread only routes; a refusal throws its typed error. Absent where no worker
-   * runs: the caller prepares it in its own thread.
+   * that the main thread only routes; a refusal throws its typed error. Absent where the caller
+   * prepares it in its own thread: no worker runs, or too few (ShapesPoolOptions.prepare).
    */
   prepare?: (jws: string, now: number) => Promise<PreparedCredential>
   /** whether the workers have been started (by warm or a first credential) */
@@ -107,7 +107,12 @@ function rememberVerdicts (verdicts: ReturnType<typeof createVerdicts>, run: (te
   }
 }
 
-export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
+export interface ShapesPoolOptions {
+  /** whether its workers prepare credentials for the main thread (`prepare`). @default from PREPARE_IN_WORKERS_FROM workers */
+  prepare?: boolean
+}
+
+export function createShapesPool (size = defaultShapesWorkers(), options: ShapesPoolOptions = {}): ShapesPool {
   if (size <= 0) {
     const verdicts = createVerdicts()
     const validate = rememberVerdicts(verdicts, async (_text, credential) => validateGaiaxShapes(credential))
@@ -185,6 +190,12 @@ export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
   }
   const verdicts = createVerdicts()
   const validate = rememberVerdicts(verdicts, async text => violationsOf(await send({ text })))
+  const prepare = async (jws: string, now: number): Promise<PreparedCredential> => {
+    const result = await send({ prepare: { jws, now } })
+    if (result.refused != null) throw errorOfRefusal(result.refused)
+    if (result.prepared == null) throw new Error(`the shapes worker failed: ${result.error ?? 'it prepared nothing'}`)
+    return result.prepared
+  }
 
   return {
     size,
@@ -196,12 +207,7 @@ export function createShapesPool (size = defaultShapesWorkers()): ShapesPool {
       await Promise.all(workers.map(async slot => slot.ready))
     },
     validate,
-    async prepare (jws, now) {
-      const result = await send({ prepare: { jws, now } })
-      if (result.refused != null) throw errorOfRefusal(result.refused)
-      if (result.prepared == null) throw new Error(`the shapes worker failed: ${result.error ?? 'it prepared nothing'}`)
-      return result.prepared
-    },
+    ...((options.prepare ?? size >= PREPARE_IN_WORKERS_FROM) ? { prepare } : {}),
     async verify ({ jws, alg, key, cid }) {
       // a version's verdict, by its CID: the same JWS carries the same credential
       const known = verdicts.recall(cid)

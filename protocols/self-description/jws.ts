@@ -18,6 +18,8 @@ export interface DecodedJws {
   jws: string
   header: JWSHeaderParameters & { alg: string, kid: string, typ?: string, cty?: string, iss?: string }
   payload: Record<string, any>
+  /** the header's and the payload's JSON text, as decoded from their segments */
+  texts: { header: string, payload: string }
 }
 
 /** Reads a compact JWS without checking its signature; refuses anything malformed or oversized. */
@@ -31,7 +33,8 @@ export function decodeJws (input: unknown, maxBytes: number, what: string): Deco
     throw new InvalidEnvelopeError(`${what} is not a compact JWS (three base64url parts separated by dots)`)
   }
   if (parts[0].length > MAX_HEADER_BYTES * 4 / 3) throw new PayloadTooLargeError(`the JWS header is larger than ${MAX_HEADER_BYTES} bytes`)
-  const header = parseJsonPart(parts[0], 'JWS header')
+  const headerText = textOfPart(parts[0])
+  const header = parseJsonPart(headerText, 'JWS header')
   const alg = header.alg
   if (typeof alg !== 'string') throw new UnsupportedAlgorithmError('the JWS header has no alg')
   if (alg.toLowerCase() === 'none') throw new UnsupportedAlgorithmError('alg "none" (an unsigned JWS) is never accepted')
@@ -39,11 +42,12 @@ export function decodeJws (input: unknown, maxBytes: number, what: string): Deco
   if (!(ALLOWED_ALGORITHMS as readonly string[]).includes(alg)) throw new UnsupportedAlgorithmError(`algorithm ${alg} is not allowed (allowed: ${ALLOWED_ALGORITHMS.join(', ')})`)
   // no JWS extension is understood here (RFC 7515 §4.1.11): one marked critical is refused, as jose would
   if (header.crit != null) throw new InvalidEnvelopeError(`the JWS header marks extensions as critical (crit ${JSON.stringify(header.crit).slice(0, 60)}) that gxcat does not understand`)
-  const payload = parseJsonPart(parts[1], 'JWS payload')
+  const payloadText = textOfPart(parts[1])
+  const payload = parseJsonPart(payloadText, 'JWS payload')
   assertNotVcJwt11(typeof header.typ === 'string' ? header.typ : undefined, payload)
   if (typeof header.kid !== 'string' || !header.kid.startsWith('did:')) throw new InvalidEnvelopeError('the JWS header has no kid naming a DID URL of the issuer key')
   if (parts[2] === '') throw new InvalidSignatureError(`${what} has an empty signature`)
-  return { jws, header: header as DecodedJws['header'], payload }
+  return { jws, header: header as DecodedJws['header'], payload, texts: { header: headerText, payload: payloadText } }
 }
 
 /**
@@ -145,8 +149,11 @@ export async function verifySignature (decoded: Pick<DecodedJws, 'jws' | 'header
   return key
 }
 
-function parseJsonPart (part: string, what: string): Record<string, any> {
-  const text = Buffer.from(part, 'base64url').toString('utf8')
+function textOfPart (part: string): string {
+  return Buffer.from(part, 'base64url').toString('utf8')
+}
+
+function parseJsonPart (text: string, what: string): Record<string, any> {
   assertJsonDepth(text, MAX_JSON_DEPTH, what)
   let value: unknown
   try {

@@ -70,7 +70,7 @@ export async function verifyCredential (input: string | Uint8Array, options: Ver
  * its signature, the official shapes and its status lists. `decoded` needs its payload only
  * where the shapes run in this thread.
  */
-export async function verifyCheckedCredential (decoded: Pick<DecodedJws, 'jws' | 'header'> & { payload?: DecodedJws['payload'] }, checked: VerifiedCredential, options: VerifyOptions): Promise<VerifiedCredential> {
+export async function verifyCheckedCredential (decoded: Pick<DecodedJws, 'jws' | 'header'> & Partial<Pick<DecodedJws, 'payload' | 'texts'>>, checked: VerifiedCredential, options: VerifyOptions): Promise<VerifiedCredential> {
   const pool = options.skipShapes !== true ? options.shapes : undefined
   let key: ResolvedKey
   if (pool?.verify != null) {
@@ -89,7 +89,7 @@ export async function verifyCheckedCredential (decoded: Pick<DecodedJws, 'jws' |
   } else {
     key = await verifySignature(decoded, options.resolver, options)
     // the JSON the shapes read: the payload's own text, unless the credential sits under its vc claim
-    const text = options.shapes == null ? undefined : checked.credential === decoded.payload ? payloadTextOfJws(decoded.jws) : JSON.stringify(checked.credential)
+    const text = options.shapes == null ? undefined : checked.credential === decoded.payload ? decoded.texts?.payload ?? payloadTextOfJws(decoded.jws) : JSON.stringify(checked.credential)
     if (options.skipShapes !== true) await assertGaiaxShapes(checked.credential, options.shapes, text)
   }
   // the chain goes on the checked credential itself: a copy would read its credential, which a

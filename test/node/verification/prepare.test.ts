@@ -1,7 +1,8 @@
 /**
- * A node whose shapes workers decode and check credentials (prepare.ts) decides and stores
- * exactly what a node that does it in its own thread does: the same outcome or typed refusal for
- * every credential, and the same store, byte for byte (but the instant each version arrived).
+ * A node whose shapes workers decode and check credentials (prepare.ts: from two workers on, or
+ * when asked) decides and stores exactly what a node that does it in its own thread does: the
+ * same outcome or typed refusal for every credential, and the same store, byte for byte (but the
+ * instant each version arrived).
  */
 import assert from 'node:assert/strict'
 import { Level } from 'level'
@@ -74,12 +75,13 @@ describe('credentials prepared by the shapes workers', function () {
       ]
       const outcomes: unknown[][] = []
       const stores: Array<Array<[string, string]>> = []
-      for (const shapesWorkers of [1, 0]) {
+      const pool = createShapesPool(1, { prepare: true })
+      for (const shapes of [pool, createShapesPool(0)]) {
         const dataDir = await tempDir()
-        const node: CatalogueNode = createCatalogueNode({ dataDir, shapesWorkers, statusRecheckMs: 0, resolver: createDidResolver({ originOverrides: [web.override] }) })
+        const node: CatalogueNode = createCatalogueNode({ dataDir, shapes, statusRecheckMs: 0, resolver: createDidResolver({ originOverrides: [web.override] }) })
         await node.start()
         try {
-          assert.equal((node.shapes as ShapesPool).prepare != null, shapesWorkers > 0, 'workers prepare; a node without them prepares in its thread')
+          assert.equal((node.shapes as ShapesPool).prepare != null, shapes === pool, 'its workers prepare; a node without them prepares in its thread')
           const results: unknown[] = []
           for (const [what, jws] of corpus) {
             try {
@@ -95,6 +97,7 @@ describe('credentials prepared by the shapes workers', function () {
         }
         stores.push(await storeContents(dataDir))
       }
+      await pool.close()
       assert.deepEqual(outcomes[0], outcomes[1])
       const refused = (outcomes[0] as Array<{ what: string, error?: string }>).filter(o => o.error != null).map(o => o.what)
       assert.deepEqual(refused, ['no subject id', 'expired', 'violates the shapes', 'signed by another key', 'kid of another issuer', 'HMAC', 'not a JWS', 'nested too deep'])
@@ -116,7 +119,9 @@ describe('credentials prepared by the shapes workers', function () {
     assert.equal(Object.keys(checked).includes('credential'), false, 'the credential is not a field: it is read when asked')
     assert.equal((checked.credential.credentialSubject as { id: string }).id, 'https://so.example/plain')
     assert.ok((checked as any)[JWS_SEGMENT_TEXTS] != null)
-    const pool = createShapesPool(1)
+    assert.equal(createShapesPool(1).prepare, undefined, 'one worker: the main thread prepares (PREPARE_IN_WORKERS_FROM)')
+    assert.equal(typeof createShapesPool(2).prepare, 'function', 'two: the workers do')
+    const pool = createShapesPool(1, { prepare: true })
     try {
       assert.deepEqual(await pool.prepare?.(jws, Date.now()), prepared)
       await assert.rejects(pool.prepare?.(resign(jws, ed, p => { p.validFrom = 'yesterday' }), Date.now()) as Promise<unknown>, (err: any) => err.name === 'InvalidCredentialError' && err.httpStatus === 400 && /validFrom/.test(err.message))
