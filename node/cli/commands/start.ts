@@ -76,7 +76,7 @@ export function addNodeOptions (command: Command): Command {
     .option('--sparql-store-graphs <url|none>', 'the store\'s Graph Store HTTP Protocol endpoint, where each graph is put whole (default: Virtuoso\'s /sparql-graph-crud beside a /sparql URL; none: SPARQL Update only)')
     .addOption(new Option('--sparql-index <on|off>', 'keep the SPARQL index in memory: off answers SPARQL only from --sparql-store, or not at all (default: on, off with --sparql-store)').choices(['on', 'off']))
     .option('--keep-versions <n>', 'versions kept per entry, the current one included; older ones are pruned (default from config: 3)', Number)
-    .option('--workers <n>', 'worker threads that check signatures and run the official shapes (0: none; default from config: one per core but one, up to 8)', Number)
+    .option('--workers <n>', 'worker threads that check signatures and run the official shapes, and from two on decode and check credentials (0: none; default from config: one per core but one, up to 8)', Number)
     .option('--access-log', 'log every HTTP request (off by default: it costs throughput)')
     .option('--allowed-host <name>', 'a Host name the HTTP API answers to besides its address, e.g. its public DNS name (repeatable)', collect, [])
 }
