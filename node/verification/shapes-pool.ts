@@ -2,7 +2,9 @@
  * Signatures and the official shapes on every core: a pool of worker threads, shared by the
  * nodes of a process (a simulation of hundreds of nodes gets one pool, not hundreds). A
  * credential goes to a worker once, with its signature and key (checked there with synchronous
- * node:crypto) and its JSON text (validated if the signature holds). Credentials submitted in
+ * node:crypto); the worker reads the credential from the JWS and validates it if the signature
+ * holds. From PREPARE_IN_WORKERS_FROM workers on, a credential goes to one first to be decoded
+ * and checked (prepare.ts), so that the main thread only routes it. Credentials submitted in
  * one tick are gathered and split among the workers, the least loaded first, so that a lone
  * credential (gossip, one HTTP client) goes out at once and a bulk import keeps every worker
  * busy; the main thread keeps parsing, ordering and storing. Without a worker (one core, or a
@@ -71,8 +73,8 @@ function defaultShapesWorkers (): number {
 
 /**
  * The verdicts of a pool: credentials that name no Gaia-X vocabulary conform at once; each other
- * credential's verdict is remembered by its JSON text (a signed version's by its CID) for those validated after it
- * (a simulation's nodes in one process validate each credential once between them), and only
+ * credential's verdict is remembered by its JSON text (a signed version's by its CID) for those
+ * validated after it (a simulation's nodes in one process validate each credential once between them), and only
  * the others are run. Credentials being validated share one run; at most SHAPES_VERDICT_CACHE
  * verdicts are kept, the oldest dropped first; a failure (a worker that died) is not a verdict.
  */
