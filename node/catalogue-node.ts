@@ -10,16 +10,15 @@ import { defaultLogger } from '@libp2p/logger'
 import { Level } from 'level'
 import { TypedEventEmitter } from 'main-event'
 import {
-  checkCredential, createDidResolver, createStatusChecker, createTrustPolicy, decodeJws, entryId, payloadOfVerifiedJws, verifyCheckedCredential, verifyPresentation, verifyRevocation,
+  createDidResolver, createStatusChecker, createTrustPolicy, entryId, payloadOfVerifiedJws, verifyCheckedCredential, verifyPresentation, verifyRevocation,
   type AbortOptions, type DidResolver, type Revocation, type StatusChecker, type TrustPolicy, type VerifiedCredential
 } from '../protocols/self-description/index.ts'
 import { blameOf } from '../protocols/errors.ts'
-import { MAX_CREDENTIAL_BYTES } from '../protocols/constants.ts'
 import { HEADS_FILE, POSTINGS_FILE, SPARQL_LOAD_WAIT_MS, STATUS_RECHECK_MS, STORE_MARK_FILE } from './constants.ts'
 import { EntryRevokedError, InvalidQueryError, NodeStoppedError, NotFoundError, SparqlUnavailableError } from './errors.ts'
 import { createNodeMetrics, type NodeMetrics } from './metrics.ts'
 import { listVersions, type ListFilter, type ListPage } from './query/filters.ts'
-import { indexTerms, type IndexTerms } from './query/index-terms.ts'
+import { indexTerms } from './query/index-terms.ts'
 import { countFacets } from './query/facets.ts'
 import { createIssuerNames, type IssuerNames } from './query/issuer-names.ts'
 import type { QueryOptions, RdfIndex, SparqlResult } from './query/rdf-index.ts'
@@ -32,8 +31,7 @@ import { createStatusWatch, type StatusWatch } from './status-watch.ts'
 import { createEntryRate, type EntryRate } from './entry-rate.ts'
 import { activeVersions } from './query/rdf-source.ts'
 import { sharedShapesPool, type ShapesPool } from './verification/shapes-pool.ts'
-import { checkedOfPrepared, withSegmentTexts } from './verification/prepare.ts'
-import type { DecodedJws } from '../protocols/self-description/jws.ts'
+import { checkToPublish } from './verification/prepare.ts'
 import { parsesShapesAtOnce, storedHeads } from './verification/shapes-warmup.ts'
 import type { VersionRecord, VersionStatus } from './store/records.ts'
 import { createReplicaView } from './replica-view.ts'
@@ -224,27 +222,11 @@ class DefaultCatalogueNode extends TypedEventEmitter<CatalogueNodeEvents> implem
     return { status: 'duplicate', cid: head.cid, entry: checked.entry, issuer: checked.issuer, subject: checked.subject }
   }
 
-  /**
-   * The credential decoded and checked, with its index terms: by a shapes worker where the pool
-   * has them prepare credentials (the main thread only routes), else here. The same either way
-   * (prepare.ts).
-   */
-  private async prepare (jws: string): Promise<{ decoded: Pick<DecodedJws, 'jws' | 'header'> & Partial<Pick<DecodedJws, 'payload' | 'texts'>>, checked: VerifiedCredential, terms?: IndexTerms }> {
-    if (this.shapes.prepare != null) {
-      const prepared = await this.shapes.prepare(jws, Date.now())
-      const checked = checkedOfPrepared(prepared)
-      return { decoded: { jws: checked.jws, header: prepared.header }, checked, terms: prepared.terms }
-    }
-    const decoded = decodeJws(jws, MAX_CREDENTIAL_BYTES, 'the credential')
-    return { decoded, checked: withSegmentTexts(checkCredential(decoded, Date.now()), decoded) }
-  }
-
   private async publishOnce (jws: string, options: PublishOptions): Promise<PublishResult> {
     const source = options.source ?? 'api'
     let prepared
     try {
-      // decoded and checked once: for the duplicate check, then for verification
-      prepared = await this.prepare(jws)
+      prepared = await checkToPublish(jws, this.shapes, Date.now())
     } catch (err: any) {
       return this.rejected(err, source)
     }

@@ -32,7 +32,7 @@ import type { AcceptOutcome, CatalogueStore, CatalogueStoreInit, Database, Revok
 import type { IndexTerms } from '../query/index-terms.ts'
 import { createWriteQueue } from './write-queue.ts'
 import {
-  credentialOfVersionText, decodeSeq, termsOfHead, indexKey, indexPrefix, JWS_SEGMENT_TEXTS, versionEncoding, type HeadRecord, type JwsSegmentTexts, type HeadTerms, type MemoryHead, type RevocationRecord, type VersionRecord, type VersionStatus
+  credentialOfVersionText, decodeSeq, termsOfHead, indexKey, indexPrefix, versionEncoding, versionRecordOf, type HeadRecord, type HeadTerms, type MemoryHead, type RevocationRecord, type VersionRecord, type VersionStatus
 } from './records.ts'
 
 import type { Sub } from './store-open.ts'
@@ -111,13 +111,7 @@ export function createCatalogueStore (db: Database, init: CatalogueStoreInit = {
         if (head?.cid === cid) { results.push({ status: 'duplicate', cid, entry }); continue }
         if (head != null && compareVersions(verified, head) < 0) { results.push({ status: 'stale', cid, entry }); continue }
         const s = ++nextSeq
-        // the parsed credential is not stored: not read here either (a checked credential from a
-        // shapes worker parses it only when asked)
-        const { chain, ...fields } = verified as Omit<VerifiedCredential, 'credential'> & { credential?: unknown }
-        delete fields.credential
-        const record: VersionRecord = { ...fields, receivedAt: now, seq: s }
-        const texts = (verified as { [JWS_SEGMENT_TEXTS]?: JwsSegmentTexts })[JWS_SEGMENT_TEXTS]
-        if (texts != null) Object.defineProperty(record, JWS_SEGMENT_TEXTS, { value: texts, enumerable: false })
+        const { record, chain } = versionRecordOf(verified, now, s)
         if (chain != null) {
           const { ref, text } = chains.refOf(chain)
           record.chainRef = ref

@@ -49,7 +49,7 @@ export const versionEncoding = {
   name: 'gxcat-version',
   format: 'utf8' as const,
   encode (record: VersionRecord): string {
-    const texts = (record as { [JWS_SEGMENT_TEXTS]?: JwsSegmentTexts })[JWS_SEGMENT_TEXTS] ?? jwsSegmentTexts(record.jws)
+    const texts = segmentTextsOf(record) ?? jwsSegmentTexts(record.jws)
     if (texts == null) return JSON.stringify(record)
     const { jws: _jws, ...rest } = record
     return JSON.stringify({ ...rest, jwsHeader: texts.header, jwsPayload: texts.payload, jwsSignature: texts.signature })
@@ -78,9 +78,31 @@ export interface JwsSegmentTexts { header: string, payload: string, signature: s
 
 /**
  * Where a version record (or the checked credential it is made from) carries its JWS's segment
- * texts, worked out before by whoever decoded the JWS (a shapes worker): not a field of the record.
+ * texts, worked out before by whoever decoded the JWS: not a field of the record.
  */
-export const JWS_SEGMENT_TEXTS = Symbol('gxcat.jwsSegmentTexts')
+const JWS_SEGMENT_TEXTS = Symbol('gxcat.jwsSegmentTexts')
+
+/** `value` carrying `texts` (if any) for versionEncoding, as no field of its own. */
+export function withSegmentTexts<T extends object> (value: T, texts: JwsSegmentTexts | undefined): T {
+  if (texts != null) Object.defineProperty(value, JWS_SEGMENT_TEXTS, { value: texts, enumerable: false })
+  return value
+}
+
+/** The segment texts `value` carries (withSegmentTexts), if any. */
+export function segmentTextsOf (value: object): JwsSegmentTexts | undefined {
+  return (value as { [JWS_SEGMENT_TEXTS]?: JwsSegmentTexts })[JWS_SEGMENT_TEXTS]
+}
+
+/**
+ * The record of a checked credential accepted as `seq`: what it was found to be, less its parsed
+ * credential (not read either: a credential checked by a shapes worker parses it only when asked)
+ * and its certificate chain, which the store keeps apart (chains.ts).
+ */
+export function versionRecordOf (verified: VerifiedCredential, receivedAt: string, seq: number): { record: VersionRecord, chain?: VerifiedCredential['chain'] } {
+  const { chain, ...fields } = verified as Omit<VerifiedCredential, 'credential'> & { credential?: unknown }
+  delete fields.credential
+  return { record: withSegmentTexts({ ...fields, receivedAt, seq }, segmentTextsOf(verified)), chain }
+}
 
 /**
  * The texts versionEncoding writes a JWS as, if both its header and payload encode back to their

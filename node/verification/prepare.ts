@@ -6,13 +6,13 @@
  * peer's budget, the key, the store. In a thread without workers it runs in place. Either way
  * the result is the same, field for field, so what is stored is the same byte for byte.
  */
-import { checkCredential } from '../../protocols/self-description/verify.ts'
-import { decodeJws, payloadOfVerifiedJws, type DecodedJws } from '../../protocols/self-description/jws.ts'
+import { checkCredential, type CheckedJws, type VerifiedCredential } from '../../protocols/self-description/verify.ts'
+import { decodeJws, payloadOfVerifiedJws } from '../../protocols/self-description/jws.ts'
 import * as protocolErrors from '../../protocols/self-description/errors.ts'
 import { MAX_CREDENTIAL_BYTES } from '../../protocols/constants.ts'
 import { indexTerms, type IndexTerms } from '../query/index-terms.ts'
-import { JWS_SEGMENT_TEXTS, jwsSegmentTexts, type JwsSegmentTexts } from '../store/records.ts'
-import type { VerifiedCredential } from '../../protocols/self-description/verify.ts'
+import { jwsSegmentTexts, withSegmentTexts, type JwsSegmentTexts } from '../store/records.ts'
+import type { ShapesPool } from './shapes-pool.ts'
 
 /** A credential checked (all but its signature, shapes and status), as it crosses between threads: plain data. */
 export interface PreparedCredential {
@@ -49,15 +49,21 @@ export function checkedOfPrepared (prepared: PreparedCredential): VerifiedCreden
     enumerable: false,
     configurable: true
   })
-  if (prepared.segments != null) Object.defineProperty(checked, JWS_SEGMENT_TEXTS, { value: prepared.segments, enumerable: false })
-  return checked
+  return withSegmentTexts(checked, prepared.segments)
 }
 
-/** A credential checked in this thread, with the segment texts its store record is written with (decoded already, not again). */
-export function withSegmentTexts (checked: VerifiedCredential, decoded: DecodedJws): VerifiedCredential {
-  const segments = jwsSegmentTexts(decoded.jws, decoded.texts)
-  if (segments != null) Object.defineProperty(checked, JWS_SEGMENT_TEXTS, { value: segments, enumerable: false })
-  return checked
+/**
+ * A credential published to a node, decoded and checked once (for the duplicate check, then for
+ * verification): by a worker of `pool` where its workers prepare credentials (with its index
+ * terms), else in this thread (the terms are worked out once it is verified).
+ */
+export async function checkToPublish (jws: string, pool: ShapesPool, now: number): Promise<{ decoded: CheckedJws, checked: VerifiedCredential, terms?: IndexTerms }> {
+  if (pool.prepare != null) {
+    const prepared = await pool.prepare(jws, now)
+    return { decoded: { jws: prepared.checked.jws, header: prepared.header }, checked: checkedOfPrepared(prepared), terms: prepared.terms }
+  }
+  const decoded = decodeJws(jws, MAX_CREDENTIAL_BYTES, 'the credential')
+  return { decoded, checked: withSegmentTexts(checkCredential(decoded, now), jwsSegmentTexts(decoded.jws, decoded.texts)) }
 }
 
 export function refusalOf (err: any): RefusalData {

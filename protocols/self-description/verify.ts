@@ -65,12 +65,14 @@ export async function verifyCredential (input: string | Uint8Array, options: Ver
   return verifyCheckedCredential(decoded, checkCredential(decoded, options.now ?? Date.now()), options)
 }
 
+/** A JWS as verifyCheckedCredential needs it: its header; its payload only where the shapes run in this thread. */
+export type CheckedJws = Pick<DecodedJws, 'jws' | 'header'> & Partial<Pick<DecodedJws, 'payload' | 'texts'>>
+
 /**
  * The rest of verifyCredential, for a credential already decoded and checked (checkCredential):
- * its signature, the official shapes and its status lists. `decoded` needs its payload only
- * where the shapes run in this thread.
+ * its signature, the official shapes and its status lists.
  */
-export async function verifyCheckedCredential (decoded: Pick<DecodedJws, 'jws' | 'header'> & Partial<Pick<DecodedJws, 'payload' | 'texts'>>, checked: VerifiedCredential, options: VerifyOptions): Promise<VerifiedCredential> {
+export async function verifyCheckedCredential (decoded: CheckedJws, checked: VerifiedCredential, options: VerifyOptions): Promise<VerifiedCredential> {
   const pool = options.skipShapes !== true ? options.shapes : undefined
   let key: ResolvedKey
   if (pool?.verify != null) {

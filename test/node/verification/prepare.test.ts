@@ -11,7 +11,7 @@ import { createDidResolver, didOf, generateIssuerKey, signCredential, signJws } 
 import { createCatalogueNode, type CatalogueNode } from '../../../node/catalogue-node.ts'
 import { checkedOfPrepared, errorOfRefusal, prepareCredential, refusalOf } from '../../../node/verification/prepare.ts'
 import { createShapesPool, type ShapesPool } from '../../../node/verification/shapes-pool.ts'
-import { JWS_SEGMENT_TEXTS } from '../../../node/store/records.ts'
+import { segmentTextsOf } from '../../../node/store/records.ts'
 import { generateJws } from '../../../simulations/generator.ts'
 import { createGaiaxIssuer, createIntermediateCa, createRootCa, startDidWebHost } from '../../fixtures/gaia-x-issuer.ts'
 import { b64u, decodePart, hmacSign, rawSign, resign } from '../../fixtures/jws.ts'
@@ -118,7 +118,8 @@ describe('credentials prepared by the shapes workers', function () {
     const checked = checkedOfPrepared(structuredClone(prepared))
     assert.equal(Object.keys(checked).includes('credential'), false, 'the credential is not a field: it is read when asked')
     assert.equal((checked.credential.credentialSubject as { id: string }).id, 'https://so.example/plain')
-    assert.ok((checked as any)[JWS_SEGMENT_TEXTS] != null)
+    assert.deepEqual(segmentTextsOf(checked), prepared.segments, 'its segment texts go with it to the store')
+    assert.ok(prepared.segments != null)
     assert.equal(createShapesPool(1).prepare, undefined, 'one worker: the main thread prepares (PREPARE_IN_WORKERS_FROM)')
     assert.equal(typeof createShapesPool(2).prepare, 'function', 'two: the workers do')
     const pool = createShapesPool(1, { prepare: true })
