@@ -178,7 +178,7 @@ export class Harness {
       transports: transportsFor(listen, bootstrap).map(factory => withLinkModel(factory, remote => {
         const peer = remote == null ? undefined : this.indexOf.get(remote)
         return { latencyMs: peer == null ? latencyMs : this.linkLatencyMs(index, peer), bandwidthKbps: this.init.bandwidthKbps }
-      }, this.init.coreOf?.(index))),
+      }, { core: this.init.coreOf?.(index), stampSendTimes: this.init.transport === 'tcp' })),
       // no one reads a simulated link: in virtual time, noise's ciphers would spend the
       // machine's time (a third of a large run's) for no effect on what the run measures
       ...(this.init.virtualTime === true ? { connectionEncrypters: [plaintext()] } : {}),

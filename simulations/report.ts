@@ -11,7 +11,7 @@ import * as vl from 'vega-lite'
 import pkg from '../package.json' with { type: 'json' }
 import type { RunResult } from './run-scenario.ts'
 import { latencyMatrix, SAME_REGION_MS } from './latency-matrix.ts'
-import { receivePerKiBMs } from './virtual-time.ts'
+import { receiveCost } from './virtual-time.ts'
 import { emptyWireCounts, type GossipWireCounts } from '../node/network/gossip-wire-metrics.ts'
 
 export function percentile (values: number[], p: number): number | undefined {
@@ -133,7 +133,7 @@ function linkText (link: RunResult['scenario']['link']): string {
 function modeText (mode: RunResult['mode']): string {
   if (mode.name === 'one process') return 'one process, memory transport'
   if (mode.name === 'processes') return `${mode.processes} processes, TCP on loopback`
-  if (mode.name === 'virtual time') return `one process, memory transport, virtual time (${mode.clock}, from ${mode.epoch}; a credential check costs ${mode.costs.credentialCheckMs} ms, what a node receives ${receivePerKiBMs(mode.cores, mode.costs)} ms per KiB, ${mode.cores === 0 ? 'each node on a core of its own' : `all nodes on ${mode.cores} shared core${mode.cores === 1 ? '' : 's'}`}; ${(mode.wallMs / 1000).toFixed(1)} s of this machine's time)`
+  if (mode.name === 'virtual time') return `one process, memory transport, virtual time (${mode.clock}, from ${mode.epoch}; a credential check costs ${mode.costs.credentialCheckMs} ms, what a node receives ${receiveCost(mode.cores, mode.costs).perChunkMs} ms per chunk and ${receiveCost(mode.cores, mode.costs).perKiBMs} ms per KiB, ${mode.cores === 0 ? 'each node on a core of its own' : `all nodes on ${mode.cores} shared core${mode.cores === 1 ? '' : 's'}`}, ${mode.scheduling === 'fair' ? 'shared among connections' : 'chunk after chunk'}; ${(mode.wallMs / 1000).toFixed(1)} s of this machine's time)`
   return `${mode.processes} network namespaces, TCP over veth and a bridge${mode.nat != null ? `; ${mode.nat.nodes} nodes (${Math.round(mode.nat.fraction * 100)} %) in ${mode.nat.processes} behind NAT routers (nftables masquerade), private: DHT clients that announce no address` : ''}; kernel: ${mode.emulation.kernel.join('; ')}${mode.emulation.application.length > 0 ? `; application: ${mode.emulation.application.join('; ')}` : ''}`
 }
 

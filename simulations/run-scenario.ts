@@ -16,8 +16,8 @@ import { Harness, type SimNode } from './harness.ts'
 import type { Scenario, ScenarioEvent } from './scenario.ts'
 import type { GossipWireCounts } from '../node/network/gossip-wire-metrics.ts'
 import { probeDht, type DhtProbeResult } from './dht-probe.ts'
-import { installVirtualTime, receivePerKiBMs, VIRTUAL_COSTS, VIRTUAL_EPOCH } from './virtual-time.ts'
-import { createCores } from './cpu-model.ts'
+import { installVirtualTime, receiveCost, VIRTUAL_COSTS, VIRTUAL_EPOCH } from './virtual-time.ts'
+import { createCores, type CoreScheduling } from './cpu-model.ts'
 
 export interface RunResult {
   scenario: Scenario
@@ -43,7 +43,7 @@ export interface RunResult {
 
 export type RunMode =
   | { name: 'one process' }
-  | { name: 'virtual time', clock: 'discrete events (@sinonjs/fake-timers)', epoch: string, costs: typeof VIRTUAL_COSTS, cores: number, wallMs: number }
+  | { name: 'virtual time', clock: 'discrete events (@sinonjs/fake-timers)', epoch: string, costs: typeof VIRTUAL_COSTS, cores: number, scheduling: CoreScheduling, wallMs: number }
   | { name: 'processes', processes: number }
   | { name: 'netns', processes: number, emulation: { kernel: string[], application: string[] }, nat?: { fraction: number, nodes: number, processes: number } }
 
@@ -83,7 +83,7 @@ export async function runScenario (scenario: Scenario, options: RunOptions = {})
   const clock = installVirtualTime({ seed: scenario.seed })
   try {
     const result = await clock.run(async () => runOnClock(scenario, options, credentials))
-    return { ...result, mode: { name: 'virtual time', clock: 'discrete events (@sinonjs/fake-timers)', epoch: new Date(VIRTUAL_EPOCH).toISOString(), costs: VIRTUAL_COSTS, cores: scenario.cpu.cores, wallMs: Math.round(wallNow() - wallStart) } }
+    return { ...result, mode: { name: 'virtual time', clock: 'discrete events (@sinonjs/fake-timers)', epoch: new Date(VIRTUAL_EPOCH).toISOString(), costs: VIRTUAL_COSTS, cores: scenario.cpu.cores, scheduling: scenario.cpu.scheduling, wallMs: Math.round(wallNow() - wallStart) } }
   } finally {
     clock.uninstall()
   }
@@ -105,7 +105,7 @@ async function runOnClock (scenario: Scenario, options: RunOptions, signed?: str
     return status !== 'complete'
   }
   // in virtual time what a node receives waits for its core (cpu-model.ts); on the machine's clock the machine is the CPU
-  const coreOf = options.virtualTime === true ? createCores(scenario.cpu.cores, { perKiBMs: receivePerKiBMs(scenario.cpu.cores) }) : undefined
+  const coreOf = options.virtualTime === true ? createCores(scenario.cpu.cores, receiveCost(scenario.cpu.cores), scenario.cpu.scheduling) : undefined
   const harness = new Harness({ random, linkSeed: scenario.seed, virtualTime: options.virtualTime, ...(coreOf != null ? { coreOf } : {}), ...scenario.link, syncIntervalMs: scenario.node.syncIntervalMs, targetPeers: scenario.node.targetPeers, dht: scenario.node.dht, run: `${process.pid}-${t0}` })
   const attackers = options.withoutAttackers === true || scenario.attackers == null ? 0 : Math.round(scenario.nodes * scenario.attackers.fraction)
   const total = scenario.nodes + scenario.publish.count

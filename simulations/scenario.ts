@@ -11,8 +11,9 @@
  *             "matrix": "azure-europe-2026-07" } or latencies between measured regions (latency-matrix.ts) instead of latencyMs
  *   "node": { "syncIntervalMs": 10000,          how each simulated node runs: anti-entropy period,
  *             "targetPeers": 8, "dht": false }  peers kept through peer exchange, the Kademlia DHT
- *   "cpu": { "cores": 0 },                      virtual time only: each node on a core of its own (0),
- *                                               or all nodes sharing so many cores (cpu-model.ts)
+ *   "cpu": { "cores": 0,                        virtual time only: each node on a core of its own (0),
+ *                                               or all nodes sharing so many cores (cpu-model.ts),
+ *            "scheduling": "fair" },            a core shared among connections ("fair") or chunk after chunk ("fifo")
  *   "publish": { "count": 100, "intervalMs": 100, "startMs": 0 },
  *   "events": [                                 at a time (ms after the start of publishing)
  *     { "atMs": 0, "type": "partition", "groups": 2 },
@@ -30,6 +31,7 @@
  */
 
 import { LATENCY_MATRICES } from './latency-matrix.ts'
+import { CORE_SCHEDULINGS, type CoreScheduling } from './cpu-model.ts'
 
 export class ScenarioError extends Error {
   static name = 'ScenarioError'
@@ -51,7 +53,7 @@ export interface Scenario {
   seed: number
   link: { latencyMs: number, jitterMs: number, bandwidthKbps: number, loss: number, matrix?: string }
   node: { syncIntervalMs: number, targetPeers: number, dht: boolean }
-  cpu: { cores: number }
+  cpu: { cores: number, scheduling: CoreScheduling }
   publish: { count: number, intervalMs: number, startMs: number }
   events: ScenarioEvent[]
   attackers?: { fraction: number, behaviour: AttackBehaviour, ratePerSecond: number }
@@ -91,7 +93,8 @@ export function parseScenario (value: unknown, source = 'scenario'): Scenario {
   if (link.matrix != null && !(LATENCY_MATRICES as readonly unknown[]).includes(link.matrix)) throw new ScenarioError(`${source}.link.matrix must be one of the shipped latency data sets: ${LATENCY_MATRICES.join(', ')}`)
   if (link.matrix != null && link.latencyMs != null) throw new ScenarioError(`${source}.link: give latencyMs or matrix, not both`)
   const cpu = object(o.cpu ?? {}, `${source}.cpu`)
-  only(cpu, ['cores'], `${source}.cpu`)
+  only(cpu, ['cores', 'scheduling'], `${source}.cpu`)
+  if (cpu.scheduling != null && !(CORE_SCHEDULINGS as readonly unknown[]).includes(cpu.scheduling)) throw new ScenarioError(`${source}.cpu.scheduling must be one of ${CORE_SCHEDULINGS.join(', ')}`)
   const publish = object(o.publish ?? {}, `${source}.publish`)
   only(publish, ['count', 'intervalMs', 'startMs'], `${source}.publish`)
   const budget = object(o.budget ?? {}, `${source}.budget`)
@@ -145,7 +148,7 @@ export function parseScenario (value: unknown, source = 'scenario'): Scenario {
       targetPeers: number(nodeSettings, 'targetPeers', `${source}.node`, { min: 1, integer: true, default: 8 }),
       dht: nodeSettings.dht === true
     },
-    cpu: { cores: number(cpu, 'cores', `${source}.cpu`, { min: 0, integer: true, default: 0 }) },
+    cpu: { cores: number(cpu, 'cores', `${source}.cpu`, { min: 0, integer: true, default: 0 }), scheduling: (cpu.scheduling ?? 'fair') as CoreScheduling },
     publish: {
       count: number(publish, 'count', `${source}.publish`, { min: 0, integer: true, default: 100 }),
       intervalMs: number(publish, 'intervalMs', `${source}.publish`, { min: 0, default: 100 }),

@@ -16,6 +16,7 @@ import nodeCrypto from 'node:crypto'
 import { syncBuiltinESMExports } from 'node:module'
 import FakeTimers from '@sinonjs/fake-timers'
 import { seededRandom } from './generator.ts'
+import type { ReceiveCost } from './cpu-model.ts'
 
 export interface VirtualClock {
   /** the clock's time, ms since the epoch */
@@ -30,20 +31,25 @@ export const VIRTUAL_EPOCH = Date.parse('2026-06-01T00:00:00Z')
 
 /**
  * What a node's work costs in virtual time, measured once on this project's 2-core machine
- * (2026-12-07) and fixed here, so that a slower machine gives the same result:
+ * and fixed here, so that a slower machine gives the same result:
  * - a credential's signature and official shapes: `npm run bench -- node`, "the floor", 0.13 to
  *   0.14 ms;
  * - what a node does with what it receives (decrypting, decoding, gossip bookkeeping, storing,
- *   forwarding), per KiB received (`npm run sim:calibrate`, cpu-model.ts): on its
- *   event loop, for a node on a core of its own (0.39 ms); on all its threads, checks
- *   included, for nodes that share cores (0.48 ms). Measured with the machine to itself: under
- *   load the same script read 0.34 and 0.40 ms.
+ *   forwarding), per chunk and per KiB (`npm run sim:calibrate`, cpu-model.ts): on its event
+ *   loop, for a node on a core of its own; on all its threads, checks included, for nodes that
+ *   share cores.
  */
-export const VIRTUAL_COSTS = { credentialCheckMs: 0.13, receivePerKiBMs: { ownCore: 0.39, sharedCores: 0.48 } }
+export const VIRTUAL_COSTS = {
+  credentialCheckMs: 0.13,
+  receive: {
+    ownCore: { perChunkMs: 0.098, perKiBMs: 0.134 },
+    sharedCores: { perChunkMs: 0.11, perKiBMs: 0.199 }
+  }
+}
 
-/** What a node receives costs per KiB: on a core of its own (`cores` 0), or on cores nodes share. */
-export function receivePerKiBMs (cores: number, costs: typeof VIRTUAL_COSTS = VIRTUAL_COSTS): number {
-  return cores === 0 ? costs.receivePerKiBMs.ownCore : costs.receivePerKiBMs.sharedCores
+/** What a node's core spends on what it receives: on a core of its own (`cores` 0), or on cores nodes share. */
+export function receiveCost (cores: number, costs: typeof VIRTUAL_COSTS = VIRTUAL_COSTS): ReceiveCost {
+  return cores === 0 ? costs.receive.ownCore : costs.receive.sharedCores
 }
 
 /** Whether a request that left the event loop (file system, DNS, a crypto job) is still out. */

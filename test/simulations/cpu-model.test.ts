@@ -15,8 +15,8 @@ describe('the CPU model of virtual time', () => {
     beforeEach(() => { clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] }) })
     afterEach(() => { clock.uninstall() })
 
-    it('hands chunks on in arrival order, each after the cost of its bytes, a busy core making the next wait', async () => {
-      const core = createCore({ perKiBMs: 2 })
+    it('fifo: hands chunks on in arrival order, each after its cost, a busy core making the next wait', async () => {
+      const core = createCore({ perChunkMs: 1, perKiBMs: 2 }, 'fifo')
       const handed: Array<[string, number]> = []
       const at = (name: string) => () => { handed.push([name, performance.now()]) }
       core.submit(1024, at('a'))
@@ -26,26 +26,61 @@ describe('the CPU model of virtual time', () => {
       core.submit(2048, at('c'))
       await clock.tickAsync(20)
       core.submit(0, at('empty on an idle core'))
-      assert.deepEqual(handed, [['a', 2], ['b', 3], ['close', 3], ['c', 9], ['empty on an idle core', 25]])
-      assert.deepEqual(core.stats(), { chunks: 3, bytes: 3584, busyMs: 7 })
+      assert.deepEqual(handed, [['a', 3], ['b', 5], ['close', 5], ['c', 10], ['empty on an idle core', 25]])
+      assert.deepEqual(core.stats(), { chunks: 3, bytes: 3584, busyMs: 10 })
+    })
+
+    it('fair: shares the core among connections with work waiting, each connection\'s chunks in order', async () => {
+      const x = {}
+      const y = {}
+      const run = async (scheduling: 'fair' | 'fifo'): Promise<Array<[string, number]>> => {
+        const core = createCore({ perChunkMs: 0, perKiBMs: 1 }, scheduling)
+        const handed: Array<[string, number]> = []
+        const at = (name: string) => () => { handed.push([name, performance.now() - start]) }
+        const start = performance.now()
+        core.submit(4096, at('x1'), x)
+        core.submit(1024, at('x2'), x)
+        core.submit(2048, at('y'), y)
+        core.submit(0, at('y closes'), y)
+        await clock.tickAsync(20)
+        core.submit(0, at('empty on an idle core'), x)
+        assert.equal(core.stats().busyMs, 7)
+        return handed
+      }
+      // y's 2 ms at half the core end at 4, x1's last 2 ms alone at 6, then x2
+      assert.deepEqual(await run('fair'), [['y', 4], ['y closes', 4], ['x1', 6], ['x2', 7], ['empty on an idle core', 20]])
+      assert.deepEqual(await run('fifo'), [['x1', 4], ['x2', 5], ['y', 7], ['y closes', 7], ['empty on an idle core', 20]])
+    })
+
+    it('fair: keeps exact shares between the clock\'s whole milliseconds', async () => {
+      const core = createCore({ perChunkMs: 0, perKiBMs: 1 })
+      const handed: Array<[string, number]> = []
+      const start = performance.now()
+      // three connections of 0.5 KiB each: each done after 1.5 ms of shared core, none lost to rounding
+      for (const name of ['a', 'b', 'c']) core.submit(512, () => { handed.push([name, performance.now() - start]) }, {})
+      core.submit(1024, () => { handed.push(['d', performance.now() - start]) }, {})
+      await clock.tickAsync(10)
+      // a, b, c share with d until 2 ms (0.5 ms each); d then has 0.5 ms left, alone: done at 2.5, handed on at 3
+      assert.deepEqual(handed, [['a', 2], ['b', 2], ['c', 2], ['d', 3]])
     })
 
     it('gives each node a core of its own, or puts node i on shared core i mod K', () => {
-      const own = createCores(0, { perKiBMs: 1 })
+      const own = createCores(0, { perChunkMs: 0, perKiBMs: 1 })
       assert.notEqual(own(0), own(1))
       assert.equal(own(3), own(3))
-      const shared = createCores(2, { perKiBMs: 1 })
+      const shared = createCores(2, { perChunkMs: 0, perKiBMs: 1 })
       assert.equal(shared(0), shared(2))
       assert.equal(shared(1), shared(5))
       assert.notEqual(shared(0), shared(1))
     })
   })
 
-  it('reads cpu.cores from the scenario: a core per node by default, a whole number of shared cores, nothing else', () => {
-    assert.deepEqual(parseScenario({ name: 'c', nodes: 5 }).cpu, { cores: 0 })
-    assert.deepEqual(parseScenario({ name: 'c', nodes: 5, cpu: { cores: 2 } }).cpu, { cores: 2 })
+  it('reads cpu from the scenario: a core per node by default, a whole number of shared cores, fair or fifo, nothing else', () => {
+    assert.deepEqual(parseScenario({ name: 'c', nodes: 5 }).cpu, { cores: 0, scheduling: 'fair' })
+    assert.deepEqual(parseScenario({ name: 'c', nodes: 5, cpu: { cores: 2, scheduling: 'fifo' } }).cpu, { cores: 2, scheduling: 'fifo' })
     assert.throws(() => parseScenario({ name: 'c', nodes: 5, cpu: { cores: 1.5 } }), { name: 'ScenarioError', message: /cpu\.cores must be an integer/ })
     assert.throws(() => parseScenario({ name: 'c', nodes: 5, cpu: { cores: -1 } }), { name: 'ScenarioError', message: /cpu\.cores must be ≥ 0/ })
+    assert.throws(() => parseScenario({ name: 'c', nodes: 5, cpu: { scheduling: 'round-robin' } }), { name: 'ScenarioError', message: /cpu\.scheduling must be one of fair, fifo/ })
     assert.throws(() => parseScenario({ name: 'c', nodes: 5, cpu: { speed: 2 } }), { name: 'ScenarioError', message: /cpu\.speed is not a scenario field/ })
   })
 
@@ -55,7 +90,7 @@ describe('the CPU model of virtual time', () => {
       const clock = installVirtualTime({ seed: 3 })
       try {
         return await clock.run(async () => {
-          const cores = perKiBMs == null ? undefined : createCores(0, { perKiBMs })
+          const cores = perKiBMs == null ? undefined : createCores(0, { perChunkMs: 0, perKiBMs })
           const harness = new Harness({ random: seededRandom(3), linkSeed: 3, latencyMs: 40, jitterMs: 0, bandwidthKbps: 0, loss: 0, run: `cpu-${perKiBMs}`, virtualTime: true, ...(cores != null ? { coreOf: cores } : {}) })
           try {
             const a = await harness.addNode()
