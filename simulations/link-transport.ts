@@ -20,6 +20,7 @@
  */
 import type { MultiaddrConnection, Transport, Upgrader } from '@libp2p/interface'
 import type { Core } from './cpu-model.ts'
+import { Uint8ArrayList } from 'uint8arraylist'
 import { createTimedQueue } from './timed-queue.ts'
 
 export interface LinkParameters {
@@ -53,34 +54,25 @@ type RawConnection = {
 function stampSends (stream: RawConnection, handOn: (data: Uint8Array, sentAt: number) => void): (data: Uint8Array) => void {
   const send = stream.sendData.bind(stream)
   stream.sendData = data => {
-    // one buffer, so that a stamp and its bytes are written (or held back) together
-    const framed = new Uint8Array(STAMP_BYTES + data.byteLength)
-    const view = new DataView(framed.buffer)
+    const stamp = new Uint8Array(STAMP_BYTES)
+    const view = new DataView(stamp.buffer)
     view.setFloat64(0, machineNow())
     view.setUint32(8, data.byteLength)
-    let offset = STAMP_BYTES
-    for (const buf of data) { framed.set(buf, offset); offset += buf.byteLength }
+    // one buffer, so that a stamp and its bytes are written (or held back) together
+    const framed = new Uint8ArrayList(stamp, ...data).subarray()
     const { canSendMore } = send(Object.assign([framed], { byteLength: framed.byteLength }))
     return { sentBytes: data.byteLength, canSendMore }
   }
-  let pending: Uint8Array = new Uint8Array(0)
+  const pending = new Uint8ArrayList()
   return data => {
-    pending = pending.byteLength === 0 ? data : concat(pending, data)
+    pending.append(data)
     while (pending.byteLength >= STAMP_BYTES) {
-      const view = new DataView(pending.buffer, pending.byteOffset, STAMP_BYTES)
-      const end = STAMP_BYTES + view.getUint32(8)
+      const end = STAMP_BYTES + pending.getUint32(8)
       if (pending.byteLength < end) break
-      handOn(pending.subarray(STAMP_BYTES, end), view.getFloat64(0))
-      pending = pending.subarray(end)
+      handOn(pending.subarray(STAMP_BYTES, end), pending.getFloat64(0))
+      pending.consume(end)
     }
   }
-}
-
-function concat (a: Uint8Array, b: Uint8Array): Uint8Array {
-  const joined = new Uint8Array(a.byteLength + b.byteLength)
-  joined.set(a)
-  joined.set(b, a.byteLength)
-  return joined
 }
 
 /** Delays what `maConn` receives by its link; returns a setter for the remote peer once known. */
