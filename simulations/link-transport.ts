@@ -92,7 +92,7 @@ function delayInbound (maConn: MultiaddrConnection, linkOf: LinkOf, core?: Core,
     const now = performance.now()
     let sent = now - sentAgoMs
     if (bandwidthKbps > 0) {
-      sent = Math.max(now, wireFree) + bytes * 8 / bandwidthKbps
+      sent = Math.max(sent, wireFree) + bytes * 8 / bandwidthKbps
       wireFree = sent
     }
     // in order: never before what was received earlier on this connection

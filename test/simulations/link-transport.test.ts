@@ -63,37 +63,40 @@ describe('the link model in the transport', function () {
     })
   }
 
-  it('over TCP, runs a link\'s latency while the receiving process is busy, as a wire does', async () => {
-    const latencyMs = 150
-    const blockMs = 400
-    const harness = new Harness({ random: seededRandom(5), latencyMs, jitterMs: 0, bandwidthKbps: 0, loss: 0, run: `link-busy-${process.pid}`, transport: 'tcp' })
-    try {
-      const [a, b] = await echoPair(harness)
-      await echo(b, a, 100)
-      const arrived: number[] = []
-      await a.network.libp2p.handle(SINK, async stream => {
-        const lp = lpStream(stream)
-        for (;;) { await lp.read(); arrived.push(performance.now()) }
-      }, STREAMS)
-      const peer = b.network.libp2p.getPeers().find(p => p.toString() === a.peerId)
-      assert.ok(peer != null)
-      const lp = lpStream(await b.network.libp2p.dialProtocol(peer, SINK, STREAMS))
-      await lp.write(new Uint8Array(100))
-      for (let i = 0; i < 200 && arrived.length === 0; i++) await new Promise(resolve => setTimeout(resolve, 10))
-      // bytes leave, and at once the process (the receiver's too) is busy for 400 ms: they wait
-      // unread in the socket, while the link's 150 ms pass
-      const sent = performance.now()
-      void lp.write(new Uint8Array(100))
-      const until = sent + blockMs
-      while (performance.now() < until);
-      for (let i = 0; i < 200 && arrived.length === 1; i++) await new Promise(resolve => setTimeout(resolve, 5))
-      const took = arrived[1] - sent
-      // handed on once read: about 400 ms; were the latency to start when they are read, 550
-      assert.ok(took >= blockMs && took < blockMs + latencyMs / 2, `bytes sent before a ${blockMs} ms stall over a ${latencyMs} ms link arrived after ${Math.round(took)} ms`)
-    } finally {
-      await harness.stopAll()
-    }
-  })
+  // with a bandwidth, 10,000 bytes take 100 ms of the wire, which also passes during the stall
+  for (const { bandwidthKbps, bytes } of [{ bandwidthKbps: 0, bytes: 100 }, { bandwidthKbps: 800, bytes: 10_000 }]) {
+    it(`over TCP, runs a link's latency${bandwidthKbps > 0 ? ' and bandwidth' : ''} while the receiving process is busy, as a wire does`, async () => {
+      const latencyMs = 150
+      const blockMs = 400
+      const harness = new Harness({ random: seededRandom(5), latencyMs, jitterMs: 0, bandwidthKbps, loss: 0, run: `link-busy-${bandwidthKbps}-${process.pid}`, transport: 'tcp' })
+      try {
+        const [a, b] = await echoPair(harness)
+        await echo(b, a, 100)
+        const arrived: number[] = []
+        await a.network.libp2p.handle(SINK, async stream => {
+          const lp = lpStream(stream)
+          for (;;) { await lp.read(); arrived.push(performance.now()) }
+        }, STREAMS)
+        const peer = b.network.libp2p.getPeers().find(p => p.toString() === a.peerId)
+        assert.ok(peer != null)
+        const lp = lpStream(await b.network.libp2p.dialProtocol(peer, SINK, STREAMS))
+        await lp.write(new Uint8Array(100))
+        for (let i = 0; i < 200 && arrived.length === 0; i++) await new Promise(resolve => setTimeout(resolve, 10))
+        // bytes leave, and at once the process (the receiver's too) is busy for 400 ms: they wait
+        // unread in the socket, while the link's 150 ms pass
+        const sent = performance.now()
+        void lp.write(new Uint8Array(bytes))
+        const until = sent + blockMs
+        while (performance.now() < until);
+        for (let i = 0; i < 200 && arrived.length === 1; i++) await new Promise(resolve => setTimeout(resolve, 5))
+        const took = arrived[1] - sent
+        // handed on once read: about 400 ms; were the link to start when they are read, 550 (650)
+        assert.ok(took >= blockMs && took < blockMs + latencyMs / 2, `${bytes} bytes sent before a ${blockMs} ms stall over a ${latencyMs} ms link arrived after ${Math.round(took)} ms`)
+      } finally {
+        await harness.stopAll()
+      }
+    })
+  }
 
   it('limits a link to its bandwidth, counting every byte', async () => {
     const harness = new Harness({ random: seededRandom(4), latencyMs: 5, jitterMs: 0, bandwidthKbps: 800, loss: 0, run: `link-bw-${process.pid}` })
